@@ -1,0 +1,50 @@
+/* build.h - what `kensaku index` and `kensaku reindex` do, as library calls.
+ *
+ * Both take the writer lock (an flock on DB.lock): a second writer on the
+ * same index fails at once with KS_ERR_BUSY. Malformed files are reported
+ * on opts->log as "file:line: reason" and skipped; they never change what
+ * is already indexed. */
+#ifndef KENSAKU_BUILD_H
+#define KENSAKU_BUILD_H
+
+#include <stdio.h>
+
+#include "err.h"
+#include "ingest.h"
+
+struct ks_build_opts {
+	const char *db;      /* index path */
+	enum ks_format fmt;  /* KS_FMT_AUTO to detect per file */
+	int prune;           /* index: forget files that no longer exist */
+	int progress;        /* print a progress line (on a TTY) */
+	int skip_malformed;  /* reindex: install the rebuild even if files failed */
+	FILE *log;           /* messages; stderr when NULL */
+};
+
+struct ks_build_report {
+	long files_seen, files_indexed, files_unchanged, files_failed, sources_pruned;
+	long long items;   /* items written */
+	long long bytes;   /* bytes of input read */
+	double seconds;
+	int swapped;       /* reindex: the new file was renamed into place */
+};
+
+/* Adds or updates the items of the files under paths (folders are walked,
+ * taking *.txt, *.jsonl, *.ndjson, *.json), skipping files whose content
+ * hash is unchanged. KS_OK when every file was fine, KS_ERR_PARSE when some
+ * were malformed (the rest is indexed), another code on a runtime error
+ * (nothing of the failing batch is committed). */
+int ks_build_index(const struct ks_build_opts *opts, char *const *paths, int n_paths,
+		   struct ks_build_report *rep, struct ks_err *err);
+
+/* Rebuilds the index from paths into DB.reindex-tmp, checks its integrity,
+ * fsyncs it and renames it over DB. On any failure (including malformed
+ * files, unless skip_malformed) DB is untouched and the temp file removed.
+ * A temp file left by a killed run is removed first. */
+int ks_build_reindex(const struct ks_build_opts *opts, char *const *paths, int n_paths,
+		     struct ks_build_report *rep, struct ks_err *err);
+
+/* Content hash of len bytes as 32 hex characters (XXH3 128). */
+void ks_hash_hex(const void *data, size_t len, char out[33]);
+
+#endif

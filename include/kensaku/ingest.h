@@ -1,0 +1,43 @@
+/* ingest.h - turn archive files into issues and items.
+ *
+ * Parsers are pure functions over bytes: they never touch the index, so a
+ * malformed file can be rejected before anything is written. */
+#ifndef KENSAKU_INGEST_H
+#define KENSAKU_INGEST_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "item.h"
+
+enum ks_format {
+	KS_FMT_AUTO = 0, /* detect by content */
+	KS_FMT_TEXT,     /* the plain-text issue layout */
+	KS_FMT_JSONL     /* JSON Lines: one item or one issue per line */
+};
+
+/* Guesses the format of data: JSONL when the first non-blank line starts
+ * with '{', TEXT otherwise. Never fails. */
+enum ks_format ks_ingest_detect(const char *data, size_t len);
+
+/* Parses "text", "jsonl" or "auto" into *out; returns KS_ERR_ARG otherwise. */
+int ks_ingest_format_parse(const char *s, enum ks_format *out);
+
+/* Parses len bytes of one file. name is the file's path as shown to the
+ * user: it is used in error messages ("name:line: reason") and, for the
+ * text layout, as a fallback source of the issue number and date
+ * (issue-59.txt, 2022-03-27-issue-59.txt). On success appends the file's
+ * issues to out (items in file order, positions from 1) and returns KS_OK.
+ * On failure returns KS_ERR_PARSE with err set, and out is left as it was. */
+int ks_ingest_parse(const char *name, const char *data, size_t len, enum ks_format fmt,
+		    struct ks_batch *out, struct ks_err *err);
+
+/* The plain-text layout parser; same contract as ks_ingest_parse. */
+int ks_ingest_text(const char *name, const char *data, size_t len, struct ks_batch *out,
+		   struct ks_err *err);
+
+/* The JSON Lines parser; same contract as ks_ingest_parse. */
+int ks_ingest_jsonl(const char *name, const char *data, size_t len, struct ks_batch *out,
+		    struct ks_err *err);
+
+#endif

@@ -1,0 +1,114 @@
+/* search.h - run a query against a store and shape the API's JSON.
+ *
+ * search.c owns MATCH, ranking (BM25, title weighted above quotes), exact
+ * totals, facets, paging and highlights; json.c turns results into the
+ * exact bodies of the HTTP API, so `kensaku search --json` and kensakud
+ * print the same bytes. Results are plain data: the caller frees them. */
+#ifndef KENSAKU_SEARCH_H
+#define KENSAKU_SEARCH_H
+
+#include <jansson.h>
+
+#include "err.h"
+#include "store.h"
+
+#define KS_LIMIT_DEFAULT 20
+#define KS_LIMIT_MAX 100
+#define KS_OFFSET_MAX 100000
+#define KS_QUERY_MAX_BYTES 1024 /* longer q is a client error */
+#define KS_SNIPPET_CHARS 160    /* snippet window, in characters */
+
+enum ks_sort { KS_SORT_RELEVANCE = 0, KS_SORT_NEWEST, KS_SORT_OLDEST };
+
+struct ks_search_params {
+	const char *q;        /* user text; NULL or "" browses everything */
+	int limit;            /* 1..KS_LIMIT_MAX */
+	int offset;           /* 0..KS_OFFSET_MAX */
+	const char *section;  /* exact section name or NULL */
+	const char *from;     /* "YYYY-MM-DD" inclusive or NULL */
+	const char *to;       /* "YYYY-MM-DD" inclusive or NULL */
+	enum ks_sort sort;
+	int deadline_ms;      /* 0 = none; else KS_ERR_TIMEOUT past it */
+};
+
+/* Sets p to the defaults (limit 20, offset 0, relevance, no filters). */
+void ks_search_params_init(struct ks_search_params *p);
+
+/* Parses "relevance" | "newest" | "oldest"; KS_ERR_ARG otherwise. */
+int ks_sort_parse(const char *s, enum ks_sort *out);
+
+/* 1 when s is a valid calendar date "YYYY-MM-DD". */
+int ks_date_valid(const char *s);
+
+/* Checks p's ranges and formats (limit, offset, dates, query length and
+ * UTF-8); KS_ERR_ARG with a message naming the parameter otherwise. */
+int ks_search_params_check(const struct ks_search_params *p, struct ks_err *err);
+
+/* One item as the API shows it. title_html/snippet_html are NULL for plain
+ * lookups (items, issues) and set for search hits. */
+struct ks_hit {
+	char id[48]; /* "59-3" */
+	long long issue;
+	int position;
+	char *date, *section, *title, *quote, *url;
+	char *title_html, *snippet_html;
+	double score;
+};
+
+struct ks_facet {
+	char *key;
+	long long count;
+};
+
+struct ks_result {
+	char *query; /* q as given */
+	long long total;
+	int offset, limit;
+	double took_ms;
+	struct ks_hit *hits;
+	size_t n_hits;
+	struct ks_facet *sections; /* ignoring the section filter, by count desc */
+	size_t n_sections;
+	struct ks_facet *years; /* with every filter, by year desc */
+	size_t n_years;
+	char *fts; /* the FTS5 expression that ran (NULL for browse) */
+};
+
+/* Runs p against s (p must pass ks_search_params_check). On success *out
+ * owns the result. Fails with KS_ERR_TIMEOUT past the deadline, KS_ERR_DB
+ * otherwise. Safe to call from many threads with one store each. */
+int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct ks_result **out,
+		  struct ks_err *err);
+
+/* Frees r. Accepts NULL. */
+void ks_result_free(struct ks_result *r);
+
+/* Looks up one item by id ("59-3"); KS_ERR_NOTFOUND when absent or when id
+ * is malformed. *out has no highlights; free with ks_hit_free. */
+int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct ks_err *err);
+
+/* Frees one hit allocated by ks_item_get. Accepts NULL. */
+void ks_hit_free(struct ks_hit *h);
+
+/* Builds {"issue": n, "date": ..., "title": ..., "sections": [...],
+ * "items": [hit...]} for issue n; KS_ERR_NOTFOUND when absent. */
+int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *err);
+
+/* The API body of a search: {"query","total","offset","limit","took_ms",
+ * "hits","facets"}. New reference; NULL on out of memory. */
+json_t *ks_result_json(const struct ks_result *r);
+
+/* One hit object; highlights are included when with_html and present.
+ * New reference; NULL on out of memory. */
+json_t *ks_hit_json(const struct ks_hit *h, int with_html);
+
+/* {"error": {"code": code, "message": message}}. New reference. */
+json_t *ks_error_json(const char *code, const char *message);
+
+/* HTML-escapes len bytes of text and wraps the byte ranges in marks
+ * (sorted, may overlap) in <mark>...</mark>; when window_chars > 0 cuts a
+ * window of that many characters around the first match (with "…" where
+ * cut). Returns a malloc'd string or NULL on out of memory. */
+char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int window_chars);
+
+#endif

@@ -1,0 +1,97 @@
+/* store.h - the index file: schema, migrations, pragmas and writes.
+ *
+ * One struct ks_store wraps one SQLite connection and is used by one thread
+ * at a time. Every connection the project opens goes through ks_store_open,
+ * which registers the kensaku tokenizer and the ks_matches() auxiliary
+ * function on it. */
+#ifndef KENSAKU_STORE_H
+#define KENSAKU_STORE_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "item.h"
+
+#define KS_SCHEMA_VERSION 1
+
+enum ks_store_flags {
+	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */
+	KS_STORE_CREATE = 1 << 1,   /* create the file and schema if missing */
+	KS_STORE_BULK = 1 << 2      /* fresh file being built: no journal, no fsync */
+};
+
+struct ks_store;
+
+/* Opens the index at path. With KS_STORE_CREATE a missing file is created
+ * with the current schema; an older schema is migrated (not when read-only).
+ * Fails with KS_ERR_CORRUPT when the file is not a kensaku index or is
+ * damaged, KS_ERR_IO when it cannot be opened. On success *out owns the
+ * connection; on failure *out is untouched. */
+int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_err *err);
+
+/* Closes the connection and frees s. Accepts NULL. */
+void ks_store_close(struct ks_store *s);
+
+/* The underlying connection, owned by s (for search.c and tests). */
+sqlite3 *ks_store_db(struct ks_store *s);
+
+/* KS_OK when the index was built with this binary's tokenizer and ICU
+ * versions; KS_ERR_VERSION with a "reindex needed" message otherwise. */
+int ks_store_check_version(struct ks_store *s, struct ks_err *err);
+
+/* Transactions. begin takes the write lock immediately (BEGIN IMMEDIATE). */
+int ks_store_begin(struct ks_store *s, struct ks_err *err);
+int ks_store_commit(struct ks_store *s, struct ks_err *err);
+void ks_store_rollback(struct ks_store *s);
+
+/* Looks up the content hash recorded for source (a canonical file path).
+ * Sets *found to 1 and copies the hash (hex, NUL-terminated) into hash_out
+ * when present, *found = 0 otherwise. */
+int ks_store_source_hash(struct ks_store *s, const char *source, char hash_out[65], int *found,
+			 struct ks_err *err);
+
+/* Replaces everything indexed from source by batch (items of source that
+ * are gone are deleted; an issue that another source already holds is
+ * replaced, and a warning is written to err->msg with KS_OK). Records hash.
+ * Call inside a transaction. */
+int ks_store_put_source(struct ks_store *s, const char *source, const char *hash,
+			const struct ks_batch *batch, struct ks_err *err);
+
+/* Deletes everything indexed from source. Call inside a transaction. */
+int ks_store_forget_source(struct ks_store *s, const char *source, struct ks_err *err);
+
+/* Calls fn(source, ctx) for each source path recorded; stops when fn
+ * returns non-zero and returns that value. */
+int ks_store_each_source(struct ks_store *s, int (*fn)(const char *source, void *ctx), void *ctx,
+			 struct ks_err *err);
+
+/* Writes a metadata key (meta table). */
+int ks_store_meta_set(struct ks_store *s, const char *key, const char *value, struct ks_err *err);
+
+/* Reads a metadata key into a malloc'd string (*out, caller frees), or
+ * *out = NULL when absent. */
+int ks_store_meta_get(struct ks_store *s, const char *key, char **out, struct ks_err *err);
+
+/* Rebuilds the FTS index into one segment (after a bulk load). */
+int ks_store_optimize(struct ks_store *s, struct ks_err *err);
+
+/* PRAGMA integrity_check plus the FTS5 integrity-check; KS_ERR_CORRUPT with
+ * the first problem when either fails. */
+int ks_store_integrity(struct ks_store *s, struct ks_err *err);
+
+/* Counts for stats/healthz. */
+struct ks_store_stats {
+	long long items;
+	long long issues;
+	long long sources;
+	char first_date[16]; /* "" when unknown */
+	char last_date[16];
+	char built_at[32];        /* meta build time, ISO 8601 UTC */
+	char tokenizer[48];       /* tokenizer version recorded in the index */
+	char icu[24];             /* ICU version recorded in the index */
+	char generation[40];      /* changes on every reindex */
+	long long file_bytes;     /* size of the main file */
+};
+int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err *err);
+
+#endif

@@ -1,0 +1,52 @@
+/* tokenizer.h - the kensaku FTS5 tokenizer: ICU NFKC case folding, ICU word
+ * break (locale ja) for non-CJK text, overlapping character bigrams for runs
+ * of kana/kanji (plus a unigram for the run's last character in documents),
+ * byte offsets into the original UTF-8.
+ *
+ * A struct ks_tok holds the ICU break iterator and buffers; it is not shared
+ * between threads (FTS5 creates one per table per connection). */
+#ifndef KENSAKU_TOKENIZER_H
+#define KENSAKU_TOKENIZER_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#define KS_TOKENIZER_NAME "kensaku"
+#define KS_TOKENIZER_VERSION "kensaku-bigram-1"
+
+enum ks_tok_mode {
+	KS_TOK_DOCUMENT = 0, /* index time: a unigram closes every CJK run */
+	KS_TOK_QUERY = 1     /* query time: the closing unigram only where needed */
+};
+
+/* Token callback: text is the normalized token (len bytes, not
+ * NUL-terminated), start/end are byte offsets into the original input.
+ * Return non-zero to stop tokenizing; that value is returned. */
+typedef int (*ks_token_fn)(void *ctx, const char *text, int len, int start, int end);
+
+struct ks_tok;
+
+/* Creates a tokenizer; NULL when ICU cannot create the break iterator. */
+struct ks_tok *ks_tok_new(void);
+
+/* Frees t. Accepts NULL. */
+void ks_tok_free(struct ks_tok *t);
+
+/* Tokenizes len bytes of UTF-8 (invalid sequences act as separators, never
+ * crash). Returns 0, the first non-zero value of fn, or SQLITE_NOMEM. */
+int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int len, ks_token_fn fn,
+	       void *ctx);
+
+/* 1 when the last token of text (query mode) is a lone CJK character, which
+ * must be matched as a prefix of the index's bigrams. */
+int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len);
+
+/* Registers the tokenizer under KS_TOKENIZER_NAME and the ks_matches()
+ * auxiliary function on db. Returns an SQLite code. */
+int ks_tok_register(sqlite3 *db);
+
+/* "kensaku-bigram-1" and the ICU version string ("72.1") this binary uses. */
+const char *ks_tok_version(void);
+const char *ks_tok_icu_version(void);
+
+#endif

@@ -1,0 +1,476 @@
+/* build.c - `kensaku index` and `kensaku reindex`: walk the inputs, parse,
+ * write in batches, and for reindex build a new file and swap it in. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "kensaku/build.h"
+#include "kensaku/store.h"
+#include "store_internal.h"
+
+#define MAX_FILE_BYTES (256L * 1024 * 1024)
+#define BATCH_FILES 500
+
+struct files {
+	char **v;
+	size_t n, cap;
+};
+
+void ks_hash_hex(const void *data, size_t len, char out[33])
+{
+	XXH128_hash_t h = XXH3_128bits(data, len);
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64,
+		 (unsigned long long)h.low64);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int files_add(struct files *f, const char *path)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		char **v = realloc(f->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		f->v = v;
+		f->cap = cap;
+	}
+	if (!(f->v[f->n] = strdup(path)))
+		return -1;
+	f->n++;
+	return 0;
+}
+
+static void files_free(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+}
+
+static int wanted_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (name[0] == '.' || !dot)
+		return 0;
+	return !strcmp(dot, ".txt") || !strcmp(dot, ".jsonl") || !strcmp(dot, ".ndjson") ||
+	       !strcmp(dot, ".json");
+}
+
+/* Adds path (a file: always; a folder: its wanted files, sorted, walked
+ * recursively) to f. */
+static int walk(const char *path, struct files *f, int depth, FILE *log, struct ks_err *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return files_add(f, path) ? ks_err_set(err, KS_ERR_NOMEM, "out of memory") : KS_OK;
+	if (depth > 32)
+		return KS_OK;
+	struct dirent **ents = NULL;
+	int n = scandir(path, &ents, NULL, alphasort);
+	if (n < 0)
+		return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
+	int rc = KS_OK;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char child[PATH_MAX];
+		if (rc == KS_OK && name[0] != '.') {
+			int k = snprintf(child, sizeof child, "%s/%s", path, name);
+			struct stat cs;
+			if (k < 0 || (size_t)k >= sizeof child)
+				fprintf(log, "%s/%s: path too long, skipped\n", path, name);
+			else if (stat(child, &cs) == 0 && S_ISDIR(cs.st_mode))
+				rc = walk(child, f, depth + 1, log, err);
+			else if (wanted_name(name) && files_add(f, child))
+				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+/* Reads a whole file; *out malloc'd (NUL-terminated), caller frees. */
+static int slurp(const char *path, char **out, size_t *len, struct ks_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ks_err_set(err, KS_ERR_IO, "%s: not a regular file", path);
+	}
+	if (sb.st_size > MAX_FILE_BYTES) {
+		close(fd);
+		return ks_err_set(err, KS_ERR_PARSE, "%s:1: file larger than %ld bytes", path,
+				  MAX_FILE_BYTES);
+	}
+	size_t cap = (size_t)sb.st_size + 1, n = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return KS_OK;
+}
+
+/* Takes the writer lock DB.lock; *fd_out >= 0 holds it. */
+static int lock_writer(const char *db, int *fd_out, struct ks_err *err)
+{
+	char path[PATH_MAX];
+	int k = snprintf(path, sizeof path, "%s.lock", db);
+	if (k < 0 || (size_t)k >= sizeof path)
+		return ks_err_set(err, KS_ERR_ARG, "index path too long");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ks_err_set(err, KS_ERR_IO, "cannot create lock file %s: %s", path,
+				  strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return ks_err_set(err, KS_ERR_BUSY,
+				  "another kensaku index/reindex is writing %s (lock %s held); try "
+				  "again when it has finished",
+				  db, path);
+	}
+	*fd_out = fd;
+	return KS_OK;
+}
+
+static void unlock_writer(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}
+
+struct run {
+	const struct ks_build_opts *o;
+	struct ks_build_report *rep;
+	FILE *log;
+	double t0, last_progress;
+	size_t total_files, done_files;
+};
+
+static void progress(struct run *r, int final)
+{
+	if (!r->o->progress)
+		return;
+	double t = now_s();
+	if (!final && t - r->last_progress < 0.2)
+		return;
+	r->last_progress = t;
+	double el = t - r->t0;
+	double rate = el > 0 ? (double)r->rep->items / el : 0;
+	double eta = r->done_files ? el / (double)r->done_files *
+					     (double)(r->total_files - r->done_files)
+				   : 0;
+	fprintf(r->log, "\r%zu/%zu files  %lld items  %.0f items/s  ETA %.0fs   %s", r->done_files,
+		r->total_files, r->rep->items, rate, eta, final ? "\n" : "");
+	fflush(r->log);
+}
+
+/* Parses and writes one file into s (inside a transaction). Returns KS_OK,
+ * KS_ERR_PARSE (reported, skipped) or a runtime error. */
+static int one_file(struct run *r, struct ks_store *s, const char *path, int check_hash,
+		    struct ks_err *err)
+{
+	char real[PATH_MAX], hash[33], old[65];
+	char *data = NULL;
+	size_t len = 0;
+	struct ks_batch batch = {0};
+	if (!realpath(path, real))
+		snprintf(real, sizeof real, "%s", path);
+	int rc = slurp(path, &data, &len, err);
+	if (rc != KS_OK)
+		goto bad_file;
+	r->rep->bytes += (long long)len;
+	ks_hash_hex(data, len, hash);
+	if (check_hash) {
+		int found = 0;
+		if ((rc = ks_store_source_hash(s, real, old, &found, err)) != KS_OK)
+			goto out;
+		if (found && !strcmp(old, hash)) {
+			r->rep->files_unchanged++;
+			goto out;
+		}
+	}
+	if ((rc = ks_ingest_parse(path, data, len, r->o->fmt, &batch, err)) != KS_OK)
+		goto bad_file;
+	err->msg[0] = 0;
+	if ((rc = ks_store_put_source(s, real, hash, &batch, err)) != KS_OK)
+		goto out;
+	if (err->msg[0])
+		fprintf(r->log, "%s: warning: %s\n", path, err->msg);
+	r->rep->files_indexed++;
+	r->rep->items += (long long)ks_batch_count_items(&batch);
+	goto out;
+bad_file:
+	if (rc == KS_ERR_PARSE || rc == KS_ERR_IO) {
+		if (r->o->progress)
+			fputc('\n', r->log);
+		fprintf(r->log, "%s\n", err->msg);
+		r->rep->files_failed++;
+		rc = KS_ERR_PARSE;
+	}
+out:
+	ks_batch_clear(&batch);
+	free(data);
+	return rc;
+}
+
+/* Writes every file of fl into s in batches of BATCH_FILES per transaction. */
+static int load_files(struct run *r, struct ks_store *s, struct files *fl, int check_hash,
+		      struct ks_err *err)
+{
+	int rc = KS_OK, any_bad = 0;
+	r->total_files = fl->n;
+	for (size_t i = 0; i < fl->n && rc == KS_OK;) {
+		if ((rc = ks_store_begin(s, err)) != KS_OK)
+			break;
+		size_t end = i + BATCH_FILES < fl->n ? i + BATCH_FILES : fl->n;
+		for (; i < end && rc == KS_OK; i++) {
+			rc = one_file(r, s, fl->v[i], check_hash, err);
+			r->rep->files_seen++;
+			r->done_files++;
+			if (rc == KS_ERR_PARSE) {
+				any_bad = 1;
+				rc = KS_OK;
+			}
+			progress(r, 0);
+		}
+		if (rc == KS_OK)
+			rc = ks_store_commit(s, err);
+		else
+			ks_store_rollback(s);
+	}
+	progress(r, 1);
+	if (rc == KS_OK && any_bad)
+		return KS_ERR_PARSE;
+	return rc;
+}
+
+static int collect(const struct ks_build_opts *o, char *const *paths, int n, struct files *fl,
+		   FILE *log, struct ks_err *err)
+{
+	for (int i = 0; i < n; i++) {
+		int rc = walk(paths[i], fl, 0, log, err);
+		if (rc != KS_OK)
+			return rc;
+	}
+	(void)o;
+	return KS_OK;
+}
+
+struct prune_ctx {
+	struct ks_store *s;
+	struct ks_build_report *rep;
+	struct ks_err *err;
+	FILE *log;
+};
+
+static int prune_one(const char *source, void *ctx)
+{
+	struct prune_ctx *p = ctx;
+	struct stat sb;
+	if (stat(source, &sb) == 0 || errno != ENOENT)
+		return 0;
+	int rc = ks_store_forget_source(p->s, source, p->err);
+	if (rc == KS_OK) {
+		p->rep->sources_pruned++;
+		fprintf(p->log, "%s: gone, its items were removed\n", source);
+	}
+	return rc;
+}
+
+int ks_build_index(const struct ks_build_opts *o, char *const *paths, int n_paths,
+		   struct ks_build_report *rep, struct ks_err *err)
+{
+	struct run r = {o, rep, o->log ? o->log : stderr, now_s(), 0, 0, 0};
+	struct files fl = {0};
+	struct ks_store *s = NULL;
+	int lock = -1;
+	memset(rep, 0, sizeof *rep);
+	int rc = collect(o, paths, n_paths, &fl, r.log, err);
+	if (rc == KS_OK)
+		rc = lock_writer(o->db, &lock, err);
+	if (rc == KS_OK)
+		rc = ks_store_open(o->db, KS_STORE_CREATE, &s, err);
+	if (rc == KS_OK)
+		rc = ks_store_check_version(s, err);
+	if (rc == KS_OK)
+		rc = load_files(&r, s, &fl, 1, err);
+	if ((rc == KS_OK || rc == KS_ERR_PARSE) && o->prune) {
+		struct prune_ctx pc = {s, rep, err, r.log};
+		int prc = ks_store_begin(s, err);
+		if (prc == KS_OK)
+			prc = ks_store_each_source(s, prune_one, &pc, err);
+		if (prc == KS_OK)
+			prc = ks_store_commit(s, err);
+		else
+			ks_store_rollback(s);
+		if (prc != KS_OK)
+			rc = prc;
+	}
+	ks_store_close(s);
+	unlock_writer(lock);
+	files_free(&fl);
+	rep->seconds = now_s() - r.t0;
+	if (rc == KS_ERR_PARSE)
+		ks_err_set(err, rc, "%ld malformed file(s) skipped", rep->files_failed);
+	return rc;
+}
+
+static int fsync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+/* Empties the old index's WAL so the renamed file cannot be read through it. */
+static int checkpoint_old(const char *db, struct ks_err *err)
+{
+	struct stat sb;
+	if (stat(db, &sb) != 0)
+		return KS_OK;
+	sqlite3 *h = NULL;
+	int rc = KS_OK;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 10000);
+		int nlog = 0, nckpt = 0;
+		int r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+		if (r != SQLITE_OK && r != SQLITE_NOTADB && r != SQLITE_CORRUPT)
+			rc = ks_err_set(err, KS_ERR_BUSY,
+					"could not checkpoint %s before the swap (%s); nothing was "
+					"changed, try again",
+					db, sqlite3_errmsg(h));
+	}
+	sqlite3_close_v2(h);
+	return rc;
+}
+
+int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_paths,
+		     struct ks_build_report *rep, struct ks_err *err)
+{
+	struct run r = {o, rep, o->log ? o->log : stderr, now_s(), 0, 0, 0};
+	struct files fl = {0};
+	struct ks_store *s = NULL;
+	int lock = -1;
+	char tmp[PATH_MAX], side[PATH_MAX + 16];
+	memset(rep, 0, sizeof *rep);
+	int k = snprintf(tmp, sizeof tmp, "%s.reindex-tmp", o->db);
+	if (k < 0 || (size_t)k >= sizeof tmp)
+		return ks_err_set(err, KS_ERR_ARG, "index path too long");
+	int rc = collect(o, paths, n_paths, &fl, r.log, err);
+	if (rc == KS_OK)
+		rc = lock_writer(o->db, &lock, err);
+	if (rc != KS_OK)
+		goto out;
+	/* a run killed earlier may have left its temp file */
+	unlink(tmp);
+	static const char *const sides[] = {"-journal", "-wal", "-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(side, sizeof side, "%s%s", tmp, sides[i]);
+		unlink(side);
+	}
+	if ((rc = ks_store_open(tmp, KS_STORE_CREATE | KS_STORE_BULK, &s, err)) != KS_OK)
+		goto out;
+	rc = load_files(&r, s, &fl, 0, err);
+	if (rc == KS_ERR_PARSE && o->skip_malformed)
+		rc = KS_OK;
+	if (rc == KS_ERR_PARSE) {
+		ks_err_set(err, rc,
+			   "reindex aborted: %ld malformed file(s); %s is unchanged (fix them, or "
+			   "pass --skip-malformed to rebuild without them)",
+			   rep->files_failed, o->db);
+		goto out;
+	}
+	if (rc == KS_OK)
+		rc = ks_store_optimize(s, err);
+	if (rc == KS_OK)
+		rc = ks_store_integrity(s, err);
+	if (rc == KS_OK && sqlite3_exec(ks_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL,
+					NULL) != SQLITE_OK)
+		rc = ks_store_dberr(s, "journal_mode", err);
+	ks_store_close(s);
+	s = NULL;
+	if (rc != KS_OK)
+		goto out;
+	if (fsync_path(tmp, 0) != 0) {
+		rc = ks_err_set(err, KS_ERR_IO, "fsync %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if ((rc = checkpoint_old(o->db, err)) != KS_OK)
+		goto out;
+	if (rename(tmp, o->db) != 0) {
+		rc = ks_err_set(err, KS_ERR_IO, "rename %s -> %s: %s", tmp, o->db, strerror(errno));
+		goto out;
+	}
+	rep->swapped = 1;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", o->db);
+	fsync_path(dirname(dir), 1);
+out:
+	ks_store_close(s);
+	if (!rep->swapped) {
+		unlink(tmp);
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(side, sizeof side, "%s%s", tmp, sides[i]);
+			unlink(side);
+		}
+	}
+	unlock_writer(lock);
+	files_free(&fl);
+	rep->seconds = now_s() - r.t0;
+	return rc;
+}

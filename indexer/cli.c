@@ -1,0 +1,76 @@
+/* cli.c - the `kensaku` command line: subcommand dispatch, flags, output.
+ * Exit codes: 0 ok, 1 runtime error, 2 usage error. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: kensaku COMMAND [OPTIONS] ...\n"
+	      "\n"
+	      "commands:\n"
+	      "  index   [--db FILE] [--format auto|text|jsonl] [--prune] [--quiet] PATH...\n"
+	      "          add or update items from files or folders (unchanged files are skipped)\n"
+	      "  reindex [--db FILE] [--format F] [--skip-malformed] [--quiet] PATH...\n"
+	      "          rebuild into a new file, check it, and swap it in atomically\n"
+	      "  search  [--db FILE] [--json] [--limit N] [--offset N] [--section S]\n"
+	      "          [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--sort relevance|newest|oldest]\n"
+	      "          QUERY...\n"
+	      "  stats   [--db FILE] [--json]\n"
+	      "\n"
+	      "--db defaults to $KENSAKU_DB, else ./kensaku.db.\n"
+	      "Query language: a b (both), a OR b, -a (exclude), \"a b\" (phrase), ran* (prefix).\n"
+	      "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n",
+	      f);
+}
+
+const char *ks_cli_default_db(void)
+{
+	const char *env = getenv("KENSAKU_DB");
+	return env && *env ? env : "./kensaku.db";
+}
+
+int ks_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "kensaku %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kensaku --help'.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
+		ks_cli_version();
+		return 0;
+	}
+	/* subcommands parse argv[1..] so getopt sees the command as argv[0] */
+	if (!strcmp(cmd, "index"))
+		return ks_cli_index(argc - 1, argv + 1, 0);
+	if (!strcmp(cmd, "reindex"))
+		return ks_cli_index(argc - 1, argv + 1, 1);
+	if (!strcmp(cmd, "search"))
+		return ks_cli_search(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stats"))
+		return ks_cli_stats(argc - 1, argv + 1);
+	fprintf(stderr, "kensaku: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,154 @@
+/* html.c - HTML escaping with <mark> around byte ranges, and character
+ * windows for snippets. The text is escaped first; marks are inserted at
+ * range boundaries only, so nothing from the text can become markup. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kensaku/search.h"
+
+struct out {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->oom)
+		return;
+	if (o->n + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 256;
+		while (cap < o->n + n + 1)
+			cap *= 2;
+		char *p = realloc(o->p, cap);
+		if (!p) {
+			o->oom = 1;
+			return;
+		}
+		o->p = p;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->n, s, n);
+	o->n += n;
+	o->p[o->n] = 0;
+}
+
+static void put_escaped(struct out *o, const char *s, int a, int b)
+{
+	int run = a;
+	for (int i = a; i < b; i++) {
+		const char *rep = NULL;
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		}
+		if (rep) {
+			put(o, s + run, (size_t)(i - run));
+			put(o, rep, strlen(rep));
+			run = i + 1;
+		}
+	}
+	put(o, s + run, (size_t)(b - run));
+}
+
+/* Byte offset of the character boundary at or after byte i. */
+static int char_start(const char *s, int len, int i)
+{
+	while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i++;
+	return i;
+}
+
+/* Moves from byte i by k characters (k may be negative), clamped to [0, len]. */
+static int step_chars(const char *s, int len, int i, int k)
+{
+	while (k > 0 && i < len) {
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		k--;
+	}
+	while (k < 0 && i > 0) {
+		i--;
+		while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i--;
+		k++;
+	}
+	return i;
+}
+
+static int count_chars(const char *s, int len)
+{
+	int n = 0;
+	for (int i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int window_chars)
+{
+	struct out o = {0};
+	int a = 0, b = len;
+	put(&o, "", 0);
+	if (!text)
+		return o.p;
+	if (window_chars > 0 && count_chars(text, len) > window_chars) {
+		int first = n_marks > 0 ? char_start(text, len, marks[0]) : 0;
+		/* a fifth of the window before the first match, the rest after */
+		a = n_marks > 0 ? step_chars(text, len, first, -(window_chars / 5)) : 0;
+		b = step_chars(text, len, a, window_chars);
+		if (b == len)
+			a = step_chars(text, len, len, -window_chars);
+		/* do not open on a space */
+		while (a < b && (text[a] == ' ' || text[a] == '\n'))
+			a++;
+	}
+	if (a > 0)
+		put(&o, "…", strlen("…"));
+	int at = a;
+	for (int m = 0; m < n_marks; m++) {
+		int ms = marks[2 * m], me = marks[2 * m + 1];
+		/* merge overlapping and touching ranges */
+		while (m + 1 < n_marks && marks[2 * (m + 1)] <= me) {
+			if (marks[2 * (m + 1) + 1] > me)
+				me = marks[2 * (m + 1) + 1];
+			m++;
+		}
+		if (ms < at)
+			ms = at;
+		if (me > b)
+			me = b;
+		if (ms >= me)
+			continue;
+		ms = char_start(text, len, ms);
+		me = char_start(text, len, me);
+		if (ms >= me)
+			continue;
+		put_escaped(&o, text, at, ms);
+		put(&o, "<mark>", 6);
+		put_escaped(&o, text, ms, me);
+		put(&o, "</mark>", 7);
+		at = me;
+	}
+	put_escaped(&o, text, at, b);
+	if (b < len)
+		put(&o, "…", strlen("…"));
+	if (o.oom) {
+		free(o.p);
+		return NULL;
+	}
+	return o.p;
+}

@@ -1,0 +1,79 @@
+/* json.c - the API's JSON bodies, built only with jansson. */
+#include <math.h>
+
+#include "kensaku/search.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *ks_hit_json(const struct ks_hit *h, int with_html)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	int bad = json_object_set_new(o, "id", json_string(h->id)) ||
+		  json_object_set_new(o, "issue", json_integer(h->issue)) ||
+		  json_object_set_new(o, "position", json_integer(h->position)) ||
+		  json_object_set_new(o, "date", str_or_null(h->date)) ||
+		  json_object_set_new(o, "section", str_or_null(h->section)) ||
+		  json_object_set_new(o, "title", json_string(h->title ? h->title : "")) ||
+		  json_object_set_new(o, "quote", json_string(h->quote ? h->quote : "")) ||
+		  json_object_set_new(o, "url", str_or_null(h->url));
+	if (!bad && with_html)
+		bad = json_object_set_new(o, "title_html",
+					  json_string(h->title_html ? h->title_html : "")) ||
+		      json_object_set_new(o, "snippet_html",
+					  json_string(h->snippet_html ? h->snippet_html : "")) ||
+		      json_object_set_new(o, "score", json_real(round(h->score * 1000) / 1000));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *facet_json(const struct ks_facet *f, size_t n)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; o && i < n; i++) {
+		if (json_object_set_new(o, f[i].key, json_integer(f[i].count))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+json_t *ks_result_json(const struct ks_result *r)
+{
+	json_t *o = json_object(), *hits = json_array(), *facets = json_object();
+	int bad = !o || !hits || !facets;
+	for (size_t i = 0; !bad && i < r->n_hits; i++)
+		bad = json_array_append_new(hits, ks_hit_json(&r->hits[i], 1));
+	if (!bad)
+		bad = json_object_set_new(facets, "section", facet_json(r->sections, r->n_sections)) ||
+		      json_object_set_new(facets, "year", facet_json(r->years, r->n_years));
+	if (!bad)
+		bad = json_object_set_new(o, "query", json_string(r->query ? r->query : "")) ||
+		      json_object_set_new(o, "total", json_integer(r->total)) ||
+		      json_object_set_new(o, "offset", json_integer(r->offset)) ||
+		      json_object_set_new(o, "limit", json_integer(r->limit)) ||
+		      json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 100) / 100)) ||
+		      json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets);
+	json_decref(hits);
+	json_decref(facets);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *ks_error_json(const char *code, const char *message)
+{
+	json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", code ? code : "internal", "message",
+			      message ? message : "");
+	return e;
+}

@@ -1,0 +1,137 @@
+/* normalize.c - NFKC_Casefold with a map from each output unit to the source
+ * byte range it came from.
+ *
+ * The text is cut into normalization chunks (a code point plus the ones
+ * that follow without a normalization boundary, e.g. ｶ + ﾞ), each chunk is
+ * normalized on its own, and every unit of the chunk's output maps to the
+ * chunk's source bytes. ASCII not followed by a non-ASCII byte takes a fast
+ * path (lower-casing is all NFKC_Casefold does to it). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/utf8.h>
+#include <unicode/utf16.h>
+
+#include "normalize.h"
+
+#define CHUNK_MAX_CP 32 /* longer combining sequences are cut (pathological input) */
+
+/* Makes room for extra more units; 0 or -1. */
+static int reserve(struct ks_norm *nb, int extra)
+{
+	if (nb->n + extra <= nb->cap)
+		return 0;
+	int cap = nb->cap ? nb->cap : 256;
+	while (cap < nb->n + extra)
+		cap *= 2;
+	UChar *u = realloc(nb->u, (size_t)cap * sizeof *u);
+	if (!u)
+		return -1;
+	nb->u = u;
+	int *a = realloc(nb->src_start, (size_t)cap * sizeof *a);
+	if (!a)
+		return -1;
+	nb->src_start = a;
+	int *b = realloc(nb->src_end, (size_t)cap * sizeof *b);
+	if (!b)
+		return -1;
+	nb->src_end = b;
+	nb->cap = cap;
+	return 0;
+}
+
+static void push(struct ks_norm *nb, UChar c, int start, int end)
+{
+	nb->u[nb->n] = c;
+	nb->src_start[nb->n] = start;
+	nb->src_end[nb->n] = end;
+	nb->n++;
+}
+
+/* Normalizes the chunk s[start, end) (valid UTF-8) and appends it. */
+static int push_chunk(struct ks_norm *nb, const UNormalizer2 *norm, const char *s, int start,
+		      int end)
+{
+	UChar in[CHUNK_MAX_CP * 2 + 2];
+	int32_t n_in = 0;
+	for (int i = start; i < end;) {
+		UChar32 c;
+		U8_NEXT(s, i, end, c);
+		if (c < 0)
+			c = 0xFFFD;
+		U16_APPEND_UNSAFE(in, n_in, c);
+	}
+	/* NFKC expands one code point to at most 18 units (U+FDFA). */
+	int32_t room = n_in * 18 + 4;
+	if (reserve(nb, room) < 0)
+		return -1;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t got = unorm2_normalize(norm, in, n_in, nb->u + nb->n, room, &st);
+	if (U_FAILURE(st))
+		return -1;
+	for (int32_t k = 0; k < got; k++) {
+		nb->src_start[nb->n + k] = start;
+		nb->src_end[nb->n + k] = end;
+	}
+	nb->n += got;
+	return 0;
+}
+
+int ks_norm_run(struct ks_norm *nb, const char *s, int len)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
+	nb->n = 0;
+	if (U_FAILURE(st))
+		return -1;
+	if (reserve(nb, len + 16) < 0)
+		return -1;
+	int i = 0;
+	while (i < len) {
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x80 && (i + 1 >= len || (unsigned char)s[i + 1] < 0x80)) {
+			if (reserve(nb, 1) < 0)
+				goto fail;
+			push(nb, (UChar)(b >= 'A' && b <= 'Z' ? b + 32 : b), i, i + 1);
+			i++;
+			continue;
+		}
+		int start = i;
+		UChar32 c;
+		U8_NEXT(s, i, len, c);
+		if (c < 0) {
+			if (reserve(nb, 1) < 0)
+				goto fail;
+			push(nb, 0x20, start, i);
+			continue;
+		}
+		/* extend the chunk over code points without a boundary before them */
+		int ncp = 1;
+		while (i < len && ncp < CHUNK_MAX_CP) {
+			int j = i;
+			UChar32 d;
+			U8_NEXT(s, j, len, d);
+			if (d < 0 || unorm2_hasBoundaryBefore(norm, d))
+				break;
+			i = j;
+			ncp++;
+		}
+		if (push_chunk(nb, norm, s, start, i) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	nb->n = 0;
+	return -1;
+}
+
+void ks_norm_free(struct ks_norm *nb)
+{
+	if (!nb)
+		return;
+	free(nb->u);
+	free(nb->src_start);
+	free(nb->src_end);
+	memset(nb, 0, sizeof *nb);
+}

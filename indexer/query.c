@@ -1,0 +1,305 @@
+/* query.c - user text -> FTS5 expression.
+ *
+ * The text is NFKC-normalized (so full-width ＂ － ＊ and U+3000 act like
+ * their ASCII forms), cut into terms, and every term is emitted as an FTS5
+ * string "..." (with " doubled): nothing the user types is ever FTS5
+ * syntax. Terms without searchable tokens (`*`, `:`, `$`) are dropped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+#include "kensaku/query.h"
+#include "kensaku/tokenizer.h"
+
+#define MAX_TERMS 32
+
+struct term {
+	char *text; /* owned */
+	int neg, prefix, phrase;
+	int or_next; /* joined to the next term by OR */
+};
+
+struct sbuf {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 128;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = 0;
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* NFKC (no case folding: OR must stay OR) of q, invalid UTF-8 replaced by
+ * U+FFFD; a malloc'd string or NULL on out of memory. */
+static char *nfkc(const char *q)
+{
+	int32_t n16 = 0;
+	UErrorCode st = U_ZERO_ERROR;
+	u_strFromUTF8WithSub(NULL, 0, &n16, q, -1, 0xFFFD, NULL, &st);
+	st = U_ZERO_ERROR;
+	UChar *u = malloc(((size_t)n16 + 1) * sizeof *u);
+	int32_t cap = n16 * 18 + 1;
+	UChar *v = malloc((size_t)cap * sizeof *v);
+	char *out = NULL;
+	if (!u || !v)
+		goto out;
+	u_strFromUTF8WithSub(u, n16 + 1, NULL, q, -1, 0xFFFD, NULL, &st);
+	const UNormalizer2 *norm = unorm2_getNFKCInstance(&st);
+	int32_t nv = U_SUCCESS(st) ? unorm2_normalize(norm, u, n16, v, cap, &st) : 0;
+	if (U_FAILURE(st))
+		goto out;
+	int32_t n8 = 0;
+	st = U_ZERO_ERROR;
+	u_strToUTF8(NULL, 0, &n8, v, nv, &st);
+	st = U_ZERO_ERROR;
+	out = malloc((size_t)n8 + 1);
+	if (out) {
+		u_strToUTF8(out, n8 + 1, NULL, v, nv, &st);
+		out[n8] = 0;
+	}
+out:
+	free(u);
+	free(v);
+	return out;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = 0;
+	}
+	return p;
+}
+
+/* Cuts s into terms (at most MAX_TERMS); returns the count or -1 (OOM).
+ * *had_text is set when s has anything but spaces. */
+static int lex(const char *s, struct term *terms, int *had_text)
+{
+	int n = 0;
+	const char *p = s;
+	int pending_or = 0;
+	*had_text = 0;
+	while (*p && n < MAX_TERMS) {
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		*had_text = 1;
+		struct term t = {0};
+		const char *start;
+		size_t len;
+		if (*p == '-' && p[1] && !is_space(p[1])) {
+			t.neg = 1;
+			p++;
+		}
+		if (*p == '"') {
+			start = ++p;
+			const char *close = strchr(p, '"');
+			len = close ? (size_t)(close - p) : strlen(p);
+			p = close ? close + 1 : p + len;
+			t.phrase = 1;
+			if (*p == '*') {
+				t.prefix = 1;
+				while (*p == '*')
+					p++;
+			}
+		} else {
+			start = p;
+			while (*p && !is_space(*p))
+				p++;
+			len = (size_t)(p - start);
+			if (!t.neg && len == 2 && memcmp(start, "OR", 2) == 0) {
+				/* an operator only between two terms; else the word "OR" */
+				const char *q = p;
+				while (is_space(*q))
+					q++;
+				if (n > 0 && !terms[n - 1].neg && *q && *q != '-') {
+					pending_or = 1;
+					continue;
+				}
+			}
+			if (!t.neg && len == 3 && memcmp(start, "AND", 3) == 0) {
+				const char *q = p;
+				while (is_space(*q))
+					q++;
+				if (n > 0 && *q)
+					continue;
+			}
+			while (len > 1 && start[len - 1] == '*') {
+				t.prefix = 1;
+				len--;
+			}
+		}
+		if (!(t.text = dup_n(start, len)))
+			return -1;
+		if (pending_or && !t.neg && n > 0)
+			terms[n - 1].or_next = 1;
+		pending_or = 0;
+		terms[n++] = t;
+	}
+	return n;
+}
+
+/* Appends t as an FTS5 string: "..." with " doubled, then " *" for a
+ * prefix (or a lone CJK character, matched as a prefix of bigrams). */
+static void emit_term(struct sbuf *b, struct ks_tok *tok, const struct term *t)
+{
+	sb_str(b, "\"");
+	for (const char *p = t->text; *p; p++) {
+		sb_add(b, p, 1);
+		if (*p == '"')
+			sb_add(b, "\"", 1);
+	}
+	sb_str(b, "\"");
+	if (t->prefix || ks_tok_ends_with_lone_cjk(tok, t->text, (int)strlen(t->text)))
+		sb_str(b, " *");
+}
+
+static int count_tok(void *ctx, const char *text, int len, int start, int end)
+{
+	(void)text, (void)len, (void)start, (void)end;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int has_tokens(struct ks_tok *tok, const char *text)
+{
+	int n = 0;
+	ks_tok_run(tok, KS_TOK_QUERY, text, (int)strlen(text), count_tok, &n);
+	return n > 0;
+}
+
+int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
+{
+	memset(out, 0, sizeof *out);
+	struct term terms[MAX_TERMS];
+	int n = 0, had_text = 0, rc = KS_OK;
+	char *norm = nfkc(q ? q : "");
+	struct sbuf pos = {0}, neg = {0};
+	if (!norm)
+		return KS_ERR_NOMEM;
+	if ((n = lex(norm, terms, &had_text)) < 0) {
+		n = 0;
+		rc = KS_ERR_NOMEM;
+		goto out;
+	}
+	/* drop terms without tokens, keeping OR links of the survivors */
+	int keep[MAX_TERMS];
+	for (int i = 0; i < n; i++)
+		keep[i] = has_tokens(tok, terms[i].text);
+
+	int n_pos = 0, n_neg = 0, in_group = 0;
+	for (int i = 0; i < n; i++) {
+		const struct term *t = &terms[i];
+		int linked_prev = i > 0 && terms[i - 1].or_next;
+		if (t->neg) {
+			if (!keep[i])
+				continue;
+			if (n_neg++)
+				sb_str(&neg, " OR ");
+			emit_term(&neg, tok, t);
+			continue;
+		}
+		if (!linked_prev && in_group) {
+			sb_str(&pos, ")");
+			in_group = 0;
+		}
+		if (!keep[i])
+			continue;
+		if (in_group) {
+			sb_str(&pos, " OR ");
+		} else {
+			if (n_pos)
+				sb_str(&pos, " AND ");
+			sb_str(&pos, "(");
+			in_group = 1;
+			n_pos++;
+		}
+		emit_term(&pos, tok, t);
+		out->n_terms++;
+	}
+	if (in_group)
+		sb_str(&pos, ")");
+	if (pos.oom || neg.oom) {
+		rc = KS_ERR_NOMEM;
+		goto out;
+	}
+	if (!had_text) {
+		out->kind = KS_Q_ALL;
+	} else if (n_pos) {
+		out->kind = KS_Q_MATCH;
+		if (n_neg) {
+			struct sbuf m = {0};
+			sb_str(&m, "(");
+			sb_str(&m, pos.p);
+			sb_str(&m, ") NOT (");
+			sb_str(&m, neg.p);
+			sb_str(&m, ")");
+			if (m.oom) {
+				free(m.p);
+				rc = KS_ERR_NOMEM;
+				goto out;
+			}
+			out->match = m.p;
+		} else {
+			out->match = pos.p;
+			pos.p = NULL;
+		}
+	} else if (n_neg) {
+		out->kind = KS_Q_EXCLUDE;
+		out->exclude = neg.p;
+		neg.p = NULL;
+	} else {
+		out->kind = KS_Q_NONE;
+	}
+out:
+	for (int i = 0; i < n; i++)
+		free(terms[i].text);
+	free(pos.p);
+	free(neg.p);
+	free(norm);
+	if (rc != KS_OK)
+		ks_query_clear(out);
+	return rc;
+}
+
+void ks_query_clear(struct ks_query *q)
+{
+	if (!q)
+		return;
+	free(q->match);
+	free(q->exclude);
+	memset(q, 0, sizeof *q);
+}

@@ -1,0 +1,655 @@
+/* store.c - open/create/migrate the index file, pragmas, cached statements
+ * and the writes the indexer makes. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "kensaku/store.h"
+#include "kensaku/tokenizer.h"
+#include "store_internal.h"
+
+#define STMT_CACHE 32
+
+struct ks_store {
+	sqlite3 *db;
+	int flags;
+	char *path;
+	struct ks_tok *tok;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	int n_cache;
+	struct timespec deadline;
+	int deadline_on, deadline_hit;
+};
+
+static const char *const SCHEMA_V1[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+	"CREATE TABLE sources(path TEXT PRIMARY KEY, hash TEXT NOT NULL, indexed_at TEXT NOT NULL)"
+	" WITHOUT ROWID",
+	"CREATE TABLE issues(number INTEGER PRIMARY KEY, date TEXT, title TEXT,"
+	" source TEXT NOT NULL)",
+	"CREATE INDEX issues_source ON issues(source)",
+	"CREATE TABLE items(rowid INTEGER PRIMARY KEY, issue INTEGER NOT NULL,"
+	" position INTEGER NOT NULL, date TEXT, section TEXT, title TEXT NOT NULL, quote TEXT,"
+	" url TEXT, UNIQUE(issue, position))",
+	"CREATE INDEX items_date ON items(date, issue, position)",
+	"CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
+	" content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
+	"CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"
+	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
+	"CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"
+	" INSERT INTO items_fts(items_fts, rowid, title, quote)"
+	" VALUES ('delete', old.rowid, old.title, old.quote); END",
+	"CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN"
+	" INSERT INTO items_fts(items_fts, rowid, title, quote)"
+	" VALUES ('delete', old.rowid, old.title, old.quote);"
+	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
+	/* title weighs ten times a quote in BM25 */
+	"INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
+	NULL,
+};
+
+int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err)
+{
+	int code = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : "no connection";
+	int rc = KS_ERR_DB;
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		rc = KS_ERR_BUSY;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		rc = KS_ERR_CORRUPT;
+		break;
+	case SQLITE_NOMEM:
+		rc = KS_ERR_NOMEM;
+		break;
+	case SQLITE_INTERRUPT:
+		if (s && s->deadline_hit)
+			rc = KS_ERR_TIMEOUT;
+		break;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		rc = KS_ERR_IO;
+		break;
+	}
+	if (rc == KS_ERR_TIMEOUT)
+		return ks_err_set(err, rc, "[store] %s: the query took too long", what);
+	return ks_err_set(err, rc, "[store] %s: %s", what, msg);
+}
+
+sqlite3_stmt *ks_store_stmt(struct ks_store *s, const char *sql, struct ks_err *err)
+{
+	for (int i = 0; i < s->n_cache; i++) {
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		ks_store_dberr(s, "prepare", err);
+		return NULL;
+	}
+	if (s->n_cache < STMT_CACHE) {
+		s->cache[s->n_cache].sql = sql;
+		s->cache[s->n_cache].st = st;
+		s->n_cache++;
+		return st;
+	}
+	/* cache full: programming error, but keep working by evicting the last */
+	sqlite3_finalize(s->cache[STMT_CACHE - 1].st);
+	s->cache[STMT_CACHE - 1].sql = sql;
+	s->cache[STMT_CACHE - 1].st = st;
+	return st;
+}
+
+struct ks_tok *ks_store_tok(struct ks_store *s)
+{
+	return s->tok;
+}
+
+static int on_progress(void *ctx)
+{
+	struct ks_store *s = ctx;
+	if (!s->deadline_on)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > s->deadline.tv_sec ||
+	    (now.tv_sec == s->deadline.tv_sec && now.tv_nsec >= s->deadline.tv_nsec)) {
+		s->deadline_hit = 1;
+		return 1;
+	}
+	return 0;
+}
+
+void ks_store_deadline(struct ks_store *s, int ms)
+{
+	s->deadline_hit = 0;
+	if (ms <= 0) {
+		s->deadline_on = 0;
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += ms / 1000;
+	s->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L) {
+		s->deadline.tv_sec++;
+		s->deadline.tv_nsec -= 1000000000L;
+	}
+	s->deadline_on = 1;
+}
+
+int ks_store_deadline_hit(struct ks_store *s)
+{
+	return s->deadline_hit;
+}
+
+static int exec(struct ks_store *s, const char *sql, struct ks_err *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return ks_store_dberr(s, sql, err);
+	return KS_OK;
+}
+
+static void now_iso(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Creates the schema and the metadata of a new index. */
+static int create_schema(struct ks_store *s, struct ks_err *err)
+{
+	int rc = exec(s, "BEGIN", err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V1[i]; i++)
+		rc = exec(s, SCHEMA_V1[i], err);
+	char when[32], gen[40];
+	now_iso(when, sizeof when);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(gen, sizeof gen, "%lld%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "schema", "1", err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "tokenizer", ks_tok_version(), err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "icu", ks_tok_icu_version(), err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "built_at", when, err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "generation", gen, err);
+	if (rc == KS_OK)
+		rc = exec(s, "PRAGMA user_version = 1", err);
+	if (rc == KS_OK)
+		rc = exec(s, "COMMIT", err);
+	else
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Brings an existing index to KS_SCHEMA_VERSION (version 1 is the first;
+ * later versions add steps here, each in its own transaction). */
+static int migrate(struct ks_store *s, int from, struct ks_err *err)
+{
+	if (from > KS_SCHEMA_VERSION)
+		return ks_err_set(err, KS_ERR_VERSION,
+				  "[store] %s has schema %d, newer than this kensaku (%d): upgrade "
+				  "kensaku",
+				  s->path, from, KS_SCHEMA_VERSION);
+	return KS_OK;
+}
+
+static int user_version(struct ks_store *s, int *out, struct ks_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return ks_store_dberr(s, "open", err);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		return KS_OK;
+	}
+	sqlite3_finalize(st);
+	return ks_store_dberr(s, "open", err);
+}
+
+int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_err *err)
+{
+	struct stat sb;
+	int exists = stat(path, &sb) == 0;
+	if (!exists && !(flags & KS_STORE_CREATE))
+		return ks_err_set(err, KS_ERR_IO,
+				  "[store][open] no index at %s (run `kensaku index` first)", path);
+	if (exists && S_ISDIR(sb.st_mode))
+		return ks_err_set(err, KS_ERR_IO, "[store][open] %s is a directory", path);
+
+	struct ks_store *s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path)) || !(s->tok = ks_tok_new())) {
+		ks_store_close(s);
+		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
+	}
+	s->flags = flags;
+	int oflags = (flags & KS_STORE_READONLY) ? SQLITE_OPEN_READONLY
+						 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc = KS_OK, v = 0;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = ks_store_dberr(s, "open", err);
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_progress_handler(s->db, 2000, on_progress, s);
+	if (ks_tok_register(s->db) != SQLITE_OK) {
+		rc = ks_store_dberr(s, "register tokenizer", err);
+		goto out;
+	}
+	if ((rc = user_version(s, &v, err)) != KS_OK)
+		goto out;
+	if (v == 0) {
+		/* an empty file becomes an index; any other file is not ours */
+		sqlite3_stmt *st = NULL;
+		int tables = 0;
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
+			    SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			tables = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (tables > 0 || (flags & KS_STORE_READONLY) || !(flags & KS_STORE_CREATE)) {
+			rc = ks_err_set(err, KS_ERR_CORRUPT,
+					"[store][open] %s is not a kensaku index%s", path,
+					tables ? "" : " (empty file)");
+			goto out;
+		}
+	}
+	if (flags & KS_STORE_BULK) {
+		rc = exec(s, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+			     "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY",
+			  err);
+	} else if (!(flags & KS_STORE_READONLY)) {
+		rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			     "PRAGMA cache_size=-65536",
+			  err);
+	} else {
+		rc = exec(s, "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
+			  err);
+	}
+	if (rc != KS_OK)
+		goto out;
+	if (v == 0)
+		rc = create_schema(s, err);
+	else if (v != KS_SCHEMA_VERSION)
+		rc = migrate(s, v, err);
+	if (rc == KS_OK) {
+		/* reading meta proves the file is an index we can use */
+		char *schema = NULL;
+		rc = ks_store_meta_get(s, "schema", &schema, err);
+		if (rc == KS_OK && !schema)
+			rc = ks_err_set(err, KS_ERR_CORRUPT, "[store][open] %s is not a kensaku index",
+					path);
+		free(schema);
+	}
+out:
+	if (rc != KS_OK) {
+		if (rc == KS_ERR_DB && s->db &&
+		    (sqlite3_errcode(s->db) == SQLITE_NOTADB || sqlite3_errcode(s->db) == SQLITE_CORRUPT))
+			rc = KS_ERR_CORRUPT;
+		ks_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return KS_OK;
+}
+
+void ks_store_close(struct ks_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n_cache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	ks_tok_free(s->tok);
+	free(s->path);
+	free(s);
+}
+
+sqlite3 *ks_store_db(struct ks_store *s)
+{
+	return s->db;
+}
+
+int ks_store_check_version(struct ks_store *s, struct ks_err *err)
+{
+	char *tok = NULL, *icu = NULL;
+	int rc = ks_store_meta_get(s, "tokenizer", &tok, err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_get(s, "icu", &icu, err);
+	if (rc == KS_OK && (!tok || !icu || strcmp(tok, ks_tok_version()) != 0 ||
+			    strcmp(icu, ks_tok_icu_version()) != 0))
+		rc = ks_err_set(err, KS_ERR_VERSION,
+				"[store] %s was built with tokenizer %s and ICU %s; this binary has "
+				"%s and ICU %s: run `kensaku reindex` to rebuild it",
+				s->path, tok ? tok : "?", icu ? icu : "?", ks_tok_version(),
+				ks_tok_icu_version());
+	free(tok);
+	free(icu);
+	return rc;
+}
+
+int ks_store_begin(struct ks_store *s, struct ks_err *err)
+{
+	return exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int ks_store_commit(struct ks_store *s, struct ks_err *err)
+{
+	return exec(s, "COMMIT", err);
+}
+
+void ks_store_rollback(struct ks_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int ks_store_meta_set(struct ks_store *s, const char *key, const char *value, struct ks_err *err)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)";
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "meta", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int ks_store_meta_get(struct ks_store *s, const char *key, char **out, struct ks_err *err)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return ks_err_set(err, KS_ERR_CORRUPT, "[store] %s is not a kensaku index (%s)",
+				  s->path, err ? err->msg : "");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st), rc = KS_OK;
+	*out = NULL;
+	if (r == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		if (v && !(*out = strdup(v)))
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[store] out of memory");
+	} else if (r != SQLITE_DONE) {
+		rc = ks_store_dberr(s, "meta", err);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int ks_store_source_hash(struct ks_store *s, const char *source, char hash_out[65], int *found,
+			 struct ks_err *err)
+{
+	static const char sql[] = "SELECT hash FROM sources WHERE path = ?1";
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st), rc = KS_OK;
+	*found = 0;
+	if (r == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 0);
+		snprintf(hash_out, 65, "%s", h ? h : "");
+		*found = 1;
+	} else if (r != SQLITE_DONE) {
+		rc = ks_store_dberr(s, "source hash", err);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Runs a one-shot statement with one text and optionally one int64 bound. */
+static int run1(struct ks_store *s, const char *sql, const char *text, long long num,
+		struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return KS_ERR_DB;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, num);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "write", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char DEL_ITEMS_OF_SOURCE[] =
+	"DELETE FROM items WHERE issue IN (SELECT number FROM issues WHERE source = ?1)";
+static const char DEL_ISSUES_OF_SOURCE[] = "DELETE FROM issues WHERE source = ?1";
+static const char DEL_SOURCE[] = "DELETE FROM sources WHERE path = ?1";
+
+int ks_store_forget_source(struct ks_store *s, const char *source, struct ks_err *err)
+{
+	int rc = run1(s, DEL_ITEMS_OF_SOURCE, source, 0, err);
+	if (rc == KS_OK)
+		rc = run1(s, DEL_ISSUES_OF_SOURCE, source, 0, err);
+	if (rc == KS_OK)
+		rc = run1(s, DEL_SOURCE, source, 0, err);
+	return rc;
+}
+
+/* Inserts one issue and its items; replaces an issue of the same number. */
+static int put_issue(struct ks_store *s, const char *source, const struct ks_issue *is,
+		     struct ks_err *err, char *warn, size_t warn_len)
+{
+	static const char find[] = "SELECT source FROM issues WHERE number = ?1";
+	static const char del_items[] = "DELETE FROM items WHERE issue = ?1";
+	static const char del_issue[] = "DELETE FROM issues WHERE number = ?1";
+	static const char ins_issue[] =
+		"INSERT INTO issues(number, date, title, source) VALUES (?1, ?2, ?3, ?4)";
+	static const char ins_item[] =
+		"INSERT INTO items(issue, position, date, section, title, quote, url)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	sqlite3_stmt *st = ks_store_stmt(s, find, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, is->number);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *other = (const char *)sqlite3_column_text(st, 0);
+		if (warn && !warn[0])
+			snprintf(warn, warn_len, "issue %lld was indexed from %s; replaced by %s",
+				 is->number, other ? other : "?", source);
+		sqlite3_reset(st);
+		int rc = run1(s, del_items, NULL, is->number, err);
+		if (rc == KS_OK)
+			rc = run1(s, del_issue, NULL, is->number, err);
+		if (rc != KS_OK)
+			return rc;
+	}
+	sqlite3_reset(st);
+
+	if (!(st = ks_store_stmt(s, ins_issue, err)))
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, is->number);
+	sqlite3_bind_text(st, 2, is->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, is->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return ks_store_dberr(s, "insert issue", err);
+	sqlite3_reset(st);
+
+	if (!(st = ks_store_stmt(s, ins_item, err)))
+		return KS_ERR_DB;
+	for (size_t i = 0; i < is->n_items; i++) {
+		const struct ks_item *it = &is->items[i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, is->number);
+		sqlite3_bind_int(st, 2, it->position);
+		sqlite3_bind_text(st, 3, is->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, it->section, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, it->title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, it->quote, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, it->url, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return ks_store_dberr(s, "insert item", err);
+	}
+	sqlite3_reset(st);
+	return KS_OK;
+}
+
+int ks_store_put_source(struct ks_store *s, const char *source, const char *hash,
+			const struct ks_batch *batch, struct ks_err *err)
+{
+	static const char ins_source[] =
+		"INSERT OR REPLACE INTO sources(path, hash, indexed_at) VALUES (?1, ?2, ?3)";
+	char warn[512] = "";
+	int rc = run1(s, DEL_ITEMS_OF_SOURCE, source, 0, err);
+	if (rc == KS_OK)
+		rc = run1(s, DEL_ISSUES_OF_SOURCE, source, 0, err);
+	for (size_t i = 0; rc == KS_OK && i < batch->n_issues; i++)
+		rc = put_issue(s, source, &batch->issues[i], err, warn, sizeof warn);
+	if (rc != KS_OK)
+		return rc;
+	sqlite3_stmt *st = ks_store_stmt(s, ins_source, err);
+	if (!st)
+		return KS_ERR_DB;
+	char when[32];
+	now_iso(when, sizeof when);
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "insert source", err);
+	sqlite3_reset(st);
+	if (rc == KS_OK && err)
+		snprintf(err->msg, sizeof err->msg, "%s", warn);
+	return rc;
+}
+
+int ks_store_each_source(struct ks_store *s, int (*fn)(const char *source, void *ctx), void *ctx,
+			 struct ks_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT path FROM sources ORDER BY path", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return ks_store_dberr(s, "sources", err);
+	int r, ret = 0;
+	/* collect first: fn may write to the table */
+	char **paths = NULL;
+	size_t n = 0, cap = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **np = realloc(paths, cap * sizeof *np);
+			if (!np) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+			paths = np;
+		}
+		if (!(paths[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		ret = ks_err_set(err, KS_ERR_DB, "[store] listing sources failed");
+	for (size_t i = 0; i < n; i++) {
+		if (!ret)
+			ret = fn(paths[i], ctx);
+		free(paths[i]);
+	}
+	free(paths);
+	return ret;
+}
+
+int ks_store_optimize(struct ks_store *s, struct ks_err *err)
+{
+	return exec(s, "INSERT INTO items_fts(items_fts) VALUES ('optimize')", err);
+}
+
+int ks_store_integrity(struct ks_store *s, struct ks_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
+		return ks_store_dberr(s, "integrity_check", err);
+	int rc = KS_OK;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		if (!r || strcmp(r, "ok") != 0)
+			rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] integrity_check: %s",
+					r ? r : "?");
+	} else {
+		rc = ks_store_dberr(s, "integrity_check", err);
+	}
+	sqlite3_finalize(st);
+	if (rc == KS_OK &&
+	    sqlite3_exec(s->db, "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] fts integrity-check: %s",
+				sqlite3_errmsg(s->db));
+	return rc;
+}
+
+int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM issues),"
+		" (SELECT count(*) FROM sources), (SELECT min(date) FROM items),"
+		" (SELECT max(date) FROM items)";
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return KS_ERR_DB;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		int rc = ks_store_dberr(s, "stats", err);
+		sqlite3_reset(st);
+		return rc;
+	}
+	out->items = sqlite3_column_int64(st, 0);
+	out->issues = sqlite3_column_int64(st, 1);
+	out->sources = sqlite3_column_int64(st, 2);
+	const char *a = (const char *)sqlite3_column_text(st, 3);
+	snprintf(out->first_date, sizeof out->first_date, "%s", a ? a : "");
+	const char *b = (const char *)sqlite3_column_text(st, 4);
+	snprintf(out->last_date, sizeof out->last_date, "%s", b ? b : "");
+	sqlite3_reset(st);
+	static const struct {
+		const char *key;
+		size_t off, len;
+	} keys[] = {
+		{"built_at", offsetof(struct ks_store_stats, built_at), sizeof out->built_at},
+		{"tokenizer", offsetof(struct ks_store_stats, tokenizer), sizeof out->tokenizer},
+		{"icu", offsetof(struct ks_store_stats, icu), sizeof out->icu},
+		{"generation", offsetof(struct ks_store_stats, generation), sizeof out->generation},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char *v = NULL;
+		int rc = ks_store_meta_get(s, keys[i].key, &v, err);
+		if (rc != KS_OK)
+			return rc;
+		snprintf((char *)out + keys[i].off, keys[i].len, "%s", v ? v : "");
+		free(v);
+	}
+	struct stat sb;
+	if (stat(s->path, &sb) == 0)
+		out->file_bytes = (long long)sb.st_size;
+	return KS_OK;
+}

@@ -1,0 +1,28 @@
+/* store_internal.h - what the indexer library's own modules share about a
+ * store (not part of the public API). */
+#ifndef KS_STORE_INTERNAL_H
+#define KS_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "kensaku/store.h"
+
+/* Returns the cached prepared statement for sql (a string literal: it is
+ * looked up by address), reset and with bindings cleared; NULL with err set
+ * on failure. The statement stays owned by s. */
+sqlite3_stmt *ks_store_stmt(struct ks_store *s, const char *sql, struct ks_err *err);
+
+/* Sets err from the connection's last error; returns KS_ERR_DB (or
+ * KS_ERR_BUSY / KS_ERR_CORRUPT / KS_ERR_TIMEOUT / KS_ERR_NOMEM by code). */
+int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err);
+
+/* The tokenizer owned by the store, for query translation. */
+struct ks_tok *ks_store_tok(struct ks_store *s);
+
+/* Arms (ms > 0) or disarms (ms == 0) the per-query deadline. */
+void ks_store_deadline(struct ks_store *s, int ms);
+
+/* 1 when the deadline armed with ks_store_deadline has passed. */
+int ks_store_deadline_hit(struct ks_store *s);
+
+#endif

@@ -1,0 +1,318 @@
+/* tokenizer.c - the kensaku tokenizer and its FTS5 registration.
+ *
+ * Text is NFKC-casefolded (normalize.c), then cut into stretches: maximal
+ * runs of CJK letters (kanji, kana, ー, 々) and everything else. CJK runs
+ * become overlapping bigrams, so any substring of two or more characters
+ * is a phrase of consecutive bigrams; the run's last character is also
+ * indexed as a unigram so a one-character query (a prefix query over the
+ * bigrams) and phrases continuing after the run line up. Other stretches go
+ * through ICU word break (locale ja): words and numbers are kept, spaces and
+ * punctuation dropped. Offsets are bytes of the original UTF-8. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf16.h>
+#include <unicode/uversion.h>
+
+#include "kensaku/tokenizer.h"
+#include "normalize.h"
+
+struct ks_tok {
+	UBreakIterator *bi;
+	struct ks_norm nb;
+	char *out; /* UTF-8 token text */
+	int out_cap;
+	/* per run */
+	enum ks_tok_mode mode;
+	ks_token_fn fn;
+	void *ctx;
+	int pending_start;  /* query mode: units of a held-back unigram, -1 if none */
+	int pending_end;
+	int last_lone;      /* the last token emitted was a one-character CJK run */
+};
+
+struct ks_tok *ks_tok_new(void)
+{
+	struct ks_tok *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	UErrorCode st = U_ZERO_ERROR;
+	t->bi = ubrk_open(UBRK_WORD, "ja", NULL, 0, &st);
+	if (U_FAILURE(st) || !t->bi) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void ks_tok_free(struct ks_tok *t)
+{
+	if (!t)
+		return;
+	ubrk_close(t->bi);
+	ks_norm_free(&t->nb);
+	free(t->out);
+	free(t);
+}
+
+/* 1 for characters that take part in bigram runs: letters of the Han,
+ * Hiragana or Katakana scripts, including ー and 々 (script extensions). */
+static int is_cjk(UChar32 c)
+{
+	if (c < 0x2E80)
+		return 0;
+	UErrorCode st = U_ZERO_ERROR;
+	UScriptCode sc = uscript_getScript(c, &st);
+	if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA)
+		return 1;
+	if (!u_isalpha(c))
+		return 0;
+	return uscript_hasScript(c, USCRIPT_KATAKANA) || uscript_hasScript(c, USCRIPT_HIRAGANA) ||
+	       uscript_hasScript(c, USCRIPT_HAN);
+}
+
+/* Emits units [a, b) of the normalized text as one token. */
+static int emit(struct ks_tok *t, int a, int b)
+{
+	int need = (b - a) * 3 + 1;
+	if (need > t->out_cap) {
+		int cap = need < 256 ? 256 : need * 2;
+		char *o = realloc(t->out, (size_t)cap);
+		if (!o)
+			return SQLITE_NOMEM;
+		t->out = o;
+		t->out_cap = cap;
+	}
+	int n = 0;
+	for (int i = a; i < b;) {
+		UChar32 c;
+		U16_NEXT(t->nb.u, i, b, c);
+		if (c < 0x80) {
+			t->out[n++] = (char)c;
+		} else if (c < 0x800) {
+			t->out[n++] = (char)(0xC0 | (c >> 6));
+			t->out[n++] = (char)(0x80 | (c & 0x3F));
+		} else if (c < 0x10000) {
+			t->out[n++] = (char)(0xE0 | (c >> 12));
+			t->out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			t->out[n++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			t->out[n++] = (char)(0xF0 | (c >> 18));
+			t->out[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
+			t->out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			t->out[n++] = (char)(0x80 | (c & 0x3F));
+		}
+	}
+	if (n == 0)
+		return 0;
+	return t->fn(t->ctx, t->out, n, t->nb.src_start[a], t->nb.src_end[b - 1]);
+}
+
+/* Emits a token after flushing a held-back unigram (query mode). */
+static int emit_token(struct ks_tok *t, int a, int b)
+{
+	if (t->pending_start >= 0) {
+		int p = t->pending_start;
+		t->pending_start = -1;
+		int rc = emit(t, p, t->pending_end);
+		if (rc)
+			return rc;
+	}
+	t->last_lone = 0;
+	return emit(t, a, b);
+}
+
+/* Emits the bigrams of the CJK run whose characters start at units
+ * starts[0..k) and end at end. */
+static int emit_run(struct ks_tok *t, const int *starts, int k, int end)
+{
+	int rc = 0;
+	if (k == 1) {
+		rc = emit_token(t, starts[0], end);
+		t->last_lone = 1;
+		return rc;
+	}
+	for (int i = 0; i + 1 < k && !rc; i++)
+		rc = emit_token(t, starts[i], i + 2 < k ? starts[i + 2] : end);
+	if (rc)
+		return rc;
+	if (t->mode == KS_TOK_DOCUMENT)
+		return emit_token(t, starts[k - 1], end);
+	t->pending_start = starts[k - 1];
+	t->pending_end = end;
+	return 0;
+}
+
+/* Word-breaks units [a, b) (no CJK letters in it) with ICU. */
+static int emit_words(struct ks_tok *t, int a, int b)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	ubrk_setText(t->bi, t->nb.u + a, b - a, &st);
+	if (U_FAILURE(st))
+		return SQLITE_ERROR;
+	int32_t s = ubrk_first(t->bi);
+	for (int32_t e = ubrk_next(t->bi); e != UBRK_DONE; s = e, e = ubrk_next(t->bi)) {
+		if (ubrk_getRuleStatus(t->bi) < UBRK_WORD_NONE_LIMIT)
+			continue;
+		int rc = emit_token(t, a + s, a + e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int len, ks_token_fn fn,
+	       void *ctx)
+{
+	if (len <= 0 || !text)
+		return 0;
+	if (ks_norm_run(&t->nb, text, len) < 0)
+		return SQLITE_NOMEM;
+	t->mode = mode;
+	t->fn = fn;
+	t->ctx = ctx;
+	t->pending_start = -1;
+	t->last_lone = 0;
+
+	int starts_cap = 64, rc = 0;
+	int *starts = malloc((size_t)starts_cap * sizeof *starts);
+	if (!starts)
+		return SQLITE_NOMEM;
+	const UChar *u = t->nb.u;
+	int n = t->nb.n, i = 0;
+	while (i < n && !rc) {
+		int a = i;
+		UChar32 c;
+		U16_NEXT(u, i, n, c);
+		if (is_cjk(c)) {
+			int k = 0;
+			starts[k++] = a;
+			int end = i;
+			while (i < n) {
+				int j = i;
+				U16_NEXT(u, j, n, c);
+				if (!is_cjk(c))
+					break;
+				if (k == starts_cap) {
+					int *ns = realloc(starts, (size_t)starts_cap * 2 * sizeof *ns);
+					if (!ns) {
+						rc = SQLITE_NOMEM;
+						break;
+					}
+					starts = ns;
+					starts_cap *= 2;
+				}
+				starts[k++] = i;
+				i = end = j;
+			}
+			if (!rc)
+				rc = emit_run(t, starts, k, end);
+		} else {
+			while (i < n) {
+				int j = i;
+				U16_NEXT(u, j, n, c);
+				if (is_cjk(c))
+					break;
+				i = j;
+			}
+			rc = emit_words(t, a, i);
+		}
+	}
+	free(starts);
+	return rc;
+}
+
+static int count_token(void *ctx, const char *text, int len, int start, int end)
+{
+	(void)text, (void)len, (void)start, (void)end;
+	++*(int *)ctx;
+	return 0;
+}
+
+int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len)
+{
+	int n = 0;
+	if (ks_tok_run(t, KS_TOK_QUERY, text, len, count_token, &n) != 0)
+		return 0;
+	return n > 0 && t->last_lone;
+}
+
+const char *ks_tok_version(void)
+{
+	return KS_TOKENIZER_VERSION;
+}
+
+const char *ks_tok_icu_version(void)
+{
+	static char buf[U_MAX_VERSION_STRING_LENGTH];
+	UVersionInfo v;
+	u_getVersion(v);
+	u_versionToString(v, buf);
+	return buf;
+}
+
+/* ---- FTS5 glue ---- */
+
+struct fts_ctx {
+	void *pctx;
+	int (*xToken)(void *, int, const char *, int, int, int);
+};
+
+static int fts_token(void *ctx, const char *text, int len, int start, int end)
+{
+	struct fts_ctx *f = ctx;
+	return f->xToken(f->pctx, 0, text, len, start, end);
+}
+
+static int fts_create(void *unused, const char **azArg, int nArg, Fts5Tokenizer **ppOut)
+{
+	(void)unused, (void)azArg, (void)nArg;
+	struct ks_tok *t = ks_tok_new();
+	if (!t)
+		return SQLITE_ERROR;
+	*ppOut = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void fts_delete(Fts5Tokenizer *p)
+{
+	ks_tok_free((struct ks_tok *)p);
+}
+
+static int fts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pText, int nText,
+			int (*xToken)(void *, int, const char *, int, int, int))
+{
+	struct fts_ctx f = {pCtx, xToken};
+	enum ks_tok_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? KS_TOK_QUERY : KS_TOK_DOCUMENT;
+	return ks_tok_run((struct ks_tok *)p, mode, pText, nText, fts_token, &f);
+}
+
+/* Returns the fts5_api of db, or NULL. */
+static fts5_api *fts5_api_of(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return api;
+}
+
+int ks_matches_register(fts5_api *api); /* matches.c */
+
+int ks_tok_register(sqlite3 *db)
+{
+	fts5_api *api = fts5_api_of(db);
+	if (!api)
+		return SQLITE_ERROR;
+	fts5_tokenizer tk = {fts_create, fts_delete, fts_tokenize};
+	int rc = api->xCreateTokenizer(api, KS_TOKENIZER_NAME, NULL, &tk, NULL);
+	if (rc == SQLITE_OK)
+		rc = ks_matches_register(api);
+	return rc;
+}
