@@ -107,11 +107,13 @@
 		}
 	}
 
-	/* "59-3" -> {issue: 59, position: 3} */
-	function parseId(id, issue) {
-		const m = /^(\d+)-(\d+)$/.exec(String(id || ''));
-		if (m) return { issue: Number(m[1]), position: Number(m[2]) };
-		return { issue: Number(issue), position: null };
+	/* An item's issue and position: its own fields when present, else its
+	 * id ("59-3" -> issue 59, position 3). */
+	function itemPlace(it, fallbackIssue) {
+		const m = /^(\d+)-(\d+)$/.exec(String((it && it.id) || ''));
+		const issue = it && Number.isInteger(it.issue) ? it.issue : m ? Number(m[1]) : Number(fallbackIssue);
+		const position = it && Number.isInteger(it.position) && it.position > 0 ? it.position : m ? Number(m[2]) : null;
+		return { issue, position };
 	}
 
 	function issueHref(issue, position) {
@@ -354,7 +356,7 @@
 		}
 
 		function renderHit(hit) {
-			const { issue, position } = parseId(hit.id, hit.issue);
+			const { issue, position } = itemPlace(hit);
 			const href = issueHref(issue, position);
 			const titleId = 'hit-' + String(hit.id).replace(/[^0-9A-Za-z_-]/g, '_');
 			const link = el('a', { href, id: titleId, className: 'result-link' });
@@ -700,7 +702,7 @@
 					el('span', { className: 'toc-count', text: ` ${g.items.length}` }))));
 				const list = el('ol', { className: 'items' });
 				for (const it of g.items) {
-					const { position } = parseId(it.id, issueNo);
+					const { position } = itemPlace(it, issueNo);
 					const pos = position || (items.indexOf(it) + 1);
 					const anchor = `item-${pos}`;
 					const titleId = `${anchor}-title`;
