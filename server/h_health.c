@@ -1,0 +1,67 @@
+/* h_health.c - GET /healthz (is the index readable, how big, which
+ * generation) and GET /metrics (Prometheus text). */
+#include "ksd.h"
+
+#include <kensaku/store.h>
+
+#include "metrics.h"
+#include "pool.h"
+
+#ifndef KS_VERSION
+#define KS_VERSION "0"
+#endif
+
+void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp)
+{
+	struct ksd_lease lease;
+	struct ks_store_stats st;
+	struct ks_err err = {{0}};
+	json_t *j;
+	int rc, stale;
+
+	(void)rq;
+	rc = ksd_pool_acquire(&lease, &err);
+	if (rc != KS_OK) {
+		ksd_reply_error(rp, 503, "unavailable", "the index can't be opened");
+		return;
+	}
+	rc = ks_store_stats(lease.store, &st, &err);
+	stale = rc == KS_OK && ks_store_check_version(lease.store, NULL) == KS_ERR_VERSION;
+	ksd_pool_release(&lease);
+	if (rc != KS_OK) {
+		ksd_reply_error(rp, 503, "unavailable", "the index can't be read");
+		return;
+	}
+	j = json_pack("{s:s, s:I, s:I, s:s?, s:I, s:b, s:s}", "status", "ok", "items",
+		      (json_int_t)st.items, "issues", (json_int_t)st.issues, "generation",
+		      st.generation[0] ? st.generation : NULL, "server_generation",
+		      (json_int_t)lease.generation, "reindex_needed", stale, "version", KS_VERSION);
+	ksd_reply_json_new(rp, 200, j);
+}
+
+void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp)
+{
+	struct ksd_gauges g = {-1, 0, 0};
+	struct ksd_lease lease;
+	struct ks_store_stats st;
+	size_t len = 0;
+	char *text;
+
+	(void)rq;
+	if (ksd_pool_acquire(&lease, NULL) == KS_OK) {
+		if (ks_store_stats(lease.store, &st, NULL) == KS_OK)
+			g.items = st.items;
+		g.reindex_needed = ks_store_check_version(lease.store, NULL) == KS_ERR_VERSION;
+		ksd_pool_release(&lease);
+	}
+	g.generation = ksd_pool_generation();
+	text = ksd_metrics_render(&g, &len);
+	if (!text) {
+		ksd_reply_error(rp, 500, "internal", "out of memory");
+		return;
+	}
+	rp->status = 200;
+	rp->body = text;
+	rp->body_len = len;
+	rp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}

@@ -1,0 +1,42 @@
+/* h_items.c - GET /api/items/{id}: one item, shaped by the library. */
+#include "ksd.h"
+
+#include <string.h>
+
+#include <kensaku/search.h>
+
+#include "pool.h"
+
+#define ID_MAX 47 /* struct ks_hit's id holds 48 bytes */
+
+void ksd_h_item(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp)
+{
+	struct ksd_lease lease;
+	struct ks_err err = {{0}};
+	struct ks_hit *hit = NULL;
+	size_t n = strlen(rest);
+	int rc;
+
+	(void)rq;
+	if (n == 0 || n > ID_MAX || strchr(rest, '/')) {
+		ksd_reply_error(rp, 404, "not_found", "no such item");
+		return;
+	}
+	rc = ksd_pool_acquire(&lease, &err);
+	if (rc != KS_OK) {
+		ksd_reply_rc(rp, rc, err.msg);
+		return;
+	}
+	rc = ks_item_get(lease.store, rest, &hit, &err);
+	ksd_pool_release(&lease);
+	if (rc == KS_ERR_NOTFOUND) {
+		ksd_reply_error(rp, 404, "not_found", "no such item");
+		return;
+	}
+	if (rc != KS_OK) {
+		ksd_reply_rc(rp, rc, err.msg);
+		return;
+	}
+	ksd_reply_json_new(rp, 200, ks_hit_json(hit, 0));
+	ks_hit_free(hit);
+}

@@ -1,0 +1,80 @@
+/* h_search.c - GET /api/search: parameters -> ks_search_run -> the
+ * library's JSON body. No SQL and no hit shaping here. */
+#include "ksd.h"
+
+#include <stdlib.h>
+
+#include <kensaku/search.h>
+
+#include "pool.h"
+
+/* Parses an optionally negative decimal integer of at most 9 digits (no
+ * spaces, no '+'); 1 on success. */
+static int parse_int(const char *s, int *out)
+{
+	int neg = 0, n = 0, digits = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	for (; *s; s++, digits++) {
+		if (*s < '0' || *s > '9' || digits >= 9)
+			return 0;
+		n = n * 10 + (*s - '0');
+	}
+	if (!digits)
+		return 0;
+	*out = neg ? -n : n;
+	return 1;
+}
+
+void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
+{
+	struct ks_search_params p;
+	struct ks_result *res = NULL;
+	struct ksd_lease lease;
+	struct ks_err err = {{0}};
+	const char *v;
+	int rc;
+
+	ks_search_params_init(&p);
+	p.q = ksd_req_param(rq, "q");
+	p.section = ksd_req_param(rq, "section");
+	p.from = ksd_req_param(rq, "from");
+	p.to = ksd_req_param(rq, "to");
+	p.deadline_ms = rq->deadline_ms;
+	if ((v = ksd_req_param(rq, "limit")) && !parse_int(v, &p.limit)) {
+		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
+				KS_LIMIT_MAX);
+		return;
+	}
+	if ((v = ksd_req_param(rq, "offset")) && !parse_int(v, &p.offset)) {
+		ksd_reply_error(rp, 400, "bad_request", "offset must be an integer from 0 to %d",
+				KS_OFFSET_MAX);
+		return;
+	}
+	if ((v = ksd_req_param(rq, "sort")) && ks_sort_parse(v, &p.sort) != KS_OK) {
+		ksd_reply_error(rp, 400, "bad_request", "sort must be relevance, newest or oldest");
+		return;
+	}
+	if (ks_search_params_check(&p, &err) != KS_OK) {
+		ksd_reply_error(rp, 400, "bad_request", "%s",
+				err.msg[0] ? err.msg : "bad search parameter");
+		return;
+	}
+	rc = ksd_pool_acquire(&lease, &err);
+	if (rc != KS_OK) {
+		ksd_reply_rc(rp, rc, err.msg);
+		return;
+	}
+	rc = ks_search_run(lease.store, &p, &res, &err);
+	ksd_pool_release(&lease);
+	if (rc != KS_OK) {
+		ksd_reply_rc(rp, rc, err.msg);
+		return;
+	}
+	ksd_reply_json_new(rp, 200, ks_result_json(res));
+	rp->hits = (long long)res->n_hits;
+	ks_result_free(res);
+}

@@ -1,0 +1,198 @@
+/* h_static.c - the web UI from --web: GET / -> index.html, a directory ->
+ * its index.html, files by extension with ETag and If-None-Match -> 304.
+ *
+ * Nothing outside the web root is served: the decoded path may not hold
+ * '\\', and no segment may start with '.' (no `..`, no hidden files such
+ * as .git); the candidate is realpath()ed (symlinks resolved) and must lie
+ * strictly inside the web root's realpath, again without hidden segments.
+ * Every refusal is a plain 404, so probes learn nothing. */
+#include "ksd.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ctype {
+	const char *ext;
+	const char *type;
+};
+
+static const struct ctype k_types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".htm", "text/html; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".json", "application/json; charset=utf-8"},
+    {".map", "application/json; charset=utf-8"},
+    {".webmanifest", "application/manifest+json; charset=utf-8"},
+    {".osdx", "application/opensearchdescription+xml; charset=utf-8"},
+    {".xml", "application/xml; charset=utf-8"},
+    {".svg", "image/svg+xml; charset=utf-8"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".gif", "image/gif"},
+    {".webp", "image/webp"},
+    {".woff2", "font/woff2"},
+    {".woff", "font/woff"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".md", "text/plain; charset=utf-8"},
+};
+
+/* The Content-Type for a file name; never NULL. */
+static const char *content_type(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t i, n, e;
+
+	base = base ? base + 1 : name;
+	if (strcasecmp(base, "opensearch.xml") == 0)
+		return "application/opensearchdescription+xml; charset=utf-8";
+	n = strlen(base);
+	for (i = 0; i < sizeof(k_types) / sizeof(k_types[0]); i++) {
+		e = strlen(k_types[i].ext);
+		if (n > e && strcasecmp(base + n - e, k_types[i].ext) == 0)
+			return k_types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+/* 1 when some '/'-separated segment of path (a relative path) is empty of
+ * meaning for us: starts with '.' ("..", ".", ".git", ".env"). */
+static int has_hidden_segment(const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (*p == '.')
+			return 1;
+		while (*p && *p != '/')
+			p++;
+	}
+	return 0;
+}
+
+/* 1 when the If-None-Match list inm names etag (weak or strong) or is "*". */
+static int etag_matches(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = inm;
+
+	while (*p) {
+		const char *start, *end;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end - start == 1 && *start == '*')
+			return 1;
+		if (end - start > 2 && start[0] == 'W' && start[1] == '/')
+			start += 2;
+		if ((size_t)(end - start) == n && memcmp(start, etag, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Resolves rel (relative to root) to an open regular file inside root.
+ * Returns the fd and fills *st and real (PATH_MAX bytes: the file's
+ * resolved path), or -1 (not found / refused). */
+static int open_inside(const char *root, const char *rel, struct stat *st, char *real)
+{
+	char cand[PATH_MAX];
+	size_t rn = strlen(root);
+	int fd, n, tries;
+
+	n = snprintf(cand, sizeof(cand), "%s/%s", root, rel);
+	if (n < 0 || (size_t)n >= sizeof(cand))
+		return -1;
+	for (tries = 0; tries < 2; tries++) {
+		if (!realpath(cand, real))
+			return -1;
+		if (strncmp(real, root, rn) != 0 || real[rn] != '/' ||
+		    has_hidden_segment(real + rn + 1))
+			return -1;
+		fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, st) != 0) {
+			close(fd);
+			return -1;
+		}
+		if (S_ISREG(st->st_mode))
+			return fd;
+		close(fd);
+		if (!S_ISDIR(st->st_mode))
+			return -1;
+		n = snprintf(cand, sizeof(cand), "%s/index.html", real);
+		if (n < 0 || (size_t)n >= sizeof(cand))
+			return -1;
+	}
+	return -1;
+}
+
+void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp)
+{
+	char rel[PATH_MAX], real[PATH_MAX];
+	const char *path = rq->path;
+	struct stat st;
+	size_t n;
+	int fd, len;
+
+	if (!rq->web_root) {
+		ksd_reply_error(rp, 404, "not_found", "no web UI is configured");
+		return;
+	}
+	if (path[0] != '/' || strchr(path, '\\') || has_hidden_segment(path)) {
+		ksd_reply_error(rp, 404, "not_found", "no such file");
+		return;
+	}
+	while (*path == '/')
+		path++;
+	n = strlen(path);
+	if (n == 0 || path[n - 1] == '/')
+		len = snprintf(rel, sizeof(rel), "%sindex.html", path);
+	else
+		len = snprintf(rel, sizeof(rel), "%s", path);
+	if (len < 0 || (size_t)len >= sizeof(rel)) {
+		ksd_reply_error(rp, 404, "not_found", "no such file");
+		return;
+	}
+	fd = open_inside(rq->web_root, rel, &st, real);
+	if (fd < 0) {
+		ksd_reply_error(rp, 404, "not_found", "no such file");
+		return;
+	}
+	len = snprintf(rp->etag, sizeof(rp->etag), "\"%llx-%llx-%llx\"",
+		       (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		       (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+			   (unsigned long long)st.st_mtim.tv_nsec);
+	if (len < 0 || (size_t)len >= sizeof(rp->etag))
+		rp->etag[0] = '\0';
+	rp->cache_control = "no-cache";
+	if (rp->etag[0] && rq->if_none_match && etag_matches(rq->if_none_match, rp->etag)) {
+		close(fd);
+		rp->status = 304;
+		return;
+	}
+	rp->status = 200;
+	rp->fd = fd;
+	rp->fd_size = (uint64_t)st.st_size;
+	rp->content_type = content_type(real);
+}

@@ -1,0 +1,383 @@
+/* http.c - libmicrohttpd glue: listen socket, daemon options, the access
+ * handler (request checks -> struct ksd_req -> router -> reply.c), and the
+ * completion hook (log line, metrics, drain accounting). */
+#include "http.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "ksd.h"
+#include "log.h"
+#include "metrics.h"
+#include "reply.h"
+
+#define CONN_TIMEOUT_S 10u
+#define CONN_LIMIT 1000u
+#define PER_IP_LIMIT 200u
+#define CONN_MEMORY (64u * 1024u)
+
+/* Per-request state, created by the URI callback (once per request) and
+ * freed by the completion hook. */
+struct ctx {
+	struct timespec t0;
+	int too_long;	 /* request target longer than KSD_URI_MAX */
+	int nul_in_path; /* %00 in the path */
+	int started;	 /* the access handler ran: counted as active */
+	int has_body;	 /* Content-Length > 0 or Transfer-Encoding */
+	int queued;	 /* a response is queued; later calls drain the body */
+	int status;
+	long long hits;
+	const char *route;
+	char method[16];
+	char path[256];
+};
+
+static struct MHD_Daemon *g_daemon;
+static const char *g_web_root;
+static atomic_long g_active;
+static atomic_int g_closing;
+
+static double since_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void copy_cut(char *dst, size_t n, const char *src)
+{
+	size_t len = src ? strlen(src) : 0;
+
+	if (len >= n)
+		len = n - 1;
+	if (len)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct ctx *x = calloc(1, sizeof(*x));
+	size_t i;
+
+	(void)cls;
+	(void)c;
+	if (!x)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &x->t0);
+	x->hits = -1;
+	x->too_long = strlen(uri) > KSD_URI_MAX;
+	for (i = 0; !x->too_long && uri[i] && uri[i] != '?'; i++)
+		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+			x->nul_in_path = 1;
+	return x;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct ctx *x = *req_cls;
+	double ms;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (!x)
+		return;
+	if (x->started) {
+		ms = since_ms(&x->t0);
+		ksd_metrics_observe(x->route, x->status, ms / 1e3);
+		ksd_log_request(x->method, x->path, x->status, ms, x->hits);
+		atomic_fetch_sub(&g_active, 1);
+	}
+	free(x);
+	*req_cls = NULL;
+}
+
+/* Collects query parameters: first occurrence of each name, NUL-free and
+ * valid UTF-8. */
+struct collect {
+	struct ksd_req *rq;
+	const char *error; /* set on the first bad parameter */
+};
+
+static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+			      const char *value, size_t value_size)
+{
+	struct collect *col = cls;
+	struct ksd_req *rq = col->rq;
+	size_t i;
+
+	(void)kind;
+	if (!key || strlen(key) != key_size || !ksd_utf8_valid(key, key_size)) {
+		col->error = "a query parameter name is not valid UTF-8";
+		return MHD_NO;
+	}
+	if (!value) {
+		value = "";
+		value_size = 0;
+	}
+	if (strlen(value) != value_size) {
+		col->error = "a query parameter holds a NUL byte";
+		return MHD_NO;
+	}
+	if (!ksd_utf8_valid(value, value_size)) {
+		col->error = "a query parameter is not valid UTF-8";
+		return MHD_NO;
+	}
+	for (i = 0; i < rq->n_params; i++)
+		if (strcmp(rq->params[i].key, key) == 0)
+			return MHD_YES; /* duplicates: the first one wins */
+	if (rq->n_params == KSD_MAX_PARAMS) {
+		col->error = "too many query parameters";
+		return MHD_NO;
+	}
+	rq->params[rq->n_params].key = key;
+	rq->params[rq->n_params].value = value;
+	rq->n_params++;
+	return MHD_YES;
+}
+
+static enum ksd_method method_of(const char *m)
+{
+	if (strcmp(m, MHD_HTTP_METHOD_GET) == 0)
+		return KSD_GET;
+	if (strcmp(m, MHD_HTTP_METHOD_HEAD) == 0)
+		return KSD_HEAD;
+	if (strcmp(m, MHD_HTTP_METHOD_OPTIONS) == 0)
+		return KSD_OPTIONS;
+	return KSD_OTHER;
+}
+
+/* 1 when the request announces a body (Content-Length > 0 or chunked). */
+static int has_body(struct MHD_Connection *c)
+{
+	const char *cl =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	if (te)
+		return 1;
+	if (!cl)
+		return 0;
+	while (*cl == '0' || *cl == ' ' || *cl == '\t')
+		cl++;
+	return *cl != '\0';
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req_cls)
+{
+	struct ctx *x = *req_cls;
+	struct ksd_req rq;
+	struct ksd_reply rp;
+	struct collect col;
+	int closing = atomic_load(&g_closing);
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	if (!x)
+		return MHD_NO; /* out of memory in on_uri: drop the connection */
+	if (x->queued) {
+		*upload_data_size = 0; /* a body we refused: discard it */
+		return MHD_YES;
+	}
+	if (!x->started) {
+		x->started = 1;
+		atomic_fetch_add(&g_active, 1);
+		ksd_metrics_start();
+		copy_cut(x->method, sizeof(x->method), method);
+		copy_cut(x->path, sizeof(x->path), url);
+		x->route = "other";
+		x->has_body = has_body(c);
+		/* libmicrohttpd 0.9.75 closes the connection after a response
+		 * queued on this first call, so answer now only when we want
+		 * the connection gone (a body we won't read, a huge URI);
+		 * everything else is answered on the next call, keeping the
+		 * connection alive. */
+		if (!x->has_body && !x->too_long)
+			return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	x->queued = 1;
+
+	memset(&rq, 0, sizeof(rq));
+	ksd_reply_init(&rp);
+	rq.method = method_of(method);
+	rq.method_name = method;
+	rq.path = url;
+	rq.web_root = g_web_root;
+	rq.deadline_ms = KSD_DEADLINE_MS;
+	rq.if_none_match =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	col.rq = &rq;
+	col.error = NULL;
+
+	if (x->too_long) {
+		ksd_reply_error(&rp, 414, "uri_too_long",
+				"the request target is longer than %d bytes", KSD_URI_MAX);
+		closing = 1;
+	} else if (x->nul_in_path || !ksd_utf8_valid(url, strlen(url))) {
+		ksd_reply_error(&rp, 400, "bad_request", "the path is not valid UTF-8 text");
+	} else if (rq.method != KSD_OTHER && x->has_body) {
+		ksd_reply_error(&rp, 413, "payload_too_large",
+				"this server accepts no request body");
+		closing = 1;
+	} else {
+		(void)MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, on_arg, &col);
+		if (col.error)
+			ksd_reply_error(&rp, 400, "bad_request", "%s", col.error);
+		else
+			ksd_router_dispatch(&rq, &rp);
+	}
+	if (x->has_body)
+		closing = 1; /* the body is left unread: the connection can't go on */
+	if (rp.route)
+		x->route = rp.route;
+	x->status = rp.status;
+	x->hits = rp.hits;
+	ret = ksd_reply_queue(c, &rp, closing);
+	ksd_reply_clear(&rp);
+	return ret;
+}
+
+int ksd_http_listen(const char *spec, int *fd, char *url, size_t n, struct ks_err *err)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[256], port[8], hbuf[NI_MAXHOST], pbuf[NI_MAXSERV];
+	const char *colon, *h = spec;
+	size_t hl, i;
+	int s = -1, one = 1, rc, w;
+
+	if (spec[0] == '[') {
+		const char *close_br = strchr(spec, ']');
+
+		if (!close_br || close_br[1] != ':')
+			return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: want [V6ADDR]:PORT",
+					  spec);
+		h = spec + 1;
+		hl = (size_t)(close_br - h);
+		colon = close_br + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon)
+			return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: want HOST:PORT", spec);
+		hl = (size_t)(colon - spec);
+	}
+	if (hl >= sizeof(host) || strlen(colon + 1) == 0 || strlen(colon + 1) > 5)
+		return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: want HOST:PORT", spec);
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	for (i = 1; colon[i]; i++)
+		if (colon[i] < '0' || colon[i] > '9')
+			return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: bad port", spec);
+	if (atoi(colon + 1) > 65535)
+		return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: port out of range", spec);
+	memcpy(port, colon + 1, strlen(colon + 1) + 1);
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (rc != 0)
+		return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: %s", spec, gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (s < 0)
+			continue;
+		(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(s, ai->ai_addr, ai->ai_addrlen) == 0 && listen(s, 511) == 0)
+			break;
+		rc = errno;
+		close(s);
+		s = -1;
+		errno = rc;
+	}
+	freeaddrinfo(res);
+	if (s < 0)
+		return ks_err_set(err, KS_ERR_IO, "cannot listen on %s: %s", spec, strerror(errno));
+	if (getsockname(s, (struct sockaddr *)&ss, &sl) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, hbuf, sizeof(hbuf), pbuf, sizeof(pbuf),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		close(s);
+		return ks_err_set(err, KS_ERR_IO, "cannot read the bound address of %s", spec);
+	}
+	if (ss.ss_family == AF_INET6)
+		w = snprintf(url, n, "http://[%s]:%s", hbuf, pbuf);
+	else
+		w = snprintf(url, n, "http://%s:%s", hbuf, pbuf);
+	if (w < 0 || (size_t)w >= n) {
+		close(s);
+		return ks_err_set(err, KS_ERR_ARG, "address too long");
+	}
+	*fd = s;
+	return KS_OK;
+}
+
+int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
+		flags |= MHD_USE_POLL;
+	g_web_root = cfg->web_root;
+	g_daemon = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET,
+	    (MHD_socket)cfg->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
+	    CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)CONN_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (!g_daemon)
+		return ks_err_set(err, KS_ERR_IO, "libmicrohttpd could not start");
+	return KS_OK;
+}
+
+void ksd_http_quiesce(void)
+{
+	MHD_socket s;
+
+	atomic_store(&g_closing, 1);
+	if (!g_daemon)
+		return;
+	s = MHD_quiesce_daemon(g_daemon);
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
+}
+
+long ksd_http_active(void)
+{
+	return atomic_load(&g_active);
+}
+
+void ksd_http_stop(void)
+{
+	if (g_daemon)
+		MHD_stop_daemon(g_daemon);
+	g_daemon = NULL;
+}

@@ -1,0 +1,112 @@
+/* ksd.h - kensakud's request and reply, the route table and the handlers.
+ *
+ * The HTTP glue (http.c) turns an MHD request into a struct ksd_req: method,
+ * decoded path, query parameters (first occurrence of each name, already
+ * checked to be NUL-free valid UTF-8) and the few headers handlers need.
+ * The router picks a handler; the handler fills a struct ksd_reply (status,
+ * JSON or file body, a few header flags) and never sees MHD, so handlers run
+ * in tests without sockets. reply.c is the only file that turns a reply
+ * into an MHD response.
+ *
+ * Ownership rule: a reply owns its json, body and fd; ksd_reply_clear()
+ * frees them. Every string in a request is owned by whoever built it and
+ * outlives the handler call.
+ *
+ * Server functions are prefixed ksd_ so they never collide with the
+ * kensaku_core library's ks_ names. */
+#ifndef KSD_H
+#define KSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define KSD_MAX_PARAMS 64    /* distinct query parameter names; more is a 400 */
+#define KSD_URI_MAX 8192     /* longer request targets are 414 */
+#define KSD_DEADLINE_MS 2000 /* per-query deadline passed to the library */
+
+enum ksd_method { KSD_GET = 0, KSD_HEAD, KSD_OPTIONS, KSD_OTHER };
+
+struct ksd_param {
+	const char *key;
+	const char *value;
+};
+
+struct ksd_req {
+	enum ksd_method method;
+	const char *method_name; /* as sent, for logs */
+	const char *path;	 /* percent-decoded path, NUL-free valid UTF-8 */
+	struct ksd_param params[KSD_MAX_PARAMS];
+	size_t n_params;	   /* first occurrence of each name, in order */
+	const char *if_none_match; /* If-None-Match header or NULL */
+	const char *web_root;	   /* realpath of --web, or NULL when missing */
+	int deadline_ms;	   /* per-query deadline (0 = none) */
+};
+
+/* Reply flags: which header groups reply.c adds. */
+enum ksd_reply_flags {
+	KSD_R_CORS = 1 << 0,   /* Access-Control-Allow-Origin: * (API, healthz) */
+	KSD_R_STATIC = 1 << 1, /* CSP and friends (static UI responses) */
+	KSD_R_NOSTORE = 1 << 2 /* Cache-Control: no-store */
+};
+
+struct ksd_reply {
+	int status;
+	json_t *json; /* JSON body (owned), or NULL */
+	char *body;   /* text body (owned, malloc'd), or NULL */
+	size_t body_len;
+	const char *content_type; /* for body and fd; static string */
+	int fd;			  /* file body (owned), -1 when none */
+	uint64_t fd_size;
+	char etag[96];		   /* ETag header when non-empty */
+	const char *cache_control; /* static string or NULL */
+	const char *allow;	   /* Allow header (405, OPTIONS) or NULL */
+	unsigned flags;		   /* enum ksd_reply_flags */
+	long long hits;		   /* hits returned (search), -1 otherwise; for logs */
+	const char *route;	   /* metrics label; set by the router */
+};
+
+/* Sets r to an empty 500 reply with no body, fd -1, hits -1. Can't fail. */
+void ksd_reply_init(struct ksd_reply *r);
+
+/* Frees r's json, body and fd and re-initializes it. Accepts NULL. */
+void ksd_reply_clear(struct ksd_reply *r);
+
+/* Sets status and a JSON body, taking ownership of j (a NULL j, from an
+ * out-of-memory builder, becomes a 500 error reply). */
+void ksd_reply_json_new(struct ksd_reply *r, int status, json_t *j);
+
+/* Sets status and the error object {"error":{"code","message"}}; message
+ * is printf-formatted. Any body already set is dropped. */
+void ksd_reply_error(struct ksd_reply *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The value of query parameter name in rq, or NULL when absent. An empty
+ * value counts as absent (forms send `section=` for "any"). */
+const char *ksd_req_param(const struct ksd_req *rq, const char *name);
+
+/* 1 when len bytes of s are valid UTF-8 (no overlongs, surrogates or code
+ * points past U+10FFFF), 0 otherwise. */
+int ksd_utf8_valid(const char *s, size_t len);
+
+/* The router: picks the handler for rq->path and method, fills rp (always;
+ * 404/405 included) and sets rp->route. */
+void ksd_router_dispatch(const struct ksd_req *rq, struct ksd_reply *rp);
+
+/* Handlers: each fills rp from rq (GET semantics; the router has already
+ * dealt with OPTIONS and other methods, and reply.c drops bodies for HEAD).
+ * `rest` is the path after the route prefix (items, issues). */
+void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_item(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp);
+void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp);
+void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp);
+
+/* Maps a library rc from a store/search call to the HTTP error reply
+ * (TIMEOUT -> 503 timeout, NOTFOUND -> 404, ARG -> 400, IO/CORRUPT/VERSION
+ * -> 503 unavailable, others -> 500 internal). msg is the library's reason. */
+void ksd_reply_rc(struct ksd_reply *r, int rc, const char *msg);
+
+#endif

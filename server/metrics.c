@@ -1,0 +1,186 @@
+/* metrics.c - kensaku_requests_total{route,status}, the
+ * kensaku_request_duration_seconds histogram per route, and gauges. */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KS_VERSION
+#define KS_VERSION "0"
+#endif
+
+static const char *const k_routes[] = {"search",  "items",  "issues", "healthz",
+				       "metrics", "static", "other"};
+#define N_ROUTES (sizeof(k_routes) / sizeof(k_routes[0]))
+#define ROUTE_OTHER (N_ROUTES - 1)
+
+static const double k_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				  0.1,	  0.25,	 0.5,	 1,	2.5,  5,     10};
+#define N_BOUNDS (sizeof(k_bounds) / sizeof(k_bounds[0]))
+
+#define STATUS_MIN 100
+#define STATUS_N 500 /* 100..599 */
+
+static atomic_ullong g_count[N_ROUTES][STATUS_N];
+static atomic_ullong g_bucket[N_ROUTES][N_BOUNDS + 1]; /* last: +Inf only */
+static atomic_ullong g_sum_ns[N_ROUTES];
+static atomic_ullong g_total[N_ROUTES];
+static atomic_llong g_in_flight;
+
+void ksd_metrics_start(void)
+{
+	atomic_fetch_add(&g_in_flight, 1);
+}
+
+long long ksd_metrics_in_flight(void)
+{
+	return atomic_load(&g_in_flight);
+}
+
+static size_t route_index(const char *route)
+{
+	size_t i;
+
+	for (i = 0; route && i < N_ROUTES; i++)
+		if (strcmp(route, k_routes[i]) == 0)
+			return i;
+	return ROUTE_OTHER;
+}
+
+void ksd_metrics_observe(const char *route, int status, double seconds)
+{
+	size_t r = route_index(route), b;
+
+	if (status < STATUS_MIN || status >= STATUS_MIN + STATUS_N)
+		status = 500;
+	if (seconds < 0)
+		seconds = 0;
+	atomic_fetch_add(&g_count[r][status - STATUS_MIN], 1);
+	for (b = 0; b < N_BOUNDS && seconds > k_bounds[b]; b++)
+		;
+	atomic_fetch_add(&g_bucket[r][b], 1);
+	atomic_fetch_add(&g_sum_ns[r], (unsigned long long)(seconds * 1e9));
+	atomic_fetch_add(&g_total[r], 1);
+	atomic_fetch_sub(&g_in_flight, 1);
+}
+
+/* A growable text buffer with a hard cap (1 MiB): appends fail instead of
+ * growing past it. */
+struct tbuf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void tb_printf(struct tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tb_printf(struct tbuf *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->failed)
+		return;
+	for (;;) {
+		size_t room = t->cap - t->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(t->p + t->len, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->failed = 1;
+			return;
+		}
+		if ((size_t)n < room) {
+			t->len += (size_t)n;
+			return;
+		}
+		if (t->cap >= (1u << 20)) {
+			t->failed = 1;
+			return;
+		}
+		char *np = realloc(t->p, t->cap * 2);
+		if (!np) {
+			t->failed = 1;
+			return;
+		}
+		t->p = np;
+		t->cap *= 2;
+	}
+}
+
+char *ksd_metrics_render(const struct ksd_gauges *g, size_t *len)
+{
+	struct tbuf t = {malloc(8192), 0, 8192, 0};
+	size_t r, s, b;
+
+	if (!t.p)
+		return NULL;
+	tb_printf(&t, "# HELP kensaku_requests_total HTTP requests served, by route and status.\n"
+		      "# TYPE kensaku_requests_total counter\n");
+	for (r = 0; r < N_ROUTES; r++)
+		for (s = 0; s < STATUS_N; s++) {
+			unsigned long long c = atomic_load(&g_count[r][s]);
+
+			if (c)
+				tb_printf(
+				    &t,
+				    "kensaku_requests_total{route=\"%s\",status=\"%zu\"} %llu\n",
+				    k_routes[r], s + STATUS_MIN, c);
+		}
+	tb_printf(&t,
+		  "# HELP kensaku_request_duration_seconds Time to answer a request, by route.\n"
+		  "# TYPE kensaku_request_duration_seconds histogram\n");
+	for (r = 0; r < N_ROUTES; r++) {
+		unsigned long long cum = 0, total = atomic_load(&g_total[r]);
+
+		for (b = 0; b < N_BOUNDS; b++) {
+			cum += atomic_load(&g_bucket[r][b]);
+			tb_printf(&t,
+				  "kensaku_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
+				  "%llu\n",
+				  k_routes[r], k_bounds[b], cum);
+		}
+		cum += atomic_load(&g_bucket[r][N_BOUNDS]);
+		if (cum > total)
+			total = cum; /* a request counted between the two loads */
+		tb_printf(
+		    &t, "kensaku_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		    k_routes[r], total);
+		tb_printf(&t, "kensaku_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
+			  k_routes[r], (double)atomic_load(&g_sum_ns[r]) / 1e9);
+		tb_printf(&t, "kensaku_request_duration_seconds_count{route=\"%s\"} %llu\n",
+			  k_routes[r], total);
+	}
+	tb_printf(&t,
+		  "# HELP kensaku_items Items in the index.\n# TYPE kensaku_items gauge\n"
+		  "kensaku_items %lld\n",
+		  g->items);
+	tb_printf(&t,
+		  "# HELP kensaku_index_generation Index generations seen since start (+1 per "
+		  "switch).\n# TYPE kensaku_index_generation gauge\nkensaku_index_generation %lu\n",
+		  g->generation);
+	tb_printf(&t,
+		  "# HELP kensaku_requests_in_flight Requests being served.\n"
+		  "# TYPE kensaku_requests_in_flight gauge\nkensaku_requests_in_flight %lld\n",
+		  atomic_load(&g_in_flight));
+	tb_printf(
+	    &t,
+	    "# HELP kensaku_reindex_needed 1 when the index was built by another tokenizer or "
+	    "ICU.\n# TYPE kensaku_reindex_needed gauge\nkensaku_reindex_needed %d\n",
+	    g->reindex_needed ? 1 : 0);
+	tb_printf(
+	    &t,
+	    "# HELP kensaku_build_info The running version.\n# TYPE kensaku_build_info gauge\n"
+	    "kensaku_build_info{version=\"%s\"} 1\n",
+	    KS_VERSION);
+	if (t.failed) {
+		free(t.p);
+		return NULL;
+	}
+	*len = t.len;
+	return t.p;
+}
