@@ -18,6 +18,7 @@
 	const PAGE_SIZE = 20;
 	const SORTS = ['relevance', 'newest', 'oldest'];
 	const MAX_OFFSET = 100000;
+	const LAST_SEARCH_KEY = 'kensaku:last-search';
 
 	const byId = (id) => document.getElementById(id);
 	const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -324,7 +325,19 @@
 			return el('a', { href: stateUrl(next), dataset: { nav, key: key || '' }, ...(attrs || {}) }, ...[].concat(text));
 		}
 
+		function rememberSearch() {
+			try {
+				sessionStorage.setItem(LAST_SEARCH_KEY, location.pathname + location.search);
+			} catch {
+				/* storage unavailable */
+			}
+		}
+
 		function syncForm(s) {
+			rememberSearch();
+			const heading = byId('results-heading');
+			heading.replaceChildren(s.q.trim() ? '検索結果 ' : 'すべての記事 ',
+				el('span', { lang: 'en', text: s.q.trim() ? 'Results' : 'All items' }));
 			if (document.activeElement !== input || input.value.trim() === '') input.value = s.q;
 			const eff = effectiveSort(s);
 			sortSel.value = SORTS.includes(eff) ? eff : 'relevance';
@@ -638,14 +651,13 @@
 		const article = byId('issue');
 		const back = byId('back-link');
 
-		/* Back to the search the reader came from, if any. */
+		/* Back to the search the reader came from, if any (the server sends
+		 * Referrer-Policy: no-referrer, so the search page remembers it). */
 		try {
-			if (document.referrer) {
-				const ref = new URL(document.referrer);
-				if (ref.origin === location.origin && ref.pathname === '/') back.href = ref.pathname + ref.search;
-			}
+			const last = sessionStorage.getItem(LAST_SEARCH_KEY) || '';
+			if (last === '/' || last.startsWith('/?')) back.href = last;
 		} catch {
-			/* keep "/" */
+			/* storage unavailable: keep "/" */
 		}
 
 		function markTarget(scroll) {

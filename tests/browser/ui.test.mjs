@@ -299,6 +299,7 @@ run('hostile text is shown as text: no dialog, no injected elements', async () =
 	await page.locator('.result-link').first().click();
 	await page.waitForURL(/\/issue\.html\?n=106#item-\d+/);
 	await page.waitForSelector('.item.is-target');
+	assert.equal(await page.getAttribute('#back-link', 'href'), '/?q=XSSPROBE', 'the back link returns to the search');
 	const target = page.locator('.item.is-target');
 	const text = await target.textContent();
 	assert.ok(text.includes('<script>alert(1)</script>'), `quote shown as text: ${text}`);
@@ -526,6 +527,11 @@ run('screenshots: search results and issue page, desktop and phone, light and da
 			await page.waitForSelector('.item.is-target');
 			f = path.join(SHOTS, `issue-${size}-${colorScheme}.png`);
 			await page.screenshot({ path: f });
+			shots.push(f);
+			await page.goto(base + '/issue.html?n=107');
+			await page.waitForSelector('#issue:not([aria-busy]) .item');
+			f = path.join(SHOTS, `issue-full-${size}-${colorScheme}.png`);
+			await page.screenshot({ path: f, fullPage: true });
 			shots.push(f);
 			await page.check();
 			await page.close2();
