@@ -208,9 +208,9 @@ static void progress(struct run *r, int final)
 	r->last_progress = t;
 	double el = t - r->t0;
 	double rate = el > 0 ? (double)r->rep->items / el : 0;
-	double eta = r->done_files ? el / (double)r->done_files *
-					     (double)(r->total_files - r->done_files)
-				   : 0;
+	double eta = r->done_files
+			 ? el / (double)r->done_files * (double)(r->total_files - r->done_files)
+			 : 0;
 	fprintf(r->log, "\r%zu/%zu files  %lld items  %.0f items/s  ETA %.0fs   %s", r->done_files,
 		r->total_files, r->rep->items, rate, eta, final ? "\n" : "");
 	fflush(r->log);
@@ -388,7 +388,8 @@ static int checkpoint_old(const char *db, struct ks_err *err)
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(h, 10000);
 		int nlog = 0, nckpt = 0;
-		int r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+		int r =
+		    sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
 		if (r != SQLITE_OK && r != SQLITE_NOTADB && r != SQLITE_CORRUPT)
 			rc = ks_err_set(err, KS_ERR_BUSY,
 					"could not checkpoint %s before the swap (%s); nothing was "
@@ -439,8 +440,8 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 		rc = ks_store_optimize(s, err);
 	if (rc == KS_OK)
 		rc = ks_store_integrity(s, err);
-	if (rc == KS_OK && sqlite3_exec(ks_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL,
-					NULL) != SQLITE_OK)
+	if (rc == KS_OK &&
+	    sqlite3_exec(ks_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
 		rc = ks_store_dberr(s, "journal_mode", err);
 	ks_store_close(s);
 	s = NULL;

@@ -16,13 +16,13 @@ int ks_cli_index(int argc, char **argv, int rebuild)
 	o.progress = isatty(STDERR_FILENO);
 	int quiet = 0;
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"prune", no_argument, NULL, 'p'},
-		{"skip-malformed", no_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"prune", no_argument, NULL, 'p'},
+	    {"skip-malformed", no_argument, NULL, 's'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -34,13 +34,14 @@ int ks_cli_index(int argc, char **argv, int rebuild)
 			break;
 		case 'f':
 			if (ks_ingest_format_parse(optarg, &o.fmt) != KS_OK)
-				return ks_cli_usage_error(cmd, "--format must be auto, text or jsonl, not '%s'",
-							  optarg);
+				return ks_cli_usage_error(
+				    cmd, "--format must be auto, text or jsonl, not '%s'", optarg);
 			break;
 		case 'p':
 			if (rebuild)
-				return ks_cli_usage_error(cmd, "--prune is for index (reindex always "
-							       "drops what is gone)");
+				return ks_cli_usage_error(cmd,
+							  "--prune is for index (reindex always "
+							  "drops what is gone)");
 			o.prune = 1;
 			break;
 		case 's':
@@ -53,9 +54,10 @@ int ks_cli_index(int argc, char **argv, int rebuild)
 			o.progress = 0;
 			break;
 		case 'h':
-			printf("usage: kensaku %s [--db FILE] [--format auto|text|jsonl] %s[--quiet] "
-			       "PATH...\n",
-			       cmd, rebuild ? "[--skip-malformed] " : "[--prune] ");
+			printf(
+			    "usage: kensaku %s [--db FILE] [--format auto|text|jsonl] %s[--quiet] "
+			    "PATH...\n",
+			    cmd, rebuild ? "[--skip-malformed] " : "[--prune] ");
 			return 0;
 		default:
 			return ks_cli_usage_error(cmd, "unknown or incomplete option '%s'",
@@ -70,15 +72,17 @@ int ks_cli_index(int argc, char **argv, int rebuild)
 			 : ks_build_index(&o, argv + optind, argc - optind, &rep, &err);
 	if (!quiet || rc != 0) {
 		double rate = rep.seconds > 0 ? (double)rep.items / rep.seconds : 0;
-		fprintf(stderr,
-			"%s: %ld files read, %ld indexed, %ld unchanged, %ld malformed%s; %lld items "
-			"in %.2fs (%.0f items/s, %.1f MB/s)%s\n",
-			cmd, rep.files_seen, rep.files_indexed, rep.files_unchanged, rep.files_failed,
-			o.prune ? "" : "", rep.items, rep.seconds, rate,
-			rep.seconds > 0 ? (double)rep.bytes / 1e6 / rep.seconds : 0.0,
-			rebuild ? (rep.swapped ? "; new index in place" : "; index unchanged") : "");
+		fprintf(
+		    stderr,
+		    "%s: %ld files read, %ld indexed, %ld unchanged, %ld malformed%s; %lld items "
+		    "in %.2fs (%.0f items/s, %.1f MB/s)%s\n",
+		    cmd, rep.files_seen, rep.files_indexed, rep.files_unchanged, rep.files_failed,
+		    o.prune ? "" : "", rep.items, rep.seconds, rate,
+		    rep.seconds > 0 ? (double)rep.bytes / 1e6 / rep.seconds : 0.0,
+		    rebuild ? (rep.swapped ? "; new index in place" : "; index unchanged") : "");
 		if (rep.sources_pruned)
-			fprintf(stderr, "%s: %ld vanished file(s) pruned\n", cmd, rep.sources_pruned);
+			fprintf(stderr, "%s: %ld vanished file(s) pruned\n", cmd,
+				rep.sources_pruned);
 	}
 	if (rc != KS_OK) {
 		fprintf(stderr, "kensaku %s: %s\n", cmd, err.msg);

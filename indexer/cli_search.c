@@ -37,7 +37,7 @@ static void print_marked(const char *html)
 		static const struct {
 			const char *from, *to;
 		} rep[] = {{"<mark>", "\033[1m"}, {"</mark>", "\033[0m"}, {"&amp;", "&"},
-			   {"&lt;", "<"},          {"&gt;", ">"},           {"&quot;", "\""},
+			   {"&lt;", "<"},	  {"&gt;", ">"},	  {"&quot;", "\""},
 			   {"&#39;", "'"}};
 		size_t i;
 		for (i = 0; i < sizeof rep / sizeof rep[0]; i++) {
@@ -77,16 +77,11 @@ int ks_cli_search(int argc, char **argv)
 	ks_search_params_init(&p);
 	int json = 0;
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{"limit", required_argument, NULL, 'l'},
-		{"offset", required_argument, NULL, 'o'},
-		{"section", required_argument, NULL, 's'},
-		{"from", required_argument, NULL, 'F'},
-		{"to", required_argument, NULL, 'T'},
-		{"sort", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+	    {"limit", required_argument, NULL, 'l'},   {"offset", required_argument, NULL, 'o'},
+	    {"section", required_argument, NULL, 's'}, {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},      {"sort", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -102,13 +97,13 @@ int ks_cli_search(int argc, char **argv)
 			break;
 		case 'l':
 			if (parse_int(optarg, 1, KS_LIMIT_MAX, &p.limit) < 0)
-				return ks_cli_usage_error("search", "--limit must be 1-100, not '%s'",
-							  optarg);
+				return ks_cli_usage_error(
+				    "search", "--limit must be 1-100, not '%s'", optarg);
 			break;
 		case 'o':
 			if (parse_int(optarg, 0, KS_OFFSET_MAX, &p.offset) < 0)
-				return ks_cli_usage_error("search", "--offset must be 0-100000, not '%s'",
-							  optarg);
+				return ks_cli_usage_error(
+				    "search", "--offset must be 0-100000, not '%s'", optarg);
 			break;
 		case 's':
 			p.section = optarg;
@@ -122,8 +117,8 @@ int ks_cli_search(int argc, char **argv)
 		case 'S':
 			if (ks_sort_parse(optarg, &p.sort) != KS_OK)
 				return ks_cli_usage_error(
-					"search", "--sort must be relevance, newest or oldest, not '%s'",
-					optarg);
+				    "search",
+				    "--sort must be relevance, newest or oldest, not '%s'", optarg);
 			break;
 		case 'h':
 			puts("usage: kensaku search [--db FILE] [--json] [--limit N] [--offset N] "
@@ -178,8 +173,8 @@ int ks_cli_search(int argc, char **argv)
 		       r->total > (long long)r->n_hits ? ", showing " : "");
 		for (size_t i = 0; i < r->n_hits; i++) {
 			const struct ks_hit *h = &r->hits[i];
-			printf("\n%-8s #%lld  %s  %s\n  ", h->id, h->issue, h->date ? h->date : "----------",
-			       h->section ? h->section : "");
+			printf("\n%-8s #%lld  %s  %s\n  ", h->id, h->issue,
+			       h->date ? h->date : "----------", h->section ? h->section : "");
 			print_marked(h->title_html);
 			putchar('\n');
 			if (h->snippet_html && *h->snippet_html) {
@@ -200,10 +195,10 @@ int ks_cli_stats(int argc, char **argv)
 	const char *db = ks_cli_default_db();
 	int json = 0, c;
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	opterr = 0;
@@ -234,15 +229,14 @@ int ks_cli_stats(int argc, char **argv)
 		return 1;
 	}
 	if (json) {
-		json_t *j = json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s}",
-				      "items", (json_int_t)st.items, "issues", (json_int_t)st.issues,
-				      "sources", (json_int_t)st.sources, "first_date",
-				      st.first_date[0] ? st.first_date : NULL, "last_date",
-				      st.last_date[0] ? st.last_date : NULL, "built_at", st.built_at,
-				      "tokenizer", st.tokenizer, "icu", st.icu, "generation",
-				      st.generation, "file_bytes", (json_int_t)st.file_bytes,
-				      "reindex_needed", stale, "binary_tokenizer", ks_tok_version(),
-				      "binary_icu", ks_tok_icu_version());
+		json_t *j = json_pack(
+		    "{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s}", "items",
+		    (json_int_t)st.items, "issues", (json_int_t)st.issues, "sources",
+		    (json_int_t)st.sources, "first_date", st.first_date[0] ? st.first_date : NULL,
+		    "last_date", st.last_date[0] ? st.last_date : NULL, "built_at", st.built_at,
+		    "tokenizer", st.tokenizer, "icu", st.icu, "generation", st.generation,
+		    "file_bytes", (json_int_t)st.file_bytes, "reindex_needed", stale,
+		    "binary_tokenizer", ks_tok_version(), "binary_icu", ks_tok_icu_version());
 		char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		if (body)
 			puts(body);

@@ -53,7 +53,8 @@ json_t *ks_result_json(const struct ks_result *r)
 	for (size_t i = 0; !bad && i < r->n_hits; i++)
 		bad = json_array_append_new(hits, ks_hit_json(&r->hits[i], 1));
 	if (!bad)
-		bad = json_object_set_new(facets, "section", facet_json(r->sections, r->n_sections)) ||
+		bad = json_object_set_new(facets, "section",
+					  facet_json(r->sections, r->n_sections)) ||
 		      json_object_set_new(facets, "year", facet_json(r->years, r->n_years));
 	if (!bad)
 		bad = json_object_set_new(o, "query", json_string(r->query ? r->query : "")) ||

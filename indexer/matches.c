@@ -13,7 +13,7 @@ int ks_matches_register(fts5_api *api);
 
 struct span {
 	int first, last; /* token positions */
-	int start, end;  /* bytes, -1 until seen */
+	int start, end;	 /* bytes, -1 until seen */
 };
 
 struct walk {

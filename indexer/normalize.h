@@ -6,9 +6,9 @@
 #include <unicode/utypes.h>
 
 struct ks_norm {
-	UChar *u;       /* normalized text, n UTF-16 units */
+	UChar *u;	/* normalized text, n UTF-16 units */
 	int *src_start; /* per unit: first source byte it came from */
-	int *src_end;   /* per unit: one past the last source byte */
+	int *src_end;	/* per unit: one past the last source byte */
 	int n, cap;
 };
 

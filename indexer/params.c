@@ -67,7 +67,8 @@ int ks_search_params_check(const struct ks_search_params *p, struct ks_err *err)
 	if (p->limit < 1 || p->limit > KS_LIMIT_MAX)
 		return ks_err_set(err, KS_ERR_ARG, "limit must be between 1 and %d", KS_LIMIT_MAX);
 	if (p->offset < 0 || p->offset > KS_OFFSET_MAX)
-		return ks_err_set(err, KS_ERR_ARG, "offset must be between 0 and %d", KS_OFFSET_MAX);
+		return ks_err_set(err, KS_ERR_ARG, "offset must be between 0 and %d",
+				  KS_OFFSET_MAX);
 	if (p->from && !ks_date_valid(p->from))
 		return ks_err_set(err, KS_ERR_ARG, "from must be a date YYYY-MM-DD");
 	if (p->to && !ks_date_valid(p->to))

@@ -19,7 +19,8 @@
 	" FROM items_fts JOIN items i ON i.rowid = items_fts.rowid WHERE items_fts MATCH ?1"
 #define FROM_ALL " FROM items i WHERE 1"
 #define FROM_EXCL                                                                                  \
-	" FROM items i WHERE i.rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
+	" FROM items i WHERE i.rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH "   \
+	"?1)"
 #define FACETS "SELECT i.section, substr(i.date, 1, 4), count(*)"
 #define GROUP " GROUP BY 1, 2"
 #define NEWEST " ORDER BY i.date IS NULL, i.date DESC, i.issue DESC, i.position"
@@ -30,16 +31,20 @@
 static const char FACETS_MATCH[] = FACETS FROM_MATCH DATES GROUP;
 static const char FACETS_ALL[] = FACETS FROM_ALL DATES GROUP;
 static const char FACETS_EXCL[] = FACETS FROM_EXCL DATES GROUP;
-static const char PAGE_MATCH_REL[] = "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS RELEVANCE PAGE;
-static const char PAGE_MATCH_NEW[] = "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS NEWEST PAGE;
-static const char PAGE_MATCH_OLD[] = "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS OLDEST PAGE;
+static const char PAGE_MATCH_REL[] =
+    "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS RELEVANCE PAGE;
+static const char PAGE_MATCH_NEW[] =
+    "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS NEWEST PAGE;
+static const char PAGE_MATCH_OLD[] =
+    "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS OLDEST PAGE;
 static const char PAGE_ALL_NEW[] = "SELECT " COLS ", 0.0" FROM_ALL FILTERS NEWEST PAGE;
 static const char PAGE_ALL_OLD[] = "SELECT " COLS ", 0.0" FROM_ALL FILTERS OLDEST PAGE;
 static const char PAGE_EXCL_NEW[] = "SELECT " COLS ", 0.0" FROM_EXCL FILTERS NEWEST PAGE;
 static const char PAGE_EXCL_OLD[] = "SELECT " COLS ", 0.0" FROM_EXCL FILTERS OLDEST PAGE;
 static const char MARKS[] = "SELECT ks_matches(items_fts, 0), ks_matches(items_fts, 1)"
 			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
-static const char ITEM[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
+static const char ITEM[] =
+    "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
 static const char ISSUE[] = "SELECT number, date, title FROM issues WHERE number = ?1";
 static const char ISSUE_ITEMS[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1"
 				  " ORDER BY i.position";
@@ -161,7 +166,7 @@ static void bind_filters(sqlite3_stmt *st, const struct ks_query *q,
 static int run_facets(struct ks_store *s, const struct ks_query *q,
 		      const struct ks_search_params *p, struct ks_result *r, struct ks_err *err)
 {
-	const char *sql = q->kind == KS_Q_MATCH ? FACETS_MATCH
+	const char *sql = q->kind == KS_Q_MATCH	    ? FACETS_MATCH
 			  : q->kind == KS_Q_EXCLUDE ? FACETS_EXCL
 						    : FACETS_ALL;
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
@@ -260,7 +265,7 @@ static int highlight(struct ks_store *s, const struct ks_query *q, sqlite3_int64
 static const char *page_sql(const struct ks_query *q, enum ks_sort sort)
 {
 	if (q->kind == KS_Q_MATCH)
-		return sort == KS_SORT_NEWEST   ? PAGE_MATCH_NEW
+		return sort == KS_SORT_NEWEST	? PAGE_MATCH_NEW
 		       : sort == KS_SORT_OLDEST ? PAGE_MATCH_OLD
 						: PAGE_MATCH_REL;
 	if (q->kind == KS_Q_EXCLUDE)
@@ -313,7 +318,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		sqlite3_stmt *st = rowids ? ks_store_stmt(s, page_sql(&q, p->sort), err) : NULL;
 		if (!st) {
 			free(rowids);
-			rc = rowids ? KS_ERR_DB : ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+			rc = rowids ? KS_ERR_DB
+				    : ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 			goto out;
 		}
 		bind_filters(st, &q, p);
@@ -411,8 +417,7 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
 	const char *title = (const char *)sqlite3_column_text(st, 2);
 	json_t *o = json_object(), *items = json_array(), *sections = json_array();
 	int rc = KS_OK;
-	if (!o || !items || !sections ||
-	    json_object_set_new(o, "issue", json_integer(n)) ||
+	if (!o || !items || !sections || json_object_set_new(o, "issue", json_integer(n)) ||
 	    json_object_set_new(o, "date", date ? json_string(date) : json_null()) ||
 	    json_object_set_new(o, "title", title ? json_string(title) : json_null()))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
@@ -430,7 +435,8 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
 			/* sections in order of first appearance */
 			int seen = !h.section;
 			for (size_t i = 0; !seen && i < json_array_size(sections); i++)
-				seen = !strcmp(json_string_value(json_array_get(sections, i)), h.section);
+				seen = !strcmp(json_string_value(json_array_get(sections, i)),
+					       h.section);
 			if (!seen && json_array_append_new(sections, json_string(h.section)))
 				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 			hit_clear(&h);
@@ -439,8 +445,8 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
 			rc = ks_store_dberr(s, "issue", err);
 		sqlite3_reset(st);
 	}
-	if (rc == KS_OK && (json_object_set(o, "sections", sections) ||
-			    json_object_set(o, "items", items)))
+	if (rc == KS_OK &&
+	    (json_object_set(o, "sections", sections) || json_object_set(o, "items", items)))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	json_decref(items);
 	json_decref(sections);

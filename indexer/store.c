@@ -29,30 +29,30 @@ struct ks_store {
 };
 
 static const char *const SCHEMA_V1[] = {
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-	"CREATE TABLE sources(path TEXT PRIMARY KEY, hash TEXT NOT NULL, indexed_at TEXT NOT NULL)"
-	" WITHOUT ROWID",
-	"CREATE TABLE issues(number INTEGER PRIMARY KEY, date TEXT, title TEXT,"
-	" source TEXT NOT NULL)",
-	"CREATE INDEX issues_source ON issues(source)",
-	"CREATE TABLE items(rowid INTEGER PRIMARY KEY, issue INTEGER NOT NULL,"
-	" position INTEGER NOT NULL, date TEXT, section TEXT, title TEXT NOT NULL, quote TEXT,"
-	" url TEXT, UNIQUE(issue, position))",
-	"CREATE INDEX items_date ON items(date, issue, position)",
-	"CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
-	" content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
-	"CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"
-	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
-	"CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"
-	" INSERT INTO items_fts(items_fts, rowid, title, quote)"
-	" VALUES ('delete', old.rowid, old.title, old.quote); END",
-	"CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN"
-	" INSERT INTO items_fts(items_fts, rowid, title, quote)"
-	" VALUES ('delete', old.rowid, old.title, old.quote);"
-	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
-	/* title weighs ten times a quote in BM25 */
-	"INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
-	NULL,
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE sources(path TEXT PRIMARY KEY, hash TEXT NOT NULL, indexed_at TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE issues(number INTEGER PRIMARY KEY, date TEXT, title TEXT,"
+    " source TEXT NOT NULL)",
+    "CREATE INDEX issues_source ON issues(source)",
+    "CREATE TABLE items(rowid INTEGER PRIMARY KEY, issue INTEGER NOT NULL,"
+    " position INTEGER NOT NULL, date TEXT, section TEXT, title TEXT NOT NULL, quote TEXT,"
+    " url TEXT, UNIQUE(issue, position))",
+    "CREATE INDEX items_date ON items(date, issue, position)",
+    "CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
+    " content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
+    "CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"
+    " INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
+    "CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"
+    " INSERT INTO items_fts(items_fts, rowid, title, quote)"
+    " VALUES ('delete', old.rowid, old.title, old.quote); END",
+    "CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN"
+    " INSERT INTO items_fts(items_fts, rowid, title, quote)"
+    " VALUES ('delete', old.rowid, old.title, old.quote);"
+    " INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
+    /* title weighs ten times a quote in BM25 */
+    "INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
+    NULL,
 };
 
 int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err)
@@ -265,8 +265,8 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 		/* an empty file becomes an index; any other file is not ours */
 		sqlite3_stmt *st = NULL;
 		int tables = 0;
-		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
-			    SQLITE_OK &&
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st,
+				       NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW)
 			tables = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
@@ -278,16 +278,19 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 		}
 	}
 	if (flags & KS_STORE_BULK) {
-		rc = exec(s, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
-			     "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY",
+		rc = exec(s,
+			  "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+			  "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY",
 			  err);
 	} else if (!(flags & KS_STORE_READONLY)) {
-		rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			     "PRAGMA cache_size=-65536",
+		rc = exec(s,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			  "PRAGMA cache_size=-65536",
 			  err);
 	} else {
-		rc = exec(s, "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
-			  err);
+		rc = exec(
+		    s, "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
+		    err);
 	}
 	if (rc != KS_OK)
 		goto out;
@@ -300,14 +303,15 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 		char *schema = NULL;
 		rc = ks_store_meta_get(s, "schema", &schema, err);
 		if (rc == KS_OK && !schema)
-			rc = ks_err_set(err, KS_ERR_CORRUPT, "[store][open] %s is not a kensaku index",
-					path);
+			rc = ks_err_set(err, KS_ERR_CORRUPT,
+					"[store][open] %s is not a kensaku index", path);
 		free(schema);
 	}
 out:
 	if (rc != KS_OK) {
 		if (rc == KS_ERR_DB && s->db &&
-		    (sqlite3_errcode(s->db) == SQLITE_NOTADB || sqlite3_errcode(s->db) == SQLITE_CORRUPT))
+		    (sqlite3_errcode(s->db) == SQLITE_NOTADB ||
+		     sqlite3_errcode(s->db) == SQLITE_CORRUPT))
 			rc = KS_ERR_CORRUPT;
 		ks_store_close(s);
 		return rc;
@@ -342,11 +346,12 @@ int ks_store_check_version(struct ks_store *s, struct ks_err *err)
 		rc = ks_store_meta_get(s, "icu", &icu, err);
 	if (rc == KS_OK && (!tok || !icu || strcmp(tok, ks_tok_version()) != 0 ||
 			    strcmp(icu, ks_tok_icu_version()) != 0))
-		rc = ks_err_set(err, KS_ERR_VERSION,
-				"[store] %s was built with tokenizer %s and ICU %s; this binary has "
-				"%s and ICU %s: run `kensaku reindex` to rebuild it",
-				s->path, tok ? tok : "?", icu ? icu : "?", ks_tok_version(),
-				ks_tok_icu_version());
+		rc =
+		    ks_err_set(err, KS_ERR_VERSION,
+			       "[store] %s was built with tokenizer %s and ICU %s; this binary has "
+			       "%s and ICU %s: run `kensaku reindex` to rebuild it",
+			       s->path, tok ? tok : "?", icu ? icu : "?", ks_tok_version(),
+			       ks_tok_icu_version());
 	free(tok);
 	free(icu);
 	return rc;
@@ -440,7 +445,7 @@ static int run1(struct ks_store *s, const char *sql, const char *text, long long
 }
 
 static const char DEL_ITEMS_OF_SOURCE[] =
-	"DELETE FROM items WHERE issue IN (SELECT number FROM issues WHERE source = ?1)";
+    "DELETE FROM items WHERE issue IN (SELECT number FROM issues WHERE source = ?1)";
 static const char DEL_ISSUES_OF_SOURCE[] = "DELETE FROM issues WHERE source = ?1";
 static const char DEL_SOURCE[] = "DELETE FROM sources WHERE path = ?1";
 
@@ -462,10 +467,10 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 	static const char del_items[] = "DELETE FROM items WHERE issue = ?1";
 	static const char del_issue[] = "DELETE FROM issues WHERE number = ?1";
 	static const char ins_issue[] =
-		"INSERT INTO issues(number, date, title, source) VALUES (?1, ?2, ?3, ?4)";
+	    "INSERT INTO issues(number, date, title, source) VALUES (?1, ?2, ?3, ?4)";
 	static const char ins_item[] =
-		"INSERT INTO items(issue, position, date, section, title, quote, url)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	    "INSERT INTO items(issue, position, date, section, title, quote, url)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	sqlite3_stmt *st = ks_store_stmt(s, find, err);
 	if (!st)
 		return KS_ERR_DB;
@@ -517,7 +522,7 @@ int ks_store_put_source(struct ks_store *s, const char *source, const char *hash
 			const struct ks_batch *batch, struct ks_err *err)
 {
 	static const char ins_source[] =
-		"INSERT OR REPLACE INTO sources(path, hash, indexed_at) VALUES (?1, ?2, ?3)";
+	    "INSERT OR REPLACE INTO sources(path, hash, indexed_at) VALUES (?1, ?2, ?3)";
 	char warn[512] = "";
 	int rc = run1(s, DEL_ITEMS_OF_SOURCE, source, 0, err);
 	if (rc == KS_OK)
@@ -601,7 +606,8 @@ int ks_store_integrity(struct ks_store *s, struct ks_err *err)
 	}
 	sqlite3_finalize(st);
 	if (rc == KS_OK &&
-	    sqlite3_exec(s->db, "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
+	    sqlite3_exec(s->db,
+			 "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] fts integrity-check: %s",
 				sqlite3_errmsg(s->db));
@@ -611,9 +617,9 @@ int ks_store_integrity(struct ks_store *s, struct ks_err *err)
 int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err *err)
 {
 	static const char sql[] =
-		"SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM issues),"
-		" (SELECT count(*) FROM sources), (SELECT min(date) FROM items),"
-		" (SELECT max(date) FROM items)";
+	    "SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM issues),"
+	    " (SELECT count(*) FROM sources), (SELECT min(date) FROM items),"
+	    " (SELECT max(date) FROM items)";
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
 	if (!st)
@@ -635,10 +641,10 @@ int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err
 		const char *key;
 		size_t off, len;
 	} keys[] = {
-		{"built_at", offsetof(struct ks_store_stats, built_at), sizeof out->built_at},
-		{"tokenizer", offsetof(struct ks_store_stats, tokenizer), sizeof out->tokenizer},
-		{"icu", offsetof(struct ks_store_stats, icu), sizeof out->icu},
-		{"generation", offsetof(struct ks_store_stats, generation), sizeof out->generation},
+	    {"built_at", offsetof(struct ks_store_stats, built_at), sizeof out->built_at},
+	    {"tokenizer", offsetof(struct ks_store_stats, tokenizer), sizeof out->tokenizer},
+	    {"icu", offsetof(struct ks_store_stats, icu), sizeof out->icu},
+	    {"generation", offsetof(struct ks_store_stats, generation), sizeof out->generation},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		char *v = NULL;

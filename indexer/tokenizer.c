@@ -29,9 +29,9 @@ struct ks_tok {
 	enum ks_tok_mode mode;
 	ks_token_fn fn;
 	void *ctx;
-	int pending_start;  /* query mode: units of a held-back unigram, -1 if none */
+	int pending_start; /* query mode: units of a held-back unigram, -1 if none */
 	int pending_end;
-	int last_lone;      /* the last token emitted was a one-character CJK run */
+	int last_lone; /* the last token emitted was a one-character CJK run */
 };
 
 struct ks_tok *ks_tok_new(void)
@@ -197,7 +197,8 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
 				if (!is_cjk(c))
 					break;
 				if (k == starts_cap) {
-					int *ns = realloc(starts, (size_t)starts_cap * 2 * sizeof *ns);
+					int *ns =
+					    realloc(starts, (size_t)starts_cap * 2 * sizeof *ns);
 					if (!ns) {
 						rc = SQLITE_NOMEM;
 						break;

@@ -13,20 +13,20 @@
 #include "ingest.h"
 
 struct ks_build_opts {
-	const char *db;      /* index path */
-	enum ks_format fmt;  /* KS_FMT_AUTO to detect per file */
-	int prune;           /* index: forget files that no longer exist */
-	int progress;        /* print a progress line (on a TTY) */
-	int skip_malformed;  /* reindex: install the rebuild even if files failed */
-	FILE *log;           /* messages; stderr when NULL */
+	const char *db;	    /* index path */
+	enum ks_format fmt; /* KS_FMT_AUTO to detect per file */
+	int prune;	    /* index: forget files that no longer exist */
+	int progress;	    /* print a progress line (on a TTY) */
+	int skip_malformed; /* reindex: install the rebuild even if files failed */
+	FILE *log;	    /* messages; stderr when NULL */
 };
 
 struct ks_build_report {
 	long files_seen, files_indexed, files_unchanged, files_failed, sources_pruned;
-	long long items;   /* items written */
-	long long bytes;   /* bytes of input read */
+	long long items; /* items written */
+	long long bytes; /* bytes of input read */
 	double seconds;
-	int swapped;       /* reindex: the new file was renamed into place */
+	int swapped; /* reindex: the new file was renamed into place */
 };
 
 /* Adds or updates the items of the files under paths (folders are walked,

@@ -10,16 +10,16 @@
 
 enum ks_rc {
 	KS_OK = 0,
-	KS_ERR_NOMEM,    /* out of memory */
-	KS_ERR_IO,       /* a file could not be read, written or renamed */
-	KS_ERR_DB,       /* SQLite reported an error */
-	KS_ERR_PARSE,    /* malformed input file */
-	KS_ERR_BUSY,     /* another writer holds the index */
-	KS_ERR_VERSION,  /* index built by another tokenizer/ICU: reindex needed */
+	KS_ERR_NOMEM,	 /* out of memory */
+	KS_ERR_IO,	 /* a file could not be read, written or renamed */
+	KS_ERR_DB,	 /* SQLite reported an error */
+	KS_ERR_PARSE,	 /* malformed input file */
+	KS_ERR_BUSY,	 /* another writer holds the index */
+	KS_ERR_VERSION,	 /* index built by another tokenizer/ICU: reindex needed */
 	KS_ERR_NOTFOUND, /* no such item, issue or file */
-	KS_ERR_ARG,      /* a caller's argument is out of range */
-	KS_ERR_TIMEOUT,  /* the per-query deadline passed */
-	KS_ERR_CORRUPT   /* the index file is damaged or not an index */
+	KS_ERR_ARG,	 /* a caller's argument is out of range */
+	KS_ERR_TIMEOUT,	 /* the per-query deadline passed */
+	KS_ERR_CORRUPT	 /* the index file is damaged or not an index */
 };
 
 /* A human-readable reason for the last failure; empty when none. */
@@ -30,7 +30,7 @@ struct ks_err {
 /* Sets e->msg from a printf-style format (truncated to fit); e may be NULL.
  * Returns rc so callers can write `return ks_err_set(e, KS_ERR_IO, ...)`. */
 int ks_err_set(struct ks_err *e, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A short stable name for rc ("io", "db", ...); never NULL. */
 const char *ks_rc_name(int rc);

@@ -12,10 +12,10 @@
 struct ks_tok;
 
 enum ks_query_kind {
-	KS_Q_ALL = 0,   /* empty query: every item (browse) */
-	KS_Q_NONE,      /* only terms without searchable text (`*`, `:`): no hits */
-	KS_Q_MATCH,     /* match is set; exclude may be set too */
-	KS_Q_EXCLUDE    /* only exclusions: every item except those matching exclude */
+	KS_Q_ALL = 0, /* empty query: every item (browse) */
+	KS_Q_NONE,    /* only terms without searchable text (`*`, `:`): no hits */
+	KS_Q_MATCH,   /* match is set; exclude may be set too */
+	KS_Q_EXCLUDE  /* only exclusions: every item except those matching exclude */
 };
 
 struct ks_query {

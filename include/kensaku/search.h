@@ -16,19 +16,19 @@
 #define KS_LIMIT_MAX 100
 #define KS_OFFSET_MAX 100000
 #define KS_QUERY_MAX_BYTES 1024 /* longer q is a client error */
-#define KS_SNIPPET_CHARS 160    /* snippet window, in characters */
+#define KS_SNIPPET_CHARS 160	/* snippet window, in characters */
 
 enum ks_sort { KS_SORT_RELEVANCE = 0, KS_SORT_NEWEST, KS_SORT_OLDEST };
 
 struct ks_search_params {
-	const char *q;        /* user text; NULL or "" browses everything */
-	int limit;            /* 1..KS_LIMIT_MAX */
-	int offset;           /* 0..KS_OFFSET_MAX */
-	const char *section;  /* exact section name or NULL */
-	const char *from;     /* "YYYY-MM-DD" inclusive or NULL */
-	const char *to;       /* "YYYY-MM-DD" inclusive or NULL */
+	const char *q;	     /* user text; NULL or "" browses everything */
+	int limit;	     /* 1..KS_LIMIT_MAX */
+	int offset;	     /* 0..KS_OFFSET_MAX */
+	const char *section; /* exact section name or NULL */
+	const char *from;    /* "YYYY-MM-DD" inclusive or NULL */
+	const char *to;	     /* "YYYY-MM-DD" inclusive or NULL */
 	enum ks_sort sort;
-	int deadline_ms;      /* 0 = none; else KS_ERR_TIMEOUT past it */
+	int deadline_ms; /* 0 = none; else KS_ERR_TIMEOUT past it */
 };
 
 /* Sets p to the defaults (limit 20, offset 0, relevance, no filters). */

@@ -17,7 +17,7 @@
 enum ks_store_flags {
 	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */
 	KS_STORE_CREATE = 1 << 1,   /* create the file and schema if missing */
-	KS_STORE_BULK = 1 << 2      /* fresh file being built: no journal, no fsync */
+	KS_STORE_BULK = 1 << 2	    /* fresh file being built: no journal, no fsync */
 };
 
 struct ks_store;
@@ -86,11 +86,11 @@ struct ks_store_stats {
 	long long sources;
 	char first_date[16]; /* "" when unknown */
 	char last_date[16];
-	char built_at[32];        /* meta build time, ISO 8601 UTC */
-	char tokenizer[48];       /* tokenizer version recorded in the index */
-	char icu[24];             /* ICU version recorded in the index */
-	char generation[40];      /* changes on every reindex */
-	long long file_bytes;     /* size of the main file */
+	char built_at[32];    /* meta build time, ISO 8601 UTC */
+	char tokenizer[48];   /* tokenizer version recorded in the index */
+	char icu[24];	      /* ICU version recorded in the index */
+	char generation[40];  /* changes on every reindex */
+	long long file_bytes; /* size of the main file */
 };
 int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err *err);
 

@@ -25,7 +25,8 @@ static int h_test_failed;
 		const char *h_a = (a), *h_b = (b);                                                 \
 		if (!h_a || !h_b || strcmp(h_a, h_b) != 0) {                                       \
 			fprintf(stderr, "%s:%d: CHECK_STR failed: %s\n  got:  %s\n  want: %s\n",   \
-				__FILE__, __LINE__, #a, h_a ? h_a : "(null)", h_b ? h_b : "(null)"); \
+				__FILE__, __LINE__, #a, h_a ? h_a : "(null)",                      \
+				h_b ? h_b : "(null)");                                             \
 			h_checks_failed++;                                                         \
 			h_test_failed = 1;                                                         \
 		}                                                                                  \
@@ -54,11 +55,14 @@ static inline int h_run(const struct h_test *tests, size_t n)
 	return failed ? 1 : 0;
 }
 
-#define TEST(fn) {#fn, fn}
+#define TEST(fn)                                                                                   \
+	{                                                                                          \
+#fn, fn                                                                            \
+	}
 #define TEST_MAIN(...)                                                                             \
 	int main(void)                                                                             \
 	{                                                                                          \
-		static const struct h_test h_tests[] = {__VA_ARGS__};                             \
+		static const struct h_test h_tests[] = {__VA_ARGS__};                              \
 		return h_run(h_tests, sizeof h_tests / sizeof h_tests[0]);                         \
 	}
 

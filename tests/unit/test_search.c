@@ -1,0 +1,323 @@
+/* test_search.c - store and search on a real index file: totals, facets,
+ * filters, sorting, paging, highlights, lookups, versions, bad files. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "kensaku/search.h"
+#include "kensaku/store.h"
+
+static char path[64];
+
+static void add_item(struct ks_issue *is, const char *section, const char *title, const char *quote)
+{
+	struct ks_item *it = ks_issue_add_item(is);
+	it->section = section ? strdup(section) : NULL;
+	it->title = strdup(title);
+	it->quote = quote ? strdup(quote) : NULL;
+}
+
+/* Three issues over two years; 7 items. */
+static struct ks_store *fixture(void)
+{
+	snprintf(path, sizeof path, "/tmp/ks-search-%d.db", (int)getpid());
+	unlink(path);
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	struct ks_batch b = {0};
+	struct ks_issue *a = ks_batch_add_issue(&b);
+	a->number = 10;
+	a->date = strdup("2021-12-12");
+	add_item(a, "脆弱性", "Log4Shell ランサムウェア", "Apache Log4j の脆弱性");
+	add_item(a, "攻撃、脅威", "Conti ランサムウェアの活動",
+		 "The group <script>alert(1)</script> & co used ransomware.");
+	struct ks_issue *c = ks_batch_add_issue(&b);
+	c->number = 11;
+	c->date = strdup("2022-01-09");
+	add_item(c, "脆弱性", "Chrome のゼロデイ脆弱性", NULL);
+	add_item(c, "事件、事故", "不正アクセスによる情報漏えい", "ランサムウェアではない");
+	add_item(c, "その他", "セキュリティ白書", NULL);
+	struct ks_issue *d = ks_batch_add_issue(&b);
+	d->number = 12;
+	add_item(d, "攻撃、脅威", "ランサムウェア LockBit", NULL);
+	add_item(d, "攻撃、脅威", "Emotet の再来", NULL);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_put_source(s, "/src/a.txt", "h1", &b, &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	ks_batch_clear(&b);
+	return s;
+}
+
+static void cleanup(struct ks_store *s)
+{
+	ks_store_close(s);
+	char side[80];
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
+static struct ks_result *run(struct ks_store *s, struct ks_search_params *p)
+{
+	struct ks_err err = {""};
+	struct ks_result *r = NULL;
+	CHECK(ks_search_params_check(p, &err) == KS_OK);
+	CHECK(ks_search_run(s, p, &r, &err) == KS_OK);
+	if (!r)
+		fprintf(stderr, "search failed: %s\n", err.msg);
+	return r;
+}
+
+static long long facet(const struct ks_facet *f, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].key, key))
+			return f[i].count;
+	return 0;
+}
+
+static void test_totals_facets(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "ランサムウェア";
+	struct ks_result *r = run(s, &p);
+	CHECK(r && r->total == 4);
+	CHECK(r && facet(r->sections, r->n_sections, "攻撃、脅威") == 2);
+	CHECK(r && facet(r->sections, r->n_sections, "脆弱性") == 1);
+	CHECK(r && facet(r->years, r->n_years, "2021") == 2);
+	CHECK(r && facet(r->years, r->n_years, "2022") == 1);
+	/* title matches rank above quote matches */
+	CHECK(r && r->n_hits == 4 && strcmp(r->hits[3].id, "11-2") == 0);
+	ks_result_free(r);
+
+	/* the section filter narrows total and years, not the section facet */
+	p.section = "攻撃、脅威";
+	r = run(s, &p);
+	CHECK(r && r->total == 2 && r->n_hits == 2);
+	CHECK(r && facet(r->sections, r->n_sections, "脆弱性") == 1);
+	CHECK(r && facet(r->years, r->n_years, "2021") == 1);
+	ks_result_free(r);
+
+	p.section = NULL;
+	p.from = "2022-01-01";
+	r = run(s, &p);
+	CHECK(r && r->total == 1 && r->n_hits == 1 && !strcmp(r->hits[0].id, "11-2"));
+	ks_result_free(r);
+	p.from = NULL;
+	p.to = "2021-12-31";
+	r = run(s, &p);
+	CHECK(r && r->total == 2);
+	ks_result_free(r);
+	cleanup(s);
+}
+
+static void test_sort_paging(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "";
+	p.sort = KS_SORT_NEWEST;
+	struct ks_result *r = run(s, &p);
+	CHECK(r && r->total == 7 && r->n_hits == 7);
+	/* dated first, newest first; the undated issue last */
+	CHECK(r && !strcmp(r->hits[0].id, "11-1") && !strcmp(r->hits[6].id, "12-2"));
+	ks_result_free(r);
+	p.sort = KS_SORT_OLDEST;
+	r = run(s, &p);
+	CHECK(r && !strcmp(r->hits[0].id, "10-1"));
+	ks_result_free(r);
+	p.limit = 2;
+	p.offset = 2;
+	r = run(s, &p);
+	CHECK(r && r->total == 7 && r->n_hits == 2 && !strcmp(r->hits[0].id, "11-1"));
+	ks_result_free(r);
+	p.offset = 7;
+	r = run(s, &p);
+	CHECK(r && r->total == 7 && r->n_hits == 0);
+	ks_result_free(r);
+	cleanup(s);
+}
+
+static void test_highlight_escape(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "ransomware script";
+	struct ks_result *r = run(s, &p);
+	CHECK(r && r->n_hits == 1);
+	if (r && r->n_hits) {
+		const char *h = r->hits[0].snippet_html;
+		CHECK(strstr(h, "<script>") == NULL);
+		CHECK(
+		    strstr(h, "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;") !=
+		    NULL);
+		CHECK(strstr(h, "&amp; co used <mark>ransomware</mark>.") != NULL);
+		CHECK(!strcmp(r->hits[0].quote,
+			      "The group <script>alert(1)</script> & co used ransomware."));
+	}
+	ks_result_free(r);
+	/* exclusions and no-token queries */
+	p.q = "ランサムウェア -lockbit -conti";
+	r = run(s, &p);
+	CHECK(r && r->total == 2);
+	ks_result_free(r);
+	p.q = "-ランサムウェア";
+	r = run(s, &p);
+	CHECK(r && r->total == 3);
+	ks_result_free(r);
+	p.q = "*";
+	r = run(s, &p);
+	CHECK(r && r->total == 0);
+	ks_result_free(r);
+	cleanup(s);
+}
+
+static void test_html_window(void)
+{
+	char text[2048] = "";
+	size_t at = 0;
+	for (int i = 0; i < 100; i++)
+		at += (size_t)snprintf(text + at, sizeof text - at, "あ");
+	at += (size_t)snprintf(text + at, sizeof text - at, "<b>");
+	for (int i = 0; i < 100; i++)
+		at += (size_t)snprintf(text + at, sizeof text - at, "い");
+	int marks[] = {300, 303};
+	char *h = ks_html_mark(text, (int)at, marks, 1, 50);
+	CHECK(h != NULL);
+	/* 50 characters: 10 before the mark, then the mark and 39 more */
+	const char *m = h ? strstr(h, "<mark>&lt;b&gt;</mark>") : NULL;
+	CHECK(m != NULL);
+	CHECK(h && strncmp(h, "…", strlen("…")) == 0);
+	int chars = 0;
+	for (const char *p = h; p && *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	/* 50 text characters + 2 ellipses + tag/entity characters */
+	CHECK(chars == 50 + 2 + (int)strlen("<mark>&lt;b&gt;</mark>") - 3);
+	free(h);
+	h = ks_html_mark("a&b", 3, NULL, 0, 0);
+	CHECK_STR(h, "a&amp;b");
+	free(h);
+}
+
+static void test_lookups(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_err err = {""};
+	struct ks_hit *h = NULL;
+	CHECK(ks_item_get(s, "11-2", &h, &err) == KS_OK);
+	CHECK(h && !strcmp(h->title, "不正アクセスによる情報漏えい") &&
+	      !strcmp(h->date, "2022-01-09"));
+	ks_hit_free(h);
+	h = NULL;
+	CHECK(ks_item_get(s, "11-9", &h, &err) == KS_ERR_NOTFOUND);
+	CHECK(ks_item_get(s, "11-", &h, &err) == KS_ERR_NOTFOUND);
+	CHECK(ks_item_get(s, "../etc", &h, &err) == KS_ERR_NOTFOUND);
+	CHECK(ks_item_get(s, "1-1 OR 1=1", &h, &err) == KS_ERR_NOTFOUND);
+	json_t *j = NULL;
+	CHECK(ks_issue_json(s, 11, &j, &err) == KS_OK);
+	CHECK(j && json_array_size(json_object_get(j, "items")) == 3);
+	CHECK(j && json_array_size(json_object_get(j, "sections")) == 3);
+	CHECK(j && !strcmp(json_string_value(json_object_get(j, "date")), "2022-01-09"));
+	json_decref(j);
+	CHECK(ks_issue_json(s, 99, &j, &err) == KS_ERR_NOTFOUND);
+	cleanup(s);
+}
+
+static void test_replace_forget(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_err err = {""};
+	struct ks_batch b = {0};
+	struct ks_issue *is = ks_batch_add_issue(&b);
+	is->number = 11;
+	add_item(is, "その他", "置き換えた号", NULL);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_put_source(s, "/src/b.txt", "h2", &b, &err) == KS_OK);
+	CHECK(strstr(err.msg, "issue 11") != NULL); /* warns about the takeover */
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	ks_batch_clear(&b);
+	struct ks_store_stats st;
+	CHECK(ks_store_stats(s, &st, &err) == KS_OK);
+	CHECK(st.items == 5 && st.issues == 3 && st.sources == 2);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_forget_source(s, "/src/a.txt", &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	CHECK(ks_store_stats(s, &st, &err) == KS_OK);
+	CHECK(st.items == 1 && st.issues == 1 && st.sources == 1);
+	CHECK(ks_store_integrity(s, &err) == KS_OK);
+	char hash[65];
+	int found = 0;
+	CHECK(ks_store_source_hash(s, "/src/b.txt", hash, &found, &err) == KS_OK);
+	CHECK(found && !strcmp(hash, "h2"));
+	cleanup(s);
+}
+
+static void test_versions_and_bad_files(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_err err = {""};
+	CHECK(ks_store_check_version(s, &err) == KS_OK);
+	CHECK(ks_store_meta_set(s, "tokenizer", "kensaku-bigram-0", &err) == KS_OK);
+	CHECK(ks_store_check_version(s, &err) == KS_ERR_VERSION);
+	CHECK(strstr(err.msg, "reindex") != NULL);
+	ks_store_close(s);
+	s = NULL;
+	/* read-only open of a missing file fails clearly */
+	CHECK(ks_store_open("/tmp/ks-no-such-index.db", KS_STORE_READONLY, &s, &err) == KS_ERR_IO);
+	/* a text file is not an index */
+	FILE *f = fopen(path, "wb");
+	fputs("this is not a database, just text that is long enough to look like a header...", f);
+	fclose(f);
+	char side[80];
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	CHECK(ks_store_open(path, KS_STORE_READONLY, &s, &err) == KS_ERR_CORRUPT);
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_ERR_CORRUPT);
+	unlink(path);
+}
+
+static void test_params(void)
+{
+	struct ks_search_params p;
+	struct ks_err err = {""};
+	ks_search_params_init(&p);
+	CHECK(ks_search_params_check(&p, &err) == KS_OK);
+	p.limit = 0;
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG && strstr(err.msg, "limit"));
+	p.limit = 101;
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG);
+	p.limit = 100;
+	p.offset = -1;
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG);
+	p.offset = 0;
+	p.from = "2022-02-30";
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG && strstr(err.msg, "from"));
+	p.from = "2024-02-29";
+	CHECK(ks_search_params_check(&p, &err) == KS_OK);
+	p.to = "2024-01-01";
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG);
+	p.to = NULL;
+	p.q = "ab\xc3";
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG && strstr(err.msg, "UTF-8"));
+	char big[KS_QUERY_MAX_BYTES + 2];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	p.q = big;
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG);
+	enum ks_sort so;
+	CHECK(ks_sort_parse("newest", &so) == KS_OK && so == KS_SORT_NEWEST);
+	CHECK(ks_sort_parse("random", &so) == KS_ERR_ARG);
+}
+
+TEST_MAIN(TEST(test_totals_facets), TEST(test_sort_paging), TEST(test_highlight_escape),
+	  TEST(test_html_window), TEST(test_lookups), TEST(test_replace_forget),
+	  TEST(test_versions_and_bad_files), TEST(test_params))

@@ -1,0 +1,215 @@
+/* test_tokenizer.c - the tokenizer: tokens and offsets, and a table of
+ * text/query/should-match cases run through a real FTS5 index. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "kensaku/search.h"
+#include "kensaku/store.h"
+#include "kensaku/tokenizer.h"
+
+struct toks {
+	char buf[2048];
+	int n;
+	int starts[64], ends[64];
+};
+
+static int collect(void *ctx, const char *text, int len, int start, int end)
+{
+	struct toks *t = ctx;
+	size_t at = strlen(t->buf);
+	if (at + (size_t)len + 2 < sizeof t->buf) {
+		if (at)
+			t->buf[at++] = '|';
+		memcpy(t->buf + at, text, (size_t)len);
+		t->buf[at + (size_t)len] = 0;
+	}
+	if (t->n < 64) {
+		t->starts[t->n] = start;
+		t->ends[t->n] = end;
+	}
+	t->n++;
+	return 0;
+}
+
+static const char *toks(struct ks_tok *tk, enum ks_tok_mode mode, const char *s, struct toks *t)
+{
+	memset(t, 0, sizeof *t);
+	ks_tok_run(tk, mode, s, (int)strlen(s), collect, t);
+	return t->buf;
+}
+
+static void test_tokens(void)
+{
+	struct ks_tok *tk = ks_tok_new();
+	struct toks t;
+	CHECK(tk != NULL);
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ランサムウェア", &t),
+		  "ラン|ンサ|サム|ムウ|ウェ|ェア|ア");
+	CHECK_STR(toks(tk, KS_TOK_QUERY, "ランサ", &t), "ラン|ンサ");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ﾗﾝｻﾑｳｪｱ", &t), "ラン|ンサ|サム|ムウ|ウェ|ェア|ア");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ＬＡＰＳＵＳ$ が", &t), "lapsus|が");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "CVE-2022-0609", &t), "cve|2022|0609");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "QNAP製品", &t), "qnap|製品|品");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "脆弱性。", &t), "脆弱|弱性|性");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ガ", &t), "ガ");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ｶﾞｲﾄﾞ", &t), "ガイ|イド|ド");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "Straße 2.5%", &t), "strasse|2.5");
+	/* query mode: a held-back unigram is emitted when something follows */
+	CHECK_STR(toks(tk, KS_TOK_QUERY, "製品B", &t), "製品|品|b");
+	CHECK_STR(toks(tk, KS_TOK_QUERY, "製", &t), "製");
+	CHECK(ks_tok_ends_with_lone_cjk(tk, "製", 3));
+	CHECK(ks_tok_ends_with_lone_cjk(tk, "QNAP製", 7));
+	CHECK(!ks_tok_ends_with_lone_cjk(tk, "QNAP", 4));
+	CHECK(!ks_tok_ends_with_lone_cjk(tk, "製品", 6));
+	/* punctuation and symbols alone give no tokens */
+	CHECK_STR(toks(tk, KS_TOK_QUERY, "*:()\"", &t), "");
+	ks_tok_free(tk);
+}
+
+static void test_offsets(void)
+{
+	struct ks_tok *tk = ks_tok_new();
+	struct toks t;
+	const char *s = "ＱＮＡＰ 製 ﾗﾝｻ";
+	toks(tk, KS_TOK_DOCUMENT, s, &t);
+	CHECK_STR(t.buf, "qnap|製|ラン|ンサ|サ");
+	/* ＱＮＡＰ is 12 bytes; 製 at 13..16; ﾗﾝｻ 3 bytes each from 17 */
+	CHECK(t.starts[0] == 0 && t.ends[0] == 12);
+	CHECK(t.starts[1] == 13 && t.ends[1] == 16);
+	CHECK(t.starts[2] == 17 && t.ends[2] == 23);
+	CHECK(t.starts[4] == 23 && t.ends[4] == 26);
+	for (int i = 0; i < t.n && i < 64; i++)
+		CHECK(t.starts[i] >= 0 && t.ends[i] <= (int)strlen(s) && t.starts[i] < t.ends[i]);
+	ks_tok_free(tk);
+}
+
+static void test_invalid_utf8(void)
+{
+	struct ks_tok *tk = ks_tok_new();
+	struct toks t;
+	const char bad[] = "ab\xff\xfe cd\xe3\x81 \xf0\x9f \xc0\xaf ランサ\xe3";
+	memset(&t, 0, sizeof t);
+	int rc = ks_tok_run(tk, KS_TOK_DOCUMENT, bad, (int)sizeof bad - 1, collect, &t);
+	CHECK(rc == 0);
+	CHECK_STR(t.buf, "ab|cd|ラン|ンサ|サ");
+	ks_tok_free(tk);
+}
+
+struct match_case {
+	const char *text, *query;
+	int match;
+};
+
+/* Every example of the contract and the issue, width and case variants and
+ * mixed scripts. */
+static const struct match_case CASES[] = {
+    {"攻撃者グループ LAPSUS$ が Microsoft のデータをリーク", "LAPSUS$", 1},
+    {"攻撃者グループ LAPSUS$ が Microsoft のデータをリーク", "ＬＡＰＳＵＳ", 1},
+    {"攻撃者グループ LAPSUS$ が Microsoft のデータをリーク", "lapsus", 1},
+    {"攻撃者グループ LAPSUS$ が Microsoft のデータをリーク", "ｌａｐｓｕｓ＄", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "ランサムウェア", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "ランサ", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "ﾗﾝｻﾑｳｪｱ", 1},
+    {"Deadbolt ﾗﾝｻﾑｳｪｱの活動が再び活発に", "ランサムウェア", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "サムウ", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "アの活", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "ム", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "ア", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "ランサムウエア", 0},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "deadbolt ランサム", 1},
+    {"Deadbolt ランサムウェアの活動が再び活発に", "Deadboltランサム", 1},
+    {"Chrome のゼロデイ脆弱性 (CVE-2022-0609) を利用。", "CVE-2022-0609", 1},
+    {"Chrome のゼロデイ脆弱性 (CVE-2022-0609) を利用。", "CVE-2022-22965", 0},
+    {"Chrome のゼロデイ脆弱性 (CVE-2022-0609) を利用。", "ＣＶＥ－２０２２－０６０９", 1},
+    {"Spring4Shell (CVE-2022-22965)", "CVE-2022-0609", 0},
+    {"Chrome のゼロデイ脆弱性を修正", "脆弱性", 1},
+    {"Chrome のゼロデイ脆弱性を修正", "弱性", 1},
+    {"Chrome のゼロデイ脆弱性を修正", "弱", 1},
+    {"Chrome のゼロデイ脆弱性を修正", "性を修", 1},
+    {"Chrome のゼロデイ脆弱性を修正", "脆弱性 chrome", 1},
+    {"Chrome のゼロデイ脆弱性を修正", "脆弱性 firefox", 0},
+    {"QNAP 製 NAS を狙う", "QNAP製", 1},
+    {"QNAP製 NAS を狙う", "QNAP", 1},
+    {"QNAP製品の脆弱性", "QNAP製", 1},
+    {"QNAP製品の脆弱性", "ＱＮＡＰ", 1},
+    {"QNAP製品の脆弱性", "製品の", 1},
+    {"QNAP製品の脆弱性", "NAP", 0},
+    {"ﾌｨｯｼﾝｸﾞ詐欺に注意", "フィッシング", 1},
+    {"フィッシング詐欺に注意", "ﾌｨｯｼﾝｸﾞ", 1},
+    {"フィッシング詐欺に注意", "ング詐", 1},
+    {"エモテットの感染の増大", "エモテット", 1},
+    {"エモテットの感染の増大", "エモテッド", 0},
+    {"Operation Dream Job and Operation AppleJeus", "\"Operation Dream Job\"", 1},
+    {"Operation Dream Job and Operation AppleJeus", "\"Dream Operation\"", 0},
+    {"Operation Dream Job and Operation AppleJeus", "dream -applejeus", 0},
+    {"Operation Dream Job and Operation AppleJeus", "dream OR nothing", 1},
+    {"Operation Dream Job and Operation AppleJeus", "nothing OR other", 0},
+    {"Operation Dream Job and Operation AppleJeus", "apple*", 1},
+    {"Operation Dream Job and Operation AppleJeus", "apple", 0},
+    {"C++ のライブラリに脆弱性", "C++", 1},
+    {"NEAR( is not syntax", "NEAR(", 1},
+    {"NEAR( is not syntax", "\"", 0},
+    {"Log4Shell (CVE-2021-44228) が悪用", "log4shell", 1},
+    {"Log4Shell (CVE-2021-44228) が悪用", "Log4", 0},
+    {"Log4Shell (CVE-2021-44228) が悪用", "Log4*", 1},
+    {"米FBI の Internet Crime Report 2021 を公開", "FBI", 1},
+    {"米FBI の Internet Crime Report 2021 を公開", "米FBI", 1},
+    {"米FBI の Internet Crime Report 2021 を公開", "report 2021", 1},
+    {"Ⅻ月の㍿", "株式会社", 1},
+    {"全角　スペース区切り", "スペース", 1},
+};
+
+static void test_match_table(void)
+{
+	char path[] = "/tmp/ks-tok-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	unlink(path);
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	if (!s) {
+		fprintf(stderr, "%s\n", err.msg);
+		return;
+	}
+	size_t n = sizeof CASES / sizeof CASES[0];
+	for (size_t i = 0; i < n; i++) {
+		struct ks_batch b = {0};
+		struct ks_issue *is = ks_batch_add_issue(&b);
+		is->number = 1;
+		struct ks_item *it = ks_issue_add_item(is);
+		it->title = strdup(CASES[i].text);
+		CHECK(ks_store_begin(s, &err) == KS_OK);
+		CHECK(ks_store_put_source(s, "case", "h", &b, &err) == KS_OK);
+		CHECK(ks_store_commit(s, &err) == KS_OK);
+		ks_batch_clear(&b);
+
+		struct ks_search_params p;
+		ks_search_params_init(&p);
+		p.q = CASES[i].query;
+		struct ks_result *r = NULL;
+		CHECK(ks_search_run(s, &p, &r, &err) == KS_OK);
+		long long total = r ? r->total : -1;
+		if ((total > 0) != CASES[i].match) {
+			fprintf(stderr,
+				"case %zu: text %s / query %s: got %lld hits, want %s (fts %s)\n",
+				i, CASES[i].text, CASES[i].query, total,
+				CASES[i].match ? "a match" : "none", r && r->fts ? r->fts : "-");
+			CHECK(!"match table");
+		}
+		if (r && r->n_hits && CASES[i].match)
+			CHECK(strstr(r->hits[0].title_html, "<mark>") != NULL);
+		ks_result_free(r);
+	}
+	ks_store_close(s);
+	unlink(path);
+	char side[64];
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
+TEST_MAIN(TEST(test_tokens), TEST(test_offsets), TEST(test_invalid_utf8), TEST(test_match_table))
