@@ -416,7 +416,7 @@
 			facetList.replaceChildren(...items);
 		}
 
-		function renderTimeline(s, facets) {
+		function renderTimeline(s, facets, total) {
 			const counts = facets && facets.year && typeof facets.year === 'object' ? facets.year : {};
 			const years = new Map();
 			let unknown = 0;
@@ -425,6 +425,9 @@
 				if (/^\d{4}$/.test(k)) years.set(Number(k), v);
 				else unknown += v;
 			}
+			/* Undated items have no year facet: what the years don't cover. */
+			const dated = [...years.values()].reduce((a, b) => a + b, 0);
+			if (typeof total === 'number' && total - dated > unknown) unknown = total - dated;
 			const nodes = [];
 			if (years.size === 0) {
 				nodes.push(el('p', { className: 'muted', text: '年ごとのデータはありません No dated items' }));
@@ -608,7 +611,7 @@
 
 			results.replaceChildren(...hits.map(renderHit));
 			renderFacets(s, body.facets);
-			renderTimeline(s, body.facets);
+			renderTimeline(s, body.facets, total);
 			renderPagination(s, total);
 
 			if (total === 0) {
