@@ -1,0 +1,249 @@
+"""Shared helpers of the integration tests: paths, index building, a real
+kensakud on port 0, a raw HTTP client and the pass/fail tally.
+
+Every test script takes --bin (build/bin) and --src (project root), prints
+'N passed, M failed' last and exits 1 on any failure."""
+import argparse
+import http.client
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PASSED = 0
+FAILED = 0
+_lock = threading.Lock()
+
+
+def check(ok, what):
+    """Counts one assertion; prints the failures."""
+    global PASSED, FAILED
+    with _lock:
+        if ok:
+            PASSED += 1
+        else:
+            FAILED += 1
+            print("FAIL " + what, flush=True)
+    return ok
+
+
+def finish():
+    print("%d passed, %d failed" % (PASSED, FAILED), flush=True)
+    return 1 if FAILED else 0
+
+
+def args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--src", required=True)
+    a = p.parse_args()
+    a.bin = os.path.abspath(a.bin)
+    a.src = os.path.abspath(a.src)
+    a.cli = os.path.join(a.bin, "kensaku")
+    a.srv = os.path.join(a.bin, "kensakud")
+    a.data = os.path.join(a.src, "tests", "data", "integration")
+    return a
+
+
+def tmpdir(prefix):
+    d = tempfile.mkdtemp(prefix="ks-it-" + prefix + "-")
+    return d
+
+
+def cli(a, *argv, ok=True):
+    """Runs the kensaku CLI; returns the CompletedProcess."""
+    r = subprocess.run([a.cli] + list(argv), capture_output=True, timeout=120)
+    if ok and r.returncode != 0:
+        raise RuntimeError("kensaku %s failed (%d): %s" % (" ".join(argv), r.returncode,
+                                                           r.stderr.decode(errors="replace")))
+    return r
+
+
+def jsonl(path, items):
+    """Writes items (dicts) as JSON Lines."""
+    with open(path, "w", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(it, ensure_ascii=False) + "\n")
+
+
+class Server:
+    """A kensakud on 127.0.0.1:0. stderr lines are collected by a thread so
+    tests can wait for a log line (an event, not a sleep)."""
+
+    def __init__(self, a, db, extra=(), env=None):
+        self.argv = [a.srv, "--db", db, "--listen", "127.0.0.1:0"] + list(extra)
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=env)
+        self.lines = []
+        self.cond = threading.Condition()
+        self.url = None
+        r, _, _ = select.select([self.proc.stdout], [], [], 20)
+        first = self.proc.stdout.readline().decode(errors="replace").strip() if r else ""
+        self.reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self.reader.start()
+        if not first.startswith("listening on http://"):
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("kensakud did not start: first line %r, stderr %r" % (
+                first, self.stderr_text()))
+        self.url = first[len("listening on "):]
+        hostport = self.url[len("http://"):]
+        self.host, port = hostport.rsplit(":", 1)
+        self.port = int(port)
+        # poll /healthz until the server answers (it should at once)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if get(self, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("kensakud never became healthy")
+
+    def _read_stderr(self):
+        for raw in self.proc.stderr:
+            with self.cond:
+                self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)  # EOF marker
+            self.cond.notify_all()
+
+    def stderr_text(self):
+        with self.cond:
+            return "\n".join(x for x in self.lines if x is not None)
+
+    def wait_line(self, needle, timeout=10):
+        """Waits until a stderr line contains needle; True when it did."""
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                if any(x is not None and needle in x for x in self.lines):
+                    return True
+                if None in self.lines:
+                    return False
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.reader.join(5)
+        return self.proc.returncode
+
+    def connect(self):
+        return socket.create_connection((self.host, self.port), timeout=10)
+
+
+def request(srv, method, path, headers=None, body=None, timeout=15):
+    """One request on a fresh connection: (status, headers (lower-case
+    names), body bytes). path is sent exactly as given."""
+    c = http.client.HTTPConnection(srv.host, srv.port, timeout=timeout)
+    try:
+        c.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
+        for k, v in (headers or {}).items():
+            c.putheader(k, v)
+        if body is not None:
+            c.putheader("Content-Length", str(len(body)))
+        c.endheaders(body)
+        r = c.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    finally:
+        c.close()
+
+
+def get(srv, path, headers=None):
+    return request(srv, "GET", path, headers)
+
+
+def get_json(srv, path, headers=None):
+    st, h, b = get(srv, path, headers)
+    try:
+        return st, h, json.loads(b)
+    except ValueError:
+        return st, h, None
+
+
+def raw(srv, data, timeout=10, read_all=True):
+    """Sends raw bytes on a new connection and returns what comes back until
+    the server closes (or the first response when read_all is False)."""
+    s = srv.connect()
+    s.settimeout(timeout)
+    out = b""
+    try:
+        s.sendall(data)
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            if not read_all and b"\r\n\r\n" in out:
+                head, _, rest = out.partition(b"\r\n\r\n")
+                n = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        n = int(line.split(b":", 1)[1])
+                if len(rest) >= n:
+                    break
+    finally:
+        s.close()
+    return out
+
+
+def status_of(resp):
+    """The status code of a raw HTTP response, or 0."""
+    try:
+        return int(resp.split(b" ", 2)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def is_error_shape(body, code=None):
+    try:
+        e = json.loads(body)["error"]
+        return isinstance(e.get("code"), str) and isinstance(e.get("message"), str) and \
+            e["message"] != "" and (code is None or e["code"] == code)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def build_index(a, db, paths):
+    cli(a, "index", "--db", db, *paths)
+
+
+def cleanup(d):
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def run(main):
+    try:
+        main()
+    except Exception as e:  # a crash of the test itself is a failure
+        import traceback
+        traceback.print_exc()
+        check(False, "test raised %r" % e)
+    sys.exit(finish())
