@@ -338,7 +338,7 @@
 			const heading = byId('results-heading');
 			heading.replaceChildren(s.q.trim() ? '検索結果 ' : 'すべての記事 ',
 				el('span', { lang: 'en', text: s.q.trim() ? 'Results' : 'All items' }));
-			if (document.activeElement !== input || input.value.trim() === '') input.value = s.q;
+			input.value = s.q;
 			const eff = effectiveSort(s);
 			sortSel.value = SORTS.includes(eff) ? eff : 'relevance';
 			if (fromInput) fromInput.value = /^\d{4}-\d{2}-\d{2}$/.test(s.from) ? s.from : '';

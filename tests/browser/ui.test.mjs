@@ -251,6 +251,20 @@ run('searching ランサムウェア shows highlighted results, total and time',
 	assert.equal(await page.locator('.result-link').first().getAttribute('href'), `/issue.html?n=${n}#item-${pos}`);
 	assert.equal(await page.locator('.result .badge').first().textContent(), first.section);
 	assert.match(await page.locator('.result-meta').first().textContent(), new RegExp(`Issue #${first.issue}`));
+	const firstTitles = await resultTitles(page);
+
+	// A second, two-word query (the UI encodes the space as "+"); Back then
+	// restores the first query in the box and its results.
+	const two = await api('/api/search?q=' + encodeURIComponent('VPN LockBit'));
+	assert.ok(two.body.total > 0);
+	await searchFor(page, 'VPN LockBit');
+	assert.equal(await page.locator('.result').count(), Math.min(two.body.total, 20));
+	assert.equal(new URL(page.url()).searchParams.get('q'), 'VPN LockBit');
+	await page.goBack();
+	await page.waitForURL((u) => u.searchParams.get('q') === RANSOM);
+	await page.waitForFunction(() => document.querySelectorAll('.result').length === 20);
+	assert.equal(await page.inputValue('#q'), RANSOM);
+	assert.deepEqual(await resultTitles(page), firstTitles);
 	await page.check();
 	await page.close2();
 });
