@@ -40,6 +40,8 @@ int ks_build_index(const struct ks_build_opts *opts, char *const *paths, int n_p
 /* Rebuilds the index from paths into DB.reindex-tmp, checks its integrity,
  * fsyncs it and renames it over DB. On any failure (including malformed
  * files, unless skip_malformed) DB is untouched and the temp file removed.
+ * With skip_malformed the rebuild is installed without the bad files and
+ * KS_ERR_PARSE is still returned, so the run exits 1.
  * A temp file left by a killed run is removed first. */
 int ks_build_reindex(const struct ks_build_opts *opts, char *const *paths, int n_paths,
 		     struct ks_build_report *rep, struct ks_err *err);
