@@ -7,8 +7,9 @@
  *   - a section heading: one of the known names, or a short line (at most
  *     HEADING_MAX characters, no ASCII letters, no spaces, not ending in 。)
  *     followed by something that reads like a headline;
- *   - a quote of the current item: a line with no kana or kanji at all, or a
- *     Japanese sentence (ends in ます。です。た。... or is enclosed in 「」);
+ *   - a quote of the current item: a line with no kana or kanji at all, an
+ *     English sentence with a few Japanese words in it, or a Japanese
+ *     sentence (ends in ます。です。た。... or is enclosed in 「」);
  *   - a URL alone on its line: the current item's url;
  *   - otherwise the headline of a new item. The first line after a heading
  *     is always a headline.
@@ -557,6 +558,43 @@ static int is_jp_sentence(const char *s, size_t n)
 	return is_sentence_end(cp);
 }
 
+/* An English sentence with a few Japanese words in it ("... known as
+ * エモテット."): it ends with . ! or ? (closing quotes and brackets looked
+ * through) and has at least four Latin letters per kana or kanji. Headlines
+ * that mix in English (IC3) are Japanese-led and never end with a period. */
+static int is_english_sentence(const char *s, size_t n)
+{
+	size_t i = 0, adv, start;
+	size_t latin = 0, jp = 0;
+	long cp = 0;
+	while (n > 0) {
+		cp = utf8_last(s, n, &start);
+		if (cp != '"' && cp != '\'' && cp != ')' && cp != ']' && cp != 0x201D &&
+		    cp != 0x2019)
+			break;
+		n = start;
+	}
+	if (n == 0 || (cp != '.' && cp != '!' && cp != '?'))
+		return 0;
+	while (i < n) {
+		cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
+		if (cp < 0)
+			return 0;
+		if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'))
+			latin++;
+		else if (is_kana_kanji(cp))
+			jp++;
+		i += adv;
+	}
+	return latin >= 4 * jp;
+}
+
+/* Whether a line after an item's headline continues that item as a quote. */
+static int is_quote_line(const char *s, size_t n)
+{
+	return !has_japanese(s, n) || is_english_sentence(s, n) || is_jp_sentence(s, n);
+}
+
 /* ---- the parser ------------------------------------------------------- */
 
 struct parser {
@@ -654,8 +692,7 @@ static int is_heading(const struct parser *p, size_t i, const char **s, size_t *
 		const char *ns = nl->s;
 		size_t nn = nl->len;
 		heading_core(&ns, &nn);
-		if (is_known_heading(ns, nn) || is_url(nl) || !has_japanese(nl->s, nl->len) ||
-		    is_jp_sentence(nl->s, nl->len))
+		if (is_known_heading(ns, nn) || is_url(nl) || is_quote_line(nl->s, nl->len))
 			return 0;
 	}
 	*s = hs;
@@ -771,19 +808,28 @@ static char *dup_line(const struct line *l)
 	return strndup(l->s, l->len);
 }
 
-/* Appends paragraph l to it->quote, joining with "\n". */
-static int add_quote(struct ks_item *it, const struct line *l)
+/* Appends paragraph l to it->quote, joining with "\n"; *qlen and *qcap
+ * track the quote's length and allocation so long quotes grow in amortized
+ * linear time. */
+static int add_quote(struct ks_item *it, size_t *qlen, size_t *qcap, const struct line *l)
 {
-	size_t old = it->quote ? strlen(it->quote) : 0;
-	size_t need = old + (old ? 1 : 0) + l->len + 1;
-	char *q = realloc(it->quote, need);
-	if (!q)
+	size_t old = it->quote ? *qlen : 0;
+	size_t need = old + 1 + l->len + 1;
+	if (need < l->len)
 		return -1;
+	if (!it->quote || need > *qcap) {
+		size_t cap = it->quote && *qcap * 2 > need ? *qcap * 2 : need;
+		char *q = realloc(it->quote, cap);
+		if (!q)
+			return -1;
+		it->quote = q;
+		*qcap = cap;
+	}
 	if (old)
-		q[old++] = '\n';
-	memcpy(q + old, l->s, l->len);
-	q[old + l->len] = 0;
-	it->quote = q;
+		it->quote[old++] = '\n';
+	memcpy(it->quote + old, l->s, l->len);
+	it->quote[old + l->len] = 0;
+	*qlen = old + l->len;
 	return 0;
 }
 
@@ -830,6 +876,7 @@ static int parse_body(struct parser *p, size_t body, size_t end, struct ks_issue
 	size_t sec_len = 0;
 	int want_headline = 1;
 	struct ks_item *cur = NULL;
+	size_t qlen = 0, qcap = 0; /* of cur->quote */
 	for (size_t i = body; i < end; i++) {
 		const struct line *l = &p->lines[i];
 		const char *hs;
@@ -854,8 +901,8 @@ static int parse_body(struct parser *p, size_t body, size_t end, struct ks_issue
 					goto nomem;
 				continue;
 			}
-			if (!has_japanese(l->s, l->len) || is_jp_sentence(l->s, l->len)) {
-				if (add_quote(cur, l) != 0)
+			if (is_quote_line(l->s, l->len)) {
+				if (add_quote(cur, &qlen, &qcap, l) != 0)
 					goto nomem;
 				continue;
 			}

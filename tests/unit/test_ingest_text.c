@@ -158,7 +158,8 @@ static void test_headline_with_maru_then_english_quote(void)
 		    "The actor made public claims about the access.\n"
 		    "Microsoft が ZLoader のドメインを差し押さえ。\n"
 		    "Google の TAG が北朝鮮の攻撃について注意喚起。Chrome のゼロデイを利用。\n"
-		    "On February 10, the group discovered two campaigns.\n",
+		    "On February 10, the group discovered two campaigns.\n"
+		    "The campaigns are known in Japan as \"エモテット\" lookalikes.\n",
 		    &b, &e) == KS_OK);
 	CHECK(b.n_issues == 1 && b.issues[0].number == 1);
 	CHECK(b.issues[0].n_items == 3);
@@ -170,7 +171,9 @@ static void test_headline_with_maru_then_english_quote(void)
 		CHECK_STR(it[0].section, "攻撃、脅威");
 		CHECK_STR(it[1].title, "Microsoft が ZLoader のドメインを差し押さえ。");
 		CHECK(it[1].quote == NULL);
-		CHECK_STR(it[2].quote, "On February 10, the group discovered two campaigns.");
+		CHECK_STR(it[2].quote,
+			  "On February 10, the group discovered two campaigns.\n"
+			  "The campaigns are known in Japan as \"エモテット\" lookalikes.");
 		CHECK(it[2].position == 3);
 	}
 	ks_batch_clear(&b);
