@@ -46,13 +46,30 @@ if (skipReason) {
 	console.log(`# SKIP browser tests: ${skipReason}`);
 	test('browser UI tests', { skip: skipReason }, () => {});
 }
-const run = skipReason ? () => {} : test;
+/* A test that, when it fails after kensakud died, says so with the server's
+ * output (a crash or sanitizer report) instead of only the symptom. */
+const run = skipReason ? () => {} : (name, fn) => test(name, async (t) => {
+	try {
+		await fn(t);
+	} catch (e) {
+		await new Promise((r) => setTimeout(r, 300));
+		if (serverDied) e.message += `\n${serverDied}; its output:\n${serverLog.slice(-4000)}`;
+		throw e;
+	}
+});
 
 /* ---------- server and browser lifetime ---------- */
 
 let tmp = '';
 let server = null;
 let serverLog = '';
+let serverDied = '';
+
+/* Fails with the server's own output when kensakud has died (a crash, a
+ * sanitizer report) rather than leaving a bare "connection refused". */
+function assertServerAlive() {
+	assert.ok(!serverDied, `${serverDied}; its output:\n${serverLog.slice(-4000)}`);
+}
 let base = '';
 let browser = null;
 
@@ -71,7 +88,8 @@ function startServer(db) {
 		});
 		child.on('exit', (code, sig) => {
 			clearTimeout(timer);
-			reject(new Error(`kensakud exited early (${code ?? sig})\n${serverLog}`));
+			serverDied = `kensakud exited (${code ?? sig})`;
+			reject(new Error(`${serverDied} before listening\n${serverLog}`));
 		});
 		const rl = createInterface({ input: child.stdout });
 		rl.once('line', (line) => {
@@ -124,7 +142,7 @@ before(async () => {
 
 after(async () => {
 	if (browser) await browser.close().catch(() => {});
-	if (server && server.exitCode === null) {
+	if (server && server.exitCode === null && server.signalCode === null) {
 		server.removeAllListeners('exit');
 		const gone = new Promise((r) => server.once('exit', r));
 		server.kill('SIGTERM');
@@ -146,6 +164,7 @@ async function api(p) {
  * violations; check(page) asserts none happened. `allow` lists console error
  * patterns a test expects (the browser logs a failed 4xx fetch). */
 async function openPage(opts = {}) {
+	assertServerAlive();
 	const ctx = await browser.newContext({
 		viewport: opts.viewport || { width: 1280, height: 800 },
 		colorScheme: opts.colorScheme || 'light',
@@ -175,6 +194,7 @@ async function openPage(opts = {}) {
 	page.check = async () => {
 		const csp = await page.evaluate(() => window.__csp || []).catch(() => []);
 		for (const v of csp) problems.push(`CSP violation: ${v}`);
+		assertServerAlive();
 		assert.deepEqual(problems, [], 'the page had problems');
 	};
 	page.close2 = () => ctx.close();
