@@ -15,7 +15,6 @@
  *     is always a headline.
  * The parser works on a table of trimmed lines and never touches `out`
  * until the whole file has parsed. */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
