@@ -111,21 +111,25 @@ static void sweep_locked(unsigned long gen)
 	}
 }
 
-/* Notices a new generation: at most every KSD_POOL_CHECK_MS, or at once
- * after ksd_pool_reload. Can't fail: a path that can't be stat'ed keeps
- * the current generation. */
-static void check_file(void)
+/* Notices a new generation: at most every KSD_POOL_CHECK_MS unless now
+ * is set (a connection is about to be opened: whatever file it gets must
+ * not be older than what other threads serve), and at once after
+ * ksd_pool_reload. Can't fail: a path that can't be stat'ed keeps the
+ * current generation. */
+static void check_file(int now_too)
 {
 	long long now = now_ms();
 	struct file_id fid;
 	int forced;
 
-	if (!atomic_load(&g_reload) && now < atomic_load(&g_next_check_ms))
+	if (!now_too && !atomic_load(&g_reload) && now < atomic_load(&g_next_check_ms))
 		return;
-	if (pthread_mutex_trylock(&g_mu) != 0)
+	if (now_too)
+		pthread_mutex_lock(&g_mu);
+	else if (pthread_mutex_trylock(&g_mu) != 0)
 		return; /* another thread is checking */
 	forced = atomic_exchange(&g_reload, 0);
-	if (!forced && now < atomic_load(&g_next_check_ms))
+	if (!forced && !now_too && now < atomic_load(&g_next_check_ms))
 		goto out;
 	atomic_store(&g_next_check_ms, now + KSD_POOL_CHECK_MS);
 	if (file_id_get(g_path, &fid) != 0) {
@@ -222,13 +226,17 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 
 	if (!g_path)
 		return ks_err_set(err, KS_ERR_IO, "no index configured");
-	check_file();
+	check_file(0);
 	s = my_slot();
 	if (!s)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	pthread_mutex_lock(&s->mu);
 	gen = atomic_load(&g_gen);
 	if (!s->store || s->generation != gen) {
+		/* Opening reads whatever file is at the path now: make it the
+		 * current generation first, so no thread serves an older one. */
+		check_file(1);
+		gen = atomic_load(&g_gen);
 		struct ks_store *st = NULL;
 		struct ks_err e2 = {{0}};
 		int rc = ks_store_open(g_path, KS_STORE_READONLY, &st, &e2);

@@ -215,7 +215,9 @@ def raw(srv, data, timeout=10, read_all=True):
 
 
 def status_of(resp):
-    """The status code of a raw HTTP response, or 0."""
+    """The status code of a raw HTTP response (after any 100 Continue), or 0."""
+    while resp.startswith(b"HTTP/1.1 100 "):
+        resp = resp.partition(b"\r\n\r\n")[2]
     try:
         return int(resp.split(b" ", 2)[1])
     except (IndexError, ValueError):

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""kensakud's command line and life: flags and exit codes (0, 1, 2), the
+first stdout line, $KENSAKU_DB, the default web folder, --quiet, IPv6,
+SIGTERM draining an in-flight response, SIGINT."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kstest import Server, args, build_index, check, cleanup, get, get_json, run, tmpdir  # noqa: E402
+
+A = args()
+BIG = 64 * 1024 * 1024
+
+
+def run_srv(argv, env=None, timeout=10):
+    return subprocess.run([A.srv] + argv, capture_output=True, timeout=timeout, env=env)
+
+
+def test_flags(d, db):
+    r = run_srv(["--help"])
+    check(r.returncode == 0 and b"--listen" in r.stdout, "--help: %d" % r.returncode)
+    r = run_srv(["--version"])
+    check(r.returncode == 0 and r.stdout.startswith(b"kensakud "), "--version: %d %r" % (r.returncode, r.stdout))
+    for argv in [["--bogus"], ["extra-arg"], ["--threads", "0"], ["--threads", "abc"], ["--threads", "-3"],
+                 ["--threads"], ["--listen", "nonsense"], ["--listen", "127.0.0.1:99999"],
+                 ["--listen", "127.0.0.1:"], ["--listen", "127.0.0.1:8x"], ["--listen", "[::1"],
+                 ["--listen", "no.such.host.invalid:80"]]:
+        r = run_srv(["--db", db] + argv)
+        check(r.returncode == 2 and r.stderr, "usage error %r: exit %d" % (argv, r.returncode))
+    missing = os.path.join(d, "missing.db")
+    r = run_srv(["--db", missing, "--listen", "127.0.0.1:0"])
+    check(r.returncode == 1 and missing.encode() in r.stderr and not os.path.exists(missing),
+          "missing db: exit %d %r" % (r.returncode, r.stderr[-200:]))
+    junk = os.path.join(d, "junk.db")
+    with open(junk, "wb") as f:
+        f.write(os.urandom(8192))
+    r = run_srv(["--db", junk, "--listen", "127.0.0.1:0"])
+    check(r.returncode == 1 and r.stderr, "corrupt db: exit %d" % r.returncode)
+    empty = os.path.join(d, "empty.db")
+    open(empty, "wb").close()
+    r = run_srv(["--db", empty, "--listen", "127.0.0.1:0"])
+    check(r.returncode == 1, "empty db file: exit %d" % r.returncode)
+    r = run_srv(["--db", d, "--listen", "127.0.0.1:0"])
+    check(r.returncode == 1, "a folder as db: exit %d" % r.returncode)
+    r = run_srv(["--db", db, "--listen", "127.0.0.1:0", "--web", os.path.join(d, "no-such-web")])
+    check(r.returncode == 1, "missing --web: exit %d" % r.returncode)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    r = run_srv(["--db", db, "--listen", "127.0.0.1:%d" % busy.getsockname()[1]])
+    busy.close()
+    check(r.returncode == 1 and b"listen" in r.stderr, "port in use: exit %d %r" % (r.returncode, r.stderr[-200:]))
+
+
+def test_env_and_defaults(d, db):
+    env = dict(os.environ, KENSAKU_DB=db)
+    srv = Server(A, db, [], env=env)
+    srv.argv = None
+    try:
+        # first line told us the port; the server runs on $KENSAKU_DB
+        st, _, b = get_json(srv, "/healthz")
+        check(st == 200 and b["items"] == 11, "healthz on the db")
+        st, h, body = get(srv, "/")
+        web_index = os.path.join(A.src, "web", "index.html")
+        if os.path.exists(web_index) and os.path.realpath(os.path.join(A.bin, "..", "..")) == os.path.realpath(A.src):
+            check(st == 200 and h.get("content-type", "").startswith("text/html"), "default --web serves the project's web/: %d" % st)
+        check(srv.wait_line("items"), "startup line")
+        check("GET /healthz 200" in srv.stderr_text(), "request lines logged")
+    finally:
+        check(srv.stop() == 0, "exit 0")
+    # $KENSAKU_DB without --db
+    p = subprocess.Popen([A.srv, "--listen", "127.0.0.1:0", "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = p.stdout.readline().decode()
+    check(line.startswith("listening on http://127.0.0.1:"), "KENSAKU_DB honoured: %r" % line)
+    port = int(line.strip().rsplit(":", 1)[1])
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/healthz")
+    check(c.getresponse().status == 200, "healthz via KENSAKU_DB")
+    c.close()
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=10)
+    check(p.returncode == 0, "SIGINT exit %d" % p.returncode)
+    check(b"GET /healthz" not in err, "--quiet silences request lines")
+    # IPv6 loopback, when the machine has it
+    try:
+        s6 = socket.socket(socket.AF_INET6)
+        s6.bind(("::1", 0))
+        s6.close()
+        has6 = True
+    except OSError:
+        has6 = False
+    if has6:
+        p = subprocess.Popen([A.srv, "--db", db, "--listen", "[::1]:0", "--quiet"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        line = p.stdout.readline().decode()
+        check(line.startswith("listening on http://[::1]:"), "IPv6 listen line %r" % line)
+        p.terminate()
+        p.communicate(timeout=10)
+        check(p.returncode == 0, "IPv6 server exit %d" % p.returncode)
+
+
+def test_drain(d, db):
+    web = os.path.join(d, "web")
+    os.makedirs(web, exist_ok=True)
+    with open(os.path.join(web, "big.bin"), "wb") as f:
+        f.truncate(BIG)
+    srv = Server(A, db, ["--web", web, "--threads", "2"])
+    s = srv.connect()
+    s.settimeout(10)
+    s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += s.recv(65536)
+    head, _, body = got.partition(b"\r\n\r\n")
+    check(head.startswith(b"HTTP/1.1 200"), "big file: %r" % head[:30])
+    n = len(body)
+    # the response is in flight: stop the server now
+    srv.signal(signal.SIGTERM)
+    check(srv.wait_line("draining", 10), "SIGTERM logged the drain")
+    refused = False
+    try:
+        socket.create_connection((srv.host, srv.port), timeout=2).close()
+    except OSError:
+        refused = True
+    check(refused, "no new connections while draining")
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        n += len(chunk)
+        if n >= BIG:
+            break
+    s.close()
+    check(n == BIG, "the in-flight response was completed: %d of %d bytes" % (n, BIG))
+    try:
+        rc = srv.proc.wait(15)
+    except subprocess.TimeoutExpired:
+        rc = None
+    check(rc == 0, "exit status after drain %r" % rc)
+    srv.stop()
+    check("stopped" in srv.stderr_text(), "stop logged")
+    errs = srv.stderr_text()
+    check("ERROR: AddressSanitizer" not in errs and "runtime error:" not in errs, "sanitizer report:\n" + errs[-3000:])
+
+    # an idle keep-alive connection does not hold the drain up
+    srv = Server(A, db, ["--quiet"])
+    s = srv.connect()
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(65536)
+    t0 = time.monotonic()
+    srv.signal(signal.SIGTERM)
+    rc = srv.proc.wait(15)
+    check(rc == 0 and time.monotonic() - t0 < 5, "idle keep-alive: exit %r after %.1fs" % (rc, time.monotonic() - t0))
+    s.close()
+    srv.stop()
+
+
+def main():
+    d = tmpdir("life")
+    db = os.path.join(d, "k.db")
+    build_index(A, db, [os.path.join(A.data, "base.jsonl")])
+    test_flags(d, db)
+    test_env_and_defaults(d, db)
+    test_drain(d, db)
+    cleanup(d)
+
+
+run(main)
