@@ -12,8 +12,8 @@
 
 enum ks_format {
 	KS_FMT_AUTO = 0, /* detect by content */
-	KS_FMT_TEXT,     /* the plain-text issue layout */
-	KS_FMT_JSONL     /* JSON Lines: one item or one issue per line */
+	KS_FMT_TEXT,	 /* the plain-text issue layout */
+	KS_FMT_JSONL	 /* JSON Lines: one item or one issue per line */
 };
 
 /* Guesses the format of data: JSONL when the first non-blank line starts

@@ -8,17 +8,17 @@
 #include <stddef.h>
 
 struct ks_item {
-	int position;   /* 1-based order within its issue */
-	char *section;  /* heading it sits under, NULL if none */
-	char *title;    /* headline, never NULL */
-	char *quote;    /* quoted paragraphs joined by "\n", NULL if none */
-	char *url;      /* NULL if none */
+	int position;  /* 1-based order within its issue */
+	char *section; /* heading it sits under, NULL if none */
+	char *title;   /* headline, never NULL */
+	char *quote;   /* quoted paragraphs joined by "\n", NULL if none */
+	char *url;     /* NULL if none */
 };
 
 struct ks_issue {
-	long long number;   /* the issue number (Issue #59 -> 59) */
-	char *date;         /* "YYYY-MM-DD" or NULL when unknown */
-	char *title;        /* the newsletter's title line, NULL if none */
+	long long number; /* the issue number (Issue #59 -> 59) */
+	char *date;	  /* "YYYY-MM-DD" or NULL when unknown */
+	char *title;	  /* the newsletter's title line, NULL if none */
 	struct ks_item *items;
 	size_t n_items;
 	size_t cap_items;
