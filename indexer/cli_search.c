@@ -169,8 +169,10 @@ int ks_cli_search(int argc, char **argv)
 		free(body);
 		json_decref(j);
 	} else {
-		printf("%lld hits (%.1f ms)%s\n", r->total, r->took_ms,
-		       r->total > (long long)r->n_hits ? ", showing " : "");
+		printf("%lld hits (%.1f ms)", r->total, r->took_ms);
+		if (r->total > (long long)r->n_hits && r->n_hits)
+			printf(", showing %d-%zu", r->offset + 1, (size_t)r->offset + r->n_hits);
+		putchar('\n');
 		for (size_t i = 0; i < r->n_hits; i++) {
 			const struct ks_hit *h = &r->hits[i];
 			printf("\n%-8s #%lld  %s  %s\n  ", h->id, h->issue,
