@@ -161,7 +161,7 @@ int ks_cli_search(int argc, char **argv)
 		fprintf(stderr, "kensaku search: %s\n", err.msg);
 	} else if (json) {
 		json_t *j = ks_result_json(r);
-		char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		char *body = ks_json_body(j);
 		if (body)
 			puts(body);
 		else
@@ -239,7 +239,7 @@ int ks_cli_stats(int argc, char **argv)
 		    "tokenizer", st.tokenizer, "icu", st.icu, "generation", st.generation,
 		    "file_bytes", (json_int_t)st.file_bytes, "reindex_needed", stale,
 		    "binary_tokenizer", ks_tok_version(), "binary_icu", ks_tok_icu_version());
-		char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		char *body = ks_json_body(j);
 		if (body)
 			puts(body);
 		free(body);

@@ -26,7 +26,7 @@ json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 					  json_string(h->title_html ? h->title_html : "")) ||
 		      json_object_set_new(o, "snippet_html",
 					  json_string(h->snippet_html ? h->snippet_html : "")) ||
-		      json_object_set_new(o, "score", json_real(round(h->score * 1000) / 1000));
+		      json_object_set_new(o, "score", json_real(h->score));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -61,7 +61,7 @@ json_t *ks_result_json(const struct ks_result *r)
 		      json_object_set_new(o, "total", json_integer(r->total)) ||
 		      json_object_set_new(o, "offset", json_integer(r->offset)) ||
 		      json_object_set_new(o, "limit", json_integer(r->limit)) ||
-		      json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 100) / 100)) ||
+		      json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 1000) / 1000)) ||
 		      json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets);
 	json_decref(hits);
 	json_decref(facets);
@@ -77,4 +77,9 @@ json_t *ks_error_json(const char *code, const char *message)
 	json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", code ? code : "internal", "message",
 			      message ? message : "");
 	return e;
+}
+
+char *ks_json_body(const json_t *j)
+{
+	return j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 }

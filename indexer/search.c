@@ -193,8 +193,10 @@ static int run_facets(struct ks_store *s, const struct ks_query *q,
 		ret = ks_store_dberr(s, "search", err);
 	sqlite3_reset(st);
 	if (ret == KS_OK) {
-		qsort(r->sections, r->n_sections, sizeof *r->sections, by_count_desc);
-		qsort(r->years, r->n_years, sizeof *r->years, by_key_desc);
+		if (r->n_sections)
+			qsort(r->sections, r->n_sections, sizeof *r->sections, by_count_desc);
+		if (r->n_years)
+			qsort(r->years, r->n_years, sizeof *r->years, by_key_desc);
 	}
 	return ret;
 }

@@ -102,6 +102,11 @@ json_t *ks_result_json(const struct ks_result *r);
  * New reference; NULL on out of memory. */
 json_t *ks_hit_json(const struct ks_hit *h, int with_html);
 
+/* The bytes of a JSON body as the API sends it (compact, reals with six
+ * significant digits); malloc'd, caller frees; NULL on out of memory. Both
+ * kensakud and `kensaku search --json` print bodies through this. */
+char *ks_json_body(const json_t *j);
+
 /* {"error": {"code": code, "message": message}}. New reference. */
 json_t *ks_error_json(const char *code, const char *message);
 
