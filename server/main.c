@@ -203,9 +203,9 @@ int main(int argc, char **argv)
 		}
 		break;
 	}
-	ksd_log_info("kensakud", "%s: draining %ld request(s)",
-		     sig == SIGINT ? "SIGINT" : "SIGTERM", ksd_http_active());
 	ksd_http_quiesce();
+	ksd_log_info("kensakud", "%s: stopped accepting, draining %ld request(s)",
+		     sig == SIGINT ? "SIGINT" : "SIGTERM", ksd_http_active());
 	for (waited = 0; ksd_http_active() > 0 && waited < DRAIN_MAX_MS; waited += 5) {
 		struct timespec ts = {0, 5 * 1000 * 1000};
 

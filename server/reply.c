@@ -128,7 +128,7 @@ enum MHD_Result ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, 
 		if (resp)
 			rp->fd = -1; /* the response owns it now */
 	} else if (rp->json) {
-		char *s = json_dumps(rp->json, JSON_COMPACT);
+		char *s = ks_json_body(rp->json); /* the CLI's exact bytes */
 
 		if (s) {
 			resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);

@@ -215,7 +215,7 @@ def test_methods(srv):
         st, h, b = request(srv, "HEAD", path)
         check(st == 200 and b == b"", "HEAD %s: %d, %d body bytes" % (path, st, len(b)))
         st2, h2, b2 = get(srv, path)
-        if path != "/metrics":
+        if path not in ("/metrics", "/api/search?q=x"):  # took_ms varies in length
             check(h.get("content-length") == h2.get("content-length"), "HEAD %s content-length %r vs GET %r" % (
                 path, h.get("content-length"), h2.get("content-length")))
         st, h, b = request(srv, "OPTIONS", path)
