@@ -20,6 +20,7 @@ import time
 PASSED = 0
 FAILED = 0
 _lock = threading.Lock()
+SERVERS = []  # every Server started, for the diagnostics of a crashed test
 
 
 def check(ok, what):
@@ -84,6 +85,7 @@ class Server:
         self.lines = []
         self.cond = threading.Condition()
         self.url = None
+        SERVERS.append(self)
         r, _, _ = select.select([self.proc.stdout], [], [], 20)
         first = self.proc.stdout.readline().decode(errors="replace").strip() if r else ""
         self.reader = threading.Thread(target=self._read_stderr, daemon=True)
@@ -248,4 +250,7 @@ def run(main):
         import traceback
         traceback.print_exc()
         check(False, "test raised %r" % e)
+        for srv in SERVERS:
+            print("--- kensakud %s (exit %r) stderr tail:\n%s" % (
+                srv.url, srv.proc.poll(), srv.stderr_text()[-4000:]))
     sys.exit(finish())

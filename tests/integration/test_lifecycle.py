@@ -145,7 +145,7 @@ def test_drain(d, db):
     srv.stop()
     check("stopped" in srv.stderr_text(), "stop logged")
     errs = srv.stderr_text()
-    check("ERROR: AddressSanitizer" not in errs and "runtime error:" not in errs, "sanitizer report:\n" + errs[-3000:])
+    check("Sanitizer" not in errs and "runtime error:" not in errs, "sanitizer report:\n" + errs[-3000:])
 
     # an idle keep-alive connection does not hold the drain up
     srv = Server(A, db, ["--quiet"])
