@@ -45,6 +45,7 @@ struct ctx {
 
 static struct MHD_Daemon *g_daemon;
 static const char *g_web_root;
+static int g_deadline_ms = KSD_DEADLINE_MS;
 static atomic_long g_active;
 static atomic_int g_closing;
 
@@ -226,7 +227,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	rq.method_name = method;
 	rq.path = url;
 	rq.web_root = g_web_root;
-	rq.deadline_ms = KSD_DEADLINE_MS;
+	rq.deadline_ms = g_deadline_ms;
 	rq.if_none_match =
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	col.rq = &rq;
@@ -345,6 +346,7 @@ int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
 	else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
 		flags |= MHD_USE_POLL;
 	g_web_root = cfg->web_root;
+	g_deadline_ms = cfg->deadline_ms;
 	g_daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET,
 	    (MHD_socket)cfg->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,

@@ -15,6 +15,7 @@ struct ksd_http_config {
 	int listen_fd;	      /* a bound, listening socket (ksd_http_listen) */
 	unsigned threads;     /* worker threads, >= 1 */
 	const char *web_root; /* realpath of the web UI folder, or NULL */
+	int deadline_ms;      /* per-query deadline, 0 = none */
 };
 
 /* Parses spec "HOST:PORT", "[V6]:PORT" or ":PORT" (all interfaces), binds

@@ -14,6 +14,7 @@
 #include <kensaku/store.h>
 
 #include "http.h"
+#include "ksd.h"
 #include "log.h"
 #include "pool.h"
 
@@ -37,7 +38,9 @@ static void usage(FILE *f)
 		"                     else ./web)\n"
 		"  --threads N        worker threads (default: number of cores)\n"
 		"  --quiet            no per-request log lines\n"
-		"SIGHUP reopens the index; SIGTERM/SIGINT drain and stop.\n");
+		"SIGHUP reopens the index; SIGTERM/SIGINT drain and stop.\n"
+		"$KENSAKUD_DEADLINE_MS sets the per-query deadline (default %d ms, 0 = none).\n",
+		KSD_DEADLINE_MS);
 }
 
 /* 1 when path is a directory. */
@@ -84,7 +87,8 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},   {NULL, 0, NULL, 0}};
 	const char *db = getenv("KENSAKU_DB"), *listen_spec = "127.0.0.1:8080", *web = NULL;
 	char web_real[PATH_MAX], url[300];
-	struct ksd_http_config cfg = {-1, 0, NULL};
+	struct ksd_http_config cfg = {-1, 0, NULL, KSD_DEADLINE_MS};
+	const char *deadline = getenv("KENSAKUD_DEADLINE_MS");
 	struct ks_err err = {{0}};
 	struct ksd_lease lease;
 	struct ks_store_stats st = {0};
@@ -139,6 +143,16 @@ int main(int argc, char **argv)
 	if (threads > 64)
 		threads = 64;
 	cfg.threads = (unsigned)threads;
+	if (deadline && deadline[0]) {
+		char *end;
+		long ms = strtol(deadline, &end, 10);
+
+		if (*end || ms < 0 || ms > 600000) {
+			fprintf(stderr, "kensakud: KENSAKUD_DEADLINE_MS wants 0..600000\n");
+			return 2;
+		}
+		cfg.deadline_ms = (int)ms;
+	}
 	if (web) {
 		if (!is_dir(web) || !realpath(web, web_real)) {
 			fprintf(stderr, "kensakud: --web %s is not a folder\n", web);

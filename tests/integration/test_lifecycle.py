@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kstest import Server, args, build_index, check, cleanup, get, get_json, run, tmpdir  # noqa: E402
+from kstest import (Server, args, build_index, check, cleanup, cli, get, get_json, is_error_shape, jsonl,  # noqa: E402
+                    run, tmpdir)
 
 A = args()
 BIG = 64 * 1024 * 1024
@@ -160,6 +162,33 @@ def test_drain(d, db):
     srv.stop()
 
 
+def test_timeout(d):
+    """A query past the deadline is 503 timeout, and the next one works."""
+    items = [{"issue": 1000 + i // 20, "date": "2020-%02d-01" % (1 + (i // 20) % 12),
+              "section": ["脆弱性", "その他"][i % 2],
+              "title": "heavy item %d ランサムウェア 攻撃 %d" % (i, i * 7),
+              "quote": "ransomware attack vulnerability %d " % i * 5} for i in range(5000)]
+    src = os.path.join(d, "heavy.jsonl")
+    jsonl(src, items)
+    db = os.path.join(d, "heavy.db")
+    cli(A, "reindex", "--quiet", "--db", db, src)
+    env = dict(os.environ, KENSAKUD_DEADLINE_MS="1")
+    srv = Server(A, db, ["--quiet"], env=env)
+    try:
+        statuses = []
+        for text in ["ランサムウェア", "ransomware attack", "heavy*", "攻撃 OR vulnerability"]:
+            st, _, b = get(srv, "/api/search?q=" + urllib.parse.quote(text) + "&sort=newest")
+            statuses.append(st)
+            check(st == 200 or (st == 503 and is_error_shape(b, "timeout")), "deadline: %d %r" % (st, b[:80]))
+        check(503 in statuses, "no query hit a 1 ms deadline over 5000 items: %r" % statuses)
+        st, _, b = get_json(srv, "/healthz")
+        check(st == 200, "healthz after timeouts")
+    finally:
+        check(srv.stop() == 0, "exit 0 after timeouts")
+    r = run_srv(["--db", db, "--listen", "127.0.0.1:0"], env=dict(os.environ, KENSAKUD_DEADLINE_MS="soon"))
+    check(r.returncode == 2, "bad KENSAKUD_DEADLINE_MS: exit %d" % r.returncode)
+
+
 def main():
     d = tmpdir("life")
     db = os.path.join(d, "k.db")
@@ -167,6 +196,7 @@ def main():
     test_flags(d, db)
     test_env_and_defaults(d, db)
     test_drain(d, db)
+    test_timeout(d)
     cleanup(d)
 
 
