@@ -18,8 +18,9 @@ Classes (deterministic by --seed):
 Truth: an item matches when its NFKC-casefolded title+quote contains every
 NFKC-casefolded term of the query; a term with CJK letters matches as a plain
 substring, any other term as a whole token: where the term begins (ends) with
-a letter or digit, the text must not have a letter or digit just before
-(after) it. Python's NFKC + casefold stands in for ICU NFKC_Casefold.
+a letter or digit, the text must not have a letter, digit or _ just before
+(after) it (so "read" is not in "cap_dac_read_search", but "sudo" is in
+"/etc/sudo.conf" and "net" in "ASP.NET"). Python's NFKC + casefold stands in for ICU NFKC_Casefold.
 
 usage: make_queries.py CORPUS [--per-class N] [--seed N]
 """
@@ -81,8 +82,8 @@ class Corpus:
                 nxt = self.starts[k + 1] if k + 1 < len(self.starts) else len(self.big)
                 i = self.big.find(term, nxt)
             return hits
-        pre = r"(?<![0-9a-z])" if term[:1].isalnum() else ""
-        post = r"(?![0-9a-z])" if term[-1:].isalnum() else ""
+        pre = r"(?<![0-9a-z_])" if term[:1].isalnum() else ""
+        post = r"(?![0-9a-z_])" if term[-1:].isalnum() else ""
         for m in re.finditer(pre + re.escape(term) + post, self.big):
             hits.add(self.item_of(m.start()))
         return hits
