@@ -426,14 +426,9 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 	}
 	if ((rc = ks_store_open(tmp, KS_STORE_CREATE | KS_STORE_BULK, &s, err)) != KS_OK)
 		goto out;
-	/* bulk load: a big in-memory FTS hash and no merging until the final optimize */
-	if (sqlite3_exec(ks_store_db(s),
-			 "INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', 268435456);"
-			 "INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 0)",
-			 NULL, NULL, NULL) != SQLITE_OK) {
-		rc = ks_store_dberr(s, "bulk settings", err);
+	/* bulk load: items first, then the FTS index built in one pass */
+	if ((rc = ks_store_bulk_begin(s, err)) != KS_OK)
 		goto out;
-	}
 	rc = load_files(&r, s, &fl, 0, err);
 	if (rc == KS_ERR_PARSE && o->skip_malformed)
 		rc = KS_OK;
@@ -445,13 +440,9 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 		goto out;
 	}
 	if (rc == KS_OK)
+		rc = ks_store_bulk_end(s, err);
+	if (rc == KS_OK)
 		rc = ks_store_optimize(s, err);
-	if (rc == KS_OK &&
-	    sqlite3_exec(ks_store_db(s),
-			 "INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', 8388608);"
-			 "INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 4)",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		rc = ks_store_dberr(s, "settings", err);
 	if (rc == KS_OK)
 		rc = ks_store_integrity(s, err);
 	if (rc == KS_OK &&

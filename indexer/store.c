@@ -28,6 +28,11 @@ struct ks_store {
 	int deadline_on, deadline_hit;
 };
 
+/* Keeps the FTS index in step with items; dropped during a bulk load. */
+#define TRIGGER_AI                                                                                 \
+	"CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"                                      \
+	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END"
+
 static const char *const SCHEMA_V1[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE sources(path TEXT PRIMARY KEY, hash TEXT NOT NULL, indexed_at TEXT NOT NULL)"
@@ -41,8 +46,7 @@ static const char *const SCHEMA_V1[] = {
     "CREATE INDEX items_date ON items(date, issue, position)",
     "CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
     " content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
-    "CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"
-    " INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
+    TRIGGER_AI,
     "CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"
     " INSERT INTO items_fts(items_fts, rowid, title, quote)"
     " VALUES ('delete', old.rowid, old.title, old.quote); END",
@@ -607,7 +611,7 @@ int ks_store_integrity(struct ks_store *s, struct ks_err *err)
 	sqlite3_finalize(st);
 	if (rc == KS_OK &&
 	    sqlite3_exec(s->db,
-			 "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
+			 "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 0)",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] fts integrity-check: %s",
 				sqlite3_errmsg(s->db));
@@ -658,4 +662,17 @@ int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err
 	if (stat(s->path, &sb) == 0)
 		out->file_bytes = (long long)sb.st_size;
 	return KS_OK;
+}
+
+int ks_store_bulk_begin(struct ks_store *s, struct ks_err *err)
+{
+	return exec(s, "DROP TRIGGER IF EXISTS items_ai", err);
+}
+
+int ks_store_bulk_end(struct ks_store *s, struct ks_err *err)
+{
+	int rc = exec(s, "INSERT INTO items_fts(items_fts) VALUES ('rebuild')", err);
+	if (rc == KS_OK)
+		rc = exec(s, TRIGGER_AI, err);
+	return rc;
 }

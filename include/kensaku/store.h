@@ -72,11 +72,19 @@ int ks_store_meta_set(struct ks_store *s, const char *key, const char *value, st
  * *out = NULL when absent. */
 int ks_store_meta_get(struct ks_store *s, const char *key, char **out, struct ks_err *err);
 
+/* Bulk load of a fresh file: bulk_begin stops indexing items as they are
+ * inserted; bulk_end builds the FTS index from all items at once (FTS5
+ * 'rebuild', about five times faster than row by row) and restores the
+ * per-row trigger. Call outside a transaction. */
+int ks_store_bulk_begin(struct ks_store *s, struct ks_err *err);
+int ks_store_bulk_end(struct ks_store *s, struct ks_err *err);
+
 /* Rebuilds the FTS index into one segment (after a bulk load). */
 int ks_store_optimize(struct ks_store *s, struct ks_err *err);
 
-/* PRAGMA integrity_check plus the FTS5 integrity-check; KS_ERR_CORRUPT with
- * the first problem when either fails. */
+/* PRAGMA integrity_check plus the FTS5 integrity-check of the index's own
+ * structure (rank 0: without re-tokenizing every item, which would double
+ * the cost of a reindex); KS_ERR_CORRUPT with the first problem. */
 int ks_store_integrity(struct ks_store *s, struct ks_err *err);
 
 /* Counts for stats/healthz. */
