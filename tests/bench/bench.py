@@ -599,8 +599,10 @@ def table(R, meta):
             "| area | measure | kensaku | Groonga | kensaku/Groonga | reference | target | meets |",
             "|---|---|---|---|---|---|---|---|"]
     notes = ["",
-             "- Machine: %d cores; groonga: %s; filler: %s. Timings are noisy when other work runs."
-             % (os.cpu_count(), R.get("groonga_version", "?"), meta.get("filler")),
+             "- Machine: %d cores, load average %.1f at the start and %.1f at the end (other work on the machine "
+             "makes wall times noisy; compare CPU times); groonga: %s; filler: %s."
+             % (os.cpu_count(), R["loadavg_start"][0], R.get("loadavg_end", (0,))[0], R.get("groonga_version", "?"),
+                meta.get("filler")),
              "- Indexing: `kensaku reindex` from %d text files vs `groonga` loading the same items as JSON "
              "(TokenBigram + NormalizerAuto, WITH_POSITION|WITH_SECTION index on title,quote); "
              "FTS5 unicode61 = same SQLite schema and bulk settings with the built-in tokenizer. "
@@ -638,7 +640,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *a: (cleanup(), sys.exit(1)))
     meta = json.load(open(os.path.join(ARGS.corpus, "corpus-meta.json")))
     qs, truth = read_queries(ARGS.corpus)
-    R = {"meta": meta, "n_queries": len(qs)}
+    R = {"meta": meta, "n_queries": len(qs), "loadavg_start": os.getloadavg()}
     try:
         R["groonga_version"] = subprocess.run(["groonga", "--version"], stdout=subprocess.PIPE,
                                               timeout=10).stdout.decode().split("\n")[0].split(" [")[0]
@@ -650,6 +652,7 @@ def main():
             http(R, ARGS.bin, ARGS.work, qs, ARGS.wrk_seconds)
     finally:
         cleanup()
+    R["loadavg_end"] = os.getloadavg()
     md = table(R, meta)
     with open(os.path.join(ARGS.out, "results.md"), "w") as f:
         f.write(md)
