@@ -238,7 +238,7 @@ static int parse_line(struct jparser *p, const char *s, size_t n)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(s, n, JSON_DECODE_ANY, &jerr), *v, *items;
-	struct ks_issue *is;
+	struct ks_issue *is = NULL;
 	char date[11];
 	const char *datep = NULL;
 	long long number;

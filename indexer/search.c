@@ -8,43 +8,50 @@
 #include <string.h>
 #include <time.h>
 
+#include <stdint.h>
+
 #include "kensaku/query.h"
 #include "kensaku/search.h"
+#include "rowid.h"
 #include "store_internal.h"
 
 #define COLS "i.rowid, i.issue, i.position, i.date, i.section, i.title, i.quote, i.url"
-#define DATES " AND (?3 IS NULL OR i.date >= ?3) AND (?4 IS NULL OR i.date <= ?4)"
-#define FILTERS " AND (?2 IS NULL OR i.section = ?2)" DATES
-#define FROM_MATCH                                                                                 \
-	" FROM items_fts JOIN items i ON i.rowid = items_fts.rowid WHERE items_fts MATCH ?1"
-#define FROM_ALL " FROM items i WHERE 1"
-#define FROM_EXCL                                                                                  \
-	" FROM items i WHERE i.rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH "   \
-	"?1)"
-#define FACETS "SELECT i.section, substr(i.date, 1, 4), count(*)"
-#define GROUP " GROUP BY 1, 2"
-#define NEWEST " ORDER BY i.date IS NULL, i.date DESC, i.issue DESC, i.position"
-#define OLDEST " ORDER BY i.date IS NULL, i.date, i.issue, i.position"
-#define RELEVANCE " ORDER BY items_fts.rank, i.date IS NULL, i.date DESC, i.issue DESC, i.position"
-#define PAGE " LIMIT ?5 OFFSET ?6"
 
-static const char FACETS_MATCH[] = FACETS FROM_MATCH DATES GROUP;
-static const char FACETS_ALL[] = FACETS FROM_ALL DATES GROUP;
-static const char FACETS_EXCL[] = FACETS FROM_EXCL DATES GROUP;
-static const char PAGE_MATCH_REL[] =
-    "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS RELEVANCE PAGE;
-static const char PAGE_MATCH_NEW[] =
-    "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS NEWEST PAGE;
-static const char PAGE_MATCH_OLD[] =
-    "SELECT " COLS ", -items_fts.rank" FROM_MATCH FILTERS OLDEST PAGE;
-static const char PAGE_ALL_NEW[] = "SELECT " COLS ", 0.0" FROM_ALL FILTERS NEWEST PAGE;
-static const char PAGE_ALL_OLD[] = "SELECT " COLS ", 0.0" FROM_ALL FILTERS OLDEST PAGE;
-static const char PAGE_EXCL_NEW[] = "SELECT " COLS ", 0.0" FROM_EXCL FILTERS NEWEST PAGE;
-static const char PAGE_EXCL_OLD[] = "SELECT " COLS ", 0.0" FROM_EXCL FILTERS OLDEST PAGE;
-static const char MARKS[] = "SELECT ks_matches(items_fts, 0), ks_matches(items_fts, 1)"
+/* Scans give the rowids of every match in a rowid range ?2..?3 (rowid.h):
+ * totals, facets and date filters never touch the items table. */
+static const char SCAN_MATCH[] =
+    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
+static const char SCAN_ALL[] = "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3";
+static const char SCAN_EXCL[] =
+    "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3"
+    " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)";
+/* Pages: ?4 is the section id or -1, ?5/?6 limit/offset. */
+#define SEC " AND (?4 < 0 OR (rowid & 1023) = ?4)"
+static const char PAGE_REL[] = "SELECT rowid, -rank FROM items_fts WHERE items_fts MATCH ?1"
+			       " AND rowid BETWEEN ?2 AND ?3" SEC " ORDER BY rank LIMIT ?5 OFFSET ?6";
+static const char PAGE_MATCH_DESC[] =
+    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3" SEC
+    " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6";
+static const char PAGE_MATCH_ASC[] =
+    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3" SEC
+    " ORDER BY rowid LIMIT ?5 OFFSET ?6";
+static const char PAGE_ALL_DESC[] = "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
+				    " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6";
+static const char PAGE_ALL_ASC[] = "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
+				   " ORDER BY rowid LIMIT ?5 OFFSET ?6";
+static const char PAGE_EXCL_DESC[] =
+    "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
+    " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
+    " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6";
+static const char PAGE_EXCL_ASC[] =
+    "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
+    " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
+    " ORDER BY rowid LIMIT ?5 OFFSET ?6";
+static const char MARKS[] = "SELECT ks_matches(items_fts, 0), ks_matches(items_fts, 1), -rank"
 			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
-static const char ITEM[] =
-    "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
+static const char ROW[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.rowid = ?1";
+static const char SECTIONS[] = "SELECT id, name FROM sections";
+static const char ITEM[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
 static const char ISSUE[] = "SELECT number, date, title FROM issues WHERE number = ?1";
 static const char ISSUE_ITEMS[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1"
 				  " ORDER BY i.position";
@@ -148,50 +155,110 @@ static int by_key_desc(const void *a, const void *b)
 	return strcmp(y->key, x->key);
 }
 
-static void bind_filters(sqlite3_stmt *st, const struct ks_query *q,
-			 const struct ks_search_params *p)
+/* What a search scans: the kind of query, the rowid range of the date
+ * filter, and the section filter as an id (-1: none; -2: a name no item has). */
+struct plan {
+	const struct ks_query *q;
+	const char *fts;
+	sqlite3_int64 lo, hi;
+	int sec;
+	long long undated; /* matches without a date (they sort last both ways) */
+};
+
+static void bind_plan(sqlite3_stmt *st, const struct plan *pl)
 {
-	const char *m = q->kind == KS_Q_EXCLUDE ? q->exclude : q->match;
-	if (m)
-		sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-	if (p->section && sqlite3_bind_parameter_index(st, "?2"))
-		sqlite3_bind_text(st, 2, p->section, -1, SQLITE_STATIC);
-	if (p->from)
-		sqlite3_bind_text(st, 3, p->from, -1, SQLITE_STATIC);
-	if (p->to)
-		sqlite3_bind_text(st, 4, p->to, -1, SQLITE_STATIC);
+	if (pl->fts)
+		sqlite3_bind_text(st, 1, pl->fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pl->lo);
+	sqlite3_bind_int64(st, 3, pl->hi);
 }
 
-/* Total and facets in one grouped scan. */
-static int run_facets(struct ks_store *s, const struct ks_query *q,
-		      const struct ks_search_params *p, struct ks_result *r, struct ks_err *err)
+/* Loads the section names by id into names[0..KS_SECTIONS_MAX]. */
+static int load_sections(struct ks_store *s, char **names, struct ks_err *err)
 {
-	const char *sql = q->kind == KS_Q_MATCH	    ? FACETS_MATCH
-			  : q->kind == KS_Q_EXCLUDE ? FACETS_EXCL
-						    : FACETS_ALL;
+	sqlite3_stmt *st = ks_store_stmt(s, SECTIONS, err);
+	if (!st)
+		return KS_ERR_DB;
+	int r, rc = KS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		if (id > 0 && id <= KS_SECTIONS_MAX && name && !names[id] &&
+		    !(names[id] = strdup(name))) {
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+			break;
+		}
+	}
+	if (rc == KS_OK && r != SQLITE_DONE)
+		rc = ks_store_dberr(s, "sections", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Total and facets from one scan of the matching rowids. */
+static int run_facets(struct ks_store *s, struct plan *pl, char **names, struct ks_result *r,
+		      struct ks_err *err)
+{
+	const char *sql = pl->q->kind == KS_Q_MATCH     ? SCAN_MATCH
+			  : pl->q->kind == KS_Q_EXCLUDE ? SCAN_EXCL
+							: SCAN_ALL;
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
 	if (!st)
 		return KS_ERR_DB;
-	bind_filters(st, q, p);
-	int rc, oom = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !oom) {
-		const char *section = (const char *)sqlite3_column_text(st, 0);
-		const char *year = (const char *)sqlite3_column_text(st, 1);
-		long long n = sqlite3_column_int64(st, 2);
-		if (section && facet_add(&r->sections, &r->n_sections, section, n) < 0)
-			oom = 1;
-		if (p->section && (!section || strcmp(section, p->section) != 0))
+	bind_plan(st, pl);
+	long long *by_sec = calloc(KS_SECTIONS_MAX + 1, sizeof *by_sec);
+	/* years as a small open list: archives span decades, not centuries */
+	int years[256];
+	long long by_year[256];
+	int n_years = 0, rc, ret = KS_OK;
+	if (!by_sec)
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	int last_day = -1, last_year = 0, last_slot = -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+		int sec = ks_rowid_section(rowid);
+		by_sec[sec]++;
+		if (pl->sec != -1 && sec != pl->sec)
 			continue;
-		r->total += n;
-		if (year && facet_add(&r->years, &r->n_years, year, n) < 0)
-			oom = 1;
+		r->total++;
+		int day = ks_rowid_day(rowid);
+		if (!day) {
+			pl->undated++;
+			continue;
+		}
+		if (day != last_day) {
+			int y = ks_year_from_day(day);
+			last_day = day;
+			if (y != last_year || last_slot < 0) {
+				last_year = y;
+				last_slot = -1;
+				for (int i = 0; i < n_years; i++)
+					if (years[i] == y)
+						last_slot = i;
+				if (last_slot < 0 && n_years < 256) {
+					years[n_years] = y;
+					by_year[n_years] = 0;
+					last_slot = n_years++;
+				}
+			}
+		}
+		if (last_slot >= 0)
+			by_year[last_slot]++;
 	}
-	int ret = KS_OK;
-	if (oom)
-		ret = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	else if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		ret = ks_store_dberr(s, "search", err);
 	sqlite3_reset(st);
+	for (int i = 1; ret == KS_OK && i <= KS_SECTIONS_MAX; i++)
+		if (by_sec[i] && names[i] &&
+		    facet_add(&r->sections, &r->n_sections, names[i], by_sec[i]) < 0)
+			ret = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	for (int i = 0; ret == KS_OK && i < n_years; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "%d", years[i]);
+		if (facet_add(&r->years, &r->n_years, key, by_year[i]) < 0)
+			ret = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	}
+	free(by_sec);
 	if (ret == KS_OK) {
 		if (r->n_sections)
 			qsort(r->sections, r->n_sections, sizeof *r->sections, by_count_desc);
@@ -235,7 +302,7 @@ static int *parse_marks(const char *s, int *n)
 /* Sets h's title_html and snippet_html; marks come from the index when the
  * query has positive terms. */
 static int highlight(struct ks_store *s, const struct ks_query *q, sqlite3_int64 rowid,
-		     struct ks_hit *h, struct ks_err *err)
+		     struct ks_hit *h, int want_score, struct ks_err *err)
 {
 	int *tm = NULL, *qm = NULL, ntm = 0, nqm = 0, rc = KS_OK;
 	if (q->kind == KS_Q_MATCH) {
@@ -248,6 +315,8 @@ static int highlight(struct ks_store *s, const struct ks_query *q, sqlite3_int64
 		if (r == SQLITE_ROW) {
 			tm = parse_marks((const char *)sqlite3_column_text(st, 0), &ntm);
 			qm = parse_marks((const char *)sqlite3_column_text(st, 1), &nqm);
+			if (want_score)
+				h->score = sqlite3_column_double(st, 2);
 		} else if (r != SQLITE_DONE) {
 			rc = ks_store_dberr(s, "highlight", err);
 		}
@@ -264,22 +333,88 @@ static int highlight(struct ks_store *s, const struct ks_query *q, sqlite3_int64
 	return rc;
 }
 
-static const char *page_sql(const struct ks_query *q, enum ks_sort sort)
-{
-	if (q->kind == KS_Q_MATCH)
-		return sort == KS_SORT_NEWEST	? PAGE_MATCH_NEW
-		       : sort == KS_SORT_OLDEST ? PAGE_MATCH_OLD
-						: PAGE_MATCH_REL;
-	if (q->kind == KS_Q_EXCLUDE)
-		return sort == KS_SORT_OLDEST ? PAGE_EXCL_OLD : PAGE_EXCL_NEW;
-	return sort == KS_SORT_OLDEST ? PAGE_ALL_OLD : PAGE_ALL_NEW;
-}
-
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Collects up to want rowids (and scores) of one page statement. */
+static int page_rows(struct ks_store *s, const char *sql, const struct plan *pl, sqlite3_int64 lo,
+		     sqlite3_int64 hi, int limit, long long offset, sqlite3_int64 *rowids,
+		     double *scores, size_t *n, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return KS_ERR_DB;
+	struct plan p = *pl;
+	p.lo = lo;
+	p.hi = hi;
+	bind_plan(st, &p);
+	sqlite3_bind_int(st, 4, pl->sec);
+	sqlite3_bind_int(st, 5, limit);
+	sqlite3_bind_int64(st, 6, offset);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && limit-- > 0) {
+		rowids[*n] = sqlite3_column_int64(st, 0);
+		scores[*n] = sql == PAGE_REL ? sqlite3_column_double(st, 1) : 0.0;
+		(*n)++;
+	}
+	int rc = step == SQLITE_ROW || step == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "search", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The rowids of the requested page in the requested order. Undated items
+ * come last in both date orders, so "oldest" reads the dated range first. */
+static int run_page(struct ks_store *s, const struct plan *pl, const struct ks_search_params *p,
+		    long long total, sqlite3_int64 *rowids, double *scores, size_t *n,
+		    struct ks_err *err)
+{
+	enum ks_query_kind k = pl->q->kind;
+	if (k == KS_Q_MATCH && p->sort == KS_SORT_RELEVANCE)
+		return page_rows(s, PAGE_REL, pl, pl->lo, pl->hi, p->limit, p->offset, rowids, scores,
+				 n, err);
+	int asc = p->sort == KS_SORT_OLDEST;
+	const char *sql = k == KS_Q_MATCH     ? (asc ? PAGE_MATCH_ASC : PAGE_MATCH_DESC)
+			  : k == KS_Q_EXCLUDE ? (asc ? PAGE_EXCL_ASC : PAGE_EXCL_DESC)
+					      : (asc ? PAGE_ALL_ASC : PAGE_ALL_DESC);
+	if (!asc)
+		return page_rows(s, sql, pl, pl->lo, pl->hi, p->limit, p->offset, rowids, scores, n,
+				 err);
+	sqlite3_int64 first_dated = ks_rowid_day_start(1);
+	long long dated = total - pl->undated;
+	int rc = KS_OK;
+	if (p->offset < dated)
+		rc = page_rows(s, sql, pl, pl->lo > first_dated ? pl->lo : first_dated, pl->hi,
+			       p->limit, p->offset, rowids, scores, n, err);
+	if (rc == KS_OK && (int)*n < p->limit && pl->lo < first_dated) {
+		long long off = p->offset > dated ? p->offset - dated : 0;
+		rc = page_rows(s, sql, pl, pl->lo, first_dated - 1, p->limit - (int)*n, off, rowids,
+			       scores, n, err);
+	}
+	return rc;
+}
+
+/* Reads the item of rowid into h. */
+static int read_row(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, ROW, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, rowid);
+	int r = sqlite3_step(st), rc = KS_OK;
+	if (r == SQLITE_ROW) {
+		if (read_hit(st, h) < 0)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	} else {
+		/* a writer removed it between the scan and now: show an empty hit */
+		rc = r == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "search", err);
+		snprintf(h->id, sizeof h->id, "?");
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct ks_result **out,
@@ -288,6 +423,9 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct ks_query q;
+	char **names = NULL;
+	sqlite3_int64 *rowids = NULL;
+	double *scores = NULL;
 	struct ks_result *r = calloc(1, sizeof *r);
 	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
 		free(r);
@@ -300,51 +438,67 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		ks_result_free(r);
 		return ks_err_set(err, rc, "[search] out of memory");
 	}
-	const char *fts = q.kind == KS_Q_EXCLUDE ? q.exclude : q.match;
-	if (fts && !(r->fts = strdup(fts)))
+	struct plan pl = {&q, q.kind == KS_Q_EXCLUDE ? q.exclude : q.match, 0, INT64_MAX, -1, 0};
+	if (pl.fts && !(r->fts = strdup(pl.fts)))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	if (q.kind == KS_Q_NONE || rc != KS_OK)
 		goto out;
-
-	ks_store_deadline(s, p->deadline_ms);
-	if ((rc = run_facets(s, &q, p, r, err)) != KS_OK)
+	if (p->from)
+		pl.lo = ks_rowid_day_start(ks_day_from_date(p->from));
+	if (p->from && pl.lo == 0)
+		pl.lo = 1; /* a date before 1970 still excludes undated items */
+	if (p->to) {
+		int day = ks_day_from_date(p->to);
+		pl.hi = day ? ks_rowid_day_start(day + 1) - 1 : INT64_MAX;
+		if (pl.lo == 0)
+			pl.lo = ks_rowid_day_start(1);
+	}
+	if (!(names = calloc(KS_SECTIONS_MAX + 1, sizeof *names))) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
-	if (r->total > p->offset) {
-		long long want = r->total - p->offset;
-		size_t cap = (size_t)(want < p->limit ? want : p->limit);
-		if (!(r->hits = calloc(cap, sizeof *r->hits))) {
+	}
+	ks_store_deadline(s, p->deadline_ms);
+	if ((rc = load_sections(s, names, err)) != KS_OK)
+		goto out;
+	if (p->section) {
+		pl.sec = -2;
+		for (int i = 1; i <= KS_SECTIONS_MAX; i++)
+			if (names[i] && !strcmp(names[i], p->section))
+				pl.sec = i;
+	}
+	if ((rc = run_facets(s, &pl, names, r, err)) != KS_OK)
+		goto out;
+	if (r->total > p->offset && pl.sec != -2) {
+		size_t n = 0;
+		rowids = calloc((size_t)p->limit, sizeof *rowids);
+		scores = calloc((size_t)p->limit, sizeof *scores);
+		if (!rowids || !scores) {
 			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 			goto out;
 		}
-		sqlite3_int64 *rowids = calloc(cap, sizeof *rowids);
-		sqlite3_stmt *st = rowids ? ks_store_stmt(s, page_sql(&q, p->sort), err) : NULL;
-		if (!st) {
-			free(rowids);
-			rc = rowids ? KS_ERR_DB
-				    : ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		if ((rc = run_page(s, &pl, p, r->total, rowids, scores, &n, err)) != KS_OK)
+			goto out;
+		if (n && !(r->hits = calloc(n, sizeof *r->hits))) {
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 			goto out;
 		}
-		bind_filters(st, &q, p);
-		sqlite3_bind_int(st, 5, p->limit);
-		sqlite3_bind_int(st, 6, p->offset);
-		int step;
-		while (r->n_hits < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
-			rowids[r->n_hits] = sqlite3_column_int64(st, 0);
-			if (read_hit(st, &r->hits[r->n_hits++]) < 0) {
-				rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-				break;
+		int want_score = !(q.kind == KS_Q_MATCH && p->sort == KS_SORT_RELEVANCE);
+		for (size_t i = 0; rc == KS_OK && i < n; i++) {
+			struct ks_hit *h = &r->hits[r->n_hits++];
+			if ((rc = read_row(s, rowids[i], h, err)) == KS_OK) {
+				h->score = scores[i];
+				rc = highlight(s, &q, rowids[i], h, want_score, err);
 			}
 		}
-		if (rc == KS_OK && r->n_hits < cap && step != SQLITE_DONE)
-			rc = ks_store_dberr(s, "search", err);
-		sqlite3_reset(st);
-		for (size_t i = 0; rc == KS_OK && i < r->n_hits; i++)
-			rc = highlight(s, &q, rowids[i], &r->hits[i], err);
-		free(rowids);
 	}
 out:
 	ks_store_deadline(s, 0);
 	ks_query_clear(&q);
+	for (int i = 0; names && i <= KS_SECTIONS_MAX; i++)
+		free(names[i]);
+	free(names);
+	free(rowids);
+	free(scores);
 	if (rc != KS_OK) {
 		ks_result_free(r);
 		return rc;

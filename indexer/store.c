@@ -10,6 +10,7 @@
 
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
+#include "rowid.h"
 #include "store_internal.h"
 
 #define STMT_CACHE 32
@@ -26,6 +27,7 @@ struct ks_store {
 	int n_cache;
 	struct timespec deadline;
 	int deadline_on, deadline_hit;
+	long long seq; /* next item sequence number (rowid.h); -1 until loaded */
 };
 
 /* Keeps the FTS index in step with items; dropped during a bulk load. */
@@ -44,6 +46,7 @@ static const char *const SCHEMA_V1[] = {
     " position INTEGER NOT NULL, date TEXT, section TEXT, title TEXT NOT NULL, quote TEXT,"
     " url TEXT, UNIQUE(issue, position))",
     "CREATE INDEX items_date ON items(date, issue, position)",
+    "CREATE TABLE sections(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
     "CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
     " content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
     TRIGGER_AI,
@@ -249,6 +252,7 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
 	}
 	s->flags = flags;
+	s->seq = -1;
 	int oflags = (flags & KS_STORE_READONLY) ? SQLITE_OPEN_READONLY
 						 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	int rc = KS_OK, v = 0;
@@ -463,6 +467,58 @@ int ks_store_forget_source(struct ks_store *s, const char *source, struct ks_err
 	return rc;
 }
 
+/* Reserves n sequence numbers (s->seq advances; saved by put_source). */
+static int next_seq(struct ks_store *s, long long n, struct ks_err *err)
+{
+	if (s->seq < 0) {
+		char *v = NULL;
+		int rc = ks_store_meta_get(s, "seq", &v, err);
+		if (rc != KS_OK)
+			return rc;
+		s->seq = v ? atoll(v) : 0;
+		free(v);
+	}
+	if (s->seq + n > KS_ROWID_SEQ_MAX)
+		return ks_err_set(err, KS_ERR_ARG, "[store] item sequence exhausted: reindex");
+	s->seq += n;
+	return KS_OK;
+}
+
+/* The id of section name (created when new, at most KS_SECTIONS_MAX). */
+static int section_id(struct ks_store *s, const char *name, int *out, struct ks_err *err)
+{
+	static const char find[] = "SELECT id FROM sections WHERE name = ?1";
+	static const char add[] = "INSERT INTO sections(name) VALUES (?1)";
+	sqlite3_stmt *st = ks_store_stmt(s, find, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+		return KS_OK;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return ks_store_dberr(s, "section", err);
+	if (!(st = ks_store_stmt(s, add, err)))
+		return KS_ERR_DB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int rc = ks_store_dberr(s, "section", err);
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	long long id = sqlite3_last_insert_rowid(s->db);
+	if (id > KS_SECTIONS_MAX)
+		return ks_err_set(err, KS_ERR_ARG, "more than %d distinct sections in the archive",
+				  KS_SECTIONS_MAX);
+	*out = (int)id;
+	return KS_OK;
+}
+
 /* Inserts one issue and its items; replaces an issue of the same number. */
 static int put_issue(struct ks_store *s, const char *source, const struct ks_issue *is,
 		     struct ks_err *err, char *warn, size_t warn_len)
@@ -473,8 +529,8 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 	static const char ins_issue[] =
 	    "INSERT INTO issues(number, date, title, source) VALUES (?1, ?2, ?3, ?4)";
 	static const char ins_item[] =
-	    "INSERT INTO items(issue, position, date, section, title, quote, url)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	    "INSERT INTO items(issue, position, date, section, title, quote, url, rowid)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	sqlite3_stmt *st = ks_store_stmt(s, find, err);
 	if (!st)
 		return KS_ERR_DB;
@@ -503,11 +559,21 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 		return ks_store_dberr(s, "insert issue", err);
 	sqlite3_reset(st);
 
-	if (!(st = ks_store_stmt(s, ins_item, err)))
-		return KS_ERR_DB;
+	int rc = next_seq(s, (long long)is->n_items, err);
+	if (rc != KS_OK)
+		return rc;
+	long long base = s->seq - (long long)is->n_items;
+	int day = ks_day_from_date(is->date);
 	for (size_t i = 0; i < is->n_items; i++) {
 		const struct ks_item *it = &is->items[i];
-		sqlite3_reset(st);
+		int sec = 0;
+		if (it->section && (rc = section_id(s, it->section, &sec, err)) != KS_OK)
+			return rc;
+		if (!(st = ks_store_stmt(s, ins_item, err)))
+			return KS_ERR_DB;
+		/* later positions get lower seq, so newest-first lists an issue in order */
+		long long seq = base + (long long)(is->n_items - 1 - i);
+		sqlite3_bind_int64(st, 8, ks_rowid_make(day, seq, sec));
 		sqlite3_bind_int64(st, 1, is->number);
 		sqlite3_bind_int(st, 2, it->position);
 		sqlite3_bind_text(st, 3, is->date, -1, SQLITE_STATIC);
@@ -517,8 +583,8 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 		sqlite3_bind_text(st, 7, it->url, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return ks_store_dberr(s, "insert item", err);
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return KS_OK;
 }
 
@@ -533,6 +599,11 @@ int ks_store_put_source(struct ks_store *s, const char *source, const char *hash
 		rc = run1(s, DEL_ISSUES_OF_SOURCE, source, 0, err);
 	for (size_t i = 0; rc == KS_OK && i < batch->n_issues; i++)
 		rc = put_issue(s, source, &batch->issues[i], err, warn, sizeof warn);
+	if (rc == KS_OK && s->seq >= 0) {
+		char seq[32];
+		snprintf(seq, sizeof seq, "%lld", s->seq);
+		rc = ks_store_meta_set(s, "seq", seq, err);
+	}
 	if (rc != KS_OK)
 		return rc;
 	sqlite3_stmt *st = ks_store_stmt(s, ins_source, err);
