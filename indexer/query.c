@@ -3,7 +3,9 @@
  * The text is NFKC-normalized (so full-width ＂ － ＊ and U+3000 act like
  * their ASCII forms), cut into terms, and every term is emitted as an FTS5
  * string "..." (with " doubled): nothing the user types is ever FTS5
- * syntax. Terms without searchable tokens (`*`, `:`, `$`) are dropped. */
+ * syntax. Terms without searchable tokens (`*`, `:`, `$`) are dropped.
+ * With KS_QUERY_EXPAND a bare term that is a spelling of a lexicon group
+ * becomes an OR of the group's spellings, each quoted the same way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "kensaku/lexicon.h"
 #include "kensaku/query.h"
 #include "kensaku/tokenizer.h"
 
@@ -187,6 +190,62 @@ static void emit_term(struct sbuf *b, struct ks_tok *tok, const struct term *t)
 		sb_str(b, " *");
 }
 
+static int has_tokens(struct ks_tok *tok, const char *text);
+
+/* Appends t and, when expansion applies, " OR " and each other spelling of
+ * its group; records the expansion in out once per distinct term. */
+static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term *t, int expand,
+			  struct ks_query *out)
+{
+	emit_term(b, tok, t);
+	if (!expand || t->phrase || t->prefix)
+		return;
+	size_t flen = 0;
+	char *folded = ks_fold(t->text, strlen(t->text), &flen);
+	const char *const *v = NULL;
+	size_t nv = 0;
+	if (!folded) {
+		b->oom = 1;
+		return;
+	}
+	if (!ks_terms_lookup(folded, &v, &nv)) {
+		free(folded);
+		return;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		char *fv = ks_fold(v[i], strlen(v[i]), NULL);
+		if (!fv) {
+			b->oom = 1;
+			break;
+		}
+		int same = !strcmp(fv, folded);
+		free(fv);
+		if (same || !has_tokens(tok, v[i]))
+			continue;
+		struct term vt = {0};
+		vt.text = (char *)v[i];
+		sb_str(b, " OR ");
+		emit_term(b, tok, &vt);
+	}
+	free(folded);
+	for (size_t i = 0; i < out->n_expanded; i++)
+		if (!strcmp(out->expanded[i].term, t->text))
+			return;
+	struct ks_query_expansion *ne = realloc(out->expanded, (out->n_expanded + 1) * sizeof *ne);
+	if (!ne) {
+		b->oom = 1;
+		return;
+	}
+	out->expanded = ne;
+	if (!(ne[out->n_expanded].term = strdup(t->text))) {
+		b->oom = 1;
+		return;
+	}
+	ne[out->n_expanded].variants = v;
+	ne[out->n_expanded].n_variants = nv;
+	out->n_expanded++;
+}
+
 static int count_tok(void *ctx, const char *text, int len, int start, int end)
 {
 	(void)text, (void)len, (void)start, (void)end;
@@ -203,6 +262,12 @@ static int has_tokens(struct ks_tok *tok, const char *text)
 
 int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
 {
+	return ks_query_translate_opts(tok, q, 0, out);
+}
+
+int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, struct ks_query *out)
+{
+	int expand = (flags & KS_QUERY_EXPAND) != 0;
 	memset(out, 0, sizeof *out);
 	struct term terms[MAX_TERMS];
 	int n = 0, had_text = 0, rc = KS_OK;
@@ -229,7 +294,7 @@ int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
 				continue;
 			if (n_neg++)
 				sb_str(&neg, " OR ");
-			emit_term(&neg, tok, t);
+			emit_expanded(&neg, tok, t, expand, out);
 			continue;
 		}
 		if (!linked_prev && in_group) {
@@ -247,7 +312,7 @@ int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
 			in_group = 1;
 			n_pos++;
 		}
-		emit_term(&pos, tok, t);
+		emit_expanded(&pos, tok, t, expand, out);
 		out->n_terms++;
 	}
 	if (in_group)
@@ -301,5 +366,8 @@ void ks_query_clear(struct ks_query *q)
 		return;
 	free(q->match);
 	free(q->exclude);
+	for (size_t i = 0; i < q->n_expanded; i++)
+		free(q->expanded[i].term);
+	free(q->expanded);
 	memset(q, 0, sizeof *q);
 }

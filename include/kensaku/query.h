@@ -7,6 +7,8 @@
 #ifndef KENSAKU_QUERY_H
 #define KENSAKU_QUERY_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 struct ks_tok;
@@ -18,17 +20,45 @@ enum ks_query_kind {
 	KS_Q_EXCLUDE  /* only exclusions: every item except those matching exclude */
 };
 
+/* One query term that was expanded into its variants. */
+struct ks_query_expansion {
+	char *term;		     /* the term as typed (NFKC), owned */
+	const char *const *variants; /* its group's spellings (lexicon data, not owned) */
+	size_t n_variants;
+};
+
 struct ks_query {
 	enum ks_query_kind kind;
 	char *match;   /* FTS5 expression of the positive part, or NULL */
 	char *exclude; /* FTS5 expression of the excluded terms (OR-ed), or NULL */
 	int n_terms;   /* positive terms kept */
+	struct ks_query_expansion *expanded; /* terms expanded (KS_QUERY_EXPAND), in order */
+	size_t n_expanded;
 };
 
-/* Translates q (any bytes; invalid UTF-8 is replaced) into *out. tok is
+/* Flags of ks_query_translate_opts. */
+enum ks_query_flags {
+	/* Bilingual and variant expansion (include/kensaku/lexicon.h): a bare
+	 * term (not a "phrase", not a prefix*) whose NFKC case folded text is a
+	 * spelling of a term group matches any spelling of the group, as if the
+	 * user had typed `term OR variant OR ...` (each variant quoted, so a
+	 * Japanese variant matches as a substring like any Japanese term).
+	 * Excluded terms (-term) exclude every variant. */
+	KS_QUERY_EXPAND = 1 << 0
+};
+
+/* Translates q (any bytes; invalid UTF-8 is replaced) into *out, literally:
+ * no expansion (the same as ks_query_translate_opts with flags 0). tok is
  * used to see which terms have searchable tokens (may not be NULL).
  * Fails only with KS_ERR_NOMEM. */
 int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out);
+
+/* As ks_query_translate, with flags (enum ks_query_flags). With
+ * KS_QUERY_EXPAND, out->expanded lists each expanded term once. Without
+ * any expansion the result equals ks_query_translate's. Fails only with
+ * KS_ERR_NOMEM. */
+int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags,
+			    struct ks_query *out);
 
 /* Frees what q holds and zeroes it. Accepts NULL. */
 void ks_query_clear(struct ks_query *q);
