@@ -3,6 +3,7 @@
  * Returns the byte ranges of the current row's phrase matches in column col
  * as text "start-end start-end ..." (ascending by start, may overlap), so
  * search.c can escape the original text and add <mark> itself. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,120 @@ static void matches_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 int ks_matches_register(fts5_api *api)
 {
 	return api->xCreateFunction(api, "ks_matches", NULL, matches_fn, NULL);
+}
+
+/* ---- ks_rank(tbl, title_weight, quote_weight[, cheap]) ----
+ *
+ * FTS5's BM25 (k1 1.2, b 0.75, column weights on term frequency, document
+ * length over all columns), returned as a positive score. FTS5's bm25()
+ * counts every phrase's matching rows with a full extra pass to get its
+ * IDF; with a single phrase the IDF only scales every score alike, so it is
+ * skipped, and with cheap = 1 it is always skipped (per-row scores of one
+ * page). */
+struct rank_data {
+	int n_phrase;
+	double avgdl;
+	double *idf;
+	double *freq;
+};
+
+static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+	(void)api, (void)fts;
+	++*(sqlite3_int64 *)ctx;
+	return SQLITE_OK;
+}
+
+static void rank_data_free(void *p)
+{
+	struct rank_data *d = p;
+	if (d) {
+		free(d->idf);
+		free(d->freq);
+		free(d);
+	}
+}
+
+/* Computes the per-query constants on the first row. */
+static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int cheap,
+			 struct rank_data **out)
+{
+	struct rank_data *d = api->xGetAuxdata(fts, 0);
+	if (d) {
+		*out = d;
+		return SQLITE_OK;
+	}
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int rc = api->xRowCount(fts, &nrow);
+	if (rc == SQLITE_OK)
+		rc = api->xColumnTotalSize(fts, -1, &ntok);
+	if (rc != SQLITE_OK)
+		return rc;
+	d = calloc(1, sizeof *d);
+	int np = api->xPhraseCount(fts);
+	if (!d || !(d->idf = calloc((size_t)np + 1, sizeof *d->idf)) ||
+	    !(d->freq = calloc((size_t)np + 1, sizeof *d->freq))) {
+		rank_data_free(d);
+		return SQLITE_NOMEM;
+	}
+	d->n_phrase = np;
+	d->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
+	for (int i = 0; i < np && rc == SQLITE_OK; i++) {
+		d->idf[i] = 1.0;
+		if (np == 1 || cheap)
+			continue;
+		sqlite3_int64 nhit = 0;
+		rc = api->xQueryPhrase(fts, i, &nhit, count_cb);
+		double idf = log(((double)nrow - (double)nhit + 0.5) / ((double)nhit + 0.5));
+		d->idf[i] = idf > 1e-6 ? idf : 1e-6;
+	}
+	if (rc == SQLITE_OK)
+		rc = api->xSetAuxdata(fts, d, rank_data_free);
+	else
+		rank_data_free(d);
+	if (rc == SQLITE_OK)
+		*out = d;
+	return rc;
+}
+
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nVal,
+		    sqlite3_value **apVal)
+{
+	const double k1 = 1.2, b = 0.75;
+	int cheap = nVal > 2 && sqlite3_value_int(apVal[2]);
+	struct rank_data *d = NULL;
+	int rc = rank_data_get(api, fts, cheap, &d);
+	int ninst = 0;
+	if (rc == SQLITE_OK)
+		rc = api->xInstCount(fts, &ninst);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	memset(d->freq, 0, (size_t)d->n_phrase * sizeof *d->freq);
+	for (int i = 0; i < ninst && rc == SQLITE_OK; i++) {
+		int phrase, col, off;
+		rc = api->xInst(fts, i, &phrase, &col, &off);
+		if (rc == SQLITE_OK && phrase < d->n_phrase && col >= 0 && col < nVal && col < 2)
+			d->freq[phrase] += sqlite3_value_double(apVal[col]);
+	}
+	int len = 0;
+	if (rc == SQLITE_OK)
+		rc = api->xColumnSize(fts, -1, &len);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	double score = 0, norm = k1 * (1 - b + b * (double)len / d->avgdl);
+	for (int i = 0; i < d->n_phrase; i++)
+		if (d->freq[i] > 0)
+			score += d->idf[i] * (d->freq[i] * (k1 + 1)) / (d->freq[i] + norm);
+	sqlite3_result_double(ctx, score);
+}
+
+/* Registers ks_rank on api; returns an SQLite code. */
+int ks_rank_register(fts5_api *api);
+int ks_rank_register(fts5_api *api)
+{
+	return api->xCreateFunction(api, "ks_rank", NULL, rank_fn, NULL);
 }

@@ -17,37 +17,22 @@
 
 #define COLS "i.rowid, i.issue, i.position, i.date, i.section, i.title, i.quote, i.url"
 
-/* Scans give the rowids of every match in a rowid range ?2..?3 (rowid.h):
- * totals, facets and date filters never touch the items table. */
-static const char SCAN_MATCH[] =
-    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
-static const char SCAN_ALL[] = "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3";
-static const char SCAN_EXCL[] =
-    "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3"
-    " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)";
-/* Pages: ?4 is the section id or -1, ?5/?6 limit/offset. */
-#define SEC " AND (?4 < 0 OR (rowid & 1023) = ?4)"
-static const char PAGE_REL[] = "SELECT rowid, -rank FROM items_fts WHERE items_fts MATCH ?1"
-			       " AND rowid BETWEEN ?2 AND ?3" SEC " ORDER BY rank LIMIT ?5 OFFSET ?6";
-static const char PAGE_MATCH_DESC[] =
-    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3" SEC
-    " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6";
-static const char PAGE_MATCH_ASC[] =
-    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3" SEC
-    " ORDER BY rowid LIMIT ?5 OFFSET ?6";
-static const char PAGE_ALL_DESC[] = "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
-				    " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6";
-static const char PAGE_ALL_ASC[] = "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
-				   " ORDER BY rowid LIMIT ?5 OFFSET ?6";
-static const char PAGE_EXCL_DESC[] =
-    "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
-    " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
-    " ORDER BY rowid DESC LIMIT ?5 OFFSET ?6";
-static const char PAGE_EXCL_ASC[] =
-    "SELECT rowid FROM items WHERE rowid BETWEEN ?2 AND ?3" SEC
-    " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
-    " ORDER BY rowid LIMIT ?5 OFFSET ?6";
-static const char MARKS[] = "SELECT ks_matches(items_fts, 0), ks_matches(items_fts, 1), -rank"
+/* One scan gives every match's rowid (and score) in a rowid range ?2..?3
+ * (rowid.h): total, facets, date filters, sorting and the page come from it
+ * in C, without a second pass over the doclists or a join with items. */
+#define RANK "ks_rank(items_fts, 10.0, 1.0)"
+#define MATCH_RANGE " FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
+#define ITEMS_RANGE " FROM items WHERE rowid BETWEEN ?2 AND ?3"
+#define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
+static const char SCAN_REL[] = "SELECT rowid, " RANK MATCH_RANGE;
+static const char SCAN_MATCH_DESC[] = "SELECT rowid, 0.0" MATCH_RANGE " ORDER BY rowid DESC";
+static const char SCAN_MATCH_ASC[] = "SELECT rowid, 0.0" MATCH_RANGE " ORDER BY rowid";
+static const char SCAN_ALL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid DESC";
+static const char SCAN_ALL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid";
+static const char SCAN_EXCL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid DESC";
+static const char SCAN_EXCL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid";
+static const char MARKS[] = "SELECT ks_matches(items_fts, 0), ks_matches(items_fts, 1),"
+			    " ks_rank(items_fts, 10.0, 1.0, 1)"
 			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
 static const char ROW[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.rowid = ?1";
 static const char SECTIONS[] = "SELECT id, name FROM sections";
@@ -162,8 +147,108 @@ struct plan {
 	const char *fts;
 	sqlite3_int64 lo, hi;
 	int sec;
-	long long undated; /* matches without a date (they sort last both ways) */
 };
+
+struct cand {
+	sqlite3_int64 rowid;
+	double score;
+};
+
+/* The page being collected during the scan. */
+struct page {
+	enum ks_sort sort; /* KS_SORT_RELEVANCE only for MATCH queries */
+	long long offset;
+	int limit;
+	size_t k;           /* offset + limit: candidates kept */
+	struct cand *heap;  /* relevance: the k best so far (a min-heap) */
+	size_t n_heap;
+	struct cand *rows;  /* date sorts: the page, in order */
+	size_t n_rows;
+	sqlite3_int64 *undated; /* oldest: the first k undated rows (they come first in the scan) */
+	size_t n_undated;
+	long long seen_dated;
+};
+
+/* 1 when a ranks below b: lower score, or on a tie the older rowid. */
+static int worse(const struct cand *a, const struct cand *b)
+{
+	return a->score < b->score || (a->score == b->score && a->rowid < b->rowid);
+}
+
+static void heap_push(struct page *pg, struct cand c)
+{
+	struct cand *h = pg->heap;
+	if (pg->n_heap == pg->k) {
+		if (!worse(&h[0], &c))
+			return;
+		/* replace the worst and sift down */
+		size_t i = 0;
+		h[0] = c;
+		for (;;) {
+			size_t l = 2 * i + 1, r = l + 1, m = i;
+			if (l < pg->n_heap && worse(&h[l], &h[m]))
+				m = l;
+			if (r < pg->n_heap && worse(&h[r], &h[m]))
+				m = r;
+			if (m == i)
+				break;
+			struct cand t = h[i];
+			h[i] = h[m];
+			h[m] = t;
+			i = m;
+		}
+		return;
+	}
+	size_t i = pg->n_heap++;
+	h[i] = c;
+	while (i > 0 && worse(&h[i], &h[(i - 1) / 2])) {
+		struct cand t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
+}
+
+/* Takes one row that passed the filters, total counting from 0. */
+static void page_take(struct page *pg, sqlite3_int64 rowid, double score, long long index)
+{
+	if (pg->sort == KS_SORT_RELEVANCE) {
+		heap_push(pg, (struct cand){rowid, score});
+	} else if (pg->sort == KS_SORT_NEWEST) {
+		if (index >= pg->offset && pg->n_rows < (size_t)pg->limit)
+			pg->rows[pg->n_rows++] = (struct cand){rowid, score};
+	} else if (ks_rowid_day(rowid) == 0) {
+		if (pg->n_undated < pg->k)
+			pg->undated[pg->n_undated++] = rowid;
+	} else {
+		long long i = pg->seen_dated++;
+		if (i >= pg->offset && pg->n_rows < (size_t)pg->limit)
+			pg->rows[pg->n_rows++] = (struct cand){rowid, score};
+	}
+}
+
+/* Puts the page in pg->rows once the scan is over. */
+static void page_finish(struct page *pg)
+{
+	if (pg->sort == KS_SORT_RELEVANCE) {
+		qsort(pg->heap, pg->n_heap, sizeof *pg->heap, by_rank);
+		for (size_t i = (size_t)pg->offset; i < pg->n_heap && pg->n_rows < (size_t)pg->limit;
+		     i++)
+			pg->rows[pg->n_rows++] = pg->heap[i];
+	} else if (pg->sort == KS_SORT_OLDEST) {
+		/* dated first, then the undated ones */
+		long long skip = pg->offset > pg->seen_dated ? pg->offset - pg->seen_dated : 0;
+		for (size_t i = (size_t)skip; i < pg->n_undated && pg->n_rows < (size_t)pg->limit;
+		     i++)
+			pg->rows[pg->n_rows++] = (struct cand){pg->undated[i], 0.0};
+	}
+}
 
 static void bind_plan(sqlite3_stmt *st, const struct plan *pl)
 {
@@ -195,14 +280,21 @@ static int load_sections(struct ks_store *s, char **names, struct ks_err *err)
 	return rc;
 }
 
-/* Total and facets from one scan of the matching rowids. */
-static int run_facets(struct ks_store *s, struct plan *pl, char **names, struct ks_result *r,
-		      struct ks_err *err)
+static const char *scan_sql(enum ks_query_kind k, enum ks_sort sort)
 {
-	const char *sql = pl->q->kind == KS_Q_MATCH     ? SCAN_MATCH
-			  : pl->q->kind == KS_Q_EXCLUDE ? SCAN_EXCL
-							: SCAN_ALL;
-	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	int asc = sort == KS_SORT_OLDEST;
+	if (k == KS_Q_MATCH)
+		return sort == KS_SORT_RELEVANCE ? SCAN_REL : asc ? SCAN_MATCH_ASC : SCAN_MATCH_DESC;
+	if (k == KS_Q_EXCLUDE)
+		return asc ? SCAN_EXCL_ASC : SCAN_EXCL_DESC;
+	return asc ? SCAN_ALL_ASC : SCAN_ALL_DESC;
+}
+
+/* The one pass: total, facets and the page. */
+static int run_scan(struct ks_store *s, const struct plan *pl, struct page *pg, char **names,
+		    struct ks_result *r, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, scan_sql(pl->q->kind, pg->sort), err);
 	if (!st)
 		return KS_ERR_DB;
 	bind_plan(st, pl);
@@ -213,33 +305,29 @@ static int run_facets(struct ks_store *s, struct plan *pl, char **names, struct 
 	int n_years = 0, rc, ret = KS_OK;
 	if (!by_sec)
 		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	int last_day = -1, last_year = 0, last_slot = -1;
+	int last_day = -1, last_slot = -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
 		int sec = ks_rowid_section(rowid);
 		by_sec[sec]++;
 		if (pl->sec != -1 && sec != pl->sec)
 			continue;
+		page_take(pg, rowid, sqlite3_column_double(st, 1), r->total);
 		r->total++;
 		int day = ks_rowid_day(rowid);
-		if (!day) {
-			pl->undated++;
+		if (!day)
 			continue;
-		}
 		if (day != last_day) {
 			int y = ks_year_from_day(day);
 			last_day = day;
-			if (y != last_year || last_slot < 0) {
-				last_year = y;
-				last_slot = -1;
-				for (int i = 0; i < n_years; i++)
-					if (years[i] == y)
-						last_slot = i;
-				if (last_slot < 0 && n_years < 256) {
-					years[n_years] = y;
-					by_year[n_years] = 0;
-					last_slot = n_years++;
-				}
+			last_slot = -1;
+			for (int i = 0; i < n_years && last_slot < 0; i++)
+				if (years[i] == y)
+					last_slot = i;
+			if (last_slot < 0 && n_years < 256) {
+				years[n_years] = y;
+				by_year[n_years] = 0;
+				last_slot = n_years++;
 			}
 		}
 		if (last_slot >= 0)
@@ -264,6 +352,7 @@ static int run_facets(struct ks_store *s, struct plan *pl, char **names, struct 
 			qsort(r->sections, r->n_sections, sizeof *r->sections, by_count_desc);
 		if (r->n_years)
 			qsort(r->years, r->n_years, sizeof *r->years, by_key_desc);
+		page_finish(pg);
 	}
 	return ret;
 }
@@ -340,63 +429,6 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Collects up to want rowids (and scores) of one page statement. */
-static int page_rows(struct ks_store *s, const char *sql, const struct plan *pl, sqlite3_int64 lo,
-		     sqlite3_int64 hi, int limit, long long offset, sqlite3_int64 *rowids,
-		     double *scores, size_t *n, struct ks_err *err)
-{
-	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
-	if (!st)
-		return KS_ERR_DB;
-	struct plan p = *pl;
-	p.lo = lo;
-	p.hi = hi;
-	bind_plan(st, &p);
-	sqlite3_bind_int(st, 4, pl->sec);
-	sqlite3_bind_int(st, 5, limit);
-	sqlite3_bind_int64(st, 6, offset);
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW && limit-- > 0) {
-		rowids[*n] = sqlite3_column_int64(st, 0);
-		scores[*n] = sql == PAGE_REL ? sqlite3_column_double(st, 1) : 0.0;
-		(*n)++;
-	}
-	int rc = step == SQLITE_ROW || step == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "search", err);
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* The rowids of the requested page in the requested order. Undated items
- * come last in both date orders, so "oldest" reads the dated range first. */
-static int run_page(struct ks_store *s, const struct plan *pl, const struct ks_search_params *p,
-		    long long total, sqlite3_int64 *rowids, double *scores, size_t *n,
-		    struct ks_err *err)
-{
-	enum ks_query_kind k = pl->q->kind;
-	if (k == KS_Q_MATCH && p->sort == KS_SORT_RELEVANCE)
-		return page_rows(s, PAGE_REL, pl, pl->lo, pl->hi, p->limit, p->offset, rowids, scores,
-				 n, err);
-	int asc = p->sort == KS_SORT_OLDEST;
-	const char *sql = k == KS_Q_MATCH     ? (asc ? PAGE_MATCH_ASC : PAGE_MATCH_DESC)
-			  : k == KS_Q_EXCLUDE ? (asc ? PAGE_EXCL_ASC : PAGE_EXCL_DESC)
-					      : (asc ? PAGE_ALL_ASC : PAGE_ALL_DESC);
-	if (!asc)
-		return page_rows(s, sql, pl, pl->lo, pl->hi, p->limit, p->offset, rowids, scores, n,
-				 err);
-	sqlite3_int64 first_dated = ks_rowid_day_start(1);
-	long long dated = total - pl->undated;
-	int rc = KS_OK;
-	if (p->offset < dated)
-		rc = page_rows(s, sql, pl, pl->lo > first_dated ? pl->lo : first_dated, pl->hi,
-			       p->limit, p->offset, rowids, scores, n, err);
-	if (rc == KS_OK && (int)*n < p->limit && pl->lo < first_dated) {
-		long long off = p->offset > dated ? p->offset - dated : 0;
-		rc = page_rows(s, sql, pl, pl->lo, first_dated - 1, p->limit - (int)*n, off, rowids,
-			       scores, n, err);
-	}
-	return rc;
-}
-
 /* Reads the item of rowid into h. */
 static int read_row(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err)
 {
@@ -424,8 +456,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct ks_query q;
 	char **names = NULL;
-	sqlite3_int64 *rowids = NULL;
-	double *scores = NULL;
+	struct page pg = {0};
 	struct ks_result *r = calloc(1, sizeof *r);
 	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
 		free(r);
@@ -438,7 +469,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		ks_result_free(r);
 		return ks_err_set(err, rc, "[search] out of memory");
 	}
-	struct plan pl = {&q, q.kind == KS_Q_EXCLUDE ? q.exclude : q.match, 0, INT64_MAX, -1, 0};
+	struct plan pl = {&q, q.kind == KS_Q_EXCLUDE ? q.exclude : q.match, 0, INT64_MAX, -1};
 	if (pl.fts && !(r->fts = strdup(pl.fts)))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	if (q.kind == KS_Q_NONE || rc != KS_OK)
@@ -466,29 +497,28 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 			if (names[i] && !strcmp(names[i], p->section))
 				pl.sec = i;
 	}
-	if ((rc = run_facets(s, &pl, names, r, err)) != KS_OK)
+	pg.sort = q.kind == KS_Q_MATCH || p->sort != KS_SORT_RELEVANCE ? p->sort : KS_SORT_NEWEST;
+	pg.offset = p->offset;
+	pg.limit = p->limit;
+	pg.k = (size_t)p->offset + (size_t)p->limit;
+	if (!(pg.rows = calloc((size_t)p->limit, sizeof *pg.rows)) ||
+	    (pg.sort == KS_SORT_RELEVANCE && !(pg.heap = calloc(pg.k, sizeof *pg.heap))) ||
+	    (pg.sort == KS_SORT_OLDEST && !(pg.undated = calloc(pg.k, sizeof *pg.undated)))) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
-	if (r->total > p->offset && pl.sec != -2) {
-		size_t n = 0;
-		rowids = calloc((size_t)p->limit, sizeof *rowids);
-		scores = calloc((size_t)p->limit, sizeof *scores);
-		if (!rowids || !scores) {
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-			goto out;
-		}
-		if ((rc = run_page(s, &pl, p, r->total, rowids, scores, &n, err)) != KS_OK)
-			goto out;
-		if (n && !(r->hits = calloc(n, sizeof *r->hits))) {
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-			goto out;
-		}
-		int want_score = !(q.kind == KS_Q_MATCH && p->sort == KS_SORT_RELEVANCE);
-		for (size_t i = 0; rc == KS_OK && i < n; i++) {
-			struct ks_hit *h = &r->hits[r->n_hits++];
-			if ((rc = read_row(s, rowids[i], h, err)) == KS_OK) {
-				h->score = scores[i];
-				rc = highlight(s, &q, rowids[i], h, want_score, err);
-			}
+	}
+	if ((rc = run_scan(s, &pl, &pg, names, r, err)) != KS_OK)
+		goto out;
+	if (pg.n_rows && !(r->hits = calloc(pg.n_rows, sizeof *r->hits))) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		goto out;
+	}
+	int want_score = pg.sort != KS_SORT_RELEVANCE;
+	for (size_t i = 0; rc == KS_OK && i < pg.n_rows; i++) {
+		struct ks_hit *h = &r->hits[r->n_hits++];
+		if ((rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
+			h->score = pg.rows[i].score;
+			rc = highlight(s, &q, pg.rows[i].rowid, h, want_score, err);
 		}
 	}
 out:
@@ -497,8 +527,9 @@ out:
 	for (int i = 0; names && i <= KS_SECTIONS_MAX; i++)
 		free(names[i]);
 	free(names);
-	free(rowids);
-	free(scores);
+	free(pg.heap);
+	free(pg.rows);
+	free(pg.undated);
 	if (rc != KS_OK) {
 		ks_result_free(r);
 		return rc;

@@ -305,6 +305,7 @@ static fts5_api *fts5_api_of(sqlite3 *db)
 }
 
 int ks_matches_register(fts5_api *api); /* matches.c */
+int ks_rank_register(fts5_api *api);    /* matches.c */
 
 int ks_tok_register(sqlite3 *db)
 {
@@ -315,5 +316,7 @@ int ks_tok_register(sqlite3 *db)
 	int rc = api->xCreateTokenizer(api, KS_TOKENIZER_NAME, NULL, &tk, NULL);
 	if (rc == SQLITE_OK)
 		rc = ks_matches_register(api);
+	if (rc == SQLITE_OK)
+		rc = ks_rank_register(api);
 	return rc;
 }
