@@ -1,8 +1,12 @@
-/* matches.c - the ks_matches(tbl, col) FTS5 auxiliary function.
+/* matches.c - the ks_matches(tbl, col[, lone]) and ks_rank FTS5 auxiliary
+ * functions.
  *
- * Returns the byte ranges of the current row's phrase matches in column col
- * as text "start-end start-end ..." (ascending by start, may overlap), so
- * search.c can escape the original text and add <mark> itself. */
+ * ks_matches returns the byte ranges of the current row's phrase matches in
+ * column col as text "start-end start-end ..." (ascending by start, may
+ * overlap), so search.c can escape the original text and add <mark> itself.
+ * A CJK position holds a unigram and its colocated bigram: a match ends at
+ * the bigram's end, except for phrases flagged '1' in lone (one char per
+ * phrase, in query order) whose last token is a lone character. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +18,8 @@ int ks_matches_register(fts5_api *api);
 
 struct span {
 	int first, last; /* token positions */
-	int start, end;	 /* bytes, -1 until seen */
+	int start, end;  /* bytes, -1 until seen */
+	int lone;        /* ends on a one-character token */
 };
 
 struct walk {
@@ -25,10 +30,14 @@ struct walk {
 
 static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, int end)
 {
-	struct walk *w = ctx;
+		struct walk *w = ctx;
 	(void)tok, (void)ntok;
-	if (flags & FTS5_TOKEN_COLOCATED)
+	if (flags & FTS5_TOKEN_COLOCATED) {
+		for (int i = 0; i < w->n; i++)
+			if (w->sp[i].last == w->pos - 1 && !w->sp[i].lone && end > w->sp[i].end)
+				w->sp[i].end = end;
 		return SQLITE_OK;
+	}
 	for (int i = 0; i < w->n; i++) {
 		if (w->sp[i].first == w->pos)
 			w->sp[i].start = start;
@@ -49,11 +58,13 @@ static int by_start(const void *a, const void *b)
 static void matches_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		       int nVal, sqlite3_value **apVal)
 {
-	if (nVal != 1) {
-		sqlite3_result_error(ctx, "ks_matches(tbl, col)", -1);
+		if (nVal != 1 && nVal != 2) {
+		sqlite3_result_error(ctx, "ks_matches(tbl, col[, lone])", -1);
 		return;
 	}
 	int col = sqlite3_value_int(apVal[0]);
+	const char *lone = nVal == 2 ? (const char *)sqlite3_value_text(apVal[1]) : NULL;
+	int nlone = lone ? (int)strlen(lone) : 0;
 	int ninst = 0, rc = api->xInstCount(fts, &ninst);
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
@@ -72,7 +83,8 @@ static void matches_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 			struct span *s = &w.sp[w.n++];
 			s->first = off;
 			s->last = off + api->xPhraseSize(fts, phrase) - 1;
-			s->start = s->end = -1;
+						s->start = s->end = -1;
+			s->lone = phrase < nlone && lone[phrase] == '1';
 		}
 	}
 	const char *text = NULL;

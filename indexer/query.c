@@ -176,8 +176,8 @@ static int lex(const char *s, struct term *terms, int *had_text)
 }
 
 /* Appends t as an FTS5 string: "..." with " doubled, then " *" for a
- * prefix (or a lone CJK character, matched as a prefix of bigrams). */
-static void emit_term(struct sbuf *b, struct ks_tok *tok, const struct term *t)
+ * prefix. */
+static void emit_term(struct sbuf *b, const struct term *t)
 {
 	sb_str(b, "\"");
 	for (const char *p = t->text; *p; p++) {
@@ -186,7 +186,7 @@ static void emit_term(struct sbuf *b, struct ks_tok *tok, const struct term *t)
 			sb_add(b, "\"", 1);
 	}
 	sb_str(b, "\"");
-	if (t->prefix || ks_tok_ends_with_lone_cjk(tok, t->text, (int)strlen(t->text)))
+	if (t->prefix)
 		sb_str(b, " *");
 }
 
@@ -197,7 +197,7 @@ static int has_tokens(struct ks_tok *tok, const char *text);
 static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term *t, int expand,
 			  struct ks_query *out)
 {
-	emit_term(b, tok, t);
+	emit_term(b, t);
 	if (!expand || t->phrase || t->prefix)
 		return;
 	size_t flen = 0;
@@ -225,7 +225,7 @@ static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term 
 		struct term vt = {0};
 		vt.text = (char *)v[i];
 		sb_str(b, " OR ");
-		emit_term(b, tok, &vt);
+		emit_term(b, &vt);
 	}
 	free(folded);
 	for (size_t i = 0; i < out->n_expanded; i++)

@@ -12,6 +12,7 @@
 
 #include "kensaku/query.h"
 #include "kensaku/search.h"
+#include "kensaku/tokenizer.h"
 #include "rowid.h"
 #include "store_internal.h"
 
@@ -31,7 +32,7 @@ static const char SCAN_ALL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY r
 static const char SCAN_ALL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid";
 static const char SCAN_EXCL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid DESC";
 static const char SCAN_EXCL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid";
-static const char MARKS[] = "SELECT ks_matches(items_fts, 0), ks_matches(items_fts, 1),"
+static const char MARKS[] = "SELECT ks_matches(items_fts, 0, ?3), ks_matches(items_fts, 1, ?3),"
 			    " ks_rank(items_fts, 10.0, 1.0, 1)"
 			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
 static const char ROW[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.rowid = ?1";
@@ -390,8 +391,8 @@ static int *parse_marks(const char *s, int *n)
 
 /* Sets h's title_html and snippet_html; marks come from the index when the
  * query has positive terms. */
-static int highlight(struct ks_store *s, const struct ks_query *q, sqlite3_int64 rowid,
-		     struct ks_hit *h, int want_score, struct ks_err *err)
+static int highlight(struct ks_store *s, const struct ks_query *q, const char *lone,
+		     sqlite3_int64 rowid, struct ks_hit *h, int want_score, struct ks_err *err)
 {
 	int *tm = NULL, *qm = NULL, ntm = 0, nqm = 0, rc = KS_OK;
 	if (q->kind == KS_Q_MATCH) {
@@ -400,6 +401,7 @@ static int highlight(struct ks_store *s, const struct ks_query *q, sqlite3_int64
 			return KS_ERR_DB;
 		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, rowid);
+		sqlite3_bind_text(st, 3, lone ? lone : "", -1, SQLITE_STATIC);
 		int r = sqlite3_step(st);
 		if (r == SQLITE_ROW) {
 			tm = parse_marks((const char *)sqlite3_column_text(st, 0), &ntm);
@@ -429,6 +431,38 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* For each phrase of an FTS5 expression, in order, '1' when it ends with a
+ * lone CJK character (its match is one character wide), else '0'. The
+ * expression comes from the translator: phrases are "..." with "" inside. */
+static char *lone_flags(struct ks_tok *tok, const char *fts)
+{
+	size_t n = strlen(fts);
+	char *flags = malloc(n / 2 + 2), *buf = malloc(n + 1);
+	size_t nf = 0;
+	if (!flags || !buf) {
+		free(flags);
+		free(buf);
+		return NULL;
+	}
+	for (const char *p = fts; *p;) {
+		if (*p++ != '"')
+			continue;
+		size_t nb = 0;
+		while (*p && !(p[0] == '"' && p[1] != '"')) {
+			if (p[0] == '"')
+				p++;
+			buf[nb++] = *p++;
+		}
+		if (*p)
+			p++;
+		buf[nb] = 0;
+		flags[nf++] = ks_tok_ends_with_lone_cjk(tok, buf, (int)nb) ? '1' : '0';
+	}
+	flags[nf] = 0;
+	free(buf);
+	return flags;
+}
+
 /* Reads the item of rowid into h. */
 static int read_row(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err)
 {
@@ -456,7 +490,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct ks_query q;
 	char **names = NULL;
-	struct page pg = {0};
+		struct page pg = {0};
+	char *lone = NULL;
 	struct ks_result *r = calloc(1, sizeof *r);
 	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
 		free(r);
@@ -513,12 +548,16 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
 	}
-	int want_score = pg.sort != KS_SORT_RELEVANCE;
+		int want_score = pg.sort != KS_SORT_RELEVANCE;
+	if (q.kind == KS_Q_MATCH && pg.n_rows && !(lone = lone_flags(ks_store_tok(s), q.match))) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		goto out;
+	}
 	for (size_t i = 0; rc == KS_OK && i < pg.n_rows; i++) {
 		struct ks_hit *h = &r->hits[r->n_hits++];
 		if ((rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
 			h->score = pg.rows[i].score;
-			rc = highlight(s, &q, pg.rows[i].rowid, h, want_score, err);
+						rc = highlight(s, &q, lone, pg.rows[i].rowid, h, want_score, err);
 		}
 	}
 out:
@@ -527,6 +566,7 @@ out:
 	for (int i = 0; names && i <= KS_SECTIONS_MAX; i++)
 		free(names[i]);
 	free(names);
+		free(lone);
 	free(pg.heap);
 	free(pg.rows);
 	free(pg.undated);

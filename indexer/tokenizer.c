@@ -1,11 +1,12 @@
 /* tokenizer.c - the kensaku tokenizer and its FTS5 registration.
  *
  * Text is NFKC-casefolded (normalize.c), then cut into stretches: maximal
- * runs of CJK letters (kanji, kana, ー, 々) and everything else. CJK runs
- * become overlapping bigrams, so any substring of two or more characters
- * is a phrase of consecutive bigrams; the run's last character is also
- * indexed as a unigram so a one-character query (a prefix query over the
- * bigrams) and phrases continuing after the run line up. Other stretches go
+ * runs of CJK letters (kanji, kana, ー, 々) and everything else. In a
+ * document, every character of a CJK run is indexed as a unigram, and the
+ * bigram it starts shares its position (FTS5_TOKEN_COLOCATED): any
+ * substring of two or more characters is a phrase of consecutive bigrams,
+ * a one-character query is one unigram lookup, and phrases continuing after
+ * the run line up with its last character's unigram. Other stretches go
  * through ICU word break (locale ja): words and numbers are kept, spaces and
  * punctuation dropped. Offsets are bytes of the original UTF-8. */
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct ks_tok {
 	void *ctx;
 	int pending_start; /* query mode: units of a held-back unigram, -1 if none */
 	int pending_end;
+	int colocated;      /* the token being delivered shares the previous one's position */
 	int last_lone; /* the last token emitted was a one-character CJK run */
 };
 
@@ -75,8 +77,9 @@ static int is_cjk(UChar32 c)
 }
 
 /* Emits units [a, b) of the normalized text as one token. */
-static int emit(struct ks_tok *t, int a, int b)
+static int emit(struct ks_tok *t, int a, int b, int colocated)
 {
+	t->colocated = colocated;
 	int need = (b - a) * 3 + 1;
 	if (need > t->out_cap) {
 		int cap = need < 256 ? 256 : need * 2;
@@ -117,12 +120,12 @@ static int emit_token(struct ks_tok *t, int a, int b)
 	if (t->pending_start >= 0) {
 		int p = t->pending_start;
 		t->pending_start = -1;
-		int rc = emit(t, p, t->pending_end);
+		int rc = emit(t, p, t->pending_end, 0);
 		if (rc)
 			return rc;
 	}
 	t->last_lone = 0;
-	return emit(t, a, b);
+	return emit(t, a, b, 0);
 }
 
 /* Emits the bigrams of the CJK run whose characters start at units
@@ -135,8 +138,16 @@ static int emit_run(struct ks_tok *t, const int *starts, int k, int end)
 		t->last_lone = 1;
 		return rc;
 	}
-	for (int i = 0; i + 1 < k && !rc; i++)
-		rc = emit_token(t, starts[i], i + 2 < k ? starts[i + 2] : end);
+	for (int i = 0; i + 1 < k && !rc; i++) {
+		int bend = i + 2 < k ? starts[i + 2] : end;
+		if (t->mode == KS_TOK_DOCUMENT) {
+			rc = emit_token(t, starts[i], starts[i + 1]);
+			if (!rc)
+				rc = emit(t, starts[i], bend, 1);
+		} else {
+			rc = emit_token(t, starts[i], bend);
+		}
+	}
 	if (rc)
 		return rc;
 	if (t->mode == KS_TOK_DOCUMENT)
@@ -241,6 +252,11 @@ int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len)
 	return n > 0 && t->last_lone;
 }
 
+int ks_tok_colocated(const struct ks_tok *t)
+{
+	return t->colocated;
+}
+
 const char *ks_tok_version(void)
 {
 	return KS_TOKENIZER_VERSION;
@@ -258,6 +274,7 @@ const char *ks_tok_icu_version(void)
 /* ---- FTS5 glue ---- */
 
 struct fts_ctx {
+	struct ks_tok *tok;
 	void *pctx;
 	int (*xToken)(void *, int, const char *, int, int, int);
 };
@@ -265,7 +282,8 @@ struct fts_ctx {
 static int fts_token(void *ctx, const char *text, int len, int start, int end)
 {
 	struct fts_ctx *f = ctx;
-	return f->xToken(f->pctx, 0, text, len, start, end);
+	return f->xToken(f->pctx, f->tok->colocated ? FTS5_TOKEN_COLOCATED : 0, text, len, start,
+			 end);
 }
 
 static int fts_create(void *unused, const char **azArg, int nArg, Fts5Tokenizer **ppOut)
@@ -286,7 +304,7 @@ static void fts_delete(Fts5Tokenizer *p)
 static int fts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pText, int nText,
 			int (*xToken)(void *, int, const char *, int, int, int))
 {
-	struct fts_ctx f = {pCtx, xToken};
+	struct fts_ctx f = {(struct ks_tok *)p, pCtx, xToken};
 	enum ks_tok_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? KS_TOK_QUERY : KS_TOK_DOCUMENT;
 	return ks_tok_run((struct ks_tok *)p, mode, pText, nText, fts_token, &f);
 }

@@ -1,7 +1,7 @@
 /* tokenizer.h - the kensaku FTS5 tokenizer: ICU NFKC case folding, ICU word
  * break (locale ja) for non-CJK text, overlapping character bigrams for runs
- * of kana/kanji (plus a unigram for the run's last character in documents),
- * byte offsets into the original UTF-8.
+ * of kana/kanji (in documents each character is also a unigram sharing its
+ * bigram's position), byte offsets into the original UTF-8.
  *
  * A struct ks_tok holds the ICU break iterator and buffers; it is not shared
  * between threads (FTS5 creates one per table per connection). */
@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 #define KS_TOKENIZER_NAME "kensaku"
-#define KS_TOKENIZER_VERSION "kensaku-bigram-1"
+#define KS_TOKENIZER_VERSION "kensaku-bigram-2"
 
 enum ks_tok_mode {
-	KS_TOK_DOCUMENT = 0, /* index time: a unigram closes every CJK run */
-	KS_TOK_QUERY = 1     /* query time: the closing unigram only where needed */
+	KS_TOK_DOCUMENT = 0, /* index time: unigrams and colocated bigrams */
+	KS_TOK_QUERY = 1     /* query time: bigrams; a unigram only where needed */
 };
 
 /* Token callback: text is the normalized token (len bytes, not
@@ -37,8 +37,12 @@ void ks_tok_free(struct ks_tok *t);
 int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int len, ks_token_fn fn,
 	       void *ctx);
 
-/* 1 when the last token of text (query mode) is a lone CJK character, which
- * must be matched as a prefix of the index's bigrams. */
+/* 1 while fn is being called with a token that shares the previous token's
+ * position (document mode: the bigram after its first character's unigram). */
+int ks_tok_colocated(const struct ks_tok *t);
+
+/* 1 when the last token of text (query mode) is a lone CJK character: its
+ * match in a document is one character wide, not a bigram. */
 int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len);
 
 /* Registers the tokenizer under KS_TOKENIZER_NAME and the ks_matches()

@@ -45,15 +45,16 @@ static void test_tokens(void)
 	struct toks t;
 	CHECK(tk != NULL);
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ランサムウェア", &t),
-		  "ラン|ンサ|サム|ムウ|ウェ|ェア|ア");
+		  "ラ|ラン|ン|ンサ|サ|サム|ム|ムウ|ウ|ウェ|ェ|ェア|ア");
 	CHECK_STR(toks(tk, KS_TOK_QUERY, "ランサ", &t), "ラン|ンサ");
-	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ﾗﾝｻﾑｳｪｱ", &t), "ラン|ンサ|サム|ムウ|ウェ|ェア|ア");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ﾗﾝｻﾑｳｪｱ", &t),
+		  "ラ|ラン|ン|ンサ|サ|サム|ム|ムウ|ウ|ウェ|ェ|ェア|ア");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ＬＡＰＳＵＳ$ が", &t), "lapsus|が");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "CVE-2022-0609", &t), "cve|2022|0609");
-	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "QNAP製品", &t), "qnap|製品|品");
-	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "脆弱性。", &t), "脆弱|弱性|性");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "QNAP製品", &t), "qnap|製|製品|品");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "脆弱性。", &t), "脆|脆弱|弱|弱性|性");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ガ", &t), "ガ");
-	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ｶﾞｲﾄﾞ", &t), "ガイ|イド|ド");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ｶﾞｲﾄﾞ", &t), "ガ|ガイ|イ|イド|ド");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "Straße 2.5%", &t), "strasse|2.5");
 	/* query mode: a held-back unigram is emitted when something follows */
 	CHECK_STR(toks(tk, KS_TOK_QUERY, "製品B", &t), "製品|品|b");
@@ -67,18 +68,48 @@ static void test_tokens(void)
 	ks_tok_free(tk);
 }
 
+struct coloc {
+	struct ks_tok *tk;
+	char flags[32];
+};
+
+static int coloc_cb(void *ctx, const char *text, int len, int start, int end)
+{
+	(void)text, (void)len, (void)start, (void)end;
+	struct coloc *c = ctx;
+	size_t n = strlen(c->flags);
+	if (n + 1 < sizeof c->flags) {
+		c->flags[n] = ks_tok_colocated(c->tk) ? 'c' : 'p';
+		c->flags[n + 1] = 0;
+	}
+	return 0;
+}
+
+static void test_colocated(void)
+{
+	struct coloc c = {ks_tok_new(), ""};
+	ks_tok_run(c.tk, KS_TOK_DOCUMENT, "ab 攻撃者", 12, coloc_cb, &c);
+	/* ab, then 攻 + 攻撃 (colocated), 撃 + 撃者 (colocated), 者 */
+	CHECK_STR(c.flags, "ppcpcp");
+	c.flags[0] = 0;
+	ks_tok_run(c.tk, KS_TOK_QUERY, "攻撃者", 9, coloc_cb, &c);
+	CHECK_STR(c.flags, "pp");
+	ks_tok_free(c.tk);
+}
+
 static void test_offsets(void)
 {
 	struct ks_tok *tk = ks_tok_new();
 	struct toks t;
 	const char *s = "ＱＮＡＰ 製 ﾗﾝｻ";
 	toks(tk, KS_TOK_DOCUMENT, s, &t);
-	CHECK_STR(t.buf, "qnap|製|ラン|ンサ|サ");
+		CHECK_STR(t.buf, "qnap|製|ラ|ラン|ン|ンサ|サ");
 	/* ＱＮＡＰ is 12 bytes; 製 at 13..16; ﾗﾝｻ 3 bytes each from 17 */
 	CHECK(t.starts[0] == 0 && t.ends[0] == 12);
 	CHECK(t.starts[1] == 13 && t.ends[1] == 16);
-	CHECK(t.starts[2] == 17 && t.ends[2] == 23);
-	CHECK(t.starts[4] == 23 && t.ends[4] == 26);
+		CHECK(t.starts[2] == 17 && t.ends[2] == 20);
+	CHECK(t.starts[3] == 17 && t.ends[3] == 23);
+	CHECK(t.starts[6] == 23 && t.ends[6] == 26);
 	for (int i = 0; i < t.n && i < 64; i++)
 		CHECK(t.starts[i] >= 0 && t.ends[i] <= (int)strlen(s) && t.starts[i] < t.ends[i]);
 	ks_tok_free(tk);
@@ -92,9 +123,10 @@ static void test_invalid_utf8(void)
 	memset(&t, 0, sizeof t);
 	int rc = ks_tok_run(tk, KS_TOK_DOCUMENT, bad, (int)sizeof bad - 1, collect, &t);
 	CHECK(rc == 0);
-	CHECK_STR(t.buf, "ab|cd|ラン|ンサ|サ");
+	CHECK_STR(t.buf, "ab|cd|ラ|ラン|ン|ンサ|サ");
 	ks_tok_free(tk);
 }
+
 
 struct match_case {
 	const char *text, *query;
@@ -212,4 +244,4 @@ static void test_match_table(void)
 	unlink(side);
 }
 
-TEST_MAIN(TEST(test_tokens), TEST(test_offsets), TEST(test_invalid_utf8), TEST(test_match_table))
+TEST_MAIN(TEST(test_tokens), TEST(test_colocated), TEST(test_offsets), TEST(test_invalid_utf8), TEST(test_match_table))
