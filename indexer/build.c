@@ -467,9 +467,10 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 	snprintf(dir, sizeof dir, "%s", o->db);
 	fsync_path(dirname(dir), 1);
 	if (rep->files_failed)
-		rc = ks_err_set(err, KS_ERR_PARSE,
-				"%ld malformed file(s) left out of the new index (--skip-malformed)",
-				rep->files_failed);
+		rc =
+		    ks_err_set(err, KS_ERR_PARSE,
+			       "%ld malformed file(s) left out of the new index (--skip-malformed)",
+			       rep->files_failed);
 out:
 	ks_store_close(s);
 	if (!rep->swapped) {

@@ -18,8 +18,8 @@ int ks_matches_register(fts5_api *api);
 
 struct span {
 	int first, last; /* token positions */
-	int start, end;  /* bytes, -1 until seen */
-	int lone;        /* ends on a one-character token */
+	int start, end;	 /* bytes, -1 until seen */
+	int lone;	 /* ends on a one-character token */
 };
 
 struct walk {
@@ -30,7 +30,7 @@ struct walk {
 
 static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, int end)
 {
-		struct walk *w = ctx;
+	struct walk *w = ctx;
 	(void)tok, (void)ntok;
 	if (flags & FTS5_TOKEN_COLOCATED) {
 		for (int i = 0; i < w->n; i++)
@@ -58,7 +58,7 @@ static int by_start(const void *a, const void *b)
 static void matches_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		       int nVal, sqlite3_value **apVal)
 {
-		if (nVal != 1 && nVal != 2) {
+	if (nVal != 1 && nVal != 2) {
 		sqlite3_result_error(ctx, "ks_matches(tbl, col[, lone])", -1);
 		return;
 	}
@@ -83,7 +83,7 @@ static void matches_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 			struct span *s = &w.sp[w.n++];
 			s->first = off;
 			s->last = off + api->xPhraseSize(fts, phrase) - 1;
-						s->start = s->end = -1;
+			s->start = s->end = -1;
 			s->lone = phrase < nlone && lone[phrase] == '1';
 		}
 	}

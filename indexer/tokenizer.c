@@ -32,7 +32,7 @@ struct ks_tok {
 	void *ctx;
 	int pending_start; /* query mode: units of a held-back unigram, -1 if none */
 	int pending_end;
-	int colocated;      /* the token being delivered shares the previous one's position */
+	int colocated; /* the token being delivered shares the previous one's position */
 	int last_lone; /* the last token emitted was a one-character CJK run */
 };
 
@@ -323,7 +323,7 @@ static fts5_api *fts5_api_of(sqlite3 *db)
 }
 
 int ks_matches_register(fts5_api *api); /* matches.c */
-int ks_rank_register(fts5_api *api);    /* matches.c */
+int ks_rank_register(fts5_api *api);	/* matches.c */
 
 int ks_tok_register(sqlite3 *db)
 {

@@ -103,11 +103,11 @@ static void test_offsets(void)
 	struct toks t;
 	const char *s = "ＱＮＡＰ 製 ﾗﾝｻ";
 	toks(tk, KS_TOK_DOCUMENT, s, &t);
-		CHECK_STR(t.buf, "qnap|製|ラ|ラン|ン|ンサ|サ");
+	CHECK_STR(t.buf, "qnap|製|ラ|ラン|ン|ンサ|サ");
 	/* ＱＮＡＰ is 12 bytes; 製 at 13..16; ﾗﾝｻ 3 bytes each from 17 */
 	CHECK(t.starts[0] == 0 && t.ends[0] == 12);
 	CHECK(t.starts[1] == 13 && t.ends[1] == 16);
-		CHECK(t.starts[2] == 17 && t.ends[2] == 20);
+	CHECK(t.starts[2] == 17 && t.ends[2] == 20);
 	CHECK(t.starts[3] == 17 && t.ends[3] == 23);
 	CHECK(t.starts[6] == 23 && t.ends[6] == 26);
 	for (int i = 0; i < t.n && i < 64; i++)
@@ -126,7 +126,6 @@ static void test_invalid_utf8(void)
 	CHECK_STR(t.buf, "ab|cd|ラ|ラン|ン|ンサ|サ");
 	ks_tok_free(tk);
 }
-
 
 struct match_case {
 	const char *text, *query;
@@ -244,4 +243,5 @@ static void test_match_table(void)
 	unlink(side);
 }
 
-TEST_MAIN(TEST(test_tokens), TEST(test_colocated), TEST(test_offsets), TEST(test_invalid_utf8), TEST(test_match_table))
+TEST_MAIN(TEST(test_tokens), TEST(test_colocated), TEST(test_offsets), TEST(test_invalid_utf8),
+	  TEST(test_match_table))
