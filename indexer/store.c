@@ -10,10 +10,11 @@
 
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
+#include "entities_internal.h"
 #include "rowid.h"
 #include "store_internal.h"
 
-#define STMT_CACHE 32
+#define STMT_CACHE 64
 
 struct ks_store {
 	sqlite3 *db;
@@ -28,6 +29,7 @@ struct ks_store {
 	struct timespec deadline;
 	int deadline_on, deadline_hit;
 	long long seq; /* next item sequence number (rowid.h); -1 until loaded */
+	int schema;    /* user_version of the file */
 };
 
 /* Keeps the FTS index in step with items; dropped during a bulk load. */
@@ -59,6 +61,15 @@ static const char *const SCHEMA_V1[] = {
     " INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
     /* title weighs ten times a quote in BM25 */
     "INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
+    NULL,
+};
+
+/* Version 2: item tags (CVE ids and gazetteer entities, entities.c). */
+static const char *const SCHEMA_V2[] = {
+    "CREATE TABLE " KS_ENTITIES_TABLE,
+    "CREATE INDEX item_entities_name ON item_entities(name)",
+    "CREATE TRIGGER items_ad_entities AFTER DELETE ON items BEGIN"
+    " DELETE FROM item_entities WHERE item = old.rowid; END",
     NULL,
 };
 
@@ -185,13 +196,15 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	int rc = exec(s, "BEGIN", err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V1[i]; i++)
 		rc = exec(s, SCHEMA_V1[i], err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V2[i]; i++)
+		rc = exec(s, SCHEMA_V2[i], err);
 	char when[32], gen[40];
 	now_iso(when, sizeof when);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(gen, sizeof gen, "%lld%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
 	if (rc == KS_OK)
-		rc = ks_store_meta_set(s, "schema", "1", err);
+		rc = ks_store_meta_set(s, "schema", "2", err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_set(s, "tokenizer", ks_tok_version(), err);
 	if (rc == KS_OK)
@@ -201,7 +214,7 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	if (rc == KS_OK)
 		rc = ks_store_meta_set(s, "generation", gen, err);
 	if (rc == KS_OK)
-		rc = exec(s, "PRAGMA user_version = 1", err);
+		rc = exec(s, "PRAGMA user_version = 2", err);
 	if (rc == KS_OK)
 		rc = exec(s, "COMMIT", err);
 	else
@@ -209,8 +222,12 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	return rc;
 }
 
-/* Brings an existing index to KS_SCHEMA_VERSION (version 1 is the first;
- * later versions add steps here, each in its own transaction). */
+/* Opens an index of another schema. A newer one is refused. Version 1
+ * (before item tags) is not migrated in place: its items would need
+ * tagging, which is what `kensaku reindex` does; until then a temporary
+ * empty item_entities table (made by ks_store_open) lets searches run
+ * without cve/entity facets, and ks_store_check_version says that a
+ * reindex is needed. */
 static int migrate(struct ks_store *s, int from, struct ks_err *err)
 {
 	if (from > KS_SCHEMA_VERSION)
@@ -269,6 +286,9 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 	}
 	if ((rc = user_version(s, &v, err)) != KS_OK)
 		goto out;
+	/* before query_only: see migrate() */
+	if (v == 1 && (rc = exec(s, "CREATE TEMP TABLE " KS_ENTITIES_TABLE, err)) != KS_OK)
+		goto out;
 	if (v == 0) {
 		/* an empty file becomes an index; any other file is not ours */
 		sqlite3_stmt *st = NULL;
@@ -302,6 +322,7 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 	}
 	if (rc != KS_OK)
 		goto out;
+	s->schema = v ? v : KS_SCHEMA_VERSION;
 	if (v == 0)
 		rc = create_schema(s, err);
 	else if (v != KS_SCHEMA_VERSION)
@@ -352,6 +373,12 @@ int ks_store_check_version(struct ks_store *s, struct ks_err *err)
 	int rc = ks_store_meta_get(s, "tokenizer", &tok, err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_get(s, "icu", &icu, err);
+	if (rc == KS_OK && s->schema < KS_SCHEMA_VERSION)
+		rc =
+		    ks_err_set(err, KS_ERR_VERSION,
+			       "[store] %s has schema %d, from before entity tags (schema %d): run "
+			       "`kensaku reindex` to rebuild it",
+			       s->path, s->schema, KS_SCHEMA_VERSION);
 	if (rc == KS_OK && (!tok || !icu || strcmp(tok, ks_tok_version()) != 0 ||
 			    strcmp(icu, ks_tok_icu_version()) != 0))
 		rc =
@@ -584,6 +611,9 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return ks_store_dberr(s, "insert item", err);
 		sqlite3_reset(st);
+		if ((rc = ks_entities_tag(s, sqlite3_last_insert_rowid(s->db), it->title, it->quote,
+					  err)) != KS_OK)
+			return rc;
 	}
 	return KS_OK;
 }

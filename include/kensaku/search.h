@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "query.h"
 #include "store.h"
 
 #define KS_LIMIT_DEFAULT 20
@@ -17,6 +18,7 @@
 #define KS_OFFSET_MAX 100000
 #define KS_QUERY_MAX_BYTES 1024 /* longer q is a client error */
 #define KS_SNIPPET_CHARS 160	/* snippet window, in characters */
+#define KS_FACET_TOP 20		/* entries of the cve and entity facets */
 
 enum ks_sort { KS_SORT_RELEVANCE = 0, KS_SORT_NEWEST, KS_SORT_OLDEST };
 
@@ -28,7 +30,12 @@ struct ks_search_params {
 	const char *from;    /* "YYYY-MM-DD" inclusive or NULL */
 	const char *to;	     /* "YYYY-MM-DD" inclusive or NULL */
 	enum ks_sort sort;
-	int deadline_ms; /* 0 = none; else KS_ERR_TIMEOUT past it */
+	int deadline_ms;    /* 0 = none; else KS_ERR_TIMEOUT past it */
+	int expand;	    /* 1: bilingual/variant expansion (KS_QUERY_EXPAND); init
+			     * leaves 0 (literal), kensakud and the CLI set 1 unless exact */
+	const char *entity; /* only items tagged with this CVE id or entity (any
+			     * spelling, entities.h), or NULL */
+	int explain;	    /* 1: the JSON body carries "fts", the expression that ran */
 };
 
 /* Sets p to the defaults (limit 20, offset 0, relevance, no filters). */
@@ -71,7 +78,14 @@ struct ks_result {
 	size_t n_sections;
 	struct ks_facet *years; /* with every filter, by year desc */
 	size_t n_years;
-	char *fts; /* the FTS5 expression that ran (NULL for browse) */
+	char *fts;	       /* the FTS5 expression that ran (NULL for browse) */
+	struct ks_facet *cves; /* top KS_FACET_TOP CVE ids, every filter, by count desc */
+	size_t n_cves;
+	struct ks_facet *entities; /* top KS_FACET_TOP gazetteer entities, likewise */
+	size_t n_entities;
+	struct ks_query_expansion *expanded; /* terms expanded (p->expand), owned */
+	size_t n_expanded;
+	int explain; /* p->explain: the JSON shows fts */
 };
 
 /* Runs p against s (p must pass ks_search_params_check). On success *out
@@ -95,7 +109,9 @@ void ks_hit_free(struct ks_hit *h);
 int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *err);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
- * "hits","facets"}. New reference; NULL on out of memory. */
+ * "hits","facets","expanded"} (+ "fts" when r->explain); facets holds
+ * "section", "year", "cve" and "entity"; expanded is [{"term","variants"}].
+ * New reference; NULL on out of memory. */
 json_t *ks_result_json(const struct ks_result *r);
 
 /* One hit object; highlights are included when with_html and present.

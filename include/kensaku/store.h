@@ -12,7 +12,7 @@
 #include "err.h"
 #include "item.h"
 
-#define KS_SCHEMA_VERSION 1
+#define KS_SCHEMA_VERSION 2 /* 2: item_entities (entity and CVE tags) */
 
 enum ks_store_flags {
 	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */
@@ -36,7 +36,8 @@ void ks_store_close(struct ks_store *s);
 sqlite3 *ks_store_db(struct ks_store *s);
 
 /* KS_OK when the index was built with this binary's tokenizer and ICU
- * versions; KS_ERR_VERSION with a "reindex needed" message otherwise. */
+ * versions and schema; KS_ERR_VERSION with a "reindex needed" message
+ * otherwise (a schema 1 index predates entity tags). */
 int ks_store_check_version(struct ks_store *s, struct ks_err *err);
 
 /* Transactions. begin takes the write lock immediately (BEGIN IMMEDIATE). */

@@ -1,0 +1,505 @@
+/* entities.c - item tags: CVE ids and gazetteer entities written as items
+ * are stored, and read back for facets, the entity filter, autocomplete and
+ * entity pages.
+ *
+ * The table is item_entities(item, name, kind), primary key (item, name),
+ * plus an index on name: facets walk it by item (merging with the sorted
+ * matching rowids, or one lookup per rowid when there are few), the filter
+ * and the counts read it by name. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "entities_internal.h"
+#include "kensaku/entities.h"
+#include "kensaku/lexicon.h"
+#include "store_internal.h"
+
+#define POINT_LOOKUPS_MAX 4096 /* more matching rowids than this: one range scan */
+
+static const char INS[] =
+    "INSERT OR IGNORE INTO item_entities(item, name, kind) VALUES (?1, ?2, ?3)";
+static const char OF_ITEM[] = "SELECT name, kind FROM item_entities WHERE item = ?1";
+static const char IN_RANGE[] =
+    "SELECT item, name, kind FROM item_entities WHERE item BETWEEN ?1 AND ?2 ORDER BY item";
+static const char ITEMS_OF[] = "SELECT item FROM item_entities WHERE name = ?1 ORDER BY item";
+static const char COUNT_OF[] = "SELECT count(*) FROM item_entities WHERE name = ?1";
+static const char CVES_FROM[] = "SELECT name, count(*) FROM item_entities"
+				" WHERE name >= ?1 AND name < ?2 AND kind = 'cve'"
+				" GROUP BY name ORDER BY 2 DESC, name LIMIT ?3";
+
+struct tag_ctx {
+	struct ks_store *s;
+	sqlite3_int64 item;
+	struct ks_err *err;
+	int rc;
+};
+
+static int on_tag(void *ctx, const char *kind, const char *name)
+{
+	struct tag_ctx *c = ctx;
+	sqlite3_stmt *st = ks_store_stmt(c->s, INS, c->err);
+	if (!st) {
+		c->rc = KS_ERR_DB;
+		return 1;
+	}
+	sqlite3_bind_int64(st, 1, c->item);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		c->rc = ks_store_dberr(c->s, "tag item", c->err);
+	sqlite3_reset(st);
+	return c->rc != KS_OK;
+}
+
+int ks_entities_tag(struct ks_store *s, sqlite3_int64 item, const char *title, const char *quote,
+		    struct ks_err *err)
+{
+	struct tag_ctx c = {s, item, err, KS_OK};
+	const char *parts[2] = {title, quote};
+	for (int i = 0; i < 2 && c.rc == KS_OK; i++) {
+		if (!parts[i] || !*parts[i])
+			continue;
+		if (ks_extract(parts[i], strlen(parts[i]), on_tag, &c) < 0 && c.rc == KS_OK)
+			c.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	}
+	return c.rc;
+}
+
+/* ---- counting names: a small open-addressing hash table ---------------- */
+
+struct slot {
+	char *name; /* owned; NULL when empty */
+	int cve;
+	long long count;
+};
+
+struct counter {
+	struct slot *slots;
+	size_t cap, n;
+	int oom;
+};
+
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int grow(struct counter *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 256;
+	struct slot *ns = calloc(cap, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->slots[i].name)
+			continue;
+		size_t j = hash(c->slots[i].name) & (cap - 1);
+		while (ns[j].name)
+			j = (j + 1) & (cap - 1);
+		ns[j] = c->slots[i];
+	}
+	free(c->slots);
+	c->slots = ns;
+	c->cap = cap;
+	return 0;
+}
+
+static void count(struct counter *c, const char *name, const char *kind)
+{
+	if (c->oom || !name || !kind)
+		return;
+	if ((c->n + 1) * 2 > c->cap && grow(c) < 0) {
+		c->oom = 1;
+		return;
+	}
+	size_t j = hash(name) & (c->cap - 1);
+	while (c->slots[j].name && strcmp(c->slots[j].name, name) != 0)
+		j = (j + 1) & (c->cap - 1);
+	if (!c->slots[j].name) {
+		if (!(c->slots[j].name = strdup(name))) {
+			c->oom = 1;
+			return;
+		}
+		c->slots[j].cve = !strcmp(kind, "cve");
+		c->n++;
+	}
+	c->slots[j].count++;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Moves the top KS_FACET_TOP names of one kind class into a facet list. */
+static int top(struct slot *sorted, size_t n, int cve, struct ks_facet **out, size_t *n_out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < KS_FACET_TOP; i++)
+		k += sorted[i].cve == cve;
+	*out = NULL;
+	*n_out = 0;
+	if (!k)
+		return 0;
+	struct ks_facet *f = calloc(k, sizeof *f);
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < n && *n_out < k; i++) {
+		if (sorted[i].cve != cve)
+			continue;
+		f[*n_out].key = sorted[i].name;
+		f[*n_out].count = sorted[i].count;
+		sorted[i].name = NULL; /* moved */
+		(*n_out)++;
+	}
+	*out = f;
+	return 0;
+}
+
+int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n,
+		       struct ks_result *r, struct ks_err *err)
+{
+	struct counter c = {NULL, 0, 0, 0};
+	int rc = KS_OK, step = SQLITE_DONE;
+	if (!n)
+		return KS_OK;
+	if (n <= POINT_LOOKUPS_MAX) {
+		for (size_t i = 0; i < n && rc == KS_OK && !c.oom; i++) {
+			sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
+			if (!st)
+				return KS_ERR_DB;
+			sqlite3_bind_int64(st, 1, rowids[i]);
+			while ((step = sqlite3_step(st)) == SQLITE_ROW)
+				count(&c, (const char *)sqlite3_column_text(st, 0),
+				      (const char *)sqlite3_column_text(st, 1));
+			if (step != SQLITE_DONE)
+				rc = ks_store_dberr(s, "facets", err);
+			sqlite3_reset(st);
+		}
+	} else {
+		/* merge the tags of the rowid range with the sorted matches */
+		sqlite3_stmt *st = ks_store_stmt(s, IN_RANGE, err);
+		if (!st)
+			return KS_ERR_DB;
+		sqlite3_bind_int64(st, 1, rowids[0]);
+		sqlite3_bind_int64(st, 2, rowids[n - 1]);
+		size_t at = 0;
+		while (!c.oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 item = sqlite3_column_int64(st, 0);
+			while (at < n && rowids[at] < item)
+				at++;
+			if (at == n)
+				break;
+			if (rowids[at] == item)
+				count(&c, (const char *)sqlite3_column_text(st, 1),
+				      (const char *)sqlite3_column_text(st, 2));
+		}
+		if (step != SQLITE_DONE && step != SQLITE_ROW)
+			rc = ks_store_dberr(s, "facets", err);
+		sqlite3_reset(st);
+	}
+	if (rc == KS_OK && c.oom)
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	/* compact, sort, keep the top of each class */
+	size_t m = 0;
+	for (size_t i = 0; i < c.cap; i++)
+		if (c.slots[i].name)
+			c.slots[m++] = c.slots[i];
+	if (rc == KS_OK) {
+		if (m)
+			qsort(c.slots, m, sizeof *c.slots, by_count);
+		if (top(c.slots, m, 1, &r->cves, &r->n_cves) < 0 ||
+		    top(c.slots, m, 0, &r->entities, &r->n_entities) < 0)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	}
+	for (size_t i = 0; i < m; i++)
+		free(c.slots[i].name);
+	free(c.slots);
+	return rc;
+}
+
+const char *ks_entity_resolve(const char *text, char buf[KS_CVE_MAX])
+{
+	if (ks_cve_canonical(text, buf))
+		return buf;
+	const struct ks_entity *e = ks_entity_find(text);
+	return e ? e->name : text;
+}
+
+int ks_entity_kind_valid(const char *kind)
+{
+	static const char *const kinds[] = {"cve",     "vendor", "product", "actor",
+					    "malware", "vuln",	 "org"};
+	for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (!strcmp(kind, kinds[i]))
+			return 1;
+	return 0;
+}
+
+int ks_entities_items(struct ks_store *s, const char *entity, sqlite3_int64 **out, size_t *n,
+		      struct ks_err *err)
+{
+	char buf[KS_CVE_MAX];
+	const char *name = ks_entity_resolve(entity, buf);
+	sqlite3_stmt *st = ks_store_stmt(s, ITEMS_OF, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_int64 *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int step, rc = KS_OK;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			sqlite3_int64 *nv = realloc(v, cap * sizeof *nv);
+			if (!nv) {
+				rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+				break;
+			}
+			v = nv;
+		}
+		v[cnt++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc == KS_OK && step != SQLITE_DONE)
+		rc = ks_store_dberr(s, "entity filter", err);
+	sqlite3_reset(st);
+	if (rc != KS_OK) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return KS_OK;
+}
+
+int ks_entities_has(const sqlite3_int64 *set, size_t n, sqlite3_int64 rowid)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set[mid] == rowid)
+			return 1;
+		if (set[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* ---- autocomplete and entity pages ------------------------------------ */
+
+static long long count_of(struct ks_store *s, const char *name, int *rc, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, COUNT_OF, err);
+	if (!st) {
+		*rc = KS_ERR_DB;
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	long long n = 0;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		*rc = ks_store_dberr(s, "entities", err);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* {"name","kind","count","spellings"} */
+static json_t *entity_json(const char *name, const char *kind, long long n,
+			   const struct ks_entity *e)
+{
+	json_t *sp = json_array();
+	for (size_t i = 0; sp && e && i < e->n_spellings; i++)
+		if (json_array_append_new(sp, json_string(e->spellings[i]))) {
+			json_decref(sp);
+			return NULL;
+		}
+	if (sp && !e && json_array_append_new(sp, json_string(name))) {
+		json_decref(sp);
+		return NULL;
+	}
+	return sp ? json_pack("{s:s, s:s, s:I, s:o}", "name", name, "kind", kind, "count",
+			      (json_int_t)n, "spellings", sp)
+		  : NULL;
+}
+
+struct cand {
+	const struct ks_entity *e; /* NULL for a CVE id */
+	char *name;		   /* CVE ids only (owned) */
+	long long count;
+};
+
+struct suggest {
+	struct ks_store *s;
+	struct ks_err *err;
+	const char *kind;
+	struct cand *c;
+	size_t n, cap;
+	int rc;
+};
+
+static int add_cand(struct suggest *g, const struct ks_entity *e, const char *cve, long long n)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		struct cand *nc = realloc(g->c, g->cap * sizeof *nc);
+		if (!nc)
+			return -1;
+		g->c = nc;
+	}
+	struct cand *c = &g->c[g->n];
+	c->e = e;
+	c->name = NULL;
+	c->count = n;
+	if (cve && !(c->name = strdup(cve)))
+		return -1;
+	g->n++;
+	return 0;
+}
+
+static int on_prefix(void *ctx, const struct ks_entity *e)
+{
+	struct suggest *g = ctx;
+	if (g->kind && strcmp(g->kind, e->kind) != 0)
+		return 0;
+	long long n = count_of(g->s, e->name, &g->rc, g->err);
+	if (g->rc != KS_OK)
+		return 1;
+	if (n > 0 && add_cand(g, e, NULL, n) < 0) {
+		g->rc = ks_err_set(g->err, KS_ERR_NOMEM, "[entities] out of memory");
+		return 1;
+	}
+	return 0;
+}
+
+static int by_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->e ? x->e->name : x->name, y->e ? y->e->name : y->name);
+}
+
+/* The upper-cased CVE prefix of folded text ("cve-20" -> "CVE-20"), when
+ * text could start a CVE id; 0 otherwise. */
+static int cve_prefix(const char *folded, char out[KS_CVE_MAX])
+{
+	static const char pat[] = "cve-";
+	size_t n = strlen(folded);
+	if (n >= KS_CVE_MAX - 1)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = folded[i];
+		if (i < 4 ? c != pat[i] : !((c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		out[i] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	}
+	out[n] = 0;
+	return 1;
+}
+
+int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
+			json_t **out, struct ks_err *err)
+{
+	struct suggest g = {s, err, kind && strcmp(kind, "cve") ? kind : NULL, NULL, 0, 0, KS_OK};
+	char *folded = ks_fold(prefix ? prefix : "", prefix ? strlen(prefix) : 0, NULL);
+	json_t *list = NULL;
+	if (!folded)
+		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	/* strip surrounding spaces */
+	char *f = folded;
+	while (*f == ' ')
+		f++;
+	for (size_t n = strlen(f); n && f[n - 1] == ' '; n--)
+		f[n - 1] = 0;
+	if (!kind || strcmp(kind, "cve") != 0)
+		ks_entity_prefix(f, on_prefix, &g);
+	char lo[KS_CVE_MAX];
+	if (g.rc == KS_OK && (!kind || !strcmp(kind, "cve")) && cve_prefix(f, lo)) {
+		char hi[KS_CVE_MAX + 1];
+		size_t n = strlen(lo);
+		if (n < 4)
+			snprintf(lo, sizeof lo, "CVE-");
+		n = strlen(lo);
+		memcpy(hi, lo, n);
+		hi[n] = 0x7f; /* past every character of a CVE id */
+		hi[n + 1] = 0;
+		sqlite3_stmt *st = ks_store_stmt(s, CVES_FROM, err);
+		if (!st) {
+			g.rc = KS_ERR_DB;
+		} else {
+			sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int(st, 3, limit);
+			int step;
+			while ((step = sqlite3_step(st)) == SQLITE_ROW && g.rc == KS_OK)
+				if (add_cand(&g, NULL, (const char *)sqlite3_column_text(st, 0),
+					     sqlite3_column_int64(st, 1)) < 0)
+					g.rc = ks_err_set(err, KS_ERR_NOMEM,
+							  "[entities] out of memory");
+			if (g.rc == KS_OK && step != SQLITE_DONE)
+				g.rc = ks_store_dberr(s, "entities", err);
+			sqlite3_reset(st);
+		}
+	}
+	if (g.rc == KS_OK) {
+		if (g.n)
+			qsort(g.c, g.n, sizeof *g.c, by_cand);
+		list = json_array();
+		for (size_t i = 0; list && i < g.n && (int)i < limit; i++) {
+			const struct cand *c = &g.c[i];
+			json_t *j = c->e ? entity_json(c->e->name, c->e->kind, c->count, c->e)
+					 : entity_json(c->name, "cve", c->count, NULL);
+			if (json_array_append_new(list, j)) {
+				json_decref(list);
+				list = NULL;
+			}
+		}
+		json_t *o =
+		    list ? json_pack("{s:s, s:o}", "prefix", prefix ? prefix : "", "entities", list)
+			 : NULL;
+		if (!o)
+			g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+		else
+			*out = o;
+	}
+	for (size_t i = 0; i < g.n; i++)
+		free(g.c[i].name);
+	free(g.c);
+	free(folded);
+	return g.rc;
+}
+
+int ks_entity_info(struct ks_store *s, const char *text, json_t **out, struct ks_err *err)
+{
+	char buf[KS_CVE_MAX];
+	const struct ks_entity *e = NULL;
+	const char *name, *kind;
+	if (ks_cve_canonical(text, buf)) {
+		name = buf;
+		kind = "cve";
+	} else if ((e = ks_entity_find(text))) {
+		name = e->name;
+		kind = e->kind;
+	} else {
+		return ks_err_set(err, KS_ERR_NOTFOUND, "no entity or CVE id %s", text);
+	}
+	int rc = KS_OK;
+	long long n = count_of(s, name, &rc, err);
+	if (rc != KS_OK)
+		return rc;
+	json_t *j = entity_json(name, kind, n, e);
+	if (!j)
+		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	*out = j;
+	return KS_OK;
+}

@@ -1,0 +1,39 @@
+/* entities_internal.h - item tags inside the indexer library: written by
+ * store.c as items are stored, read by search.c for facets and the entity
+ * filter (not part of the public API). */
+#ifndef KS_ENTITIES_INTERNAL_H
+#define KS_ENTITIES_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "kensaku/err.h"
+#include "kensaku/search.h"
+#include "kensaku/store.h"
+
+/* The item_entities table: one row per (item, CVE id or entity). */
+#define KS_ENTITIES_TABLE                                                                          \
+	"item_entities(item INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"             \
+	" PRIMARY KEY(item, name)) WITHOUT ROWID"
+
+/* Tags item (its rowid) with every CVE id and gazetteer entity found in its
+ * title and quote (quote may be NULL). Call inside the transaction that
+ * inserted the item. */
+int ks_entities_tag(struct ks_store *s, sqlite3_int64 item, const char *title, const char *quote,
+		    struct ks_err *err);
+
+/* Fills r's cve and entity facets (top KS_FACET_TOP of each by count) from
+ * the n matching rowids, sorted ascending. */
+int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n,
+		       struct ks_result *r, struct ks_err *err);
+
+/* The rowids tagged with entity (a CVE id or any spelling of a gazetteer
+ * name; other text is looked up as given), ascending, in a malloc'd array
+ * (*out, *n; *out may be NULL when n is 0). */
+int ks_entities_items(struct ks_store *s, const char *entity, sqlite3_int64 **out, size_t *n,
+		      struct ks_err *err);
+
+/* 1 when rowid is in the ascending array set of n. */
+int ks_entities_has(const sqlite3_int64 *set, size_t n, sqlite3_int64 rowid);
+
+#endif
