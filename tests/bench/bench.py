@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -420,7 +421,9 @@ def http(R, bin_dir, work, qs, seconds):
                           "127.0.0.1:0", "--quiet"], stdout=subprocess.PIPE,
                          stderr=open(os.path.join(work, "kensakud.log"), "w"))
     PROCS.append(p)
-    line = p.stdout.readline().decode()  # "listening on http://127.0.0.1:PORT"
+    line = ""  # "listening on http://127.0.0.1:PORT", waited for at most 20 s
+    if select.select([p.stdout], [], [], 20)[0]:
+        line = p.stdout.readline().decode()
     m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
     if m and wait_http(m.group(1) + "/healthz", time.monotonic() + 20):
         bench_server("kensaku", m.group(1), kpaths, p.pid)
