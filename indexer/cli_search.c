@@ -75,13 +75,22 @@ int ks_cli_search(int argc, char **argv)
 	const char *db = ks_cli_default_db();
 	struct ks_search_params p;
 	ks_search_params_init(&p);
+	p.expand = 1; /* as the API: bilingual expansion unless --exact */
 	int json = 0;
 	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
-	    {"limit", required_argument, NULL, 'l'},   {"offset", required_argument, NULL, 'o'},
-	    {"section", required_argument, NULL, 's'}, {"from", required_argument, NULL, 'F'},
-	    {"to", required_argument, NULL, 'T'},      {"sort", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"exact", no_argument, NULL, 'x'},
+	    {"explain", no_argument, NULL, 'e'},
+	    {"entity", required_argument, NULL, 'E'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"limit", required_argument, NULL, 'l'},
+	    {"offset", required_argument, NULL, 'o'},
+	    {"section", required_argument, NULL, 's'},
+	    {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},
+	    {"sort", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -94,6 +103,15 @@ int ks_cli_search(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'x':
+			p.expand = 0;
+			break;
+		case 'e':
+			p.explain = 1;
+			break;
+		case 'E':
+			p.entity = optarg;
 			break;
 		case 'l':
 			if (parse_int(optarg, 1, KS_LIMIT_MAX, &p.limit) < 0)
@@ -122,7 +140,9 @@ int ks_cli_search(int argc, char **argv)
 			break;
 		case 'h':
 			puts("usage: kensaku search [--db FILE] [--json] [--limit N] [--offset N] "
-			     "[--section S] [--from D] [--to D] [--sort S] QUERY...");
+			     "[--section S] [--from D] [--to D] [--sort S] [--entity NAME] "
+			     "[--exact] "
+			     "[--explain] QUERY...");
 			return 0;
 		default:
 			return ks_cli_usage_error("search", "unknown or incomplete option '%s'",
@@ -173,6 +193,14 @@ int ks_cli_search(int argc, char **argv)
 		if (r->total > (long long)r->n_hits && r->n_hits)
 			printf(", showing %d-%zu", r->offset + 1, (size_t)r->offset + r->n_hits);
 		putchar('\n');
+		for (size_t i = 0; i < r->n_expanded; i++) {
+			printf("expanded %s:", r->expanded[i].term);
+			for (size_t j = 0; j < r->expanded[i].n_variants; j++)
+				printf(" %s", r->expanded[i].variants[j]);
+			putchar('\n');
+		}
+		if (p.explain)
+			printf("fts: %s\n", r->fts ? r->fts : "(none: every item)");
 		for (size_t i = 0; i < r->n_hits; i++) {
 			const struct ks_hit *h = &r->hits[i];
 			printf("\n%-8s #%lld  %s  %s\n  ", h->id, h->issue,

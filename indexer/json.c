@@ -46,6 +46,27 @@ static json_t *facet_json(const struct ks_facet *f, size_t n)
 	return o;
 }
 
+/* [{"term": "ransomware", "variants": ["ransomware", "ランサムウェア"]}] */
+static json_t *expanded_json(const struct ks_result *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < r->n_expanded; i++) {
+		const struct ks_query_expansion *e = &r->expanded[i];
+		json_t *v = json_array();
+		for (size_t j = 0; v && j < e->n_variants; j++)
+			if (json_array_append_new(v, json_string(e->variants[j]))) {
+				json_decref(v);
+				v = NULL;
+			}
+		json_t *o = v ? json_pack("{s:s, s:o}", "term", e->term, "variants", v) : NULL;
+		if (!o || json_array_append_new(a, o)) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
 json_t *ks_result_json(const struct ks_result *r)
 {
 	json_t *o = json_object(), *hits = json_array(), *facets = json_object();
@@ -55,14 +76,20 @@ json_t *ks_result_json(const struct ks_result *r)
 	if (!bad)
 		bad = json_object_set_new(facets, "section",
 					  facet_json(r->sections, r->n_sections)) ||
-		      json_object_set_new(facets, "year", facet_json(r->years, r->n_years));
+		      json_object_set_new(facets, "year", facet_json(r->years, r->n_years)) ||
+		      json_object_set_new(facets, "cve", facet_json(r->cves, r->n_cves)) ||
+		      json_object_set_new(facets, "entity", facet_json(r->entities, r->n_entities));
 	if (!bad)
-		bad = json_object_set_new(o, "query", json_string(r->query ? r->query : "")) ||
-		      json_object_set_new(o, "total", json_integer(r->total)) ||
-		      json_object_set_new(o, "offset", json_integer(r->offset)) ||
-		      json_object_set_new(o, "limit", json_integer(r->limit)) ||
-		      json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 1000) / 1000)) ||
-		      json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets);
+		bad =
+		    json_object_set_new(o, "query", json_string(r->query ? r->query : "")) ||
+		    json_object_set_new(o, "total", json_integer(r->total)) ||
+		    json_object_set_new(o, "offset", json_integer(r->offset)) ||
+		    json_object_set_new(o, "limit", json_integer(r->limit)) ||
+		    json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 1000) / 1000)) ||
+		    json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
+		    json_object_set_new(o, "expanded", expanded_json(r));
+	if (!bad && r->explain)
+		bad = json_object_set_new(o, "fts", r->fts ? json_string(r->fts) : json_null());
 	json_decref(hits);
 	json_decref(facets);
 	if (bad) {

@@ -64,6 +64,9 @@ int ks_search_params_check(const struct ks_search_params *p, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_ARG, "q is not valid UTF-8 text");
 	if (p->section && (strlen(p->section) > 200 || !text_ok(p->section)))
 		return ks_err_set(err, KS_ERR_ARG, "section is not valid UTF-8 text");
+	if (p->entity && (strlen(p->entity) > 200 || !text_ok(p->entity)))
+		return ks_err_set(err, KS_ERR_ARG,
+				  "entity must be valid UTF-8 text of at most 200 bytes");
 	if (p->limit < 1 || p->limit > KS_LIMIT_MAX)
 		return ks_err_set(err, KS_ERR_ARG, "limit must be between 1 and %d", KS_LIMIT_MAX);
 	if (p->offset < 0 || p->offset > KS_OFFSET_MAX)

@@ -13,6 +13,7 @@
 #include "kensaku/query.h"
 #include "kensaku/search.h"
 #include "kensaku/tokenizer.h"
+#include "entities_internal.h"
 #include "rowid.h"
 #include "store_internal.h"
 
@@ -102,6 +103,15 @@ void ks_result_free(struct ks_result *r)
 	for (size_t i = 0; i < r->n_years; i++)
 		free(r->years[i].key);
 	free(r->years);
+	for (size_t i = 0; i < r->n_cves; i++)
+		free(r->cves[i].key);
+	free(r->cves);
+	for (size_t i = 0; i < r->n_entities; i++)
+		free(r->entities[i].key);
+	free(r->entities);
+	for (size_t i = 0; i < r->n_expanded; i++)
+		free(r->expanded[i].term);
+	free(r->expanded);
 	free(r->query);
 	free(r->fts);
 	free(r);
@@ -148,7 +158,35 @@ struct plan {
 	const char *fts;
 	sqlite3_int64 lo, hi;
 	int sec;
+	int has_ent;		   /* entity filter: only rowids in ent (ascending) */
+	const sqlite3_int64 *ent;
+	size_t n_ent;
+	sqlite3_int64 *ids;	   /* out: every rowid that passed the filters */
+	size_t n_ids, cap_ids;
+	int oom;
 };
+
+/* Keeps rowid for the cve/entity facets. */
+static void keep_id(struct plan *pl, sqlite3_int64 rowid)
+{
+	if (pl->n_ids == pl->cap_ids) {
+		size_t cap = pl->cap_ids ? pl->cap_ids * 2 : 1024;
+		sqlite3_int64 *n = realloc(pl->ids, cap * sizeof *n);
+		if (!n) {
+			pl->oom = 1;
+			return;
+		}
+		pl->ids = n;
+		pl->cap_ids = cap;
+	}
+	pl->ids[pl->n_ids++] = rowid;
+}
+
+static int by_rowid(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+	return x < y ? -1 : x > y;
+}
 
 struct cand {
 	sqlite3_int64 rowid;
@@ -292,7 +330,7 @@ static const char *scan_sql(enum ks_query_kind k, enum ks_sort sort)
 }
 
 /* The one pass: total, facets and the page. */
-static int run_scan(struct ks_store *s, const struct plan *pl, struct page *pg, char **names,
+static int run_scan(struct ks_store *s, struct plan *pl, struct page *pg, char **names,
 		    struct ks_result *r, struct ks_err *err)
 {
 	sqlite3_stmt *st = ks_store_stmt(s, scan_sql(pl->q->kind, pg->sort), err);
@@ -310,9 +348,12 @@ static int run_scan(struct ks_store *s, const struct plan *pl, struct page *pg, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
 		int sec = ks_rowid_section(rowid);
+		if (pl->has_ent && !ks_entities_has(pl->ent, pl->n_ent, rowid))
+			continue;
 		by_sec[sec]++;
 		if (pl->sec != -1 && sec != pl->sec)
 			continue;
+		keep_id(pl, rowid);
 		page_take(pg, rowid, sqlite3_column_double(st, 1), r->total);
 		r->total++;
 		int day = ks_rowid_day(rowid);
@@ -499,12 +540,21 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	}
 	r->offset = p->offset;
 	r->limit = p->limit;
-	int rc = ks_query_translate(ks_store_tok(s), p->q, &q);
+	r->explain = p->explain;
+	int rc =
+	    ks_query_translate_opts(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &q);
 	if (rc != KS_OK) {
 		ks_result_free(r);
 		return ks_err_set(err, rc, "[search] out of memory");
 	}
-	struct plan pl = {&q, q.kind == KS_Q_EXCLUDE ? q.exclude : q.match, 0, INT64_MAX, -1};
+	/* the result owns the expansions */
+	r->expanded = q.expanded;
+	r->n_expanded = q.n_expanded;
+	q.expanded = NULL;
+	q.n_expanded = 0;
+	sqlite3_int64 *ent = NULL;
+	struct plan pl = {&q, q.kind == KS_Q_EXCLUDE ? q.exclude : q.match, 0, INT64_MAX, -1,
+			  0, NULL, 0, NULL, 0, 0, 0};
 	if (pl.fts && !(r->fts = strdup(pl.fts)))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	if (q.kind == KS_Q_NONE || rc != KS_OK)
@@ -526,6 +576,12 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	ks_store_deadline(s, p->deadline_ms);
 	if ((rc = load_sections(s, names, err)) != KS_OK)
 		goto out;
+	if (p->entity) {
+		pl.has_ent = 1;
+		if ((rc = ks_entities_items(s, p->entity, &ent, &pl.n_ent, err)) != KS_OK)
+			goto out;
+		pl.ent = ent;
+	}
 	if (p->section) {
 		pl.sec = -2;
 		for (int i = 1; i <= KS_SECTIONS_MAX; i++)
@@ -543,6 +599,23 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		goto out;
 	}
 	if ((rc = run_scan(s, &pl, &pg, names, r, err)) != KS_OK)
+		goto out;
+	if (pl.oom) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		goto out;
+	}
+	if (pl.n_ids > 1 && pl.ids[0] > pl.ids[pl.n_ids - 1])
+		for (size_t i = 0, j = pl.n_ids - 1; i < j; i++, j--) {
+			sqlite3_int64 t = pl.ids[i];
+			pl.ids[i] = pl.ids[j];
+			pl.ids[j] = t;
+		}
+	for (size_t i = 1; i < pl.n_ids; i++)
+		if (pl.ids[i - 1] > pl.ids[i]) {
+			qsort(pl.ids, pl.n_ids, sizeof *pl.ids, by_rowid);
+			break;
+		}
+	if ((rc = ks_entities_facets(s, pl.ids, pl.n_ids, r, err)) != KS_OK)
 		goto out;
 	if (pg.n_rows && !(r->hits = calloc(pg.n_rows, sizeof *r->hits))) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
@@ -570,6 +643,8 @@ out:
 	free(pg.heap);
 	free(pg.rows);
 	free(pg.undated);
+	free(pl.ids);
+	free(ent);
 	if (rc != KS_OK) {
 		ks_result_free(r);
 		return rc;

@@ -1,8 +1,10 @@
 /* h_search.c - GET /api/search: parameters -> ks_search_run -> the
- * library's JSON body. No SQL and no hit shaping here. */
+ * library's JSON body. No SQL and no hit shaping here. Also the parsing of
+ * the search parameters every query endpoint shares (trend, feed, CSV). */
 #include "ksd.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <kensaku/search.h>
 
@@ -29,6 +31,42 @@ static int parse_int(const char *s, int *out)
 	return 1;
 }
 
+/* Parses a boolean parameter: absent, "0" or "false" -> 0; "1" or "true"
+ * -> 1; anything else is a 400 naming it. 0 on success. */
+static int parse_flag(const struct ksd_req *rq, const char *name, int *out, struct ksd_reply *rp)
+{
+	const char *v = ksd_req_param(rq, name);
+
+	*out = 0;
+	if (!v || !strcmp(v, "0") || !strcmp(v, "false"))
+		return 0;
+	if (!strcmp(v, "1") || !strcmp(v, "true")) {
+		*out = 1;
+		return 0;
+	}
+	ksd_reply_error(rp, 400, "bad_request", "%s must be 0 or 1", name);
+	return -1;
+}
+
+int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
+			   struct ksd_reply *rp)
+{
+	int exact = 0;
+
+	ks_search_params_init(p);
+	p->q = ksd_req_param(rq, "q");
+	p->section = ksd_req_param(rq, "section");
+	p->from = ksd_req_param(rq, "from");
+	p->to = ksd_req_param(rq, "to");
+	p->entity = ksd_req_param(rq, "entity");
+	p->deadline_ms = rq->deadline_ms;
+	if (parse_flag(rq, "exact", &exact, rp) < 0 ||
+	    parse_flag(rq, "explain", &p->explain, rp) < 0)
+		return -1;
+	p->expand = !exact;
+	return 0;
+}
+
 void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 {
 	struct ks_search_params p;
@@ -38,12 +76,8 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 	const char *v;
 	int rc;
 
-	ks_search_params_init(&p);
-	p.q = ksd_req_param(rq, "q");
-	p.section = ksd_req_param(rq, "section");
-	p.from = ksd_req_param(rq, "from");
-	p.to = ksd_req_param(rq, "to");
-	p.deadline_ms = rq->deadline_ms;
+	if (ksd_search_params_from(rq, &p, rp) < 0)
+		return;
 	if ((v = ksd_req_param(rq, "limit")) && !parse_int(v, &p.limit)) {
 		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
 				KS_LIMIT_MAX);

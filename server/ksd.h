@@ -104,6 +104,15 @@ void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp);
 void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp);
 void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp);
 
+struct ks_search_params;
+
+/* Fills p from the query parameters every query endpoint shares: q,
+ * section, from, to, entity, exact (0|1: turns bilingual expansion off),
+ * explain (0|1); the deadline from rq. Returns 0, or -1 with a 400 in rp
+ * for a malformed flag. The caller still runs ks_search_params_check. */
+int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
+			   struct ksd_reply *rp);
+
 /* Maps a library rc from a store/search call to the HTTP error reply
  * (TIMEOUT -> 503 timeout, NOTFOUND -> 404, ARG -> 400, IO/CORRUPT/VERSION
  * -> 503 unavailable, others -> 500 internal). msg is the library's reason. */
