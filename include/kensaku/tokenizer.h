@@ -49,7 +49,7 @@ int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len);
  * auxiliary function on db. Returns an SQLite code. */
 int ks_tok_register(sqlite3 *db);
 
-/* "kensaku-bigram-1" and the ICU version string ("72.1") this binary uses. */
+/* "kensaku-bigram-2" and the ICU version string ("72.1") this binary uses. */
 const char *ks_tok_version(void);
 const char *ks_tok_icu_version(void);
 

@@ -5,9 +5,10 @@
  * - every token is non-empty, valid UTF-8 and case-folded (no A-Z);
  * - offsets are byte offsets into the input: 0 <= start < end <= len, and
  *   starts never decrease (bigrams overlap, so only start is monotonic);
- * - self-match: the query-mode tokens of a text are a run of consecutive
- *   document-mode tokens of the same text, so a phrase query made of any
- *   text finds an item holding that text;
+ * - self-match: the query-mode tokens of a text are a phrase of the
+ *   document-mode tokens of the same text (token i of the query is among
+ *   the tokens at position p+i of the document, colocated tokens sharing a
+ *   position), so a phrase query made of any text finds an item holding it;
  * - ks_tok_ends_with_lone_cjk does not crash and returns 0 or 1. */
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,12 @@
 #include "kensaku/tokenizer.h"
 
 struct toks {
-	int len;	/* input length */
-	int prev_start; /* start of the previous token */
+	struct ks_tok *tok; /* the tokenizer delivering the tokens */
+	int len;	    /* input length */
+	int prev_start;	    /* start of the previous token */
 	size_t n, cap;
 	char **text; /* each token, NUL-terminated */
+	int *pos;    /* each token's position (colocated tokens share one) */
 };
 
 static void toks_clear(struct toks *t)
@@ -27,6 +30,7 @@ static void toks_clear(struct toks *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->text[i]);
 	free(t->text);
+	free(t->pos);
 	memset(t, 0, sizeof *t);
 }
 
@@ -48,23 +52,44 @@ static int on_token(void *ctx, const char *text, int len, int start, int end)
 		char **v = realloc(t->text, cap * sizeof *v);
 		FUZZ_ASSERT(v != NULL, "out of memory");
 		t->text = v;
+		int *p = realloc(t->pos, cap * sizeof *p);
+		FUZZ_ASSERT(p != NULL, "out of memory");
+		t->pos = p;
 		t->cap = cap;
 	}
 	char *s = malloc((size_t)len + 1);
 	FUZZ_ASSERT(s != NULL, "out of memory");
 	memcpy(s, text, (size_t)len);
 	s[len] = 0;
+	int colocated = ks_tok_colocated(t->tok);
+	FUZZ_ASSERT(!colocated || t->n > 0, "first token [%s] is colocated", s);
+	t->pos[t->n] = t->n == 0 ? 0 : t->pos[t->n - 1] + (colocated ? 0 : 1);
 	t->text[t->n++] = s;
 	return 0;
 }
 
-/* 1 when q's tokens appear in d as consecutive tokens starting at at. */
-static int run_at(const struct toks *d, const struct toks *q, size_t at)
+/* 1 when d has a token equal to text at position pos. */
+static int has_at(const struct toks *d, int pos, const char *text)
 {
-	if (at + q->n > d->n)
-		return 0;
+	size_t lo = 0, hi = d->n; /* positions never decrease: find the first at pos */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->pos[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < d->n && d->pos[i] <= pos; i++)
+		if (d->pos[i] == pos && strcmp(d->text[i], text) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when q's tokens appear in d as a phrase starting at position at. */
+static int run_at(const struct toks *d, const struct toks *q, int at)
+{
 	for (size_t i = 0; i < q->n; i++)
-		if (strcmp(d->text[at + i], q->text[i]) != 0)
+		if (!has_at(d, at + (int)i, q->text[i]))
 			return 0;
 	return 1;
 }
@@ -80,20 +105,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data;
 	int len = (int)size;
 
-	struct toks doc = {.len = len}, qry = {.len = len};
+	struct toks doc = {.tok = tok, .len = len}, qry = {.tok = tok, .len = len};
 	int rc = ks_tok_run(tok, KS_TOK_DOCUMENT, text, len, on_token, &doc);
 	FUZZ_ASSERT(rc == 0, "ks_tok_run(DOCUMENT) returned %d", rc);
 	rc = ks_tok_run(tok, KS_TOK_QUERY, text, len, on_token, &qry);
 	FUZZ_ASSERT(rc == 0, "ks_tok_run(QUERY) returned %d", rc);
 
-	/* the phrase is normally the document's tokens from the first one on */
+	/* the phrase normally starts at the document's first position */
+	int last = doc.n ? doc.pos[doc.n - 1] : -1;
 	int found = qry.n == 0 || run_at(&doc, &qry, 0);
-	for (size_t at = 1; !found && at + qry.n <= doc.n; at++)
+	for (int at = 1; !found && at + (int)qry.n - 1 <= last; at++)
 		found = run_at(&doc, &qry, at);
 	if (!found) {
 		fprintf(stderr, "document tokens:");
 		for (size_t i = 0; i < doc.n; i++)
-			fprintf(stderr, " [%s]", doc.text[i]);
+			fprintf(stderr, " %d[%s]", doc.pos[i], doc.text[i]);
 		fprintf(stderr, "\nquery tokens:");
 		for (size_t i = 0; i < qry.n; i++)
 			fprintf(stderr, " [%s]", qry.text[i]);
