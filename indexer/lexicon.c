@@ -7,10 +7,12 @@
  * entities with a sorted index of their folded spellings (lookup, prefix
  * search), and a byte trie of those spellings for scanning text. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/unorm2.h>
+#include <unicode/utf8.h>
 #include <unicode/ustring.h>
 
 #include "kensaku/err.h"
@@ -57,22 +59,60 @@ static int is_alnum(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* The common case without ICU's normalize: ASCII (lower-cased), full-width
+ * ASCII U+FF01..U+FF5E (to ASCII, lower-cased), U+3000 (a space) and code
+ * points that NFKC_Casefold leaves alone whatever surrounds them (ICU's
+ * "inert": kana, kanji, most punctuation). Returns NULL with *fallback set
+ * when s holds anything else (or invalid UTF-8), NULL alone on OOM. */
+static char *fold_fast(const char *s, size_t len, size_t *out_len, int *fallback)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
+	if (U_FAILURE(st) || len > INT32_MAX) {
+		*fallback = 1;
+		return NULL;
+	}
+	char *p = malloc(len + 1);
+	if (!p)
+		return NULL;
+	size_t o = 0;
+	int32_t i = 0, n = (int32_t)len;
+	while (i < n) {
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x80) {
+			p[o++] = (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+			i++;
+			continue;
+		}
+		int32_t at = i;
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c >= 0xFF01 && c <= 0xFF5E) {
+			c -= 0xFEE0;
+			p[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		} else if (c == 0x3000) {
+			p[o++] = ' ';
+		} else if (c > 0 && unorm2_isInert(norm, c)) {
+			memcpy(p + o, s + at, (size_t)(i - at));
+			o += (size_t)(i - at);
+		} else {
+			free(p);
+			*fallback = 1;
+			return NULL;
+		}
+	}
+	p[o] = 0;
+	if (out_len)
+		*out_len = o;
+	return p;
+}
+
 char *ks_fold(const char *s, size_t len, size_t *out_len)
 {
-	int ascii = 1;
-	for (size_t i = 0; i < len && ascii; i++)
-		ascii = (unsigned char)s[i] < 0x80;
-	if (ascii) {
-		char *p = malloc(len + 1);
-		if (!p)
-			return NULL;
-		for (size_t i = 0; i < len; i++)
-			p[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
-		p[len] = 0;
-		if (out_len)
-			*out_len = len;
-		return p;
-	}
+	int fallback = 0;
+	char *fast = fold_fast(s, len, out_len, &fallback);
+	if (fast || !fallback)
+		return fast;
 	if (len > 1 << 26)
 		return NULL;
 	UErrorCode st = U_ZERO_ERROR;
