@@ -26,12 +26,11 @@ mkdir -p "$build/fuzz-artifacts"
 status=0
 for t in "${targets[@]}"; do
   printf '\n=== %s: %s s\n' "$t" "$secs"
-  mkdir -p "$build/fuzz-long/$t"
+  mkdir -p "$build/fuzz-long"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$build/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -dict="$root/tests/fuzz/dict/$t.dict" -artifact_prefix="$build/fuzz-artifacts/$t-" \
-    "$build/fuzz-long/$t" "$root/tests/fuzz/corpus/$t" "$root/tests/fuzz/regressions/$t" \
-    2>"$build/fuzz-long/$t.log"
+    sh "$root/tests/fuzz/run-one.sh" "$secs" "$build/fuzz/$t" "$build/fuzz-long/$t" \
+    "$build/fuzz-artifacts/$t-" "$root/tests/fuzz/dict/$t.dict" \
+    "$root/tests/fuzz/corpus/$t" "$root/tests/fuzz/regressions/$t" 2>"$build/fuzz-long/$t.log"
   rc=$?
   grep -E '^(stat::|Done|INFO: a leak|==[0-9]+==ERROR|SUMMARY)' "$build/fuzz-long/$t.log" | tail -n 12
   if [ $rc != 0 ]; then
