@@ -10,7 +10,13 @@
  * closed as soon as no request uses it (by its thread on release, or by the
  * thread that noticed the change when the slot is idle). A request always
  * runs to its end on the connection it acquired. Commits of `kensaku index`
- * into the same file need no switch: SQLite shows them to the next read. */
+ * into the same file need no switch: SQLite shows them to the next read.
+ *
+ * A changed file becomes a generation only after a check (open, counts,
+ * an FTS5 probe, and PRAGMA quick_check for a new inode); a file that fails
+ * it is refused with one log line and the current generation goes on
+ * serving: from each thread's open connection, or, for a thread that has
+ * none, from a shared spare connection (the one the check opened). */
 #ifndef KSD_POOL_H
 #define KSD_POOL_H
 
@@ -28,7 +34,8 @@ struct ksd_lease {
 	unsigned long generation;
 };
 
-/* Remembers path and opens it once read-only to check it is an index.
+/* Remembers path and checks, read-only, that it is a servable index (the
+ * check of a new generation, with quick_check); its error names the file.
  * On failure returns the library's rc (KS_ERR_IO, KS_ERR_CORRUPT, ...) with
  * err set, and the pool stays unusable. Call once, before any thread. */
 int ksd_pool_init(const char *path, struct ks_err *err);
