@@ -13,7 +13,8 @@ say() { printf '\n=== %s\n' "$*"; }
 # --- dependencies (Debian) ---------------------------------------------------
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libsqlite3-dev libicu-dev libmicrohttpd-dev libjansson-dev libxxhash-dev libxml2-dev
-      python3 curl chromium nodejs npm)
+      python3 curl chromium nodejs npm
+      groonga wrk nginx-light manpages-ja time libxml2-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +23,8 @@ done
 if command -v node >/dev/null && command -v npm >/dev/null; then
   missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
 fi
+# any nginx flavour will do (the benchmark's ceiling, the scale-out proxy)
+if command -v nginx >/dev/null; then missing=("${missing[@]/nginx-light}"); fi
 read -r -a missing <<<"${missing[*]}"
 if ((${#missing[@]})); then
   say "installing: ${missing[*]}"
