@@ -28,14 +28,17 @@ struct ks_store {
 	int n_cache;
 	struct timespec deadline;
 	int deadline_on, deadline_hit;
-	long long seq; /* next item sequence number (rowid.h); -1 until loaded */
-	int schema;    /* user_version of the file */
+	long long seq;		/* next item sequence number (rowid.h); -1 until loaded */
+	int schema;		/* user_version of the file */
+	long long data_version; /* last PRAGMA data_version seen (ks_store_data_changed) */
+	int data_version_seen;	/* data_version holds a value */
 };
 
 /* Keeps the FTS index in step with items; dropped during a bulk load. */
 #define TRIGGER_AI                                                                                 \
 	"CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN"                                      \
-	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END"
+	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); "   \
+	"END"
 
 static const char *const SCHEMA_V1[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
@@ -365,6 +368,25 @@ void ks_store_close(struct ks_store *s)
 sqlite3 *ks_store_db(struct ks_store *s)
 {
 	return s->db;
+}
+
+int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, "PRAGMA data_version", err);
+	if (!st)
+		return KS_ERR_DB;
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = ks_store_dberr(s, "data_version", err);
+		sqlite3_reset(st);
+		return rc;
+	}
+	long long v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*changed = !s->data_version_seen || v != s->data_version;
+	s->data_version = v;
+	s->data_version_seen = 1;
+	return KS_OK;
 }
 
 int ks_store_check_version(struct ks_store *s, struct ks_err *err)

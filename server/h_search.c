@@ -3,11 +3,14 @@
  * the search parameters every query endpoint shares (trend, feed, CSV). */
 #include "ksd.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <kensaku/search.h>
 
+#include "cache.h"
 #include "pool.h"
 
 /* Parses an optionally negative decimal integer of at most 9 digits (no
@@ -67,14 +70,64 @@ int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
 	return 0;
 }
 
+/* Appends a length-prefixed string (NULL distinct from "") to key. */
+static size_t key_str(unsigned char *key, size_t at, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+
+	memcpy(key + at, &n, sizeof(n));
+	at += sizeof(n);
+	if (s) {
+		memcpy(key + at, s, n);
+		at += n;
+	}
+	return at;
+}
+
+/* The cache key of p: every parameter that shapes the body, in a fixed
+ * order; malloc'd, its length in *len; NULL on out of memory. */
+static unsigned char *search_key(const struct ks_search_params *p, size_t *len)
+{
+	const char *strs[] = {p->q, p->section, p->from, p->to, p->entity};
+	int ints[] = {p->limit, p->offset, (int)p->sort, p->expand, p->explain};
+	size_t cap = sizeof(ints), at = 0;
+	unsigned char *key;
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		cap += sizeof(uint32_t) + (strs[i] ? strlen(strs[i]) : 0);
+	key = malloc(cap);
+	if (!key)
+		return NULL;
+	memcpy(key, ints, sizeof(ints));
+	at = sizeof(ints);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		at = key_str(key, at, strs[i]);
+	*len = at;
+	return key;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 {
 	struct ks_search_params p;
 	struct ks_result *res = NULL;
 	struct ksd_lease lease;
 	struct ks_err err = {{0}};
+	struct timespec t0;
+	unsigned char *key = NULL;
+	size_t klen = 0;
+	unsigned long epoch = 0;
 	const char *v;
 	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	if (ksd_search_params_from(rq, &p, rp) < 0)
 		return;
@@ -97,18 +150,66 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 				err.msg[0] ? err.msg : "bad search parameter");
 		return;
 	}
+	if (ksd_cache_enabled())
+		key = search_key(&p, &klen);
 	rc = ksd_pool_acquire(&lease, &err);
 	if (rc != KS_OK) {
+		free(key);
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
+	}
+	if (key) {
+		int changed = 1;
+		long long hits = 0;
+		size_t len = 0;
+		char *body;
+
+		/* the rule of cache.h: check for commits, then read the epoch
+		 * that both looks up and tags what this request computes */
+		if (ks_store_data_changed(lease.store, &changed, NULL) != KS_OK || changed)
+			ksd_cache_bump();
+		epoch = ksd_cache_epoch();
+		body = ksd_cache_get(key, klen, lease.generation, epoch, ms_since(&t0), &len, &hits);
+		if (body) {
+			ksd_pool_release(&lease);
+			free(key);
+			rp->status = 200;
+			rp->body = body;
+			rp->body_len = len;
+			rp->content_type = "application/json; charset=utf-8";
+			rp->hits = hits;
+			rp->x_cache = "HIT";
+			return;
+		}
 	}
 	rc = ks_search_run(lease.store, &p, &res, &err);
 	ksd_pool_release(&lease);
 	if (rc != KS_OK) {
+		free(key);
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	ksd_reply_json_new(rp, 200, ks_result_json(res));
 	rp->hits = (long long)res->n_hits;
+	if (key) {
+		json_t *j = ks_result_json(res);
+		char *body = j ? ks_json_body(j) : NULL;
+
+		json_decref(j);
+		if (body) {
+			size_t len = strlen(body);
+
+			ksd_cache_put(key, klen, lease.generation, epoch, body, len, rp->hits);
+			rp->status = 200;
+			rp->body = body;
+			rp->body_len = len;
+			rp->content_type = "application/json; charset=utf-8";
+			rp->x_cache = "MISS";
+		} else {
+			ksd_reply_json_new(rp, 500, NULL);
+		}
+		free(key);
+	} else {
+		ksd_reply_json_new(rp, 200, ks_result_json(res));
+	}
 	ks_result_free(res);
 }

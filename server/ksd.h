@@ -64,6 +64,7 @@ struct ksd_reply {
 	const char *allow;	   /* Allow header (405, OPTIONS) or NULL */
 	unsigned flags;		   /* enum ksd_reply_flags */
 	long long hits;		   /* hits returned (search), -1 otherwise; for logs */
+	const char *x_cache;	   /* X-Cache header ("HIT"/"MISS", search) or NULL */
 	const char *route;	   /* metrics label; set by the router */
 };
 

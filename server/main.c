@@ -13,6 +13,7 @@
 #include <kensaku/err.h>
 #include <kensaku/store.h>
 
+#include "cache.h"
 #include "http.h"
 #include "ksd.h"
 #include "log.h"
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kensakud [--db FILE] [--listen HOST:PORT] [--web DIR] [--threads N]\n"
-		"                [--quiet] [--help] [--version]\n"
+		"                [--cache-mb N] [--quiet] [--help] [--version]\n"
 		"  --db FILE          index to serve read-only (default $KENSAKU_DB, else "
 		"./kensaku.db)\n"
 		"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0 picks "
@@ -37,10 +38,12 @@ static void usage(FILE *f)
 		"                     binary was built in, else ../share/kensaku/web beside it,\n"
 		"                     else ./web)\n"
 		"  --threads N        worker threads (default: number of cores)\n"
+		"  --cache-mb N       search response cache size in MB (default %d, 0 = off);\n"
+		"                     emptied by every index change\n"
 		"  --quiet            no per-request log lines\n"
 		"SIGHUP reopens the index; SIGTERM/SIGINT drain and stop.\n"
 		"$KENSAKUD_DEADLINE_MS sets the per-query deadline (default %d ms, 0 = none).\n",
-		KSD_DEADLINE_MS);
+		KSD_CACHE_MB_DEFAULT, KSD_DEADLINE_MS);
 }
 
 /* 1 when path is a directory. */
@@ -80,11 +83,15 @@ static int default_web(char *out)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},  {"listen", required_argument, NULL, 'l'},
-	    {"web", required_argument, NULL, 'w'}, {"threads", required_argument, NULL, 't'},
-	    {"quiet", no_argument, NULL, 'q'},	   {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},   {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"listen", required_argument, NULL, 'l'},
+					     {"web", required_argument, NULL, 'w'},
+					     {"threads", required_argument, NULL, 't'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"version", no_argument, NULL, 'V'},
+					     {"cache-mb", required_argument, NULL, 'c'},
+					     {NULL, 0, NULL, 0}};
 	const char *db = getenv("KENSAKU_DB"), *listen_spec = "127.0.0.1:8080", *web = NULL;
 	char web_real[PATH_MAX], url[300];
 	struct ksd_http_config cfg = {-1, 0, NULL, KSD_DEADLINE_MS};
@@ -92,7 +99,7 @@ int main(int argc, char **argv)
 	struct ks_err err = {{0}};
 	struct ksd_lease lease;
 	struct ks_store_stats st = {0};
-	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	long threads = sysconf(_SC_NPROCESSORS_ONLN), cache_mb = KSD_CACHE_MB_DEFAULT;
 	sigset_t sigs;
 	int c, sig, rc, waited;
 
@@ -116,6 +123,14 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || threads < 1 || threads > 1024) {
 				fprintf(stderr,
 					"kensakud: --threads wants a number from 1 to 1024\n");
+				return 2;
+			}
+			break;
+		case 'c':
+			cache_mb = strtol(optarg, &end, 10);
+			if (*end || end == optarg || cache_mb < 0 || cache_mb > 65536) {
+				fprintf(stderr,
+					"kensakud: --cache-mb wants a number from 0 to 65536\n");
 				return 2;
 			}
 			break;
@@ -174,6 +189,9 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
+	if (ksd_cache_init((size_t)cache_mb << 20) != 0)
+		ksd_log_info("kensakud", "warning: no memory for a %ld MB cache: running without",
+			     cache_mb);
 	rc = ksd_pool_init(db, &err);
 	if (rc != KS_OK) {
 		fprintf(stderr, "kensakud: %s\n", err.msg);
@@ -203,9 +221,10 @@ int main(int argc, char **argv)
 	}
 	printf("listening on %s\n", url);
 	fflush(stdout);
-	ksd_log_info("kensakud", "kensakud %s: %lld items in %s, %u threads, web %s, %s",
-		     KS_VERSION, st.items, db, cfg.threads, cfg.web_root ? cfg.web_root : "(none)",
-		     url);
+	ksd_log_info("kensakud",
+		     "kensakud %s: %lld items in %s, %u threads, cache %ld MB, web %s, %s",
+		     KS_VERSION, st.items, db, cfg.threads, cache_mb,
+		     cfg.web_root ? cfg.web_root : "(none)", url);
 
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
@@ -227,6 +246,7 @@ int main(int argc, char **argv)
 	}
 	ksd_http_stop();
 	ksd_pool_shutdown();
+	ksd_cache_shutdown();
 	ksd_log_info("kensakud", "stopped");
 	return 0;
 }

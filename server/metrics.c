@@ -2,6 +2,8 @@
  * kensaku_request_duration_seconds histogram per route, and gauges. */
 #include "metrics.h"
 
+#include "cache.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -172,6 +174,31 @@ char *ksd_metrics_render(const struct ksd_gauges *g, size_t *len)
 	    "# HELP kensaku_reindex_needed 1 when the index was built by another tokenizer or "
 	    "ICU.\n# TYPE kensaku_reindex_needed gauge\nkensaku_reindex_needed %d\n",
 	    g->reindex_needed ? 1 : 0);
+	{
+		struct ksd_cache_stats cs;
+
+		ksd_cache_stats(&cs);
+		tb_printf(
+		    &t,
+		    "# HELP kensaku_search_cache_hits_total Searches answered from the cache.\n"
+		    "# TYPE kensaku_search_cache_hits_total counter\n"
+		    "kensaku_search_cache_hits_total %llu\n"
+		    "# HELP kensaku_search_cache_misses_total Searches the cache could not "
+		    "answer.\n"
+		    "# TYPE kensaku_search_cache_misses_total counter\n"
+		    "kensaku_search_cache_misses_total %llu\n"
+		    "# HELP kensaku_search_cache_evictions_total Entries evicted for space.\n"
+		    "# TYPE kensaku_search_cache_evictions_total counter\n"
+		    "kensaku_search_cache_evictions_total %llu\n"
+		    "# HELP kensaku_search_cache_bytes Bytes held by the search cache.\n"
+		    "# TYPE kensaku_search_cache_bytes gauge\nkensaku_search_cache_bytes %zu\n"
+		    "# HELP kensaku_search_cache_entries Entries in the search cache.\n"
+		    "# TYPE kensaku_search_cache_entries gauge\nkensaku_search_cache_entries %zu\n"
+		    "# HELP kensaku_search_cache_max_bytes The cache's size limit (0: off).\n"
+		    "# TYPE kensaku_search_cache_max_bytes gauge\n"
+		    "kensaku_search_cache_max_bytes %zu\n",
+		    cs.hits, cs.misses, cs.evictions, cs.bytes, cs.entries, cs.max_bytes);
+	}
 	tb_printf(
 	    &t,
 	    "# HELP kensaku_build_info The running version.\n# TYPE kensaku_build_info gauge\n"

@@ -162,6 +162,8 @@ enum MHD_Result ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, 
 		add(resp, MHD_HTTP_HEADER_CACHE_CONTROL, rp->cache_control);
 	if (rp->allow)
 		add(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
+	if (rp->x_cache)
+		add(resp, "X-Cache", rp->x_cache);
 	if (rp->flags & KSD_R_CORS) {
 		add(resp, "Access-Control-Allow-Origin", "*");
 		if (rp->status == 204 && rp->allow) {

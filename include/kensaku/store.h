@@ -35,6 +35,12 @@ void ks_store_close(struct ks_store *s);
 /* The underlying connection, owned by s (for search.c and tests). */
 sqlite3 *ks_store_db(struct ks_store *s);
 
+/* Sets *changed to 1 when another connection (another process: `kensaku
+ * index`) committed to the file since the previous call on s, or on the
+ * first call; else to 0 (PRAGMA data_version). Cheap: a cached statement.
+ * Fails with the SQLite error mapped to a ks rc. */
+int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err);
+
 /* KS_OK when the index was built with this binary's tokenizer and ICU
  * versions and schema; KS_ERR_VERSION with a "reindex needed" message
  * otherwise (a schema 1 index predates entity tags). */

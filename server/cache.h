@@ -1,0 +1,71 @@
+/* cache.h - a bounded, sharded LRU cache of /api/search response bodies.
+ *
+ * Keys are byte strings (the canonical search parameters, built by the
+ * handler). Each entry is tagged with the pool generation and the cache
+ * epoch it was computed at; a lookup only returns an entry whose tags equal
+ * the caller's, so an entry never outlives an index change:
+ * - a new generation (`kensaku reindex` renamed a file in, SIGHUP) has a
+ *   new generation number;
+ * - a commit of `kensaku index` into the same file is noticed by the first
+ *   request on each connection after it (PRAGMA data_version), which calls
+ *   ksd_cache_bump().
+ * The rule for callers: first check the request's connection for commits
+ * (bump on a change; a connection's first check counts as one), then read
+ * the epoch once and use it both to look up and to tag what the request
+ * computes, whose reads must all start after that. Why it holds: a commit
+ * C missing from an entry's snapshot came after its epoch was read; any
+ * request starting after C checks a connection that either sees C now or
+ * saw it since its previous check, and bumps, so it reads a newer epoch.
+ *
+ * Bodies are stored split around the value of their top-level "took_ms"
+ * so a hit reports its own (tiny) time. Thread-safe; lock per shard. */
+#ifndef KSD_CACHE_H
+#define KSD_CACHE_H
+
+#include <stddef.h>
+
+#define KSD_CACHE_MB_DEFAULT 32
+
+struct ksd_cache_stats {
+	unsigned long long hits, misses, inserts, evictions;
+	size_t bytes, entries, max_bytes;
+};
+
+/* Sizes the cache to max_bytes of keys and bodies (0 disables it: every
+ * lookup misses, puts are dropped). Call once before any thread; calling
+ * again empties it. Returns 0, or -1 on out of memory (cache disabled). */
+int ksd_cache_init(size_t max_bytes);
+
+/* Frees every entry; the cache is disabled afterwards. */
+void ksd_cache_shutdown(void);
+
+/* 1 when the cache holds anything at all (max_bytes > 0). */
+int ksd_cache_enabled(void);
+
+/* The current epoch; ksd_cache_bump() advances it, invalidating every
+ * entry tagged with an older one. Lock-free. */
+unsigned long ksd_cache_epoch(void);
+void ksd_cache_bump(void);
+
+/* Looks key up. On a hit returns a malloc'd body (caller frees) whose
+ * "took_ms" value is replaced by took_ms, its length in *len and the hit
+ * count stored with it in *hits; NULL on a miss (or out of memory). */
+char *ksd_cache_get(const void *key, size_t klen, unsigned long generation, unsigned long epoch,
+		    double took_ms, size_t *len, long long *hits);
+
+/* Stores a copy of body (len bytes, a search API body whose top-level
+ * object has "took_ms" after "query", "total", "offset" and "limit") under
+ * key, evicting least recently used entries of its shard as needed. Bodies
+ * of unexpected shape or larger than an eighth of a shard are not stored.
+ * Can't fail (on out of memory nothing is stored). */
+void ksd_cache_put(const void *key, size_t klen, unsigned long generation, unsigned long epoch,
+		   const char *body, size_t len, long long hits);
+
+/* Counters and sizes, for /metrics. */
+void ksd_cache_stats(struct ksd_cache_stats *out);
+
+/* The byte offsets [*a, *b) of the value of the top-level "took_ms" member
+ * in a search body (see ksd_cache_put), or -1 when it can't be found. */
+int ksd_cache_took_span(const char *body, size_t len, size_t *a, size_t *b);
+
+#endif
