@@ -377,7 +377,10 @@ static int fsync_path(const char *path, int dir)
 	return r;
 }
 
-/* Empties the old index's WAL so the renamed file cannot be read through it. */
+/* Empties the old index's WAL so the renamed file cannot be read through it
+ * (SQLite opens FILE-wal whatever file is at FILE, and does not know which
+ * file the frames belong to). The connection must read first: a checkpoint
+ * on a connection that has not opened the WAL yet is a silent no-op. */
 static int checkpoint_old(const char *db, struct ks_err *err)
 {
 	struct stat sb;
@@ -388,8 +391,10 @@ static int checkpoint_old(const char *db, struct ks_err *err)
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(h, 10000);
 		int nlog = 0, nckpt = 0;
-		int r =
-		    sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+		int r = sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL);
+		if (r == SQLITE_OK)
+			r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog,
+						      &nckpt);
 		if (r != SQLITE_OK && r != SQLITE_NOTADB && r != SQLITE_CORRUPT)
 			rc = ks_err_set(err, KS_ERR_BUSY,
 					"could not checkpoint %s before the swap (%s); nothing was "
