@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes archive.jsonl, the browser tests' own small archive (run once; the
-output is committed). 9 issues: 2020-2023 plus one undated. ランサムウェア
+output is committed). Issues 101-109: 2020-2023 plus one undated; issues
+11-58: one a month through 2016-2019 (entities, CVE ids, trends). ランサムウェア
 items sit in every section and year (30 of them, so the query pages), one quote
 carries <script>alert(1)</script>, one title HTML metacharacters, and one item
 a javascript: url that must never become a link."""
@@ -75,6 +76,72 @@ add(106, "2022-09-04", "攻撃、脅威", "スクリプト注入を試みる引�
     "javascript:alert(3)")
 add(107, "2023-01-22", "その他", "<b>太字タグ</b> & \"引用符\" を含む見出し HTMLMETA",
     "Angle brackets <i>must</i> appear literally.")
+
+# Two English "ransomware" items (the exact toggle: with expansion the
+# query ransomware also finds the ランサムウェア items, with exact=1 only these).
+add(103, "2021-03-21", "その他", "サイバー保険の請求動向に関する報告書",
+    "Insurers report that ransomware claims rose sharply while the average payout fell.")
+add(105, "2022-02-13", "その他", "英国当局が企業向け指針を改訂",
+    "The revised guidance tells boards to rehearse their response to a ransomware incident.")
+
+# Issues 11-58, monthly from 2016-01 to 2019-12 (issue 11+i in month i), for
+# the trend chart and the entity pages. None of them says ransomware in any
+# script, so the ランサムウェア hits above keep their 2020-2023 span (months)
+# while the whole archive spans 2016-2023 (years). Gazetteer names appear in
+# both scripts: Microsoft/マイクロソフト every month (48 items), Emotet/
+# エモテット in 26 months of 2017-06..2019-12 (two entity pages), QakBot/
+# キューボット in 8 months of 2018-2019 (a comparison inside 48 months),
+# Lazarus/ラザルス, and CVE ids (CVE-2019-11510 six times, CVE-2018-13379,
+# CVE-2017-0144) in Japanese titles and English quotes.
+EMOTET = [17, 18, 20, 21, 22, 24, 25, 26, 27, 29, 30, 31, 32, 33, 34, 36, 37, 38, 39, 40, 41, 42, 43, 45, 46, 47]
+QAKBOT = {26: 0, 28: 1, 31: 0, 35: 1, 39: 0, 41: 1, 44: 0, 46: 1}
+LAZARUS = {5: 0, 14: 1, 23: 0, 35: 1, 44: 0}
+PULSE = [40, 41, 42, 44, 45, 47]
+FORTI = [31, 38, 43, 46]
+ETERNAL = [16, 17, 22]
+for i in range(48):
+    n = 11 + i
+    d = f"{2016 + i // 12}-{i % 12 + 1:02d}-{10 + i % 15:02d}"
+    ym = f"{2016 + i // 12}年{i % 12 + 1}月"
+    if i % 2 == 0:
+        add(n, d, "その他", f"マイクロソフトが{ym}の月例セキュリティ更新を公開",
+            f"Microsoft released its monthly security updates for {d[:7]}, fixing flaws in Windows and Office.")
+    else:
+        add(n, d, "脆弱性", f"Microsoft、{ym}のセキュリティ更新プログラムを公開",
+            "マイクロソフトは、Windows などの脆弱性を修正する更新プログラムを公開した。")
+    if i in EMOTET:
+        j = EMOTET.index(i)
+        if j % 2 == 0:
+            add(n, d, "攻撃、脅威", f"エモテットの感染を狙うメールが再び増加 ({ym})",
+                f"Emotet spam wave #{j + 1}: macro-laden Word documents deliver the loader.\n"
+                "エモテットは取引先を装った返信メールで広がっている。",
+                f"https://example.com/emotet/{j + 1}")
+        else:
+            add(n, d, "事件、事故", f"Emotet 感染で取引先にメールが送信される被害 ({ym})",
+                f"An organisation reported that Emotet harvested its mail threads (case {j + 1}).")
+    if i in QAKBOT:
+        if QAKBOT[i]:
+            add(n, d, "攻撃、脅威", f"QakBot が銀行利用者を標的に ({ym})",
+                "QakBot operators send invoice-themed lures.")
+        else:
+            add(n, d, "攻撃、脅威", f"キューボットの新たな配布手口を確認 ({ym})",
+                "研究者は、キューボットが HTML ファイルを使って配布されていると報告した。")
+    if i in LAZARUS:
+        if LAZARUS[i]:
+            add(n, d, "攻撃、脅威", f"Lazarus Group が暗号資産取引所を標的に ({ym})",
+                "The Lazarus Group sent fake job offers to exchange employees.")
+        else:
+            add(n, d, "攻撃、脅威", f"ラザルスによる標的型攻撃を確認 ({ym})",
+                "北朝鮮の攻撃グループ、ラザルスが防衛産業を狙っている。")
+    if i in PULSE:
+        add(n, d, "脆弱性", f"Pulse Connect Secure の脆弱性 CVE-2019-11510 の悪用が続く ({ym})",
+            "Unpatched VPN servers remain exposed to CVE-2019-11510, an arbitrary file read.")
+    if i in FORTI:
+        add(n, d, "脆弱性", f"FortiOS の SSL VPN に脆弱性 (CVE-2018-13379) ({ym})",
+            "フォーティネットは CVE-2018-13379 を修正するアップデートを公開した。")
+    if i in ETERNAL:
+        add(n, d, "脆弱性", f"EternalBlue (CVE-2017-0144) を悪用する攻撃が拡大 ({ym})",
+            "Attackers keep scanning for SMBv1 hosts vulnerable to CVE-2017-0144.")
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "archive.jsonl"), "w", encoding="utf-8") as f:
