@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""load.rebuild - wrk with 64 connections (2 threads) for 60 s against a
+real kensakud over a generated corpus of 3000 items, while `kensaku reindex`
+rebuilds the index 3 times (at 1/6, 1/2 and 5/6 of the run).
+
+Asserts: zero non-2xx responses (counted in wrk_status.lua and by wrk's own
+line), zero socket errors (connect/read/write/timeout), every reindex exits
+0 and is switched to (kensaku_index_generation +1 on /metrics and the
+reindex's marker item found, within 5 s), kensakud stays healthy and exits
+0 on SIGTERM with no sanitizer report, and its memory is flat: anonymous RSS
+after the run <= before + 32 MB (see README.md for the bound).
+
+Environment: KS_LOAD_SECONDS (default 60; the sanitizer build passes 20),
+KS_SANITIZER=1 (ASan+UBSan build: the RSS bound is not asserted, ASan's
+allocator quarantine and shadow memory make RSS meaningless there),
+KS_LOAD_PRELOAD=lib.so (the leak check: run kensakud with that library
+preloaded and expect the RSS bound, and only it, to fail)."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ksload  # noqa: E402
+from ksload import (RssSampler, Server, Wrk, check, check_wrk, cleanup, log, mb, md_table,  # noqa: E402
+                    metric, reindex, rss, total)
+
+A = ksload.kstest.args()
+SECONDS = ksload.env_int("KS_LOAD_SECONDS", 60)
+CONNS, THREADS, REINDEXES, ITEMS = 64, 2, 3, 3000
+ANON_BOUND_MB = 32
+PRELOAD = os.environ.get("KS_LOAD_PRELOAD", "")
+
+
+def marker(d, k):
+    """A one-item JSON Lines file whose title names reindex k."""
+    path = os.path.join(d, "marker", "marker.jsonl")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    ksload.kstest.jsonl(path, [{"issue": 9000, "date": "2000-06-01", "section": "その他",
+                                "title": "loadmarker%d 再構築 %d 回目" % (k, k),
+                                "quote": "rebuild number %d under load" % k}])
+    return os.path.dirname(path)
+
+
+def main():
+    ksload.need("wrk")
+    d = ksload.tmpdir("load-rebuild")
+    corpus = ksload.gen_corpus(A, os.path.join(d, "corpus"), ITEMS, 1)
+    issues = os.path.join(corpus, "issues")
+    db = os.path.join(d, "k.db")
+    rc, secs, err = reindex(A, db, issues, marker(d, 0))
+    if not check(rc == 0, "initial reindex: %s" % err[-500:]):
+        return
+    paths_file = os.path.join(d, "paths.txt")
+    paths = ksload.make_paths(corpus, paths_file)
+    env = dict(os.environ)
+    if PRELOAD:
+        env["LD_PRELOAD"] = PRELOAD
+    srv = Server(A, db, ksload.server_flags(A), env=env)
+    try:
+        # warm-up: every path once (each must be a 2xx: the list itself is sane)
+        bad = []
+        for p in paths:
+            st = ksload.get(srv, p)[0]
+            if not 200 <= st < 300:
+                bad.append((p, st))
+        check(not bad, "warm-up: %d of %d paths are not 2xx: %r" % (len(bad), len(paths), bad[:5]))
+        check(total(srv, "loadmarker0") == 1, "generation 0 serves its marker")
+        before = rss(srv.proc.pid)
+        gen0 = metric(srv, "kensaku_index_generation")
+        log("kensakud pid %d, %d paths, RSS before %s MB (anon %s MB); wrk -c%d -t%d -d%ds" % (
+            srv.proc.pid, len(paths), mb(before["VmRSS"]), mb(before["RssAnon"]), CONNS, THREADS, SECONDS))
+
+        sampler = RssSampler(srv.proc.pid)
+        wrk = Wrk(srv.url, paths_file, CONNS, THREADS, SECONDS)
+        rounds = []
+        for k in range(1, REINDEXES + 1):
+            at = wrk.t0 + SECONDS * (2 * k - 1) / (2.0 * REINDEXES)  # 1/6, 1/2, 5/6
+            while time.monotonic() < at and wrk.running():
+                time.sleep(min(0.2, max(0.0, at - time.monotonic())))  # the schedule, not a wait
+            check(wrk.running(), "wrk still running at reindex %d" % k)
+            g_before = metric(srv, "kensaku_index_generation")
+            rc, secs, err = reindex(A, db, issues, marker(d, k))
+            check(rc == 0, "reindex %d exit %d: %s" % (k, rc, err[-500:]))
+            t0 = time.monotonic()
+            switched = False
+            while time.monotonic() - t0 < 5:
+                g = metric(srv, "kensaku_index_generation")
+                if g is not None and g_before is not None and g >= g_before + 1 and \
+                        total(srv, "loadmarker%d" % k) == 1:
+                    switched = True
+                    break
+            took = time.monotonic() - t0
+            check(switched, "reindex %d: generation switched within 5 s (metrics %r -> %r)" % (
+                k, g_before, metric(srv, "kensaku_index_generation")))
+            rounds.append((k, time.monotonic() - wrk.t0, secs, took))
+            log("reindex %d at %.1fs: %.2fs, switched in %.0f ms" % (k, rounds[-1][1], secs, took * 1000))
+        res = wrk.wait()
+        sampler.stop()
+        after = rss(srv.proc.pid)
+        gen_end = metric(srv, "kensaku_index_generation")
+
+        ksload.check_wrk(res, "load.rebuild")
+        check(res["requests"] >= 5 * SECONDS, "load.rebuild: only %d requests in %d s" % (
+            res["requests"], SECONDS))
+        check(gen0 is not None and gen_end == gen0 + REINDEXES,
+              "kensaku_index_generation %r -> %r after %d reindexes" % (gen0, gen_end, REINDEXES))
+        check(total(srv, "loadmarker%d" % REINDEXES) == 1 and total(srv, "loadmarker0") == 0,
+              "the last generation is served")
+        st, _, h = ksload.get_json(srv, "/healthz")
+        check(st == 200 and h and h.get("items") == ITEMS + 1, "healthy after the load: %d %r" % (st, h))
+
+        growth_kb = after["RssAnon"] - before["RssAnon"]
+        flat = growth_kb <= ANON_BOUND_MB * 1024
+        if ksload.sanitized():
+            log("sanitizer build: RSS not asserted (ASan's allocator makes it meaningless)")
+        elif PRELOAD:
+            check(not flat, "leak check: anon RSS grew only %s MB with %s preloaded" % (
+                mb(growth_kb), os.path.basename(PRELOAD)))
+        else:
+            check(flat, "memory not flat: anon RSS %s -> %s MB (+%s MB > %d MB)" % (
+                mb(before["RssAnon"]), mb(after["RssAnon"]), mb(growth_kb), ANON_BOUND_MB))
+
+        rows = [
+            ["wrk", "-c%d -t%d -d%ds, %d paths (ja/en queries, filters, items, issues)" % (
+                CONNS, THREADS, SECONDS, len(paths))],
+            ["requests (2xx / non-2xx)", "%d (%d / %d)" % (res["requests"], res["ok_2xx"], res["non_2xx"])],
+            ["requests/s", "%.0f" % res["rps"]],
+            ["latency p50 / p99 / max", "%.1f / %.1f / %.1f ms" % (
+                res.get("p50_ms", 0), res.get("p99_ms", 0), res.get("max_ms", 0))],
+            ["socket errors (connect/read/write/timeout)", "%d/%d/%d/%d" % (
+                res["connect"], res["read"], res["write"], res["timeout"])],
+            ["reindexes (exit 0, switched)", ", ".join(
+                "#%d at %.0fs: %.2fs build, switch %.0f ms" % (k, at, s, t * 1000) for k, at, s, t in rounds)],
+            ["VmRSS before / peak / after", "%s / %s / %s MB" % (
+                mb(before["VmRSS"]), mb(sampler.peak["VmRSS"]), mb(after["VmRSS"]))],
+            ["RssAnon before / peak / after", "%s / %s / %s MB (bound: after <= before + %d MB%s)" % (
+                mb(before["RssAnon"]), mb(sampler.peak["RssAnon"]), mb(after["RssAnon"]), ANON_BOUND_MB,
+                ", not asserted under ASan" if ksload.sanitized() else "")],
+        ]
+        print("\nload.rebuild (%s%s):\n" % ("ASan+UBSan build" if ksload.sanitized() else "normal build",
+                                             ", leak preload" if PRELOAD else ""))
+        print(md_table(["figure", "value"], rows) + "\n", flush=True)
+    finally:
+        rc = srv.stop()
+        check(rc == 0, "kensakud exit status %r" % rc)
+        ksload.sanitizer_clean(srv)
+    cleanup(d)
+
+
+ksload.run(main)
