@@ -18,11 +18,16 @@ static void usage(FILE *f)
 	      "          add or update items from files or folders (unchanged files are skipped)\n"
 	      "  reindex [--db FILE] [--format F] [--skip-malformed] [--quiet] PATH...\n"
 	      "          rebuild into a new file, check it, and swap it in atomically\n"
-	      "  search  [--db FILE] [--json] [--limit N] [--offset N] [--section S]\n"
-	      "          [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--sort relevance|newest|oldest]\n"
-	      "          [--entity NAME] [--exact] [--explain] QUERY...\n"
+	      "  search  [--db FILE] [--json | --csv [--bom]] [--limit N] [--offset N]\n"
+	      "          [--section S] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+	      "          [--sort relevance|newest|oldest] [--entity NAME] [--exact] [--explain]\n"
+	      "          QUERY...\n"
 	      "          --exact: no bilingual/variant expansion; --explain: show the FTS5\n"
-	      "          expression that ran\n"
+	      "          expression that ran; --csv: every match as CSV (sort newest unless\n"
+	      "          --sort; --limit is then the page size, 1-10000)\n"
+	      "  analyze [--mode document|query] [--exact] [--json] TEXT...\n"
+	      "          the tokens the index sees for TEXT and the FTS5 expression a\n"
+	      "          search for it runs (--json: the body of /api/analyze)\n"
 	      "  stats   [--db FILE] [--json]\n"
 	      "\n"
 	      "--db defaults to $KENSAKU_DB, else ./kensaku.db.\n"
@@ -72,6 +77,8 @@ int main(int argc, char **argv)
 		return ks_cli_search(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stats"))
 		return ks_cli_stats(argc - 1, argv + 1);
+	if (!strcmp(cmd, "analyze"))
+		return ks_cli_analyze(argc - 1, argv + 1);
 	fprintf(stderr, "kensaku: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -7,6 +7,7 @@
 int ks_cli_index(int argc, char **argv, int rebuild);
 int ks_cli_search(int argc, char **argv);
 int ks_cli_stats(int argc, char **argv);
+int ks_cli_analyze(int argc, char **argv);
 void ks_cli_version(void);
 
 /* $KENSAKU_DB, else ./kensaku.db. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kensaku/csv.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
@@ -70,14 +71,47 @@ static struct ks_store *open_ro(const char *db)
 	return s;
 }
 
+/* Prints every match of p as CSV, page after page (csv.h): the bytes of
+ * the API's pages concatenated. Returns the exit code. */
+static int print_csv(struct ks_store *s, const struct ks_search_params *p, int page, int bom)
+{
+	struct ks_csv_opts o = {page, NULL, bom};
+	struct ks_csv_page pg = {0};
+	char cursor[KS_CSV_CURSOR_MAX + 1];
+	struct ks_err err = {""};
+	int rc;
+	for (;;) {
+		if ((rc = ks_csv_page(s, p, &o, &pg, &err)) != KS_OK)
+			break;
+		if (fwrite(pg.data, 1, pg.len, stdout) != pg.len) {
+			rc = ks_err_set(&err, KS_ERR_IO, "cannot write the output");
+			break;
+		}
+		if (!pg.next[0])
+			break;
+		memcpy(cursor, pg.next, sizeof cursor);
+		o.cursor = cursor;
+		ks_csv_page_clear(&pg);
+	}
+	ks_csv_page_clear(&pg);
+	if (rc == KS_OK && fflush(stdout) != 0)
+		rc = ks_err_set(&err, KS_ERR_IO, "cannot write the output");
+	if (rc != KS_OK)
+		fprintf(stderr, "kensaku search: %s\n", err.msg);
+	return rc == KS_OK ? 0 : 1;
+}
+
 int ks_cli_search(int argc, char **argv)
 {
 	const char *db = ks_cli_default_db();
 	struct ks_search_params p;
 	ks_search_params_init(&p);
 	p.expand = 1; /* as the API: bilingual expansion unless --exact */
-	int json = 0;
+	int json = 0, csv = 0, bom = 0, sort_set = 0;
+	const char *limit = NULL, *offset = NULL;
 	static const struct option opts[] = {
+	    {"csv", no_argument, NULL, 'c'},
+	    {"bom", no_argument, NULL, 'b'},
 	    {"exact", no_argument, NULL, 'x'},
 	    {"explain", no_argument, NULL, 'e'},
 	    {"entity", required_argument, NULL, 'E'},
@@ -113,15 +147,17 @@ int ks_cli_search(int argc, char **argv)
 		case 'E':
 			p.entity = optarg;
 			break;
+		case 'c':
+			csv = 1;
+			break;
+		case 'b':
+			bom = 1;
+			break;
 		case 'l':
-			if (parse_int(optarg, 1, KS_LIMIT_MAX, &p.limit) < 0)
-				return ks_cli_usage_error(
-				    "search", "--limit must be 1-100, not '%s'", optarg);
+			limit = optarg;
 			break;
 		case 'o':
-			if (parse_int(optarg, 0, KS_OFFSET_MAX, &p.offset) < 0)
-				return ks_cli_usage_error(
-				    "search", "--offset must be 0-100000, not '%s'", optarg);
+			offset = optarg;
 			break;
 		case 's':
 			p.section = optarg;
@@ -137,18 +173,34 @@ int ks_cli_search(int argc, char **argv)
 				return ks_cli_usage_error(
 				    "search",
 				    "--sort must be relevance, newest or oldest, not '%s'", optarg);
+			sort_set = 1;
 			break;
 		case 'h':
-			puts("usage: kensaku search [--db FILE] [--json] [--limit N] [--offset N] "
-			     "[--section S] [--from D] [--to D] [--sort S] [--entity NAME] "
-			     "[--exact] "
-			     "[--explain] QUERY...");
+			puts("usage: kensaku search [--db FILE] [--json | --csv [--bom]] "
+			     "[--limit N] [--offset N] [--section S] [--from D] [--to D] "
+			     "[--sort S] [--entity NAME] [--exact] [--explain] QUERY...");
 			return 0;
 		default:
 			return ks_cli_usage_error("search", "unknown or incomplete option '%s'",
 						  argv[optind - 1]);
 		}
 	}
+	int page = KS_CSV_LIMIT_DEFAULT;
+	if (csv && (json || offset))
+		return ks_cli_usage_error("search",
+					  "--csv prints every match: no --json, no --offset");
+	if (bom && !csv)
+		return ks_cli_usage_error("search", "--bom goes with --csv");
+	if (csv && limit && parse_int(limit, 1, KS_CSV_LIMIT_MAX, &page) < 0)
+		return ks_cli_usage_error("search",
+					  "--limit (rows per page) must be 1-%d, not '%s'",
+					  KS_CSV_LIMIT_MAX, limit);
+	if (!csv && limit && parse_int(limit, 1, KS_LIMIT_MAX, &p.limit) < 0)
+		return ks_cli_usage_error("search", "--limit must be 1-100, not '%s'", limit);
+	if (offset && parse_int(offset, 0, KS_OFFSET_MAX, &p.offset) < 0)
+		return ks_cli_usage_error("search", "--offset must be 0-100000, not '%s'", offset);
+	if (csv && !sort_set)
+		p.sort = KS_SORT_NEWEST; /* as /api/search.csv */
 	/* the query is the remaining words joined by spaces ("--" ends options) */
 	size_t qlen = 0;
 	for (int i = optind; i < argc; i++)
@@ -174,6 +226,12 @@ int ks_cli_search(int argc, char **argv)
 	if (!s) {
 		free(q);
 		return 1;
+	}
+	if (csv) {
+		int rc = print_csv(s, &p, page, bom);
+		ks_store_close(s);
+		free(q);
+		return rc;
 	}
 	struct ks_result *r = NULL;
 	int rc = ks_search_run(s, &p, &r, &err);

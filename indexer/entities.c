@@ -407,8 +407,8 @@ static int cve_prefix(const char *folded, char out[KS_CVE_MAX])
 	return 1;
 }
 
-int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
-			json_t **out, struct ks_err *err)
+static int suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
+		   json_t **out, struct ks_err *err)
 {
 	struct suggest g = {s, err, kind && strcmp(kind, "cve") ? kind : NULL, NULL, 0, 0, KS_OK};
 	char *folded = ks_fold(prefix ? prefix : "", prefix ? strlen(prefix) : 0, NULL);
@@ -479,7 +479,16 @@ int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind
 	return g.rc;
 }
 
-int ks_entity_info(struct ks_store *s, const char *text, json_t **out, struct ks_err *err)
+int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
+			int deadline_ms, json_t **out, struct ks_err *err)
+{
+	ks_store_deadline(s, deadline_ms);
+	int rc = suggest(s, prefix, kind, limit, out, err);
+	ks_store_deadline(s, 0);
+	return rc;
+}
+
+static int info(struct ks_store *s, const char *text, json_t **out, struct ks_err *err)
 {
 	char buf[KS_CVE_MAX];
 	const struct ks_entity *e = NULL;
@@ -502,4 +511,13 @@ int ks_entity_info(struct ks_store *s, const char *text, json_t **out, struct ks
 		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 	*out = j;
 	return KS_OK;
+}
+
+int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
+		   struct ks_err *err)
+{
+	ks_store_deadline(s, deadline_ms);
+	int rc = info(s, text, out, err);
+	ks_store_deadline(s, 0);
+	return rc;
 }

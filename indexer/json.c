@@ -47,18 +47,17 @@ static json_t *facet_json(const struct ks_facet *f, size_t n)
 }
 
 /* [{"term": "ransomware", "variants": ["ransomware", "ランサムウェア"]}] */
-static json_t *expanded_json(const struct ks_result *r)
+json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; a && i < r->n_expanded; i++) {
-		const struct ks_query_expansion *e = &r->expanded[i];
+	for (size_t i = 0; a && i < n; i++) {
 		json_t *v = json_array();
-		for (size_t j = 0; v && j < e->n_variants; j++)
-			if (json_array_append_new(v, json_string(e->variants[j]))) {
+		for (size_t j = 0; v && j < e[i].n_variants; j++)
+			if (json_array_append_new(v, json_string(e[i].variants[j]))) {
 				json_decref(v);
 				v = NULL;
 			}
-		json_t *o = v ? json_pack("{s:s, s:o}", "term", e->term, "variants", v) : NULL;
+		json_t *o = v ? json_pack("{s:s, s:o}", "term", e[i].term, "variants", v) : NULL;
 		if (!o || json_array_append_new(a, o)) {
 			json_decref(a);
 			a = NULL;
@@ -87,7 +86,8 @@ json_t *ks_result_json(const struct ks_result *r)
 		    json_object_set_new(o, "limit", json_integer(r->limit)) ||
 		    json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 1000) / 1000)) ||
 		    json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
-		    json_object_set_new(o, "expanded", expanded_json(r));
+		    json_object_set_new(o, "expanded",
+					ks_expanded_json(r->expanded, r->n_expanded));
 	if (!bad && r->explain)
 		bad = json_object_set_new(o, "fts", r->fts ? json_string(r->fts) : json_null());
 	json_decref(hits);

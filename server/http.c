@@ -230,6 +230,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	rq.deadline_ms = g_deadline_ms;
 	rq.if_none_match =
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	{
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		rq.conn_fd = ci ? (int)ci->connect_fd : -1;
+	}
 	col.rq = &rq;
 	col.error = NULL;
 

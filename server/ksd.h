@@ -42,6 +42,8 @@ struct ksd_req {
 	const char *if_none_match; /* If-None-Match header or NULL */
 	const char *web_root;	   /* realpath of --web, or NULL when missing */
 	int deadline_ms;	   /* per-query deadline (0 = none) */
+	const char *host;	   /* Host header or NULL (feed URLs) */
+	int conn_fd;		   /* the connection's socket, <= 0 when none (tests) */
 };
 
 /* Reply flags: which header groups reply.c adds. */
@@ -49,6 +51,14 @@ enum ksd_reply_flags {
 	KSD_R_CORS = 1 << 0,   /* Access-Control-Allow-Origin: * (API, healthz) */
 	KSD_R_STATIC = 1 << 1, /* CSP and friends (static UI responses) */
 	KSD_R_NOSTORE = 1 << 2 /* Cache-Control: no-store */
+};
+
+#define KSD_EXTRA_HEADERS 4
+
+/* A response header a handler adds (ksd_reply_header); value is owned. */
+struct ksd_header {
+	const char *name; /* static string */
+	char *value;
 };
 
 struct ksd_reply {
@@ -66,6 +76,8 @@ struct ksd_reply {
 	long long hits;		   /* hits returned (search), -1 otherwise; for logs */
 	const char *x_cache;	   /* X-Cache header ("HIT"/"MISS", search) or NULL */
 	const char *route;	   /* metrics label; set by the router */
+	struct ksd_header extra[KSD_EXTRA_HEADERS]; /* more headers (Link, ...) */
+	size_t n_extra;
 };
 
 /* Sets r to an empty 500 reply with no body, fd -1, hits -1. Can't fail. */
@@ -82,6 +94,12 @@ void ksd_reply_json_new(struct ksd_reply *r, int status, json_t *j);
  * is printf-formatted. Any body already set is dropped. */
 void ksd_reply_error(struct ksd_reply *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Adds the response header name (a static string) with a copy of value,
+ * which must hold no CR or LF. Returns 0, or -1 when the copy failed or
+ * KSD_EXTRA_HEADERS are already set (the header is then left out). Headers
+ * go out on every status; ksd_reply_clear drops them. */
+int ksd_reply_header(struct ksd_reply *r, const char *name, const char *value);
 
 /* The value of query parameter name in rq, or NULL when absent. An empty
  * value counts as absent (forms send `section=` for "any"). */
@@ -104,6 +122,12 @@ void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *r
 void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp);
 void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp);
 void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_entities(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_entity(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp);
+void ksd_h_analyze(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp);
+void ksd_h_csv(const struct ksd_req *rq, struct ksd_reply *rp);
 
 struct ks_search_params;
 

@@ -39,8 +39,22 @@ void ksd_reply_clear(struct ksd_reply *r)
 	free(r->body);
 	if (r->fd >= 0)
 		close(r->fd);
+	for (size_t i = 0; i < r->n_extra; i++)
+		free(r->extra[i].value);
 	ksd_reply_init(r);
 	r->route = route;
+}
+
+int ksd_reply_header(struct ksd_reply *r, const char *name, const char *value)
+{
+	char *v;
+
+	if (r->n_extra == KSD_EXTRA_HEADERS || !(v = strdup(value)))
+		return -1;
+	r->extra[r->n_extra].name = name;
+	r->extra[r->n_extra].value = v;
+	r->n_extra++;
+	return 0;
 }
 
 /* Drops any body r holds, keeping flags, route and headers. */
@@ -164,6 +178,8 @@ enum MHD_Result ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, 
 		add(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
 	if (rp->x_cache)
 		add(resp, "X-Cache", rp->x_cache);
+	for (size_t i = 0; i < rp->n_extra; i++)
+		add(resp, rp->extra[i].name, rp->extra[i].value);
 	if (rp->flags & KSD_R_CORS) {
 		add(resp, "Access-Control-Allow-Origin", "*");
 		if (rp->status == 204 && rp->allow) {

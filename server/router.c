@@ -17,6 +17,12 @@ static const struct route k_routes[] = {
     {"/api/search", "search", KSD_R_CORS, ksd_h_search, NULL},
     {"/api/items/", "items", KSD_R_CORS, NULL, ksd_h_item},
     {"/api/issues/", "issues", KSD_R_CORS, NULL, ksd_h_issue},
+    {"/api/search.csv", "csv", KSD_R_CORS, ksd_h_csv, NULL},
+    {"/api/trend", "trend", KSD_R_CORS, ksd_h_trend, NULL},
+    {"/api/entities", "entities", KSD_R_CORS, ksd_h_entities, NULL},
+    {"/api/entities/", "entity", KSD_R_CORS, NULL, ksd_h_entity},
+    {"/api/analyze", "analyze", KSD_R_CORS, ksd_h_analyze, NULL},
+    {"/feed.atom", "feed", KSD_R_CORS, ksd_h_feed, NULL},
     {"/healthz", "healthz", KSD_R_CORS | KSD_R_NOSTORE, ksd_h_healthz, NULL},
     {"/metrics", "metrics", KSD_R_NOSTORE, ksd_h_metrics, NULL},
 };

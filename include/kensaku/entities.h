@@ -30,15 +30,17 @@ int ks_entity_kind_valid(const char *kind);
  * (1..KS_SUGGEST_MAX), most tagged items first:
  *   {"prefix": prefix, "entities": [{"name", "kind", "count",
  *    "spellings": [...]}]}
- * Only entities tagging at least one item are listed. *out is a new
- * reference. Fails with KS_ERR_DB / KS_ERR_NOMEM / KS_ERR_TIMEOUT. */
+ * Only entities tagging at least one item are listed. deadline_ms > 0
+ * bounds the time spent (KS_ERR_TIMEOUT past it). *out is a new reference.
+ * Fails with KS_ERR_DB / KS_ERR_NOMEM / KS_ERR_TIMEOUT. */
 int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
-			json_t **out, struct ks_err *err);
+			int deadline_ms, json_t **out, struct ks_err *err);
 
 /* One entity by any spelling or a CVE id: the same object shape as one
  * element of ks_entities_suggest's list (count may be 0) in *out (new
  * reference); KS_ERR_NOTFOUND when text is neither a gazetteer spelling
- * nor a CVE id. */
-int ks_entity_info(struct ks_store *s, const char *text, json_t **out, struct ks_err *err);
+ * nor a CVE id. deadline_ms as for ks_entities_suggest. */
+int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
+		   struct ks_err *err);
 
 #endif

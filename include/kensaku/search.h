@@ -114,6 +114,11 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
  * New reference; NULL on out of memory. */
 json_t *ks_result_json(const struct ks_result *r);
 
+/* The "expanded" list of a body: [{"term": ..., "variants": [...]}] for the
+ * n expansions of e (a query's or a result's). New reference; NULL on out
+ * of memory. */
+json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n);
+
 /* One hit object; highlights are included when with_html and present.
  * New reference; NULL on out of memory. */
 json_t *ks_hit_json(const struct ks_hit *h, int with_html);

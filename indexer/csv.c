@@ -1,0 +1,444 @@
+/* csv.c - one page of an export (csv.h).
+ *
+ * A page walks the matching rowids from its cursor's key onwards and stops
+ * as soon as it holds limit + 1 of them (the extra one says whether more
+ * remain): date sorts read no more of the doclists than the page needs. A
+ * relevance page has to score every match and keeps the best limit + 1 of
+ * those ranking below the key in a heap. Only the page's rows are read.
+ *
+ * Cursor: "1.<sort>.<watermark>.<key>.<check>", sort n|o|r, the key a rowid
+ * (date sorts) or "<score bits in hex>.<rowid>" (relevance), check the
+ * first 16 hex digits of an XXH3 hash of the key, the watermark, the query,
+ * its filters, the sort and the index's generation. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kensaku/build.h"
+#include "kensaku/csv.h"
+#include "rowid.h"
+#include "scan.h"
+
+/* ---- a growable byte buffer ------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+/* One field: formula guard for text fields, then RFC 4180 quoting. */
+static void field(struct buf *b, const char *s, int guard)
+{
+	if (!s)
+		s = "";
+	int g = guard && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+			  s[0] == '\t' || s[0] == '\r');
+	int q = strpbrk(s, ",\"\r\n") != NULL;
+	if (q)
+		put(b, "\"", 1);
+	if (g)
+		put(b, "'", 1);
+	for (const char *p = s; *p;) {
+		const char *e = q ? strchr(p, '"') : NULL;
+		if (!e) {
+			puts_(b, p);
+			break;
+		}
+		put(b, p, (size_t)(e - p) + 1);
+		put(b, "\"", 1);
+		p = e + 1;
+	}
+	if (q)
+		put(b, "\"", 1);
+}
+
+static void row(struct buf *b, const struct ks_hit *h, double score)
+{
+	char num[64];
+	field(b, h->id, 1);
+	snprintf(num, sizeof num, ",%lld,", h->issue);
+	puts_(b, num);
+	field(b, h->date, 1);
+	put(b, ",", 1);
+	field(b, h->section, 1);
+	put(b, ",", 1);
+	field(b, h->title, 1);
+	put(b, ",", 1);
+	field(b, h->quote, 1);
+	put(b, ",", 1);
+	field(b, h->url, 1);
+	snprintf(num, sizeof num, ",%.6g\r\n", score);
+	puts_(b, num);
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+struct key {
+	char sort; /* 'n' newest, 'o' oldest, 'r' relevance */
+	long long wm;
+	sqlite3_int64 rowid;
+	double score;
+};
+
+static uint64_t score_bits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+/* The check of a cursor: what it was made for, hashed. */
+static int check_of(const struct ks_search_params *p, const char *gen, const struct key *k,
+		    char out[17])
+{
+	const char *parts[] = {
+	    gen ? gen : "",	    p->q ? p->q : "",	p->section ? p->section : "",
+	    p->from ? p->from : "", p->to ? p->to : "", p->entity ? p->entity : ""};
+	char tail[128];
+	snprintf(tail, sizeof tail, "%d\x1f%c\x1f%lld\x1f%lld\x1f%016llx", p->expand ? 1 : 0,
+		 k->sort, k->wm, (long long)k->rowid,
+		 (unsigned long long)(k->sort == 'r' ? score_bits(k->score) : 0));
+	struct buf b = {0};
+	puts_(&b, "kensaku-csv-1");
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		put(&b, "\x1f", 1);
+		puts_(&b, parts[i]);
+	}
+	put(&b, "\x1f", 1);
+	puts_(&b, tail);
+	if (b.oom) {
+		free(b.p);
+		return -1;
+	}
+	char hex[33];
+	ks_hash_hex(b.p, b.len, hex);
+	free(b.p);
+	memcpy(out, hex, 16);
+	out[16] = 0;
+	return 0;
+}
+
+static int encode(const struct ks_search_params *p, const char *gen, const struct key *k,
+		  char out[KS_CSV_CURSOR_MAX + 1])
+{
+	char chk[17];
+	if (check_of(p, gen, k, chk) < 0)
+		return -1;
+	int n;
+	if (k->sort == 'r')
+		n = snprintf(out, KS_CSV_CURSOR_MAX + 1, "1.r.%lld.%016llx.%lld.%s", k->wm,
+			     (unsigned long long)score_bits(k->score), (long long)k->rowid, chk);
+	else
+		n = snprintf(out, KS_CSV_CURSOR_MAX + 1, "1.%c.%lld.%lld.%s", k->sort, k->wm,
+			     (long long)k->rowid, chk);
+	return n > 0 && n <= KS_CSV_CURSOR_MAX ? 0 : -1;
+}
+
+/* Reads a non-negative decimal int64 ended by '.'; NULL if there is none. */
+static const char *dec(const char *s, long long *out)
+{
+	long long v = 0;
+	int n = 0;
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
+		if (v > (INT64_MAX - (*s - '0')) / 10)
+			return NULL;
+		v = v * 10 + (*s - '0');
+	}
+	if (!n || *s != '.')
+		return NULL;
+	*out = v;
+	return s + 1;
+}
+
+/* Parses and verifies a cursor; 0 when it is one of ours for p and gen. */
+static int decode(const char *c, const struct ks_search_params *p, const char *gen, char sort,
+		  struct key *k)
+{
+	if (strlen(c) > KS_CSV_CURSOR_MAX || c[0] != '1' || c[1] != '.' || c[2] != sort ||
+	    c[3] != '.')
+		return -1;
+	k->sort = sort;
+	k->score = 0;
+	long long v;
+	const char *s = dec(c + 4, &k->wm);
+	if (!s)
+		return -1;
+	if (sort == 'r') {
+		uint64_t u = 0;
+		int i;
+		for (i = 0; i < 16; i++) {
+			char ch = s[i];
+			int d = ch >= '0' && ch <= '9'	 ? ch - '0'
+				: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+							 : -1;
+			if (d < 0)
+				return -1;
+			u = u << 4 | (uint64_t)d;
+		}
+		if (s[16] != '.')
+			return -1;
+		memcpy(&k->score, &u, sizeof u);
+		s += 17;
+	}
+	if (!(s = dec(s, &v)))
+		return -1;
+	k->rowid = v;
+	char chk[17];
+	if (strlen(s) != 16 || check_of(p, gen, k, chk) < 0 || memcmp(chk, s, 16) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- collecting a page ---------------------------------------------------- */
+
+struct cand {
+	sqlite3_int64 rowid;
+	double score;
+};
+
+struct pagectx {
+	char sort;
+	long long wm;	/* rows with seq >= wm came after the export began */
+	struct cand *c; /* date sorts: in order; relevance: a min-heap of the best */
+	size_t n, k;	/* k = limit + 1 */
+	int has_key;
+	struct key key;
+};
+
+static int after_wm(const struct pagectx *x, sqlite3_int64 rowid)
+{
+	return ((rowid >> KS_ROWID_SEQ_SHIFT) & KS_ROWID_SEQ_MAX) >= x->wm;
+}
+
+static int take_in_order(void *ctx, sqlite3_int64 rowid, double score)
+{
+	struct pagectx *x = ctx;
+	if (after_wm(x, rowid))
+		return 0;
+	x->c[x->n++] = (struct cand){rowid, score};
+	return x->n == x->k;
+}
+
+/* 1 when a ranks below b: lower score, or on a tie the older rowid. */
+static int worse(double as, sqlite3_int64 ar, double bs, sqlite3_int64 br)
+{
+	return as < bs || (as == bs && ar < br);
+}
+
+static int cworse(const struct cand *a, const struct cand *b)
+{
+	return worse(a->score, a->rowid, b->score, b->rowid);
+}
+
+static void sift_down(struct cand *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && cworse(&h[l], &h[m]))
+			m = l;
+		if (r < n && cworse(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct cand t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static int take_ranked(void *ctx, sqlite3_int64 rowid, double score)
+{
+	struct pagectx *x = ctx;
+	if (after_wm(x, rowid))
+		return 0;
+	if (x->has_key && !worse(score, rowid, x->key.score, x->key.rowid))
+		return 0; /* on an earlier page */
+	struct cand c = {rowid, score};
+	if (x->n == x->k) {
+		if (cworse(&c, &x->c[0]))
+			return 0;
+		x->c[0] = c;
+		sift_down(x->c, x->n, 0);
+		return 0;
+	}
+	size_t i = x->n++;
+	x->c[i] = c;
+	while (i > 0 && cworse(&x->c[i], &x->c[(i - 1) / 2])) {
+		struct cand t = x->c[i];
+		x->c[i] = x->c[(i - 1) / 2];
+		x->c[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static int best_first(const void *a, const void *b)
+{
+	return cworse(a, b) ? 1 : cworse(b, a) ? -1 : 0;
+}
+
+/* Fills x->c with up to x->k rows after the key, in page order. */
+static int collect(struct ks_store *s, const struct ks_scan *sc, struct pagectx *x,
+		   struct ks_err *err)
+{
+	const sqlite3_int64 first_dated = ks_rowid_day_start(1);
+	int rc;
+	if (x->sort == 'r') {
+		rc = ks_scan_walk(s, sc, 0, INT64_MAX, KS_SCAN_ASC, KS_SCORE_FULL, take_ranked, x,
+				  err);
+		if (rc == KS_OK && x->n)
+			qsort(x->c, x->n, sizeof *x->c, best_first);
+		return rc;
+	}
+	if (x->sort == 'n')
+		return ks_scan_walk(s, sc, 0, x->has_key ? x->key.rowid - 1 : INT64_MAX,
+				    KS_SCAN_DESC, KS_SCORE_CHEAP, take_in_order, x, err);
+	/* oldest: the dated items in ascending order, then the undated ones */
+	rc = KS_OK;
+	int in_undated = x->has_key && x->key.rowid < first_dated;
+	if (!in_undated)
+		rc = ks_scan_walk(s, sc, x->has_key ? x->key.rowid + 1 : first_dated, INT64_MAX,
+				  KS_SCAN_ASC, KS_SCORE_CHEAP, take_in_order, x, err);
+	if (rc == KS_OK && x->n < x->k)
+		rc = ks_scan_walk(s, sc, in_undated ? x->key.rowid + 1 : 0, first_dated - 1,
+				  KS_SCAN_ASC, KS_SCORE_CHEAP, take_in_order, x, err);
+	return rc;
+}
+
+static char sort_char(const struct ks_scan *sc, enum ks_sort sort)
+{
+	if (sort == KS_SORT_OLDEST)
+		return 'o';
+	if (sort == KS_SORT_RELEVANCE && sc->q.kind == KS_Q_MATCH)
+		return 'r';
+	return 'n';
+}
+
+int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const struct ks_csv_opts *o,
+		struct ks_csv_page *out, struct ks_err *err)
+{
+	struct ks_scan sc;
+	struct pagectx x = {0};
+	struct buf b = {0};
+	char *gen = NULL, *seq = NULL;
+	memset(out, 0, sizeof *out);
+	if (o->limit < 1 || o->limit > KS_CSV_LIMIT_MAX)
+		return ks_err_set(err, KS_ERR_ARG, "limit must be between 1 and %d",
+				  KS_CSV_LIMIT_MAX);
+	int rc = ks_scan_init(s, p, &sc, err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_get(s, "generation", &gen, err);
+	if (rc != KS_OK)
+		goto out;
+	x.sort = sort_char(&sc, p->sort);
+	x.k = (size_t)o->limit + 1;
+	if (o->cursor) {
+		if (decode(o->cursor, p, gen, x.sort, &x.key) < 0) {
+			rc = ks_err_set(err, KS_ERR_ARG,
+					"cursor is not one of this export's: malformed, made for "
+					"another query or sort, or the index was rebuilt since; "
+					"start again without it");
+			goto out;
+		}
+		x.has_key = 1;
+		x.wm = x.key.wm;
+	} else {
+		/* items committed from now on have a sequence number >= seq */
+		if ((rc = ks_store_meta_get(s, "seq", &seq, err)) != KS_OK)
+			goto out;
+		x.wm = seq ? atoll(seq) : KS_ROWID_SEQ_MAX + 1;
+		if (o->bom)
+			put(&b, "\xEF\xBB\xBF", 3);
+		puts_(&b, KS_CSV_HEADER);
+	}
+	if (!(x.c = calloc(x.k, sizeof *x.c))) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+		goto out;
+	}
+	if ((rc = collect(s, &sc, &x, err)) != KS_OK)
+		goto out;
+	size_t i, n = x.n < (size_t)o->limit ? x.n : (size_t)o->limit;
+	for (i = 0; i < n && rc == KS_OK && !b.oom; i++) {
+		struct ks_hit h;
+		rc = ks_scan_item(s, x.c[i].rowid, &h, err);
+		if (rc == KS_ERR_NOTFOUND) {
+			rc = KS_OK; /* removed by a writer since the walk: not a match any more */
+			continue;
+		}
+		if (rc != KS_OK)
+			break;
+		row(&b, &h, x.c[i].score);
+		ks_scan_hit_clear(&h);
+		out->rows++;
+		if (b.len >= KS_CSV_PAGE_BYTES) {
+			i++;
+			break;
+		}
+	}
+	if (rc == KS_OK && b.oom)
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+	if (rc != KS_OK)
+		goto out;
+	out->next[0] = 0;
+	if (i < x.n) {
+		/* more remain: resume after the last row considered */
+		struct key k = {x.sort, x.wm, x.c[i - 1].rowid, x.c[i - 1].score};
+		if (encode(p, gen, &k, out->next) < 0) {
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+			goto out;
+		}
+	}
+	if (!b.p)
+		put(&b, "", 0);
+	if (b.oom) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+		goto out;
+	}
+	out->data = b.p;
+	out->len = b.len;
+	b.p = NULL;
+out:
+	ks_scan_clear(s, &sc);
+	free(x.c);
+	free(b.p);
+	free(gen);
+	free(seq);
+	return rc;
+}
+
+void ks_csv_page_clear(struct ks_csv_page *pg)
+{
+	if (!pg)
+		return;
+	free(pg->data);
+	memset(pg, 0, sizeof *pg);
+}

@@ -1,0 +1,353 @@
+/* feed.c - Atom feeds of the newest matches (feed.h). The walk is the
+ * newest-first scan of a search, stopped after limit rows; only those rows
+ * are read. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlwriter.h>
+#include <unicode/utf8.h>
+
+#include "kensaku/feed.h"
+#include "scan.h"
+
+#define ATOM_NS "http://www.w3.org/2005/Atom"
+#define EPOCH "1970-01-01T00:00:00Z"
+
+/* ---- strings --------------------------------------------------------- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+/* Appends "&key=value" ("key=value" first) with value percent-encoded
+ * (every byte but the unreserved ones of RFC 3986). */
+static void sb_param(struct sbuf *b, const char *key, const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	if (!value)
+		return;
+	if (b->len && b->p[b->len - 1] != '?')
+		sb_put(b, "&", 1);
+	sb_str(b, key);
+	sb_put(b, "=", 1);
+	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
+		if ((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
+		    (*v >= '0' && *v <= '9') || *v == '-' || *v == '.' || *v == '_' || *v == '~') {
+			sb_put(b, (const char *)v, 1);
+		} else {
+			char e[3] = {'%', hex[*v >> 4], hex[*v & 15]};
+			sb_put(b, e, 3);
+		}
+	}
+}
+
+/* The parameters that define a feed's content, in a fixed order. */
+static void sb_query(struct sbuf *b, const struct ks_search_params *p)
+{
+	sb_param(b, "q", p->q && *p->q ? p->q : NULL);
+	sb_param(b, "section", p->section);
+	sb_param(b, "from", p->from);
+	sb_param(b, "to", p->to);
+	sb_param(b, "entity", p->entity);
+	sb_param(b, "exact", p->expand ? NULL : "1");
+}
+
+/* A copy of s that XML 1.0 can hold: invalid UTF-8, C0 controls other than
+ * tab, LF and CR, U+FFFE and U+FFFF become U+FFFD. NULL on out of memory. */
+static char *xml_clean(const char *s)
+{
+	size_t n = strlen(s);
+	char *o = malloc(n * 3 + 1); /* each bad byte grows to at most 3 */
+	if (!o)
+		return NULL;
+	size_t k = 0;
+	int32_t i = 0, len = (int32_t)n;
+	while (i < len) {
+		int32_t at = i;
+		UChar32 c;
+		U8_NEXT(s, i, len, c);
+		if (c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE ||
+		    c == 0xFFFF) {
+			memcpy(o + k, "\xEF\xBF\xBD", 3);
+			k += 3;
+		} else {
+			memcpy(o + k, s + at, (size_t)(i - at));
+			k += (size_t)(i - at);
+		}
+	}
+	o[k] = 0;
+	return o;
+}
+
+/* ---- the XML ----------------------------------------------------------- */
+
+/* Writes <name>text</name> with text cleaned; < 0 on failure. */
+static int element(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	char *t = xml_clean(text ? text : "");
+	if (!t)
+		return -1;
+	int r = xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST t);
+	free(t);
+	return r;
+}
+
+static int attribute(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	char *t = xml_clean(value ? value : "");
+	if (!t)
+		return -1;
+	int r = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST t);
+	free(t);
+	return r;
+}
+
+/* <link rel=rel type=type href=href/> */
+static int link_el(xmlTextWriterPtr w, const char *rel, const char *type, const char *href)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "link") < 0 || attribute(w, "rel", rel) < 0 ||
+	    (type && attribute(w, "type", type) < 0) || attribute(w, "href", href) < 0)
+		return -1;
+	return xmlTextWriterEndElement(w);
+}
+
+/* RFC 3339 time of an item: its date at midnight UTC, else fallback. */
+static void item_time(const char *date, const char *fallback, char out[32])
+{
+	if (date && ks_date_valid(date))
+		snprintf(out, 32, "%sT00:00:00Z", date);
+	else
+		snprintf(out, 32, "%s", fallback);
+}
+
+static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, const char *when)
+{
+	char id[96], href[64];
+	struct sbuf link = {0};
+	snprintf(id, sizeof id, KS_FEED_TAG "item:%s", h->id);
+	snprintf(href, sizeof href, "/issue.html?n=%lld#item-%d", h->issue, h->position);
+	sb_str(&link, base);
+	sb_str(&link, href);
+	int bad = link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
+		  element(w, "id", id) < 0 || element(w, "title", h->title) < 0 ||
+		  element(w, "updated", when) < 0 ||
+		  link_el(w, "alternate", "text/html", link.p) < 0 ||
+		  (h->quote && *h->quote && element(w, "summary", h->quote) < 0);
+	if (!bad && h->section && *h->section)
+		bad = xmlTextWriterStartElement(w, BAD_CAST "category") < 0 ||
+		      attribute(w, "term", h->section) < 0 || xmlTextWriterEndElement(w) < 0;
+	if (!bad)
+		bad = xmlTextWriterEndElement(w) < 0;
+	free(link.p);
+	return bad ? -1 : 0;
+}
+
+/* The feed's title: the query and its filters. */
+static void title_of(struct sbuf *t, const struct ks_search_params *p)
+{
+	sb_str(t, "kensaku: ");
+	if (p->q && *p->q) {
+		sb_str(t, p->q);
+	} else {
+		sb_str(t, "all items");
+	}
+	if (p->section) {
+		sb_str(t, " [");
+		sb_str(t, p->section);
+		sb_str(t, "]");
+	}
+	if (p->entity) {
+		sb_str(t, " (");
+		sb_str(t, p->entity);
+		sb_str(t, ")");
+	}
+	if (p->from || p->to) {
+		sb_str(t, " ");
+		sb_str(t, p->from ? p->from : "");
+		sb_str(t, "..");
+		sb_str(t, p->to ? p->to : "");
+	}
+}
+
+/* ---- collecting -------------------------------------------------------- */
+
+struct newest {
+	sqlite3_int64 *ids;
+	int n, k;
+};
+
+static int take(void *ctx, sqlite3_int64 rowid, double score)
+{
+	struct newest *x = ctx;
+	(void)score;
+	x->ids[x->n++] = rowid;
+	return x->n == x->k;
+}
+
+static int write_feed(xmlTextWriterPtr w, const struct ks_search_params *p,
+		      const struct ks_feed_opts *o, const struct ks_hit *hits, int n,
+		      const char *built)
+{
+	struct sbuf id = {0}, self = {0}, alt = {0}, title = {0};
+	char updated[32], when[32];
+	/* the newest entry's time (entries without a date carry the build
+	 * time), or the build time for an empty feed */
+	snprintf(updated, sizeof updated, "%s", n ? "" : built);
+	for (int i = 0; i < n; i++) {
+		item_time(hits[i].date, built, when);
+		if (strcmp(when, updated) > 0)
+			memcpy(updated, when, sizeof updated);
+	}
+	sb_str(&id, KS_FEED_TAG "feed?");
+	sb_query(&id, p);
+	sb_str(&self, o->base);
+	sb_str(&self, "/feed.atom?");
+	sb_query(&self, p);
+	if (o->limit != KS_FEED_LIMIT_DEFAULT) {
+		char lim[16];
+		snprintf(lim, sizeof lim, "%d", o->limit);
+		sb_param(&self, "limit", lim);
+	}
+	if (self.len && self.p[self.len - 1] == '?')
+		self.p[--self.len] = 0;
+	sb_str(&alt, o->base);
+	sb_str(&alt, "/?");
+	sb_query(&alt, p);
+	if (alt.len && alt.p[alt.len - 1] == '?')
+		alt.p[--alt.len] = 0;
+	title_of(&title, p);
+	int bad = id.oom || self.oom || alt.oom || title.oom;
+	bad = bad || xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
+	      xmlTextWriterStartElement(w, BAD_CAST "feed") < 0 ||
+	      attribute(w, "xmlns", ATOM_NS) < 0 || element(w, "id", id.p) < 0 ||
+	      element(w, "title", title.p) < 0 || element(w, "updated", updated) < 0 ||
+	      link_el(w, "self", "application/atom+xml", self.p) < 0 ||
+	      link_el(w, "alternate", "text/html", alt.p) < 0 ||
+	      xmlTextWriterStartElement(w, BAD_CAST "author") < 0 ||
+	      element(w, "name", "kensaku") < 0 || xmlTextWriterEndElement(w) < 0 ||
+	      xmlTextWriterStartElement(w, BAD_CAST "generator") < 0 ||
+	      attribute(w, "version", KS_VERSION) < 0 ||
+	      xmlTextWriterWriteString(w, BAD_CAST "kensaku") < 0 || xmlTextWriterEndElement(w) < 0;
+	for (int i = 0; !bad && i < n; i++) {
+		item_time(hits[i].date, built, when);
+		bad = entry(w, &hits[i], o->base, when) < 0;
+	}
+	bad = bad || xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0;
+	free(id.p);
+	free(self.p);
+	free(alt.p);
+	free(title.p);
+	return bad ? -1 : 0;
+}
+
+/* The index's build time as RFC 3339, EPOCH when unknown or malformed. */
+static void build_time(struct ks_store *s, char out[32])
+{
+	char *v = NULL;
+	snprintf(out, 32, EPOCH);
+	if (ks_store_meta_get(s, "built_at", &v, NULL) == KS_OK && v && strlen(v) == 20 &&
+	    v[10] == 'T' && v[19] == 'Z' && v[4] == '-')
+		snprintf(out, 32, "%s", v);
+	free(v);
+}
+
+static pthread_once_t g_xml_once = PTHREAD_ONCE_INIT;
+
+/* libxml2 2.9 wants its global state set up once before threads use it. */
+static void xml_init(void)
+{
+	xmlInitParser();
+}
+
+int ks_feed_atom(struct ks_store *s, const struct ks_search_params *p, const struct ks_feed_opts *o,
+		 char **out, size_t *len, struct ks_err *err)
+{
+	struct ks_scan sc;
+	struct newest x = {NULL, 0, o->limit};
+	struct ks_hit *hits = NULL;
+	int n = 0;
+	char built[32];
+	xmlBufferPtr xb = NULL;
+	xmlTextWriterPtr w = NULL;
+	if (o->limit < 1 || o->limit > KS_FEED_LIMIT_MAX)
+		return ks_err_set(err, KS_ERR_ARG, "limit must be between 1 and %d",
+				  KS_FEED_LIMIT_MAX);
+	pthread_once(&g_xml_once, xml_init);
+	int rc = ks_scan_init(s, p, &sc, err);
+	if (rc == KS_OK && (!(x.ids = calloc((size_t)o->limit, sizeof *x.ids)) ||
+			    !(hits = calloc((size_t)o->limit, sizeof *hits))))
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[feed] out of memory");
+	if (rc == KS_OK)
+		rc = ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_DESC, KS_SCORE_NONE, take, &x, err);
+	for (int i = 0; rc == KS_OK && i < x.n; i++) {
+		rc = ks_scan_item(s, x.ids[i], &hits[n], err);
+		if (rc == KS_OK)
+			n++;
+		else if (rc == KS_ERR_NOTFOUND)
+			rc = KS_OK; /* removed since the walk */
+	}
+	if (rc == KS_OK) {
+		build_time(s, built);
+		if (!(xb = xmlBufferCreate()) || !(w = xmlNewTextWriterMemory(xb, 0)) ||
+		    xmlTextWriterSetIndent(w, 1) < 0 ||
+		    xmlTextWriterSetIndentString(w, BAD_CAST " ") < 0 ||
+		    write_feed(w, p, o, hits, n, built) < 0)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[feed] could not write the XML");
+	}
+	if (w) {
+		xmlFreeTextWriter(w); /* flushes into xb */
+		w = NULL;
+	}
+	if (rc == KS_OK) {
+		size_t blen = (size_t)xmlBufferLength(xb);
+		char *body = malloc(blen + 1);
+		if (!body) {
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[feed] out of memory");
+		} else {
+			memcpy(body, xmlBufferContent(xb), blen);
+			body[blen] = 0;
+			*out = body;
+			*len = blen;
+		}
+	}
+	if (xb)
+		xmlBufferFree(xb);
+	for (int i = 0; i < n; i++)
+		ks_scan_hit_clear(&hits[i]);
+	free(hits);
+	free(x.ids);
+	ks_scan_clear(s, &sc);
+	return rc;
+}

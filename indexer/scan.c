@@ -1,0 +1,226 @@
+/* scan.c - the matching rowids of a search for trend.c, csv.c and feed.c
+ * (scan.h). The filters mean what they mean in search.c: from/to become a
+ * rowid range (a date filter leaves undated items out), the section is the
+ * id in the rowid's low bits, the entity filter a sorted set of rowids. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entities_internal.h"
+#include "rowid.h"
+#include "scan.h"
+#include "store_internal.h"
+
+#define FROM_MATCH " FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
+#define FROM_ITEMS " FROM items WHERE rowid BETWEEN ?2 AND ?3"
+#define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
+#define FULL "ks_rank(items_fts, 10.0, 1.0)"
+#define CHEAP "ks_rank(items_fts, 10.0, 1.0, 1)"
+
+/* [kind][score][order]: kind 0 match, 1 browse, 2 exclusions only */
+static const char M_NONE_ASC[] = "SELECT rowid, 0.0" FROM_MATCH " ORDER BY rowid";
+static const char M_NONE_DESC[] = "SELECT rowid, 0.0" FROM_MATCH " ORDER BY rowid DESC";
+static const char M_FULL_ASC[] = "SELECT rowid, " FULL FROM_MATCH " ORDER BY rowid";
+static const char M_FULL_DESC[] = "SELECT rowid, " FULL FROM_MATCH " ORDER BY rowid DESC";
+static const char M_CHEAP_ASC[] = "SELECT rowid, " CHEAP FROM_MATCH " ORDER BY rowid";
+static const char M_CHEAP_DESC[] = "SELECT rowid, " CHEAP FROM_MATCH " ORDER BY rowid DESC";
+static const char A_ASC[] = "SELECT rowid, 0.0" FROM_ITEMS " ORDER BY rowid";
+static const char A_DESC[] = "SELECT rowid, 0.0" FROM_ITEMS " ORDER BY rowid DESC";
+static const char X_ASC[] = "SELECT rowid, 0.0" FROM_ITEMS NOT_MATCH " ORDER BY rowid";
+static const char X_DESC[] = "SELECT rowid, 0.0" FROM_ITEMS NOT_MATCH " ORDER BY rowid DESC";
+static const char SECTION_ID[] = "SELECT id FROM sections WHERE name = ?1";
+static const char ITEM_ROW[] =
+    "SELECT issue, position, date, section, title, quote, url FROM items WHERE rowid = ?1";
+
+int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
+		 struct ks_err *err)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->hi = INT64_MAX;
+	sc->sec = -1;
+	ks_store_deadline(s, p->deadline_ms);
+	int rc =
+	    ks_query_translate_opts(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &sc->q);
+	if (rc != KS_OK)
+		return ks_err_set(err, rc, "[scan] out of memory");
+	sc->fts = sc->q.kind == KS_Q_EXCLUDE ? sc->q.exclude : sc->q.match;
+	sc->none = sc->q.kind == KS_Q_NONE;
+	/* the date range exactly as search.c builds it */
+	if (p->from)
+		sc->lo = ks_rowid_day_start(ks_day_from_date(p->from));
+	if (p->from && sc->lo == 0)
+		sc->lo = 1;
+	if (p->to) {
+		int day = ks_day_from_date(p->to);
+		sc->hi = day ? ks_rowid_day_start(day + 1) - 1 : INT64_MAX;
+		if (sc->lo == 0)
+			sc->lo = ks_rowid_day_start(1);
+	}
+	if (p->section && !sc->none) {
+		sqlite3_stmt *st = ks_store_stmt(s, SECTION_ID, err);
+		if (!st)
+			return KS_ERR_DB;
+		sqlite3_bind_text(st, 1, p->section, -1, SQLITE_STATIC);
+		int r = sqlite3_step(st);
+		if (r == SQLITE_ROW)
+			sc->sec = sqlite3_column_int(st, 0);
+		else if (r == SQLITE_DONE)
+			sc->none = 1; /* no item has that section */
+		else
+			rc = ks_store_dberr(s, "section", err);
+		sqlite3_reset(st);
+		if (rc != KS_OK)
+			return rc;
+	}
+	if (p->entity && !sc->none) {
+		sc->has_ent = 1;
+		rc = ks_entities_items(s, p->entity, &sc->ent, &sc->n_ent, err);
+	}
+	return rc;
+}
+
+void ks_scan_clear(struct ks_store *s, struct ks_scan *sc)
+{
+	if (s)
+		ks_store_deadline(s, 0);
+	ks_query_clear(&sc->q);
+	free(sc->ent);
+	memset(sc, 0, sizeof *sc);
+}
+
+static const char *walk_sql(enum ks_query_kind k, enum ks_scan_order order,
+			    enum ks_scan_score score)
+{
+	int desc = order == KS_SCAN_DESC;
+	if (k == KS_Q_EXCLUDE)
+		return desc ? X_DESC : X_ASC;
+	if (k != KS_Q_MATCH)
+		return desc ? A_DESC : A_ASC;
+	if (score == KS_SCORE_FULL)
+		return desc ? M_FULL_DESC : M_FULL_ASC;
+	if (score == KS_SCORE_CHEAP)
+		return desc ? M_CHEAP_DESC : M_CHEAP_ASC;
+	return desc ? M_NONE_DESC : M_NONE_ASC;
+}
+
+/* Browsing with an entity filter: the filter's own sorted set is the walk
+ * (no SQL: it was read, under the deadline, by ks_scan_init). */
+static void walk_set(const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
+		     enum ks_scan_order order, ks_scan_fn fn, void *ctx)
+{
+	size_t n = sc->n_ent;
+	for (size_t k = 0; k < n; k++) {
+		sqlite3_int64 r = sc->ent[order == KS_SCAN_DESC ? n - 1 - k : k];
+		if (r < lo || r > hi)
+			continue;
+		if (sc->sec != -1 && ks_rowid_section(r) != sc->sec)
+			continue;
+		if (fn(ctx, r, 0.0))
+			break;
+	}
+}
+
+int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
+		 enum ks_scan_order order, enum ks_scan_score score, ks_scan_fn fn, void *ctx,
+		 struct ks_err *err)
+{
+	if (lo < sc->lo)
+		lo = sc->lo;
+	if (hi > sc->hi)
+		hi = sc->hi;
+	if (sc->none || lo > hi || (sc->has_ent && sc->n_ent == 0))
+		return KS_OK;
+	if (sc->has_ent && sc->q.kind == KS_Q_ALL) {
+		walk_set(sc, lo, hi, order, fn, ctx);
+		return KS_OK;
+	}
+	sqlite3_stmt *st = ks_store_stmt(s, walk_sql(sc->q.kind, order, score), err);
+	if (!st)
+		return KS_ERR_DB;
+	if (sc->fts)
+		sqlite3_bind_text(st, 1, sc->fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	int r, rc = KS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+		if (sc->sec != -1 && ks_rowid_section(rowid) != sc->sec)
+			continue;
+		if (sc->has_ent && !ks_entities_has(sc->ent, sc->n_ent, rowid))
+			continue;
+		if (fn(ctx, rowid, sqlite3_column_double(st, 1)))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = ks_store_dberr(s, "scan", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static char *dup_col(sqlite3_stmt *st, int col, int *oom)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	if (!v)
+		return NULL;
+	char *p = strdup(v);
+	if (!p)
+		*oom = 1;
+	return p;
+}
+
+int ks_scan_item(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err)
+{
+	memset(h, 0, sizeof *h);
+	sqlite3_stmt *st = ks_store_stmt(s, ITEM_ROW, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, rowid);
+	int r = sqlite3_step(st), rc = KS_OK, oom = 0;
+	if (r == SQLITE_ROW) {
+		h->issue = sqlite3_column_int64(st, 0);
+		h->position = sqlite3_column_int(st, 1);
+		snprintf(h->id, sizeof h->id, "%lld-%d", h->issue, h->position);
+		h->date = dup_col(st, 2, &oom);
+		h->section = dup_col(st, 3, &oom);
+		h->title = dup_col(st, 4, &oom);
+		h->quote = dup_col(st, 5, &oom);
+		h->url = dup_col(st, 6, &oom);
+		if (oom) {
+			ks_scan_hit_clear(h);
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[scan] out of memory");
+		}
+	} else if (r == SQLITE_DONE) {
+		rc = ks_err_set(err, KS_ERR_NOTFOUND, "[scan] item gone");
+	} else {
+		rc = ks_store_dberr(s, "item", err);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+void ks_scan_hit_clear(struct ks_hit *h)
+{
+	free(h->date);
+	free(h->section);
+	free(h->title);
+	free(h->quote);
+	free(h->url);
+	free(h->title_html);
+	free(h->snippet_html);
+	memset(h, 0, sizeof *h);
+}
+
+void ks_scan_year_month(int day, int *year, int *month)
+{
+	/* H. Hinnant's civil_from_days; day 1 is 1970-01-01 */
+	long z = (long)day - 1 + 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	*year = (int)((long)yoe + era * 400 + (m <= 2));
+	*month = (int)m;
+}

@@ -1,0 +1,72 @@
+/* scan.h - the matching rowids of a search, without shaping (private to the
+ * indexer library): trend.c, csv.c and feed.c walk them.
+ *
+ * A scan resolves the parameters /api/search shares with the other query
+ * endpoints (q with or without expansion, section, from, to, entity) exactly
+ * as search.c does, so a trend's total, a feed and an export see the same
+ * items a search does. The walk reads only FTS5 doclists (or the items
+ * b-tree when browsing) and filters on the rowid's date and section bits
+ * (rowid.h); the entity filter is a sorted rowid set. */
+#ifndef KS_SCAN_H
+#define KS_SCAN_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "kensaku/err.h"
+#include "kensaku/query.h"
+#include "kensaku/search.h"
+#include "kensaku/store.h"
+
+struct ks_scan {
+	struct ks_query q;    /* the translated query (owns its strings) */
+	const char *fts;      /* expression bound to MATCH, NULL when browsing */
+	sqlite3_int64 lo, hi; /* rowid range of the date filter */
+	int sec;	      /* section id to keep, -1 for any */
+	int none;	      /* nothing can match (no searchable term, unknown section) */
+	int has_ent;	      /* entity filter: only rowids in ent */
+	sqlite3_int64 *ent;   /* ascending */
+	size_t n_ent;
+};
+
+enum ks_scan_order { KS_SCAN_ASC = 0, KS_SCAN_DESC };
+
+enum ks_scan_score {
+	KS_SCORE_NONE = 0, /* score 0 */
+	KS_SCORE_FULL,	   /* ks_rank as the relevance sort of a search */
+	KS_SCORE_CHEAP	   /* ks_rank without IDF, as a date-sorted search's hits */
+};
+
+/* Called for every matching rowid; non-zero stops the walk. */
+typedef int (*ks_scan_fn)(void *ctx, sqlite3_int64 rowid, double score);
+
+/* Translates p->q (expanded when p->expand) and resolves the filters of p
+ * (which must pass ks_search_params_check), then arms p->deadline_ms on s
+ * until ks_scan_clear. On failure sc holds nothing to free but the deadline
+ * may be armed: call ks_scan_clear anyway. */
+int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
+		 struct ks_err *err);
+
+/* Frees what sc holds and disarms the deadline of s. Accepts a zeroed sc. */
+void ks_scan_clear(struct ks_store *s, struct ks_scan *sc);
+
+/* Calls fn for each rowid of [lo, hi] (intersected with the date filter)
+ * that matches sc, in rowid order, with the score asked for (scores are 0
+ * when the query has no positive terms). Returns KS_OK (also when fn
+ * stopped the walk), KS_ERR_TIMEOUT past the deadline, KS_ERR_DB. */
+int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
+		 enum ks_scan_order order, enum ks_scan_score score, ks_scan_fn fn, void *ctx,
+		 struct ks_err *err);
+
+/* Reads the item of rowid into *h (no highlights, score 0); KS_ERR_NOTFOUND
+ * when a writer removed it since the walk. Free the fields with
+ * ks_scan_hit_clear. */
+int ks_scan_item(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err);
+
+/* Frees the strings of h and zeroes it. */
+void ks_scan_hit_clear(struct ks_hit *h);
+
+/* Year and month (1..12) of a rowid day number (> 0). */
+void ks_scan_year_month(int day, int *year, int *month);
+
+#endif

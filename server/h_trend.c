@@ -1,0 +1,43 @@
+/* h_trend.c - GET /api/trend: counts of matching items per month or year,
+ * for the same filters as /api/search. Shaping is the library's
+ * (ks_trend_json). */
+#include "ksd.h"
+
+#include <kensaku/search.h>
+#include <kensaku/trend.h>
+
+#include "pool.h"
+
+void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
+{
+	struct ks_search_params p;
+	struct ksd_lease lease;
+	struct ks_err err = {{0}};
+	enum ks_interval iv;
+	json_t *body = NULL;
+	int rc;
+
+	if (ksd_search_params_from(rq, &p, rp) < 0)
+		return;
+	if (ks_interval_parse(ksd_req_param(rq, "interval"), &iv) != KS_OK) {
+		ksd_reply_error(rp, 400, "bad_request", "interval must be month or year");
+		return;
+	}
+	if (ks_search_params_check(&p, &err) != KS_OK) {
+		ksd_reply_error(rp, 400, "bad_request", "%s",
+				err.msg[0] ? err.msg : "bad search parameter");
+		return;
+	}
+	rc = ksd_pool_acquire(&lease, &err);
+	if (rc != KS_OK) {
+		ksd_reply_rc(rp, rc, err.msg);
+		return;
+	}
+	rc = ks_trend_json(lease.store, &p, iv, &body, &err);
+	ksd_pool_release(&lease);
+	if (rc != KS_OK) {
+		ksd_reply_rc(rp, rc, err.msg);
+		return;
+	}
+	ksd_reply_json_new(rp, 200, body);
+}
