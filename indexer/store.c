@@ -12,6 +12,7 @@
 #include "kensaku/tokenizer.h"
 #include "entities_internal.h"
 #include "rowid.h"
+#include "memo.h"
 #include "store_internal.h"
 
 #define STMT_CACHE 64
@@ -31,6 +32,7 @@ struct ks_store {
 	long long seq;		/* next item sequence number (rowid.h); -1 until loaded */
 	int schema;		/* user_version of the file */
 	long long data_version; /* last PRAGMA data_version seen (ks_store_data_changed) */
+	struct ks_memo *memo;	/* lengths and tags of every item, loaded on demand (memo.h) */
 	int data_version_seen;	/* data_version holds a value */
 };
 
@@ -256,6 +258,30 @@ static int user_version(struct ks_store *s, int *out, struct ks_err *err)
 	return ks_store_dberr(s, "open", err);
 }
 
+/* "file:PATH?immutable=1" (file://PATH for an absolute path) with %, ? and
+ * # escaped; malloc'd, NULL when out of memory. */
+static char *snapshot_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF", tail[] = "?immutable=1";
+	const char *head = path[0] == '/' ? "file://" : "file:";
+	size_t n = strlen(path), o = strlen(head);
+	char *u = malloc(o + n * 3 + sizeof(tail));
+	if (!u)
+		return NULL;
+	memcpy(u, head, o);
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#') {
+			u[o++] = '%';
+			u[o++] = hex[(unsigned char)*p >> 4];
+			u[o++] = hex[(unsigned char)*p & 15];
+		} else {
+			u[o++] = *p;
+		}
+	}
+	memcpy(u + o, tail, sizeof(tail));
+	return u;
+}
+
 int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_err *err)
 {
 	struct stat sb;
@@ -276,14 +302,23 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 	int oflags = (flags & KS_STORE_READONLY) ? SQLITE_OPEN_READONLY
 						 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	int rc = KS_OK, v = 0;
-	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	char *uri = NULL;
+	if ((flags & KS_STORE_SNAPSHOT) && !(uri = snapshot_uri(path))) {
+		ks_store_close(s);
+		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
+	}
+	int orc = sqlite3_open_v2(uri ? uri : path, &s->db,
+				  oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
+	if (orc != SQLITE_OK) {
 		rc = ks_store_dberr(s, "open", err);
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_progress_handler(s->db, 2000, on_progress, s);
-	if (ks_tok_register(s->db) != SQLITE_OK) {
+	if (ks_tok_register(s->db) != SQLITE_OK || !(s->memo = ks_memo_new()) ||
+	    ks_rank_attach(s->db, s->memo) != SQLITE_OK) {
 		rc = ks_store_dberr(s, "register tokenizer", err);
 		goto out;
 	}
@@ -361,6 +396,7 @@ void ks_store_close(struct ks_store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	ks_tok_free(s->tok);
+	ks_memo_free(s->memo);
 	free(s->path);
 	free(s);
 }
@@ -368,6 +404,11 @@ void ks_store_close(struct ks_store *s)
 sqlite3 *ks_store_db(struct ks_store *s)
 {
 	return s->db;
+}
+
+struct ks_memo *ks_store_memo(struct ks_store *s)
+{
+	return s->memo;
 }
 
 int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err)

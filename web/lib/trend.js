@@ -159,10 +159,26 @@ export function drawTrend(box, model, opts) {
 			if (Math.abs(w - lastW) < 8 || !box.ktTrend) return;
 			lastW = w;
 			cancelAnimationFrame(pending);
-			pending = requestAnimationFrame(() => render(box, box.ktTrend.model, box.ktTrend.opts));
+			pending = requestAnimationFrame(() => redrawChart(box));
 		}).observe(box);
 	}
 	render(box, model, opts);
+}
+
+/* On a resize only the SVG is redrawn (the legend, the open state of the
+ * table and the focused bar stay). */
+function redrawChart(box) {
+	const scroll = box.querySelector('.timeline-scroll');
+	if (!scroll || !box.ktTrend) return;
+	const focused = scroll.contains(document.activeElement) ? document.activeElement.getAttribute('data-key') : null;
+	scroll.replaceChildren(chart(box, box.ktTrend.model, box.ktTrend.opts));
+	if (focused) {
+		const a = scroll.querySelector(`a[data-key="${CSS.escape(focused)}"]`);
+		if (a) {
+			for (const o of scroll.querySelectorAll('a.trend-bucket')) o.setAttribute('tabindex', o === a ? '0' : '-1');
+			a.focus({ preventScroll: true });
+		}
+	}
 }
 
 function render(box, model, opts) {
@@ -201,7 +217,7 @@ function chart(box, model, opts) {
 	const axisH = model.interval === 'month' ? 34 : 22;
 	const avail = Math.max(200, (box.clientWidth || 600) - 4);
 	const minG = ns > 1 ? 12 : 7;
-	const maxG = ns > 1 ? 56 : 40;
+	const maxG = ns > 1 ? 64 : 56;
 	const groupW = Math.max(minG, Math.min(maxG, (avail - yW - 4) / n));
 	const W = Math.ceil(yW + n * groupW + 4);
 	const H = top + chartH + axisH;
