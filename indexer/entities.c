@@ -12,6 +12,7 @@
 #include "entities_internal.h"
 #include "kensaku/entities.h"
 #include "kensaku/lexicon.h"
+#include "memo.h"
 #include "store_internal.h"
 
 #define POINT_LOOKUPS_MAX 4096 /* more matching rowids than this: one range scan */
@@ -162,6 +163,125 @@ static int top(struct slot *sorted, size_t n, int cve, struct ks_facet **out, si
 	return 0;
 }
 
+/* One tag's count in a search, for the memo path of ks_entities_facets. */
+struct tally {
+	uint32_t id;
+	long long count;
+	const char *name;
+	int cve;
+};
+
+static int by_tally(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Moves the top KS_FACET_TOP tallies of one kind class (sorted) into a
+ * facet list; -1 on out of memory. */
+static int top_tally(const struct tally *t, size_t n, int cve, struct ks_facet **out,
+		     size_t *n_out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < KS_FACET_TOP; i++)
+		k += t[i].cve == cve;
+	*out = NULL;
+	*n_out = 0;
+	if (!k)
+		return 0;
+	struct ks_facet *f = calloc(k, sizeof *f);
+	if (!f)
+		return -1;
+	*out = f;
+	for (size_t i = 0; i < n && *n_out < k; i++) {
+		if (t[i].cve != cve)
+			continue;
+		if (!(f[*n_out].key = strdup(t[i].name)))
+			return -1;
+		f[(*n_out)++].count = t[i].count;
+	}
+	return 0;
+}
+
+/* The facets of many rowids from the connection's memo (memo.h): one
+ * binary search and a few increments per rowid; rowids the memo lacks
+ * (added since it was loaded) are read from the table. */
+static int facets_from_memo(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *rowids,
+			    size_t n, struct ks_result *r, struct ks_err *err)
+{
+	size_t cap = ks_memo_tag_count(m) + 64, nt = 0;
+	long long *counts = calloc(cap, sizeof *counts);
+	struct tally *t = NULL;
+	int rc = KS_OK;
+	if (!counts)
+		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	for (size_t i = 0; i < n && rc == KS_OK; i++) {
+		const uint32_t *ids;
+		size_t k;
+		if (ks_memo_tags(m, rowids[i], &ids, &k)) {
+			for (size_t j = 0; j < k; j++)
+				counts[ids[j]]++;
+			continue;
+		}
+		ks_memo_note_miss(m);
+		sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
+		if (!st) {
+			rc = KS_ERR_DB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, rowids[i]);
+		int step;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			uint32_t id = ks_memo_tag_id(m, (const char *)sqlite3_column_text(st, 0),
+						     (const char *)sqlite3_column_text(st, 1));
+			if (id != UINT32_MAX && id >= cap) {
+				size_t nc = (size_t)id * 2 + 64;
+				long long *nn = realloc(counts, nc * sizeof *nn);
+				if (!nn) {
+					id = UINT32_MAX;
+				} else {
+					memset(nn + cap, 0, (nc - cap) * sizeof *nn);
+					counts = nn;
+					cap = nc;
+				}
+			}
+			if (id == UINT32_MAX) {
+				rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+				break;
+			}
+			counts[id]++;
+		}
+		if (rc == KS_OK && step != SQLITE_DONE)
+			rc = ks_store_dberr(s, "facets", err);
+		sqlite3_reset(st);
+	}
+	size_t names = ks_memo_tag_count(m);
+	for (size_t id = 0; rc == KS_OK && id < names && id < cap; id++)
+		nt += counts[id] > 0;
+	if (rc == KS_OK && nt && !(t = malloc(nt * sizeof *t)))
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	if (rc == KS_OK && nt) {
+		size_t at = 0;
+		for (size_t id = 0; id < names && id < cap; id++) {
+			if (!counts[id])
+				continue;
+			const char *kind = ks_memo_tag_kind(m, (uint32_t)id);
+			t[at++] = (struct tally){(uint32_t)id, counts[id],
+						 ks_memo_tag_name(m, (uint32_t)id),
+						 kind && !strcmp(kind, "cve")};
+		}
+		qsort(t, nt, sizeof *t, by_tally);
+		if (top_tally(t, nt, 1, &r->cves, &r->n_cves) < 0 ||
+		    top_tally(t, nt, 0, &r->entities, &r->n_entities) < 0)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	}
+	free(t);
+	free(counts);
+	return rc;
+}
+
 int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n,
 		       struct ks_result *r, struct ks_err *err)
 {
@@ -169,6 +289,8 @@ int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n
 	int rc = KS_OK, step = SQLITE_DONE;
 	if (!n)
 		return KS_OK;
+	if (ks_memo_tags_ready(ks_store_memo(s)))
+		return facets_from_memo(s, ks_store_memo(s), rowids, n, r, err);
 	if (n <= POINT_LOOKUPS_MAX) {
 		for (size_t i = 0; i < n && rc == KS_OK && !c.oom; i++) {
 			sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
@@ -182,8 +304,12 @@ int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n
 				rc = ks_store_dberr(s, "facets", err);
 			sqlite3_reset(st);
 		}
+	} else if (ks_memo_tags_ready(ks_store_memo(s)) ||
+		   ks_memo_tags_load(ks_store_memo(s), ks_store_db(s)) == SQLITE_OK) {
+		return facets_from_memo(s, ks_store_memo(s), rowids, n, r, err);
 	} else {
-		/* merge the tags of the rowid range with the sorted matches */
+		/* no memo (out of memory): merge the tags of the rowid range
+		 * with the sorted matches */
 		sqlite3_stmt *st = ks_store_stmt(s, IN_RANGE, err);
 		if (!st)
 			return KS_ERR_DB;

@@ -14,6 +14,8 @@
 
 #include <sqlite3.h>
 
+#include "memo.h"
+
 int ks_matches_register(fts5_api *api);
 
 struct span {
@@ -139,6 +141,14 @@ struct rank_data {
 	double avgdl;
 	double *idf;
 	double *freq;
+	long rows; /* rows scored by this statement */
+};
+
+/* What ks_rank_attach gives the function: the connection's memo of
+ * document lengths, and the connection to load it from. */
+struct rank_env {
+	struct ks_memo *memo;
+	sqlite3 *db;
 };
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
@@ -200,6 +210,25 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int chea
 	return rc;
 }
 
+/* The row's length over all columns: from the connection's memo when it
+ * has one (loaded once this statement has scored KS_MEMO_LOAD_AFTER rows
+ * one by one), else from FTS5's docsize table (a B-tree seek per row). */
+static int doc_length(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_data *d, int *len)
+{
+	struct rank_env *env = api->xUserData(fts);
+	if (env && env->memo) {
+		if (!ks_memo_lengths_ready(env->memo) && d->rows == KS_MEMO_LOAD_AFTER)
+			ks_memo_lengths_load(env->memo, env->db); /* on failure: row by row */
+		d->rows++;
+		if (ks_memo_lengths_ready(env->memo)) {
+			if (ks_memo_length(env->memo, api->xRowid(fts), len))
+				return SQLITE_OK;
+			ks_memo_note_miss(env->memo); /* added since the load */
+		}
+	}
+	return api->xColumnSize(fts, -1, len);
+}
+
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nVal,
 		    sqlite3_value **apVal)
 {
@@ -223,7 +252,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	}
 	int len = 0;
 	if (rc == SQLITE_OK)
-		rc = api->xColumnSize(fts, -1, &len);
+		rc = doc_length(api, fts, d, &len);
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
@@ -240,4 +269,32 @@ int ks_rank_register(fts5_api *api);
 int ks_rank_register(fts5_api *api)
 {
 	return api->xCreateFunction(api, "ks_rank", NULL, rank_fn, NULL);
+}
+
+/* Returns the fts5_api of db, or NULL. */
+static fts5_api *api_of(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return api;
+}
+
+int ks_rank_attach(sqlite3 *db, struct ks_memo *memo);
+int ks_rank_attach(sqlite3 *db, struct ks_memo *memo)
+{
+	fts5_api *api = api_of(db);
+	struct rank_env *env = malloc(sizeof(*env));
+	if (!api || !env) {
+		free(env);
+		return api ? SQLITE_NOMEM : SQLITE_ERROR;
+	}
+	env->memo = memo;
+	env->db = db;
+	/* a newer function of the same name shadows the plain one */
+	return api->xCreateFunction(api, "ks_rank", env, rank_fn, free);
 }

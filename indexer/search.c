@@ -533,6 +533,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	char **names = NULL;
 		struct page pg = {0};
 	char *lone = NULL;
+	int in_txn = 0;
 	struct ks_result *r = calloc(1, sizeof *r);
 	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
 		free(r);
@@ -572,6 +573,15 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	if (!(names = calloc(KS_SECTIONS_MAX + 1, sizeof *names))) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
+	}
+	/* one read transaction: one snapshot for every statement, and one
+	 * lock round instead of one per statement */
+	if (sqlite3_get_autocommit(ks_store_db(s))) {
+		if (sqlite3_exec(ks_store_db(s), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = ks_store_dberr(s, "begin", err);
+			goto out;
+		}
+		in_txn = 1;
 	}
 	ks_store_deadline(s, p->deadline_ms);
 	if ((rc = load_sections(s, names, err)) != KS_OK)
@@ -635,6 +645,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	}
 out:
 	ks_store_deadline(s, 0);
+	if (in_txn)
+		sqlite3_exec(ks_store_db(s), "COMMIT", NULL, NULL, NULL); /* read only: can't fail */
 	ks_query_clear(&q);
 	for (int i = 0; names && i <= KS_SECTIONS_MAX; i++)
 		free(names[i]);

@@ -80,6 +80,7 @@ static const char *const SCHEMA_V2[] = {
 
 int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err)
 {
+	int saved_errno = errno; /* SQLite does not record every failed write's errno */
 	int code = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : "no connection";
 	int rc = KS_ERR_DB;
@@ -108,6 +109,15 @@ int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err)
 	}
 	if (rc == KS_ERR_TIMEOUT)
 		return ks_err_set(err, rc, "[store] %s: the query took too long", what);
+	/* "disk I/O error" alone does not say that the disk is full */
+	int sys = s && s->db ? sqlite3_system_errno(s->db) : 0;
+	if (!sys && (saved_errno == ENOSPC || saved_errno == EFBIG || saved_errno == EDQUOT ||
+		     saved_errno == EIO))
+		sys = saved_errno;
+	if (sys && ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL ||
+		    (code & 0xff) == SQLITE_CANTOPEN))
+		return ks_err_set(err, rc, "[store] %s: %s: %s (%s)", what, msg, strerror(sys),
+				  s->path);
 	return ks_err_set(err, rc, "[store] %s: %s", what, msg);
 }
 
@@ -285,6 +295,8 @@ static char *snapshot_uri(const char *path)
 int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_err *err)
 {
 	struct stat sb;
+	if (flags & KS_STORE_SNAPSHOT)
+		flags |= KS_STORE_READONLY;
 	int exists = stat(path, &sb) == 0;
 	if (!exists && !(flags & KS_STORE_CREATE))
 		return ks_err_set(err, KS_ERR_IO,

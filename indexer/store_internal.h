@@ -16,6 +16,16 @@ sqlite3_stmt *ks_store_stmt(struct ks_store *s, const char *sql, struct ks_err *
  * KS_ERR_BUSY / KS_ERR_CORRUPT / KS_ERR_TIMEOUT / KS_ERR_NOMEM by code). */
 int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err);
 
+struct ks_memo;
+
+/* The store's memo of item lengths and tags (memo.h); never NULL for an
+ * open store. */
+struct ks_memo *ks_store_memo(struct ks_store *s);
+
+/* Registers ks_rank on db again with s's memo for document lengths
+ * (matches.c); returns an SQLite code. */
+int ks_rank_attach(sqlite3 *db, struct ks_memo *memo);
+
 /* The tokenizer owned by the store, for query translation. */
 struct ks_tok *ks_store_tok(struct ks_store *s);
 

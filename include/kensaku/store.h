@@ -17,7 +17,11 @@
 enum ks_store_flags {
 	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */
 	KS_STORE_CREATE = 1 << 1,   /* create the file and schema if missing */
-	KS_STORE_BULK = 1 << 2	    /* fresh file being built: no journal, no fsync */
+	KS_STORE_BULK = 1 << 2,	    /* fresh file being built: no journal, no fsync */
+	/* read-only view of the file alone (SQLite immutable=1): no locks, no
+	 * -wal/-shm; for checking a file renamed over a served one without
+	 * touching the sidecar files the served connections share */
+	KS_STORE_SNAPSHOT = 1 << 3
 };
 
 struct ks_store;

@@ -1,0 +1,338 @@
+/* memo.c - the per-connection read caches of memo.h: sorted rowid arrays
+ * with lengths, and with offsets into a tag id array; tag names interned
+ * in an open-addressing hash table. */
+#include "memo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MISSES_MAX 256 /* rows found missing before a reload is due */
+
+struct ks_memo {
+	/* lengths */
+	sqlite3_int64 *len_rowid;
+	uint32_t *len;
+	size_t n_len;
+	int len_loaded;
+	/* tags: item i has ids[off[i] .. off[i + 1]) */
+	sqlite3_int64 *tag_rowid;
+	uint32_t *off;
+	uint32_t *ids;
+	size_t n_items, n_ids;
+	int tags_loaded;
+	/* tag names */
+	char **names, **kinds;
+	size_t n_names, cap_names;
+	uint32_t *slots; /* hash of names: id + 1, 0 when empty */
+	size_t n_slots;
+	int misses;
+};
+
+struct ks_memo *ks_memo_new(void)
+{
+	return calloc(1, sizeof(struct ks_memo));
+}
+
+static void lengths_clear(struct ks_memo *m)
+{
+	free(m->len_rowid);
+	free(m->len);
+	m->len_rowid = NULL;
+	m->len = NULL;
+	m->n_len = 0;
+	m->len_loaded = 0;
+}
+
+static void tags_clear(struct ks_memo *m)
+{
+	free(m->tag_rowid);
+	free(m->off);
+	free(m->ids);
+	m->tag_rowid = NULL;
+	m->off = NULL;
+	m->ids = NULL;
+	m->n_items = m->n_ids = 0;
+	m->tags_loaded = 0;
+}
+
+void ks_memo_free(struct ks_memo *m)
+{
+	if (!m)
+		return;
+	lengths_clear(m);
+	tags_clear(m);
+	for (size_t i = 0; i < m->n_names; i++) {
+		free(m->names[i]);
+		free(m->kinds[i]);
+	}
+	free(m->names);
+	free(m->kinds);
+	free(m->slots);
+	free(m);
+}
+
+void ks_memo_note_miss(struct ks_memo *m)
+{
+	if (m && m->misses <= MISSES_MAX)
+		m->misses++;
+}
+
+/* Index of rowid in the ascending array a[0..n), or -1. */
+static long find(const sqlite3_int64 *a, size_t n, sqlite3_int64 rowid)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == rowid ? (long)lo : -1;
+}
+
+/* Decodes one SQLite varint (1..9 bytes) from p[0..n); bytes used, 0 when
+ * cut short. */
+static int get_varint(const unsigned char *p, int n, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 9 && i < n; i++) {
+		if (i == 8) {
+			*v = (x << 8) | p[i];
+			return 9;
+		}
+		x = (x << 7) | (p[i] & 0x7f);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Grows the arrays a (elem bytes each) and b to hold cap elements. */
+static int grow2(void **a, size_t ea, void **b, size_t eb, size_t cap)
+{
+	void *na = realloc(*a, cap * ea);
+	if (!na)
+		return -1;
+	*a = na;
+	void *nb = realloc(*b, cap * eb);
+	if (!nb)
+		return -1;
+	*b = nb;
+	return 0;
+}
+
+int ks_memo_lengths_ready(const struct ks_memo *m)
+{
+	return m && m->len_loaded && m->misses <= MISSES_MAX;
+}
+
+int ks_memo_lengths_load(struct ks_memo *m, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int r;
+
+	lengths_clear(m);
+	m->misses = 0;
+	r = sqlite3_prepare_v2(db, "SELECT id, sz FROM items_fts_docsize ORDER BY id", -1, &st,
+			       NULL);
+	if (r == SQLITE_OK)
+		r = SQLITE_ROW;
+	while (r == SQLITE_ROW && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *sz = sqlite3_column_blob(st, 1);
+		int n = sqlite3_column_bytes(st, 1), at = 0, k;
+		uint64_t v, total = 0;
+		if (m->n_len == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if (grow2((void **)&m->len_rowid, sizeof(*m->len_rowid), (void **)&m->len,
+				  sizeof(*m->len), cap) < 0) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+		}
+		while (sz && at < n && (k = get_varint(sz + at, n - at, &v)) > 0) {
+			total += v;
+			at += k;
+		}
+		m->len_rowid[m->n_len] = sqlite3_column_int64(st, 0);
+		m->len[m->n_len++] = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		lengths_clear(m);
+		return r == SQLITE_OK || r == SQLITE_ROW ? SQLITE_ERROR : r;
+	}
+	m->len_loaded = 1;
+	return SQLITE_OK;
+}
+
+int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len)
+{
+	long i = m->len_loaded ? find(m->len_rowid, m->n_len, rowid) : -1;
+	if (i < 0)
+		return 0;
+	*len = m->len[i] > INT32_MAX ? INT32_MAX : (int)m->len[i];
+	return 1;
+}
+
+/* ---- tag names */
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int rehash(struct ks_memo *m, size_t n_slots)
+{
+	uint32_t *slots = calloc(n_slots, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t id = 0; id < m->n_names; id++) {
+		size_t j = hash_str(m->names[id]) & (n_slots - 1);
+		while (slots[j])
+			j = (j + 1) & (n_slots - 1);
+		slots[j] = (uint32_t)id + 1;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->n_slots = n_slots;
+	return 0;
+}
+
+uint32_t ks_memo_tag_id(struct ks_memo *m, const char *name, const char *kind)
+{
+	if (!name || !kind)
+		return UINT32_MAX;
+	if ((m->n_names + 1) * 2 > m->n_slots && rehash(m, m->n_slots ? m->n_slots * 2 : 1024) < 0)
+		return UINT32_MAX;
+	size_t j = hash_str(name) & (m->n_slots - 1);
+	while (m->slots[j]) {
+		uint32_t id = m->slots[j] - 1;
+		if (!strcmp(m->names[id], name))
+			return id;
+		j = (j + 1) & (m->n_slots - 1);
+	}
+	if (m->n_names == m->cap_names) {
+		size_t cap = m->cap_names ? m->cap_names * 2 : 256;
+		if (grow2((void **)&m->names, sizeof(*m->names), (void **)&m->kinds,
+			  sizeof(*m->kinds), cap) < 0)
+			return UINT32_MAX;
+		m->cap_names = cap;
+	}
+	char *n = strdup(name), *k = strdup(kind);
+	if (!n || !k) {
+		free(n);
+		free(k);
+		return UINT32_MAX;
+	}
+	m->names[m->n_names] = n;
+	m->kinds[m->n_names] = k;
+	m->slots[j] = (uint32_t)m->n_names + 1;
+	return (uint32_t)m->n_names++;
+}
+
+size_t ks_memo_tag_count(const struct ks_memo *m)
+{
+	return m->n_names;
+}
+
+const char *ks_memo_tag_name(const struct ks_memo *m, uint32_t id)
+{
+	return id < m->n_names ? m->names[id] : NULL;
+}
+
+const char *ks_memo_tag_kind(const struct ks_memo *m, uint32_t id)
+{
+	return id < m->n_names ? m->kinds[id] : NULL;
+}
+
+/* ---- tags */
+
+int ks_memo_tags_ready(const struct ks_memo *m)
+{
+	return m && m->tags_loaded && m->misses <= MISSES_MAX;
+}
+
+int ks_memo_tags_load(struct ks_memo *m, sqlite3 *db)
+{
+	sqlite3_stmt *items = NULL, *tags = NULL;
+	size_t cap = 0, cap_ids = 0;
+	int r, t = SQLITE_ROW;
+
+	tags_clear(m);
+	m->misses = 0;
+	r = sqlite3_prepare_v2(db, "SELECT rowid FROM items ORDER BY rowid", -1, &items, NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_prepare_v2(db,
+				       "SELECT item, name, kind FROM item_entities ORDER BY item",
+				       -1, &tags, NULL);
+	if (r == SQLITE_OK) {
+		t = sqlite3_step(tags);
+		r = SQLITE_ROW;
+	}
+	while (r == SQLITE_ROW && (r = sqlite3_step(items)) == SQLITE_ROW) {
+		sqlite3_int64 rowid = sqlite3_column_int64(items, 0);
+		if (m->n_items + 1 >= cap) {
+			cap = cap ? cap * 2 : 4096;
+			if (grow2((void **)&m->tag_rowid, sizeof(*m->tag_rowid), (void **)&m->off,
+				  sizeof(*m->off), cap) < 0) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+		}
+		m->tag_rowid[m->n_items] = rowid;
+		m->off[m->n_items] = (uint32_t)m->n_ids;
+		/* tags of items the items table lacks (none) are skipped */
+		while (t == SQLITE_ROW && sqlite3_column_int64(tags, 0) < rowid)
+			t = sqlite3_step(tags);
+		while (t == SQLITE_ROW && sqlite3_column_int64(tags, 0) == rowid) {
+			uint32_t id = ks_memo_tag_id(m, (const char *)sqlite3_column_text(tags, 1),
+						     (const char *)sqlite3_column_text(tags, 2));
+			if (id == UINT32_MAX)
+				break;
+			if (m->n_ids == cap_ids) {
+				size_t nc = cap_ids ? cap_ids * 2 : 4096;
+				uint32_t *n = realloc(m->ids, nc * sizeof(*n));
+				if (!n)
+					break;
+				m->ids = n;
+				cap_ids = nc;
+			}
+			m->ids[m->n_ids++] = id;
+			t = sqlite3_step(tags);
+		}
+		if (t == SQLITE_ROW && sqlite3_column_int64(tags, 0) == rowid) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		m->n_items++;
+	}
+	if (r == SQLITE_DONE && t != SQLITE_ROW && t != SQLITE_DONE)
+		r = t;
+	sqlite3_finalize(items);
+	sqlite3_finalize(tags);
+	if (r != SQLITE_DONE) {
+		tags_clear(m);
+		return r == SQLITE_OK || r == SQLITE_ROW ? SQLITE_ERROR : r;
+	}
+	if (m->off)
+		m->off[m->n_items] = (uint32_t)m->n_ids;
+	m->tags_loaded = 1;
+	return SQLITE_OK;
+}
+
+int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n)
+{
+	long i = m->tags_loaded ? find(m->tag_rowid, m->n_items, rowid) : -1;
+	if (i < 0)
+		return 0;
+	*ids = m->ids + m->off[i];
+	*n = m->off[i + 1] - m->off[i];
+	return 1;
+}

@@ -1,0 +1,74 @@
+/* memo.h - per-connection read caches of what ranking and facets need for
+ * every matching row (private to the indexer library).
+ *
+ * A search that matches tens of thousands of items needs each one's
+ * document length (BM25) and tags (cve/entity facets). Read row by row
+ * from SQLite, that costs a B-tree seek per match and dominates the query;
+ * the memo holds both as sorted arrays, loaded on first need with one
+ * sequential read each.
+ *
+ * Staleness: an item's rowid is never reused within an index file, and an
+ * item's length and tags never change under its rowid (the indexer deletes
+ * and inserts, never updates), so a memo can only lack rows added since it
+ * was loaded. Lookups report those as misses; callers read them from
+ * SQLite and call ks_memo_note_miss, and a memo with many misses is
+ * reloaded at its next use. One memo belongs to one connection (one thread
+ * at a time), like the store that owns it. */
+#ifndef KS_MEMO_H
+#define KS_MEMO_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KS_MEMO_LOAD_AFTER 1024 /* rows one statement reads one by one before it loads */
+
+struct ks_memo;
+
+/* A new, empty memo; NULL on out of memory. */
+struct ks_memo *ks_memo_new(void);
+
+/* Frees m. Accepts NULL. */
+void ks_memo_free(struct ks_memo *m);
+
+/* ---- document lengths (tokens over all columns, from items_fts_docsize) */
+
+/* 1 when the lengths are loaded and not due for a reload. */
+int ks_memo_lengths_ready(const struct ks_memo *m);
+
+/* (Re)loads every length from db. Returns an SQLite code; on failure the
+ * memo has no lengths (callers go on reading rows one by one). */
+int ks_memo_lengths_load(struct ks_memo *m, sqlite3 *db);
+
+/* 1 with *len set when rowid's length is known, 0 on a miss. */
+int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len);
+
+/* ---- tags (item_entities) */
+
+/* 1 when the tags are loaded and not due for a reload. */
+int ks_memo_tags_ready(const struct ks_memo *m);
+
+/* (Re)loads every item's tags from db. Returns an SQLite code; on failure
+ * the memo has no tags. */
+int ks_memo_tags_load(struct ks_memo *m, sqlite3 *db);
+
+/* 1 with the item's tag ids in *ids[0..*n) when rowid is known (*n may be
+ * 0: an item without tags), 0 on a miss. */
+int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n);
+
+/* The number of distinct tags, and a tag's name and kind ("cve", ...). */
+size_t ks_memo_tag_count(const struct ks_memo *m);
+const char *ks_memo_tag_name(const struct ks_memo *m, uint32_t id);
+const char *ks_memo_tag_kind(const struct ks_memo *m, uint32_t id);
+
+/* The id of name, adding it (with kind) when the memo has not seen it;
+ * UINT32_MAX on out of memory. */
+uint32_t ks_memo_tag_id(struct ks_memo *m, const char *name, const char *kind);
+
+/* ---- staleness */
+
+/* Counts one row that was not in the memo (lengths or tags); past a
+ * threshold the memo reloads at its next use. */
+void ks_memo_note_miss(struct ks_memo *m);
+
+#endif
