@@ -416,20 +416,22 @@ def http(R, bin_dir, work, qs, seconds):
         r32 = run_wrk(base, paths, 32, seconds, pid)
         res[name] = {"c1": r1, "c32": r32}
 
-    # kensakud
-    p = subprocess.Popen([os.path.join(bin_dir, "kensakud"), "--db", R["kensaku_db"], "--listen",
-                          "127.0.0.1:0", "--quiet"], stdout=subprocess.PIPE,
-                         stderr=open(os.path.join(work, "kensakud.log"), "w"))
-    PROCS.append(p)
-    line = ""  # "listening on http://127.0.0.1:PORT", waited for at most 20 s
-    if select.select([p.stdout], [], [], 20)[0]:
-        line = p.stdout.readline().decode()
-    m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-    if m and wait_http(m.group(1) + "/healthz", time.monotonic() + 20):
-        bench_server("kensaku", m.group(1), kpaths, p.pid)
-    else:
-        log("kensakud did not start:", line)
-    cleanup()
+    # kensakud without its result cache (every request runs the search), then
+    # with it (the rotation repeats queries, so after one pass all are hits)
+    for name, extra in (("kensaku", ["--cache-mb", "0"]), ("kensaku_cache", [])):
+        p = subprocess.Popen([os.path.join(bin_dir, "kensakud"), "--db", R["kensaku_db"], "--listen",
+                              "127.0.0.1:0", "--quiet"] + extra, stdout=subprocess.PIPE,
+                             stderr=open(os.path.join(work, name + ".log"), "w"))
+        PROCS.append(p)
+        line = ""  # "listening on http://127.0.0.1:PORT", waited for at most 20 s
+        if select.select([p.stdout], [], [], 20)[0]:
+            line = p.stdout.readline().decode()
+        m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        if m and wait_http(m.group(1) + "/healthz", time.monotonic() + 20):
+            bench_server(name, m.group(1), kpaths, p.pid)
+        else:
+            log("kensakud did not start:", line)
+        cleanup()
 
     # Groonga HTTP server
     port = free_port()
@@ -559,7 +561,7 @@ def table(R, meta):
             ok = None
             if c == "c32" and kr and gr:
                 ok = kr["rps"] >= 3 * gr["rps"]
-            row("HTTP (wrk, %s conn)" % n, "requests/s", f2(kr.get("rps")), f2(gr.get("rps")),
+            row("HTTP (wrk, %s conn)" % n, "requests/s without a result cache", f2(kr.get("rps")), f2(gr.get("rps")),
                 f2(ratio(kr.get("rps"), gr.get("rps"))),
                 "nginx static %s B: %s (kensaku = %s)" % (h.get("nginx", {}).get("body_bytes", "?"), f2(nr.get("rps")),
                                                            f2(ratio(kr.get("rps"), nr.get("rps")))),
@@ -568,11 +570,21 @@ def table(R, meta):
             rr = " / ".join(f2(ratio(kr.get(p), gr.get(p))) for p in ("p50_us", "p99_us")) if kr and gr else "n/a"
             row("HTTP (wrk, %s conn)" % n, "latency ms p50 / p99", ms(kr), ms(gr), rr,
                 "nginx: " + ms(nr), "", None)
-            errs = sum(kr.get(e, 0) for e in ("errors_status", "errors_connect", "errors_read", "errors_timeout"))
+            kc = (h.get("kensaku_cache") or {}).get(c) or {}
+            if kc:
+                okc = kc["rps"] >= 0.5 * nr["rps"] if c == "c32" and nr else None
+                row("HTTP (wrk, %s conn)" % n, "requests/s with the result cache", f2(kc.get("rps")), f2(gr.get("rps")),
+                    f2(ratio(kc.get("rps"), gr.get("rps"))),
+                    "nginx static: %s (kensaku cached = %s)" % (f2(nr.get("rps")), f2(ratio(kc.get("rps"), nr.get("rps")))),
+                    "≥ 0.50 × nginx static (32 conn)" if c == "c32" else "", okc)
+                row("HTTP (wrk, %s conn)" % n, "latency ms p50 / p99 with the result cache", ms(kc), ms(gr),
+                    " / ".join(f2(ratio(kc.get(p), gr.get(p))) for p in ("p50_us", "p99_us")) if gr else "n/a",
+                    "", "", None)
+            errs = sum(kr.get(e, 0) + kc.get(e, 0) for e in ("errors_status", "errors_connect", "errors_read", "errors_timeout"))
             gerrs = sum(gr.get(e, 0) for e in ("errors_status", "errors_connect", "errors_read", "errors_timeout"))
             if errs or gerrs:
                 row("HTTP (wrk, %s conn)" % n, "errors (non-2xx, socket)", str(errs), str(gerrs), "", "", "0", errs == 0)
-        kr = (h.get("kensaku") or {}).get("c32") or {}
+        kr = (h.get("kensaku_cache") or h.get("kensaku") or {}).get("c32") or {}
         gr = (h.get("groonga") or {}).get("c32") or {}
         row("server RSS", "max RSS MB under 32 conn", f2(kr.get("rss_max_mb")), f2(gr.get("rss_max_mb")),
             f2(ratio(kr.get("rss_max_mb"), gr.get("rss_max_mb"))), "", "", None)
@@ -624,7 +636,10 @@ def table(R, meta):
                      % (", ".join("%.2f" % c for c in lat["kensaku_cpu_s"]), lat["groonga_wall_s"]))
     if h:
         notes.append("- HTTP: wrk for %d s per run (1 conn: 1 thread, 32 conn: 2 threads) rotating "
-                     "through all %d queries; wrk shares the 2 cores with the server." % (ARGS.wrk_seconds, R["n_queries"]))
+                     "through all %d queries; wrk shares the 2 cores with the server. kensakud runs twice: "
+                     "`--cache-mb 0` (no result cache: every request searches) and with its default "
+                     "32 MB result cache (after the first pass every query is a hit); Groonga's query "
+                     "cache is off (`cache_limit --max 0`). Server RSS is kensakud's with the cache." % (ARGS.wrk_seconds, R["n_queries"]))
     return "\n".join(head + rows + notes) + "\n"
 
 

@@ -32,7 +32,8 @@ need() {
 }
 for label in "indexing (index during load) | items/s" "indexing (index after load) | items/s" \
 	"| MB/s of text |" "| index size MB |" "| peak RSS MB |" "| wall s (CPU s) |" \
-	"HTTP (wrk, 1 conn) | requests/s" "HTTP (wrk, 32 conn) | requests/s" \
+	"HTTP (wrk, 1 conn) | requests/s without a result cache" "HTTP (wrk, 32 conn) | requests/s without a result cache" \
+	"HTTP (wrk, 32 conn) | requests/s with the result cache" \
 	"HTTP (wrk, 1 conn) | latency ms p50 / p99" "HTTP (wrk, 32 conn) | latency ms p50 / p99" \
 	"| server RSS |" "Parse agreement"; do
 	need "$label"
