@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -181,11 +182,12 @@ def read_queries(path=QUERIES):
 SECTIONS = ["事件、事故", "攻撃、脅威", "脆弱性", "その他"]
 
 
-def make_paths(corpus_dir, out_file, seed=7):
+def make_paths(corpus_dirs, out_file, seed=7):
     """Writes the request paths the load rotates through: every query of
     queries.txt as /api/search, a share of them with a section, date range,
-    sort or page; items and issues of the corpus by id; / and /healthz.
-    Returns the list."""
+    sort or page; items and issues by id (those in every corpus of
+    corpus_dirs, a folder or a list, so each path answers 200 whichever
+    corpus is served); / and /healthz. Returns the list."""
     rnd = random.Random(seed)
     paths = []
     for i, q in enumerate(read_queries()):
@@ -202,12 +204,17 @@ def make_paths(corpus_dir, out_file, seed=7):
             paths.append(base + "&from=2000-02-01&to=2000-04-30")
         else:
             paths.append(base + "&limit=5&sort=oldest")
-    ids, issues = [], set()
-    with open(os.path.join(corpus_dir, "items.jsonl"), encoding="utf-8") as f:
-        for line in f:
-            it = json.loads(line)
-            ids.append(it["id"])
-            issues.add(it["issue"])
+    ids, issues = None, None
+    for cd in [corpus_dirs] if isinstance(corpus_dirs, str) else corpus_dirs:
+        these_ids, these_issues = set(), set()
+        with open(os.path.join(cd, "items.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                it = json.loads(line)
+                these_ids.add(it["id"])
+                these_issues.add(it["issue"])
+        ids = these_ids if ids is None else ids & these_ids
+        issues = these_issues if issues is None else issues & these_issues
+    ids = sorted(ids)
     for i in rnd.sample(ids, min(40, len(ids))):
         paths.append("/api/items/" + i)
     for n in rnd.sample(sorted(issues), min(10, len(issues))):
@@ -392,7 +399,12 @@ class Nginx:
     def __init__(self, prefix, site_text, workers=2):
         self.prefix = prefix
         os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
-        os.chmod(prefix, 0o755)
+        # workers run as nobody: they must reach the prefix through the
+        # test's temp folders (mkdtemp makes them 0700)
+        p, top = os.path.abspath(prefix), os.path.abspath(tempfile.gettempdir())
+        while p.startswith(top + os.sep):
+            os.chmod(p, os.stat(p).st_mode | 0o755)
+            p = os.path.dirname(p)
         self.site = os.path.join(prefix, "site.conf")
         with open(self.site, "w") as f:
             f.write(site_text)

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""deploy.nginx - deploy/nginx/kensaku.conf in a real nginx (temporary
+prefix, loopback port, never the system's nginx) in front of a real
+kensakud.
+
+`nginx -t` on the file as shipped (paths and ports rewritten) and with its
+`#tls` lines enabled (a throw-away self-signed certificate). Then, through
+the proxy: /api/search is cached (MISS then HIT, one upstream request for
+two, the same bytes) per full URI, for a few seconds (no longer HIT after
+4-10 s); a 400 is passed through as kensakud's JSON and not cached;
+/healthz is never cached; the web UI's CSP, X-Frame-Options,
+Referrer-Policy and nosniff survive the proxy, as does CORS on the API;
+/metrics answers 127.0.0.1 and refuses 127.0.0.2 (403); request bodies over
+1 KiB are refused; HTTPS works and only it sends HSTS; the server version
+is hidden; and with kensakud stopped, a cached search is still served
+(STALE)."""
+import http.client
+import os
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "load"))
+import ksload  # noqa: E402
+from ksload import Nginx, Server, check, cleanup, log, sub1  # noqa: E402
+
+A = ksload.kstest.args()
+CONF = os.path.join(A.src, "deploy", "nginx", "kensaku.conf")
+
+
+def site_conf(prefix, port, kport, tls_port=None):
+    """kensaku.conf with the cache under prefix, listening on 127.0.0.1:port
+    (and tls_port with the #tls lines enabled), upstream kensakud on kport."""
+    with open(CONF) as f:
+        text = f.read()
+    text = sub1(r"/var/cache/nginx/kensaku", os.path.join(prefix, "cache"), text, "cache path")
+    text = sub1(r"^(\s*)listen 80;", r"\1listen 127.0.0.1:%d;" % port, text, "listen 80")
+    text = sub1(r"^\s*listen \[::\]:80;\n", "", text, "listen [::]:80")
+    text = sub1(r"server 127\.0\.0\.1:8080 ", "server 127.0.0.1:%d " % kport, text, "upstream")
+    if tls_port:
+        text = sub1(r"^(\s*)#tls ", r"\1", text, "#tls lines")
+        text = sub1(r"^(\s*)listen 443 ssl", r"\1listen 127.0.0.1:%d ssl" % tls_port, text, "listen 443")
+        text = sub1(r"^\s*listen \[::\]:443 ssl http2;\n", "", text, "listen [::]:443")
+        text = sub1(r"ssl_certificate\s+\S+;", "ssl_certificate %s;" % os.path.join(prefix, "cert.pem"),
+                    text, "certificate")
+        text = sub1(r"ssl_certificate_key\s+\S+;", "ssl_certificate_key %s;" % os.path.join(prefix, "key.pem"),
+                    text, "certificate key")
+    return text
+
+
+def req(port, path, method="GET", src=None, body=None, tls=False):
+    """One request on a fresh connection: (status, headers lower-cased, body)."""
+    if tls:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        c = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+    else:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                       source_address=(src, 0) if src else None)
+    try:
+        c.putrequest(method, path, skip_accept_encoding=True)
+        if body is not None:
+            c.putheader("Content-Length", str(len(body)))
+        c.endheaders(body)
+        r = c.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        c.close()
+
+
+def upstream_count(srv, route, status):
+    st, _, text = ksload.get(srv, "/metrics")
+    m = re.search(r'^kensaku_requests_total\{route="%s",status="%d"\} (\d+)$' % (route, status),
+                  text.decode(), re.M)
+    return int(m.group(1)) if m else 0
+
+
+def main():
+    ksload.need("nginx", "openssl")
+    d = ksload.tmpdir("deploy-nginx")
+    prefix = os.path.join(d, "nginx")
+    os.makedirs(prefix)
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=kensaku.example.org", "-keyout", os.path.join(prefix, "key.pem"),
+                        "-out", os.path.join(prefix, "cert.pem")], capture_output=True, timeout=60)
+    check(r.returncode == 0, "self-signed certificate: %s" % r.stderr[-300:])
+    db = os.path.join(d, "k.db")
+    ksload.kstest.build_index(A, db, [os.path.join(A.data, "base.jsonl")])
+    srv = Server(A, db, ["--web", os.path.join(A.src, "web"), "--quiet"])
+    port, tls_port = ksload.free_port(), ksload.free_port()
+
+    ok, out = Nginx(os.path.join(d, "plain"), site_conf(os.path.join(d, "plain"), port, srv.port)).test()
+    check(ok, "nginx -t, kensaku.conf as shipped: " + out)
+    ngx = Nginx(prefix, site_conf(prefix, port, srv.port, tls_port))
+    ok, out = ngx.test()
+    check(ok, "nginx -t, kensaku.conf with TLS enabled: " + out)
+    ngx.start(port)
+    stopped = False
+    try:
+        q = "/api/search?q=" + urllib.parse.quote("ランサムウェア")
+        n0 = upstream_count(srv, "search", 200)
+        s1, h1, b1 = req(port, q)
+        s2, h2, b2 = req(port, q)
+        check(s1 == 200 and h1.get("x-cache-status") == "MISS", "first search: %d %r" % (s1, h1.get("x-cache-status")))
+        check(s2 == 200 and h2.get("x-cache-status") == "HIT", "second search: %d %r" % (s2, h2.get("x-cache-status")))
+        check(b1 == b2 and b'"hits"' in b1, "the cached body is the upstream's")
+        check(upstream_count(srv, "search", 200) == n0 + 1, "two searches through the cache, one upstream request")
+        s3, h3, _ = req(port, q + "&limit=5")
+        check(s3 == 200 and h3.get("x-cache-status") == "MISS", "another URI is another key: %r" % h3.get("x-cache-status"))
+        check(h1.get("access-control-allow-origin") == "*", "CORS passes through: %r" % h1)
+
+        # a 400 passes through as JSON and is never cached
+        for _ in range(2):
+            s, h, b = req(port, "/api/search?limit=0")
+            check(s == 400 and ksload.kstest.is_error_shape(b) and h.get("x-cache-status") == "MISS",
+                  "400 passed through, not cached: %d %r %r" % (s, h.get("x-cache-status"), b[:80]))
+
+        # /healthz never cached
+        n0 = upstream_count(srv, "healthz", 200)
+        for _ in range(2):
+            s, h, b = req(port, "/healthz")
+            check(s == 200 and "x-cache-status" not in h and b'"status":"ok"' in b,
+                  "/healthz through the proxy, uncached: %d %r" % (s, h.get("x-cache-status")))
+        check(upstream_count(srv, "healthz", 200) == n0 + 2, "both /healthz reached kensakud")
+
+        # the web UI's security headers survive
+        _, direct, _ = ksload.get(srv, "/")
+        s, h, b = req(port, "/")
+        for k in ("content-security-policy", "x-frame-options", "referrer-policy", "x-content-type-options"):
+            check(s == 200 and k in direct and h.get(k) == direct[k], "%s passes through: %r vs %r" % (
+                k, h.get(k), direct.get(k)))
+        check(h.get("server") == "nginx", "server version hidden: %r" % h.get("server"))
+        check("strict-transport-security" not in h, "no HSTS over plain HTTP")
+
+        # /metrics: this host only
+        s, _, b = req(port, "/metrics", src="127.0.0.1")
+        check(s == 200 and b"kensaku_requests_total" in b, "/metrics from 127.0.0.1: %d" % s)
+        s, _, _ = req(port, "/metrics", src="127.0.0.2")
+        check(s == 403, "/metrics from 127.0.0.2 refused: %d" % s)
+        s, _, _ = req(port, "/healthz", src="127.0.0.2")
+        check(s == 200, "/healthz from 127.0.0.2: %d" % s)
+
+        s, _, _ = req(port, "/api/search", method="POST", body=b"x" * 2048)
+        check(s == 413, "a 2 KiB request body is refused: %d" % s)
+
+        # HTTPS
+        s, h, b = req(tls_port, q, tls=True)
+        check(s == 200 and b'"hits"' in b, "search over HTTPS: %d" % s)
+        check(h.get("strict-transport-security", "").startswith("max-age="), "HSTS over HTTPS: %r" % h)
+
+        # short validity: the entry stops being a HIT after a few seconds
+        t0 = time.monotonic()
+        state = "HIT"
+        while time.monotonic() - t0 < 15:
+            state = req(port, q)[1].get("x-cache-status")
+            if state != "HIT":
+                break
+            time.sleep(0.25)  # poll interval within a deadline
+        age = time.monotonic() - t0
+        check(state in ("EXPIRED", "MISS", "UPDATING", "STALE") and age <= 10,
+              "cache entry expires within 10 s (%r after %.1f s)" % (state, age))
+        log("cached /api/search stopped being a HIT after %.1f s (%s)" % (age, state))
+
+        # kensakud down: a cached search is still answered (stale), uncached ones fail over
+        req(port, q)  # fresh entry
+        rc = srv.stop()
+        stopped = True
+        check(rc == 0, "kensakud exit status %r" % rc)
+        t0 = time.monotonic()
+        state = None
+        while time.monotonic() - t0 < 15:
+            s, h, b = req(port, q)
+            state = h.get("x-cache-status")
+            if state == "STALE":
+                break
+            time.sleep(0.25)  # poll interval within a deadline
+        check(state == "STALE" and s == 200 and b'"hits"' in b,
+              "kensakud down: the cached search is served stale (%r, %d)" % (state, s))
+        s, _, _ = req(port, "/api/search?q=uncached")
+        check(s == 502, "kensakud down: an uncached search is a 502 from nginx: %d" % s)
+    finally:
+        ngx.stop()
+        if not stopped:
+            rc = srv.stop()
+            check(rc == 0, "kensakud exit status %r" % rc)
+        ksload.sanitizer_clean(srv)
+    if os.environ.get("KS_KEEP"):
+        log("kept " + d)
+    else:
+        cleanup(d)
+
+
+ksload.run(main)
