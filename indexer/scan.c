@@ -29,6 +29,10 @@ static const char A_ASC[] = "SELECT rowid, 0.0" FROM_ITEMS " ORDER BY rowid";
 static const char A_DESC[] = "SELECT rowid, 0.0" FROM_ITEMS " ORDER BY rowid DESC";
 static const char X_ASC[] = "SELECT rowid, 0.0" FROM_ITEMS NOT_MATCH " ORDER BY rowid";
 static const char X_DESC[] = "SELECT rowid, 0.0" FROM_ITEMS NOT_MATCH " ORDER BY rowid DESC";
+/* "+rowid": no rowid range search, so SQLite scans its smallest covering
+ * index (a few bytes per item) rather than the items table's pages */
+static const char A_ANY[] = "SELECT rowid, 0.0 FROM items WHERE +rowid BETWEEN ?2 AND ?3";
+static const char X_ANY[] = "SELECT rowid, 0.0 FROM items WHERE +rowid BETWEEN ?2 AND ?3" NOT_MATCH;
 static const char SECTION_ID[] = "SELECT id FROM sections WHERE name = ?1";
 static const char ITEM_ROW[] =
     "SELECT issue, position, date, section, title, quote, url FROM items WHERE rowid = ?1";
@@ -90,13 +94,13 @@ void ks_scan_clear(struct ks_store *s, struct ks_scan *sc)
 }
 
 static const char *walk_sql(enum ks_query_kind k, enum ks_scan_order order,
-			    enum ks_scan_score score)
+			    enum ks_scan_score score, int whole)
 {
-	int desc = order == KS_SCAN_DESC;
+	int desc = order == KS_SCAN_DESC, any = order == KS_SCAN_ANY && whole;
 	if (k == KS_Q_EXCLUDE)
-		return desc ? X_DESC : X_ASC;
+		return any ? X_ANY : desc ? X_DESC : X_ASC;
 	if (k != KS_Q_MATCH)
-		return desc ? A_DESC : A_ASC;
+		return any ? A_ANY : desc ? A_DESC : A_ASC;
 	if (score == KS_SCORE_FULL)
 		return desc ? M_FULL_DESC : M_FULL_ASC;
 	if (score == KS_SCORE_CHEAP)
@@ -135,7 +139,8 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		walk_set(sc, lo, hi, order, fn, ctx);
 		return KS_OK;
 	}
-	sqlite3_stmt *st = ks_store_stmt(s, walk_sql(sc->q.kind, order, score), err);
+	int whole = lo <= 0 && hi == INT64_MAX;
+	sqlite3_stmt *st = ks_store_stmt(s, walk_sql(sc->q.kind, order, score, whole), err);
 	if (!st)
 		return KS_ERR_DB;
 	if (sc->fts)

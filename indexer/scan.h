@@ -29,7 +29,12 @@ struct ks_scan {
 	size_t n_ent;
 };
 
-enum ks_scan_order { KS_SCAN_ASC = 0, KS_SCAN_DESC };
+enum ks_scan_order {
+	KS_SCAN_ASC = 0, /* ascending rowid */
+	KS_SCAN_DESC,	 /* descending rowid */
+	KS_SCAN_ANY	 /* any order: browsing the whole range then reads the
+			  * smallest covering index instead of the items table */
+};
 
 enum ks_scan_score {
 	KS_SCORE_NONE = 0, /* score 0 */
@@ -51,7 +56,7 @@ int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks
 void ks_scan_clear(struct ks_store *s, struct ks_scan *sc);
 
 /* Calls fn for each rowid of [lo, hi] (intersected with the date filter)
- * that matches sc, in rowid order, with the score asked for (scores are 0
+ * that matches sc, in the order asked for, with the score asked for (scores are 0
  * when the query has no positive terms). Returns KS_OK (also when fn
  * stopped the walk), KS_ERR_TIMEOUT past the deadline, KS_ERR_DB. */
 int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,

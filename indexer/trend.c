@@ -1,6 +1,7 @@
 /* trend.c - counts of matching items per month or year (trend.h). One walk
- * over the matching rowids in ascending order; the day in each rowid picks
- * the bucket, so a run of items of one day costs one comparison each. */
+ * over the matching rowids, in whatever order is cheapest; the day in each
+ * rowid picks the bucket (a run of items of one day costs one comparison
+ * each). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,7 @@ int ks_trend_json(struct ks_store *s, const struct ks_search_params *p, enum ks_
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[trend] out of memory");
 	if (rc == KS_OK)
 		rc =
-		    ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_ASC, KS_SCORE_NONE, on_row, &t, err);
+		    ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_ANY, KS_SCORE_NONE, on_row, &t, err);
 	if (rc == KS_OK) {
 		json_t *buckets = buckets_json(&t);
 		json_t *expanded = ks_expanded_json(sc.q.expanded, sc.q.n_expanded);
