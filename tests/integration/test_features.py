@@ -369,7 +369,8 @@ def test_feed(srv, d):
         want = it["date"] + "T00:00:00Z" if it.get("date") else None
         check(want is None or e.find(ATOM + "updated").text == want, "entry updated from the date")
     st, _, b = feed(srv, {"q": "script"})
-    check(b"&lt;script&gt;" in b and b"<script>" not in b, "<script> in a title comes out escaped")
+    check(b"&lt;script&gt;alert(1)" in b and b"&lt;script&gt;alert(2)" in b and b"<script>" not in b,
+          "<script> in a title and a quote comes out escaped")
     root = ET.fromstring(b)
     check(entries(root)[0].find(ATOM + "title").text == BY_ID["303-3"]["title"], "escaped title parses back")
     check(entries(root)[0].find(ATOM + "summary").text == BY_ID["303-3"]["quote"], "quote with CR LF round-trips")
@@ -576,15 +577,17 @@ def test_csv(srv):
     it = BY_ID["303-3"]
     r = by["303-3"]
     check(r[4] == "'" + it["title"] and unguard(r[4]) == it["title"], "title starting with = is guarded: %r" % r[4])
-    check(r[5] == it["quote"], "quote with quotes, commas, CR LF round-trips: %r" % r[5])
+    check(r[5] == "'" + it["quote"] and unguard(r[5]) == it["quote"],
+          "quote with =, quotes, commas, CR LF and <script> round-trips, guarded: %r" % r[5])
     check(r[6] == "https://example.org/a,b" and r[1] == "303" and r[2] == "2022-01-09" and r[3] == "その他", "other fields %r" % r)
-    check(b'"He said ""patch now, today"", then left.\nSecond line' in pages[0], "quotes doubled inside a quoted field")
+    check(b'"\'=1+2 He said ""patch now, today"", then left.\nSecond line <script>' in pages[0],
+          "quotes doubled inside a quoted field")
     for i, lead in [("304-1", "@"), ("304-2", "-"), ("305-1", "+")]:
         check(by[i][5] == "'" + BY_ID[i]["quote"] and BY_ID[i]["quote"].startswith(lead), "guard for %s (%s)" % (i, lead))
     check(by["301-1"][4] == BY_ID["301-1"]["title"] and by["301-1"][6] == BY_ID["301-1"]["url"], "plain fields unchanged")
     check(by["306-1"][2] == "" and by["302-1"][6] == "", "missing date and url are empty")
     check(all(r[7] == "0" for r in rows), "browse: score 0")
-    body = pages[0].replace(b'\r\n=1+2', b'')  # the one CR LF inside a quoted field
+    body = pages[0].replace(b'\r\nlast line', b'')  # the one CR LF inside a quoted field
     check(body.count(b"\r\n") == len(rows) + 1, "CRLF ends every record")
     # BOM only when asked, only on the first page
     st, h, b = get(srv, url("/api/search.csv", {"bom": 1, "limit": 5}))
