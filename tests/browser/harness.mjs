@@ -145,13 +145,19 @@ after(async () => {
 	if (env.browser) await env.browser.close().catch(() => {});
 	if (server && server.exitCode === null && server.signalCode === null) {
 		server.removeAllListeners('exit');
-		const gone = new Promise((r) => server.once('exit', r));
+		const gone = new Promise((r) => server.once('close', r));
 		server.kill('SIGTERM');
 		const t = setTimeout(() => server.kill('SIGKILL'), 5000);
 		await gone;
 		clearTimeout(t);
 	}
 	if (tmp) rmSync(tmp, { recursive: true, force: true });
+	// A sanitizer report from kensakud (ASan build) fails the file.
+	if (/Sanitizer|runtime error:/.test(serverLog)) {
+		console.log(`# kensakud reported a sanitizer error:\n${serverLog.slice(-4000)}`);
+		failed++;
+		process.exitCode = 1;
+	}
 	console.log(`${passed} passed, ${failed} failed`);
 });
 

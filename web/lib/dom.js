@@ -113,13 +113,15 @@ export function entityHref(name) {
 	return '/entity.html?name=' + encodeURIComponent(String(name));
 }
 
-/* The Atom feed of a search: the feed endpoint takes q, section and entity
- * (the newest matching items; sort, dates and paging do not apply). */
+/* The Atom feed of a search: the newest items matching q, section, entity
+ * and exact. Sort and paging do not apply, and the date range is left out:
+ * a subscription is for what comes next. */
 export function feedHref(s) {
 	const p = new URLSearchParams();
 	if (s.q) p.set('q', s.q);
 	if (s.section) p.set('section', s.section);
 	if (s.entity) p.set('entity', s.entity);
+	if (s.exact) p.set('exact', '1');
 	const qs = p.toString();
 	return '/feed.atom' + (qs ? '?' + qs : '');
 }

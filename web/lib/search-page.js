@@ -274,7 +274,7 @@ export function searchPage() {
 			expandedLine.replaceChildren(
 				el('span', { className: 'expanded-label', text: '完全一致 Exact: ' }),
 				el('span', { text: '言い換え・表記ゆれを含めずに検索しています。 Variants are not searched. ' }),
-				navLink({ ...s, exact: '', page: 1 }, '言い換えも検索 Include variants', 'exact', 'off', { className: 'exact-toggle', role: 'button', 'aria-pressed': 'true' }));
+				navLink({ ...s, exact: '', page: 1 }, '言い換えも検索 Include variants', 'exact', 'off', { className: 'exact-toggle' }));
 			expandedLine.hidden = false;
 		} else if (shown.length) {
 			const parts = [el('span', { className: 'expanded-label', text: '次の語も検索 Also searched: ' })];
@@ -285,7 +285,7 @@ export function searchPage() {
 					parts.push(el('span', { className: 'expanded-term', text: v }));
 				});
 			});
-			parts.push(' ', navLink({ ...s, exact: '1', page: 1 }, '完全一致で検索 Exact only', 'exact', 'on', { className: 'exact-toggle', role: 'button', 'aria-pressed': 'false' }));
+			parts.push(' ', navLink({ ...s, exact: '1', page: 1 }, '完全一致で検索 Exact only', 'exact', 'on', { className: 'exact-toggle' }));
 			expandedLine.replaceChildren(...parts);
 			expandedLine.hidden = false;
 		} else {
@@ -312,13 +312,15 @@ export function searchPage() {
 		} else if (opts.focus === 'period') {
 			trendFocus = opts.focusKey;
 			focusTrend();
-		} else if (opts.focus && opts.focusKey !== undefined) {
+		} else if (opts.focus && opts.focus !== 'compare' && opts.focusKey !== undefined) {
 			const sel = `[data-nav="${CSS.escape(opts.focus)}"][data-key="${CSS.escape(opts.focusKey)}"]`;
 			const target = document.querySelector(sel);
 			if (target) target.focus({ preventScroll: true });
 			else if (opts.focus === 'chip' || opts.focus === 'exact') input.focus({ preventScroll: true });
 		} else if (opts.focus === 'sort') {
 			sortSel.focus({ preventScroll: true });
+		} else if (opts.focus === 'compare') {
+			vsInput.focus({ preventScroll: true });
 		}
 	}
 

@@ -216,7 +216,7 @@ function chart(box, model, opts) {
 	const chartH = 96;
 	const axisH = model.interval === 'month' ? 34 : 22;
 	const avail = Math.max(200, (box.clientWidth || 600) - 4);
-	const minG = ns > 1 ? 12 : 7;
+	const minG = ns > 1 ? 8 : 5;
 	const maxG = ns > 1 ? 64 : 56;
 	const groupW = Math.max(minG, Math.min(maxG, (avail - yW - 4) / n));
 	const W = Math.ceil(yW + n * groupW + 4);
