@@ -165,120 +165,165 @@ static int top(struct slot *sorted, size_t n, int cve, struct ks_facet **out, si
 
 /* One tag's count in a search, for the memo path of ks_entities_facets. */
 struct tally {
-	uint32_t id;
 	long long count;
 	const char *name;
-	int cve;
 };
+
+/* 1 when a ranks below b in a facet: fewer items, or on a tie a later name. */
+static int tally_worse(const struct tally *a, const struct tally *b)
+{
+	return a->count != b->count ? a->count < b->count : strcmp(a->name, b->name) > 0;
+}
+
+/* The best KS_FACET_TOP tallies of one class: a min-heap (the worst at 0). */
+struct best {
+	struct tally t[KS_FACET_TOP];
+	size_t n;
+};
+
+static void best_sift(struct best *b, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < b->n && tally_worse(&b->t[l], &b->t[m]))
+			m = l;
+		if (r < b->n && tally_worse(&b->t[r], &b->t[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct tally x = b->t[i];
+		b->t[i] = b->t[m];
+		b->t[m] = x;
+		i = m;
+	}
+}
+
+static void best_add(struct best *b, struct tally t)
+{
+	if (b->n < KS_FACET_TOP) {
+		size_t i = b->n++;
+		b->t[i] = t;
+		while (i > 0 && tally_worse(&b->t[i], &b->t[(i - 1) / 2])) {
+			struct tally x = b->t[i];
+			b->t[i] = b->t[(i - 1) / 2];
+			b->t[(i - 1) / 2] = x;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (!tally_worse(&b->t[0], &t))
+		return;
+	b->t[0] = t;
+	best_sift(b, 0);
+}
 
 static int by_tally(const void *a, const void *b)
 {
 	const struct tally *x = a, *y = b;
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return strcmp(x->name, y->name);
+	return tally_worse(x, y) ? 1 : tally_worse(y, x) ? -1 : 0;
 }
 
-/* Moves the top KS_FACET_TOP tallies of one kind class (sorted) into a
- * facet list; -1 on out of memory. */
-static int top_tally(const struct tally *t, size_t n, int cve, struct ks_facet **out,
-		     size_t *n_out)
+/* Moves a class's best tallies, best first, into a facet list; -1 on out
+ * of memory. */
+static int best_facets(struct best *b, struct ks_facet **out, size_t *n_out)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < n && k < KS_FACET_TOP; i++)
-		k += t[i].cve == cve;
 	*out = NULL;
 	*n_out = 0;
-	if (!k)
+	if (!b->n)
 		return 0;
-	struct ks_facet *f = calloc(k, sizeof *f);
+	qsort(b->t, b->n, sizeof(b->t[0]), by_tally);
+	struct ks_facet *f = calloc(b->n, sizeof *f);
 	if (!f)
 		return -1;
 	*out = f;
-	for (size_t i = 0; i < n && *n_out < k; i++) {
-		if (t[i].cve != cve)
-			continue;
-		if (!(f[*n_out].key = strdup(t[i].name)))
+	for (size_t i = 0; i < b->n; i++) {
+		if (!(f[i].key = strdup(b->t[i].name)))
 			return -1;
-		f[(*n_out)++].count = t[i].count;
+		f[i].count = b->t[i].count;
+		(*n_out)++;
 	}
 	return 0;
 }
 
-/* The facets of many rowids from the connection's memo (memo.h): one
- * binary search and a few increments per rowid; rowids the memo lacks
- * (added since it was loaded) are read from the table. */
+/* Appends id to the list of tags seen; -1 on out of memory. */
+static int seen_add(uint32_t **seen, size_t *n, size_t *cap, uint32_t id)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		uint32_t *ns = realloc(*seen, nc * sizeof *ns);
+		if (!ns)
+			return -1;
+		*seen = ns;
+		*cap = nc;
+	}
+	(*seen)[(*n)++] = id;
+	return 0;
+}
+
+/* The facets of many rowids from the connection's memo (memo.h): a step
+ * and a few increments per rowid; rowids the memo lacks (added since it
+ * was loaded) are read from the table. Only the tags seen are visited. */
 static int facets_from_memo(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *rowids,
 			    size_t n, struct ks_result *r, struct ks_err *err)
 {
-	size_t cap = ks_memo_tag_count(m) + 64, nt = 0;
-	long long *counts = calloc(cap, sizeof *counts);
-	struct tally *t = NULL;
+	uint32_t *seen = NULL;
+	size_t n_seen = 0, cap_seen = 0, hint = 0;
 	int rc = KS_OK;
+	long long *counts = ks_memo_counters(m, ks_memo_tag_count(m));
 	if (!counts)
 		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 	for (size_t i = 0; i < n && rc == KS_OK; i++) {
 		const uint32_t *ids;
 		size_t k;
-		if (ks_memo_tags(m, rowids[i], &ids, &k)) {
-			for (size_t j = 0; j < k; j++)
-				counts[ids[j]]++;
-			continue;
-		}
-		ks_memo_note_miss(m);
-		sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
-		if (!st) {
-			rc = KS_ERR_DB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, rowids[i]);
-		int step;
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			uint32_t id = ks_memo_tag_id(m, (const char *)sqlite3_column_text(st, 0),
-						     (const char *)sqlite3_column_text(st, 1));
-			if (id != UINT32_MAX && id >= cap) {
-				size_t nc = (size_t)id * 2 + 64;
-				long long *nn = realloc(counts, nc * sizeof *nn);
-				if (!nn) {
-					id = UINT32_MAX;
-				} else {
-					memset(nn + cap, 0, (nc - cap) * sizeof *nn);
-					counts = nn;
-					cap = nc;
-				}
-			}
-			if (id == UINT32_MAX) {
-				rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+		uint32_t one;
+		if (!ks_memo_tags(m, rowids[i], &ids, &k, &hint)) {
+			/* added since the load: read it (its tags may be new names) */
+			ks_memo_note_miss(m);
+			sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
+			if (!st) {
+				rc = KS_ERR_DB;
 				break;
 			}
-			counts[id]++;
+			sqlite3_bind_int64(st, 1, rowids[i]);
+			int step;
+			while (rc == KS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+				one = ks_memo_tag_id(m, (const char *)sqlite3_column_text(st, 0),
+						     (const char *)sqlite3_column_text(st, 1));
+				long long *grown = one == UINT32_MAX
+						       ? NULL
+						       : ks_memo_counters(m, ks_memo_tag_count(m));
+				if (grown)
+					counts = grown; /* the memo may have grown it */
+				if (!grown || (counts[one]++ == 0 &&
+					       seen_add(&seen, &n_seen, &cap_seen, one) < 0))
+					rc = ks_err_set(err, KS_ERR_NOMEM,
+							"[entities] out of memory");
+			}
+			if (rc == KS_OK && step != SQLITE_DONE)
+				rc = ks_store_dberr(s, "facets", err);
+			sqlite3_reset(st);
+			continue;
 		}
-		if (rc == KS_OK && step != SQLITE_DONE)
-			rc = ks_store_dberr(s, "facets", err);
-		sqlite3_reset(st);
+		for (size_t j = 0; j < k && rc == KS_OK; j++)
+			if (counts[ids[j]]++ == 0 &&
+			    seen_add(&seen, &n_seen, &cap_seen, ids[j]) < 0)
+				rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 	}
-	size_t names = ks_memo_tag_count(m);
-	for (size_t id = 0; rc == KS_OK && id < names && id < cap; id++)
-		nt += counts[id] > 0;
-	if (rc == KS_OK && nt && !(t = malloc(nt * sizeof *t)))
+	struct best cves = {.n = 0}, ents = {.n = 0};
+	for (size_t i = 0; i < n_seen; i++) {
+		const char *kind = ks_memo_tag_kind(m, seen[i]);
+		struct tally t = {counts[seen[i]], ks_memo_tag_name(m, seen[i])};
+		counts[seen[i]] = 0; /* the counters are zeroed for the next search */
+		if (rc == KS_OK)
+			best_add(kind && !strcmp(kind, "cve") ? &cves : &ents, t);
+	}
+	/* a tag counted but not in seen (out of memory above) */
+	if (rc != KS_OK)
+		memset(counts, 0, ks_memo_tag_count(m) * sizeof *counts);
+	if (rc == KS_OK && (best_facets(&cves, &r->cves, &r->n_cves) < 0 ||
+			    best_facets(&ents, &r->entities, &r->n_entities) < 0))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	if (rc == KS_OK && nt) {
-		size_t at = 0;
-		for (size_t id = 0; id < names && id < cap; id++) {
-			if (!counts[id])
-				continue;
-			const char *kind = ks_memo_tag_kind(m, (uint32_t)id);
-			t[at++] = (struct tally){(uint32_t)id, counts[id],
-						 ks_memo_tag_name(m, (uint32_t)id),
-						 kind && !strcmp(kind, "cve")};
-		}
-		qsort(t, nt, sizeof *t, by_tally);
-		if (top_tally(t, nt, 1, &r->cves, &r->n_cves) < 0 ||
-		    top_tally(t, nt, 0, &r->entities, &r->n_entities) < 0)
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	}
-	free(t);
-	free(counts);
+	free(seen);
 	return rc;
 }
 

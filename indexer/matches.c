@@ -141,7 +141,8 @@ struct rank_data {
 	double avgdl;
 	double *idf;
 	double *freq;
-	long rows; /* rows scored by this statement */
+	long rows;   /* rows scored by this statement */
+	size_t hint; /* where the last memo lookup ended */
 };
 
 /* What ks_rank_attach gives the function: the connection's memo of
@@ -221,7 +222,7 @@ static int doc_length(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank
 			ks_memo_lengths_load(env->memo, env->db); /* on failure: row by row */
 		d->rows++;
 		if (ks_memo_lengths_ready(env->memo)) {
-			if (ks_memo_length(env->memo, api->xRowid(fts), len))
+			if (ks_memo_length(env->memo, api->xRowid(fts), len, &d->hint))
 				return SQLITE_OK;
 			ks_memo_note_miss(env->memo); /* added since the load */
 		}

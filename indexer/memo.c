@@ -25,6 +25,8 @@ struct ks_memo {
 	size_t n_names, cap_names;
 	uint32_t *slots; /* hash of names: id + 1, 0 when empty */
 	size_t n_slots;
+	long long *counters; /* ks_memo_counters */
+	size_t n_counters;
 	int misses;
 };
 
@@ -68,6 +70,7 @@ void ks_memo_free(struct ks_memo *m)
 	free(m->names);
 	free(m->kinds);
 	free(m->slots);
+	free(m->counters);
 	free(m);
 }
 
@@ -77,10 +80,26 @@ void ks_memo_note_miss(struct ks_memo *m)
 		m->misses++;
 }
 
-/* Index of rowid in the ascending array a[0..n), or -1. */
-static long find(const sqlite3_int64 *a, size_t n, sqlite3_int64 rowid)
+/* Index of rowid in the ascending array a[0..n), or -1. The search starts
+ * at *hint and gallops forward (rowids usually come ascending); *hint is
+ * left where rowid is or would be. */
+static long find(const sqlite3_int64 *a, size_t n, sqlite3_int64 rowid, size_t *hint)
 {
 	size_t lo = 0, hi = n;
+	if (*hint < n && a[*hint] <= rowid) {
+		size_t step = 1;
+		lo = *hint;
+		hi = lo + 1;
+		while (hi < n && a[hi] <= rowid) {
+			lo = hi;
+			step *= 2;
+			hi = lo + step < n ? lo + step : n;
+		}
+		if (a[lo] == rowid) {
+			*hint = lo;
+			return (long)lo;
+		}
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (a[mid] < rowid)
@@ -88,6 +107,7 @@ static long find(const sqlite3_int64 *a, size_t n, sqlite3_int64 rowid)
 		else
 			hi = mid;
 	}
+	*hint = lo;
 	return lo < n && a[lo] == rowid ? (long)lo : -1;
 }
 
@@ -169,9 +189,9 @@ int ks_memo_lengths_load(struct ks_memo *m, sqlite3 *db)
 	return SQLITE_OK;
 }
 
-int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len)
+int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len, size_t *hint)
 {
-	long i = m->len_loaded ? find(m->len_rowid, m->n_len, rowid) : -1;
+	long i = m->len_loaded ? find(m->len_rowid, m->n_len, rowid, hint) : -1;
 	if (i < 0)
 		return 0;
 	*len = m->len[i] > INT32_MAX ? INT32_MAX : (int)m->len[i];
@@ -252,6 +272,20 @@ const char *ks_memo_tag_kind(const struct ks_memo *m, uint32_t id)
 	return id < m->n_names ? m->kinds[id] : NULL;
 }
 
+long long *ks_memo_counters(struct ks_memo *m, size_t n)
+{
+	if (n > m->n_counters) {
+		size_t cap = n * 2 + 64;
+		long long *c = realloc(m->counters, cap * sizeof(*c));
+		if (!c)
+			return NULL;
+		memset(c + m->n_counters, 0, (cap - m->n_counters) * sizeof(*c));
+		m->counters = c;
+		m->n_counters = cap;
+	}
+	return m->counters;
+}
+
 /* ---- tags */
 
 int ks_memo_tags_ready(const struct ks_memo *m)
@@ -327,9 +361,10 @@ int ks_memo_tags_load(struct ks_memo *m, sqlite3 *db)
 	return SQLITE_OK;
 }
 
-int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n)
+int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n,
+		 size_t *hint)
 {
-	long i = m->tags_loaded ? find(m->tag_rowid, m->n_items, rowid) : -1;
+	long i = m->tags_loaded ? find(m->tag_rowid, m->n_items, rowid, hint) : -1;
 	if (i < 0)
 		return 0;
 	*ids = m->ids + m->off[i];

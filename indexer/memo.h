@@ -40,8 +40,10 @@ int ks_memo_lengths_ready(const struct ks_memo *m);
  * memo has no lengths (callers go on reading rows one by one). */
 int ks_memo_lengths_load(struct ks_memo *m, sqlite3 *db);
 
-/* 1 with *len set when rowid's length is known, 0 on a miss. */
-int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len);
+/* 1 with *len set when rowid's length is known, 0 on a miss. *hint (start
+ * it at 0) remembers where the last lookup ended, so ascending rowids cost
+ * a step each instead of a binary search. */
+int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len, size_t *hint);
 
 /* ---- tags (item_entities) */
 
@@ -53,8 +55,9 @@ int ks_memo_tags_ready(const struct ks_memo *m);
 int ks_memo_tags_load(struct ks_memo *m, sqlite3 *db);
 
 /* 1 with the item's tag ids in *ids[0..*n) when rowid is known (*n may be
- * 0: an item without tags), 0 on a miss. */
-int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n);
+ * 0: an item without tags), 0 on a miss. *hint as for ks_memo_length. */
+int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n,
+		 size_t *hint);
 
 /* The number of distinct tags, and a tag's name and kind ("cve", ...). */
 size_t ks_memo_tag_count(const struct ks_memo *m);
@@ -64,6 +67,11 @@ const char *ks_memo_tag_kind(const struct ks_memo *m, uint32_t id);
 /* The id of name, adding it (with kind) when the memo has not seen it;
  * UINT32_MAX on out of memory. */
 uint32_t ks_memo_tag_id(struct ks_memo *m, const char *name, const char *kind);
+
+/* A zeroed array of at least n counters owned by m, for counting tags;
+ * the caller zeroes again what it touched before its next use. NULL on
+ * out of memory. */
+long long *ks_memo_counters(struct ks_memo *m, size_t n);
 
 /* ---- staleness */
 
