@@ -713,8 +713,9 @@ def main():
         test_reindex_stability(srv, d, arch, db, f, cur)
         test_csv_while_indexing(srv, d, db)
     finally:
-        check(srv.stop() == 0, "kensakud exits 0")
+        rc = srv.stop()
         err = srv.stderr_text()
+        check(rc == 0, "kensakud exits 0 (exit %r): %s" % (rc, err[-1500:]))
         check("ERROR: AddressSanitizer" not in err and "runtime error" not in err and "LeakSanitizer" not in err,
               "no sanitizer report: %s" % err[-2000:])
     test_deadline(d)
