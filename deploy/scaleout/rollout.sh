@@ -71,7 +71,7 @@ for r in "$@"; do
 	path=${r%%=*}
 	url=${r#*=}
 	url=${url%/}
-	[ -f "$path" ] || die "replica $i: $path does not exist (not a replica's index?)"
+	[ -f "$path" ] || say "replica $i: $path does not exist yet: first rollout"
 	start=$(date +%s)
 	out=$("$publish" "$new" "$path") || die "replica $i: publishing to $path failed"
 	[ "$out" = "$gen" ] || die "replica $i: published generation $out, expected $gen"

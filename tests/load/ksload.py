@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -358,6 +359,67 @@ def md_table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
+
+
+# --- systemd units -------------------------------------------------------------
+
+def unit_entries(text):
+    """[(section, key, value)] of a systemd unit or drop-in, duplicates kept."""
+    out, sec = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            sec = line[1:-1]
+            continue
+        k, _, v = line.partition("=")
+        out.append((sec, k.strip(), v.strip()))
+    return out
+
+
+def values(entries, key):
+    return [v for _, k, v in entries if k == key]
+
+
+def substitute(text, subst):
+    """text with each (old, new) of subst replaced, in order."""
+    for old, new in subst:
+        text = text.replace(old, new)
+    return text
+
+
+def port_subst(ports, first=8081):
+    """Substitutions (for substitute()) of the deploy files' ports first,
+    first+1, ... by ports, through placeholders so that a new port holding
+    an old one as a substring (48082) is not rewritten again."""
+    return [(str(first + i), "\0P%d\0" % i) for i in range(len(ports))] + \
+        [("\0P%d\0" % i, str(p)) for i, p in enumerate(ports)]
+
+
+def exec_lines(entries, key):
+    """The argv of each non-empty key= line (ExecStart, ExecReload, ...) as
+    systemd would run it: an empty assignment resets the list, prefixes
+    (-@:+!) are dropped."""
+    out = []
+    for v in values(entries, key):
+        if not v:
+            out = []
+            continue
+        argv = shlex.split(v)
+        argv[0] = argv[0].lstrip("-@:+!")
+        out.append(argv)
+    return out
+
+
+def unit_environment(entries):
+    """Environment= assignments of a unit as a dict."""
+    env = {}
+    for v in values(entries, "Environment"):
+        for kv in shlex.split(v):
+            k, _, val = kv.partition("=")
+            env[k] = val
+    return env
 
 
 # --- nginx --------------------------------------------------------------------

@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """scaleout.replicas - 3 kensakud replicas behind a real nginx configured
-from deploy/scaleout/nginx-replicas.conf, all on loopback, each replica with
-its own copy of the index (published with deploy/kensaku-publish).
+from deploy/scaleout/nginx-replicas.conf, all on loopback, each started
+with the ExecStart of deploy/scaleout/kensakud@.service (instance = its
+port) over its own copy of the index (published with deploy/kensaku-publish).
 
 wrk runs through the proxy for KS_SCALEOUT_SECONDS (default 30; 20 in the
 sanitizer build). Mid-load, replica 2 is killed with SIGKILL, then started
-again on the same port; then deploy/scaleout/rollout.sh rolls a new index
-generation, built from a different corpus, out to the three replicas one at
-a time. Asserts: zero non-2xx and zero socket errors through the proxy, the
-killed replica had been serving (its metrics) and nginx saw it fail (error
-log), rollout.sh exits 0, and at the end every replica, asked directly,
-reports the new generation on /healthz and serves the new items, not the
-old ones."""
+again on the same port; then the ExecStart lines of the reindex job with
+the drop-in deploy/scaleout/kensaku-reindex-rollout.conf run: `kensaku
+reindex` of an archive holding a different corpus, then
+deploy/scaleout/rollout.sh, which rolls the new generation out to the three
+replicas one at a time. Asserts: zero non-2xx and zero socket errors
+through the proxy, the killed replica had been serving (its metrics) and
+nginx saw it fail (error log), the job exits 0, and at the end every
+replica, asked directly, reports the new generation on /healthz and serves
+the new items, not the old ones."""
 import os
 import re
 import subprocess
@@ -21,29 +24,50 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "load"))
 import ksload  # noqa: E402
-from ksload import Nginx, Server, Wrk, check, cleanup, log, md_table, sub1, total  # noqa: E402
+from ksload import (Nginx, Server, Wrk, check, cleanup, exec_lines, log, md_table, sub1, substitute,  # noqa: E402
+                    total, unit_entries)
 
 A = ksload.kstest.args()
 SECONDS = ksload.env_int("KS_SCALEOUT_SECONDS", 20 if ksload.sanitized() else 30)
 CONNS, THREADS, ITEMS = 32, 2, 1500
 
 
-def build_generation(d, name, seed, marker):
-    """A corpus and its index (kensaku reindex) with one marker item."""
+def archive(d, name, seed, marker):
+    """An archive folder: a generated corpus's issues plus one marker item.
+    Returns (corpus folder, archive folder)."""
     corpus = ksload.gen_corpus(A, os.path.join(d, "corpus-" + name), ITEMS, seed)
-    mdir = os.path.join(d, "marker-" + name)
-    os.makedirs(mdir)
-    ksload.kstest.jsonl(os.path.join(mdir, "m.jsonl"), [
+    arch = os.path.join(d, "archive-" + name)
+    os.makedirs(arch)
+    os.symlink(os.path.join(corpus, "issues"), os.path.join(arch, "issues"))
+    ksload.kstest.jsonl(os.path.join(arch, "marker.jsonl"), [
         {"issue": 9100, "date": "2000-06-02", "section": "その他",
          "title": "%s 世代の記事" % marker, "quote": "generation %s" % name}])
-    db = os.path.join(d, "build-%s.db" % name)
-    rc, secs, err = ksload.reindex(A, db, os.path.join(corpus, "issues"), mdir)
-    check(rc == 0, "reindex %s: %s" % (name, err[-400:]))
-    return corpus, db
+    return corpus, arch
 
 
-def start_replica(db, port):
-    return Server(A, db, ksload.server_flags(A) + ["--listen", "127.0.0.1:%d" % port])
+def subst_for(state, arch, ports):
+    """deploy paths and ports -> this test's."""
+    return [("/usr/local/bin/kensaku-publish", os.path.join(A.src, "deploy", "kensaku-publish")),
+            ("/usr/local/bin/kensakud", A.srv), ("/usr/local/bin/kensaku ", A.cli + " "),
+            ("/usr/local/lib/kensaku/rollout.sh", os.path.join(A.src, "deploy", "scaleout", "rollout.sh")),
+            ("/usr/local/share/kensaku/web", os.path.join(A.src, "web")),
+            ("/var/lib/kensaku", state), ("/srv/kensaku/archive", arch)] + \
+        ksload.port_subst(ports)
+
+
+def start_replica(state, port):
+    """kensakud as kensakud@PORT.service starts it (ExecStart, %i = port)."""
+    tpl = read(os.path.join(A.src, "deploy", "scaleout", "kensakud@.service")).replace("%i", str(port))
+    argv = exec_lines(unit_entries(substitute(tpl, subst_for(state, "", []))), "ExecStart")[0]
+    check(argv[0] == A.srv and "127.0.0.1:%d" % port in argv, "the template's ExecStart: %r" % argv)
+    db = argv[argv.index("--db") + 1]
+    extra = [x for x in ksload.server_flags(A) if x not in argv]
+    return Server(A, db, argv[1:] + extra)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
 
 
 def healthz_generation(srv):
@@ -55,23 +79,25 @@ def main():
     ksload.need("wrk", "nginx", "curl", "sqlite3")
     d = ksload.tmpdir("scaleout")
     publish = os.path.join(A.src, "deploy", "kensaku-publish")
-    rollout = os.path.join(A.src, "deploy", "scaleout", "rollout.sh")
-    corpus_a, db_a = build_generation(d, "alpha", 1, "scaleoutalpha")
-    corpus_b, db_b = build_generation(d, "beta", 2, "scaleoutbeta")
-    gen_b = subprocess.run(["sqlite3", db_b, "SELECT value FROM meta WHERE key='generation'"],
-                           capture_output=True, text=True).stdout.strip()
+    corpus_a, arch_a = archive(d, "alpha", 1, "scaleoutalpha")
+    corpus_b, arch_b = archive(d, "beta", 2, "scaleoutbeta")
     paths_file = os.path.join(d, "paths.txt")
     paths = ksload.make_paths([corpus_a, corpus_b], paths_file)
+    state = os.path.join(d, "var-lib-kensaku")
+    os.makedirs(os.path.join(state, "build"))
+    db_a = os.path.join(d, "alpha.db")
+    rc, _, err = ksload.reindex(A, db_a, arch_a)
+    check(rc == 0, "reindex alpha: %s" % err[-400:])
 
     ports = [ksload.free_port() for _ in range(3)]
     dbs = []
-    for i in range(3):
-        rd = os.path.join(d, "replica%d" % (i + 1))
+    for i, p in enumerate(ports):
+        rd = os.path.join(state, "replica-%d" % p)  # StateDirectory=kensaku/replica-PORT
         os.makedirs(rd)
         dbs.append(os.path.join(rd, "kensaku.db"))
         r = subprocess.run([publish, db_a, dbs[-1]], capture_output=True, text=True)
         check(r.returncode == 0, "publish generation alpha to replica %d: %s" % (i + 1, r.stderr))
-    reps = [start_replica(dbs[i], ports[i]) for i in range(3)]
+    reps = [start_replica(state, p) for p in ports]
     killed = []
     proxy_port = ksload.free_port()
     with open(os.path.join(A.src, "deploy", "scaleout", "nginx-replicas.conf")) as f:
@@ -107,19 +133,31 @@ def main():
         log(events[-1])
 
         t = at(0.35)
-        reps[1] = start_replica(dbs[1], ports[1])
+        reps[1] = start_replica(state, ports[1])
         events.append("replica 2 restarted at %.1f s" % t)
         log(events[-1])
 
+        # the reindex job with the rollout drop-in: its ExecStart lines, in order
         t = at(0.5)
+        dropin = read(os.path.join(A.src, "deploy", "scaleout", "kensaku-reindex-rollout.conf"))
+        ro = unit_entries(substitute(dropin, subst_for(state, arch_b, ports)))
+        env = dict(os.environ, **ksload.unit_environment(ro))
         t0 = time.monotonic()
-        r = subprocess.run([rollout, db_b] + ["%s=http://127.0.0.1:%d" % (dbs[i], ports[i]) for i in range(3)],
-                           capture_output=True, text=True, timeout=120,
-                           env=dict(os.environ, ROLLOUT_TIMEOUT="20"))
+        outs = []
+        for argv in exec_lines(ro, "ExecStart"):
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)
+            outs.append(r.stdout.strip())
+            if not check(r.returncode == 0, "%s exit %d: %s %s" % (
+                    os.path.basename(argv[0]), r.returncode, r.stdout, r.stderr)):
+                break
         took = time.monotonic() - t0
-        check(r.returncode == 0, "rollout.sh exit %d: %s %s" % (r.returncode, r.stdout, r.stderr))
-        events.append("rollout.sh of generation beta at %.1f s: %.1f s for 3 replicas" % (t, took))
-        log(events[-1] + "\n" + r.stdout.strip())
+        check(len(outs) == 2 and os.path.basename(exec_lines(ro, "ExecStart")[-1][0]) == "rollout.sh",
+              "the drop-in runs kensaku reindex, then rollout.sh")
+        gen_b = subprocess.run(["sqlite3", os.path.join(state, "build", "kensaku.db"),
+                                "SELECT value FROM meta WHERE key='generation'"],
+                               capture_output=True, text=True).stdout.strip()
+        events.append("reindex + rollout.sh of generation beta at %.1f s: %.1f s for 3 replicas" % (t, took))
+        log(events[-1] + "\n" + "\n".join(outs))
         check(wrk.running(), "wrk still running after the rollout")
         res = wrk.wait()
 
