@@ -4,9 +4,10 @@
  * ks_matches returns the byte ranges of the current row's phrase matches in
  * column col as text "start-end start-end ..." (ascending by start, may
  * overlap), so search.c can escape the original text and add <mark> itself.
- * A CJK position holds a unigram and its colocated bigram: a match ends at
- * the bigram's end, except for phrases flagged '1' in lone (one char per
- * phrase, in query order) whose last token is a lone character. */
+ * A position can hold a token and longer ones colocated with it (a CJK
+ * unigram and its bigram, "c" and "c++"): a match ends at the longest one's
+ * end, except for phrases flagged '1' in lone (one char per phrase, in
+ * query order) whose last token is the position's own (ks_tok_ends_on_base). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

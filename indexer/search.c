@@ -473,7 +473,8 @@ static double ms_since(const struct timespec *t0)
 }
 
 /* For each phrase of an FTS5 expression, in order, '1' when it ends with a
- * lone CJK character (its match is one character wide), else '0'. The
+ * position's own token (a lone CJK character, a word: the match is that
+ * wide), else '0' (a bigram, "c++": the longer colocated token). The
  * expression comes from the translator: phrases are "..." with "" inside. */
 static char *lone_flags(struct ks_tok *tok, const char *fts)
 {
@@ -497,7 +498,7 @@ static char *lone_flags(struct ks_tok *tok, const char *fts)
 		if (*p)
 			p++;
 		buf[nb] = 0;
-		flags[nf++] = ks_tok_ends_with_lone_cjk(tok, buf, (int)nb) ? '1' : '0';
+		flags[nf++] = ks_tok_ends_on_base(tok, buf, (int)nb) ? '1' : '0';
 	}
 	flags[nf] = 0;
 	free(buf);

@@ -8,7 +8,10 @@
  * a one-character query is one unigram lookup, and phrases continuing after
  * the run line up with its last character's unigram. Other stretches go
  * through ICU word break (locale ja): words and numbers are kept, spaces and
- * punctuation dropped. Offsets are bytes of the original UTF-8. */
+ * punctuation dropped; a word is also split at a '.' between letters, and
+ * names with symbols get a colocated token (".net" after a '.', "c++",
+ * "c#", "lapsus$", "yahoo!" before + # $ !) that a query with the symbol
+ * asks for. Offsets are bytes of the original UTF-8. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +37,8 @@ struct ks_tok {
 	int pending_end;
 	int colocated; /* the token being delivered shares the previous one's position */
 	int last_lone; /* the last token emitted was a one-character CJK run */
+	int last_base; /* query mode: the last token matches a document's position
+			* token itself, not a longer token colocated with it */
 };
 
 struct ks_tok *ks_tok_new(void)
@@ -76,8 +81,17 @@ static int is_cjk(UChar32 c)
 	       uscript_hasScript(c, USCRIPT_HAN);
 }
 
+/* Emits units [a, b) of the normalized text as one token whose source
+ * offsets are those of units [oa, ob). */
+static int emit_at(struct ks_tok *t, int a, int b, int oa, int ob, int colocated);
+
 /* Emits units [a, b) of the normalized text as one token. */
 static int emit(struct ks_tok *t, int a, int b, int colocated)
+{
+	return emit_at(t, a, b, a, b, colocated);
+}
+
+static int emit_at(struct ks_tok *t, int a, int b, int oa, int ob, int colocated)
 {
 	t->colocated = colocated;
 	int need = (b - a) * 3 + 1;
@@ -111,7 +125,7 @@ static int emit(struct ks_tok *t, int a, int b, int colocated)
 	}
 	if (n == 0)
 		return 0;
-	return t->fn(t->ctx, t->out, n, t->nb.src_start[a], t->nb.src_end[b - 1]);
+	return t->fn(t->ctx, t->out, n, t->nb.src_start[oa], t->nb.src_end[ob - 1]);
 }
 
 /* Emits a token after flushing a held-back unigram (query mode). */
@@ -125,6 +139,7 @@ static int emit_token(struct ks_tok *t, int a, int b)
 			return rc;
 	}
 	t->last_lone = 0;
+	t->last_base = 1;
 	return emit(t, a, b, 0);
 }
 
@@ -146,6 +161,7 @@ static int emit_run(struct ks_tok *t, const int *starts, int k, int end)
 				rc = emit(t, starts[i], bend, 1);
 		} else {
 			rc = emit_token(t, starts[i], bend);
+			t->last_base = 0; /* a bigram: colocated with a unigram */
 		}
 	}
 	if (rc)
@@ -155,6 +171,60 @@ static int emit_run(struct ks_tok *t, const int *starts, int k, int end)
 	t->pending_start = starts[k - 1];
 	t->pending_end = end;
 	return 0;
+}
+
+/* 1 for the symbols that name things when they end a word: C++, C#, F#,
+ * LAPSUS$, Yahoo!, Notepad++. */
+static int is_suffix_symbol(UChar c)
+{
+	return c == '+' || c == '#' || c == '$' || c == '!';
+}
+
+/* Emits one word part, units [ps, pe) of a stretch that ends at unit b.
+ * dotted: a '.' comes right before it; sym: the number of suffix symbols
+ * right after it (0 for all but a word's last part). In a document the
+ * part is a token, with ".part" and "part++" colocated when dotted or sym;
+ * in a query only the most specific form is a token, so `.NET` finds
+ * ASP.NET and .NET but not "net", and `C++` finds C++ but not C#. */
+static int emit_part(struct ks_tok *t, int ps, int pe, int dotted, int sym)
+{
+	int rc;
+	if (t->mode == KS_TOK_QUERY) {
+		if (sym) {
+			rc = emit_token(t, ps, pe + sym);
+			t->last_base = 0; /* "c++": colocated with "c" */
+			return rc;
+		}
+		return dotted ? emit_token(t, ps - 1, pe) : emit_token(t, ps, pe);
+	}
+	rc = emit_token(t, ps, pe);
+	if (!rc && dotted)
+		rc = emit_at(t, ps - 1, pe, ps, pe, 1);
+	if (!rc && sym)
+		rc = emit_at(t, ps, pe + sym, ps, pe + sym, 1);
+	return rc;
+}
+
+/* Emits the ICU word [ws, we) of the stretch [a, b): split at every '.'
+ * between two letters (ASP.NET -> asp, net; version numbers like 2.5.1 stay
+ * whole), marking parts that follow a '.', and noting up to 3 suffix
+ * symbols after the word (emit_part). */
+static int emit_word(struct ks_tok *t, int a, int b, int ws, int we)
+{
+	const UChar *u = t->nb.u;
+	int sym = 0;
+	while (sym < 3 && we + sym < b && is_suffix_symbol(u[we + sym]))
+		sym++;
+	int ps = ws, rc = 0;
+	for (int i = ws + 1; i + 1 < we && !rc; i++) {
+		if (u[i] != '.' || !u_isalpha(u[i - 1]) || !u_isalpha(u[i + 1]))
+			continue;
+		rc = emit_part(t, ps, i, ps > a && u[ps - 1] == '.', 0);
+		ps = i + 1;
+	}
+	if (!rc)
+		rc = emit_part(t, ps, we, ps > a && u[ps - 1] == '.', sym);
+	return rc;
 }
 
 /* Word-breaks units [a, b) (no CJK letters in it) with ICU. */
@@ -168,7 +238,7 @@ static int emit_words(struct ks_tok *t, int a, int b)
 	for (int32_t e = ubrk_next(t->bi); e != UBRK_DONE; s = e, e = ubrk_next(t->bi)) {
 		if (ubrk_getRuleStatus(t->bi) < UBRK_WORD_NONE_LIMIT)
 			continue;
-		int rc = emit_token(t, a + s, a + e);
+		int rc = emit_word(t, a, b, a + s, a + e);
 		if (rc)
 			return rc;
 	}
@@ -250,6 +320,14 @@ int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len)
 	if (ks_tok_run(t, KS_TOK_QUERY, text, len, count_token, &n) != 0)
 		return 0;
 	return n > 0 && t->last_lone;
+}
+
+int ks_tok_ends_on_base(struct ks_tok *t, const char *text, int len)
+{
+	int n = 0;
+	if (ks_tok_run(t, KS_TOK_QUERY, text, len, count_token, &n) != 0)
+		return 0;
+	return n > 0 && t->last_base;
 }
 
 int ks_tok_colocated(const struct ks_tok *t)

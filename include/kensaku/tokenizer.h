@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #define KS_TOKENIZER_NAME "kensaku"
-#define KS_TOKENIZER_VERSION "kensaku-bigram-2"
+#define KS_TOKENIZER_VERSION "kensaku-bigram-3"
 
 enum ks_tok_mode {
 	KS_TOK_DOCUMENT = 0, /* index time: unigrams and colocated bigrams */
@@ -45,11 +45,17 @@ int ks_tok_colocated(const struct ks_tok *t);
  * match in a document is one character wide, not a bigram. */
 int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len);
 
+/* 1 when the last token of text (query mode) matches a document position's
+ * own token (a lone CJK character, a word), 0 when it matches a longer
+ * token colocated with it (a CJK bigram, "c++" beside "c"): a highlight of
+ * a phrase ending there ends with the position's token, not the longer one. */
+int ks_tok_ends_on_base(struct ks_tok *t, const char *text, int len);
+
 /* Registers the tokenizer under KS_TOKENIZER_NAME and the ks_matches()
  * auxiliary function on db. Returns an SQLite code. */
 int ks_tok_register(sqlite3 *db);
 
-/* "kensaku-bigram-2" and the ICU version string ("72.1") this binary uses. */
+/* "kensaku-bigram-3" and the ICU version string ("72.1") this binary uses. */
 const char *ks_tok_version(void);
 const char *ks_tok_icu_version(void);
 

@@ -49,7 +49,24 @@ static void test_tokens(void)
 	CHECK_STR(toks(tk, KS_TOK_QUERY, "ランサ", &t), "ラン|ンサ");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ﾗﾝｻﾑｳｪｱ", &t),
 		  "ラ|ラン|ン|ンサ|サ|サム|ム|ムウ|ウ|ウェ|ェ|ェア|ア");
-	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ＬＡＰＳＵＳ$ が", &t), "lapsus|が");
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "ＬＡＰＳＵＳ$ が", &t), "lapsus|lapsus$|が");
+	CHECK_STR(toks(tk, KS_TOK_QUERY, "ＬＡＰＳＵＳ$ が", &t), "lapsus$|が");
+	/* names with symbols: the symbol form is colocated in documents and
+	 * is what a query with the symbol asks for */
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "C++ C# F# Yahoo! Notepad++", &t),
+		  "c|c++|c|c#|f|f#|yahoo|yahoo!|notepad|notepad++");
+	CHECK_STR(toks(tk, KS_TOK_QUERY, "C++ C# F# Yahoo! Notepad++", &t),
+		  "c++|c#|f#|yahoo!|notepad++");
+	/* a '.' between letters splits a word; the part after it is also
+	 * ".part"; version numbers stay whole */
+	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, ".NET ASP.NET node.js 2.5.1", &t),
+		  "net|.net|asp|net|.net|node|js|.js|2.5.1");
+	CHECK_STR(toks(tk, KS_TOK_QUERY, ".NET ASP.NET node.js 2.5.1", &t),
+		  ".net|asp|.net|node|.js|2.5.1");
+	CHECK(ks_tok_ends_on_base(tk, "lapsus", 6));
+	CHECK(!ks_tok_ends_on_base(tk, "lapsus$", 7));
+	CHECK(!ks_tok_ends_on_base(tk, "脆弱", 6));
+	CHECK(ks_tok_ends_on_base(tk, "製", 3));
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "CVE-2022-0609", &t), "cve|2022|0609");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "QNAP製品", &t), "qnap|製|製品|品");
 	CHECK_STR(toks(tk, KS_TOK_DOCUMENT, "脆弱性。", &t), "脆|脆弱|弱|弱性|性");
@@ -179,6 +196,22 @@ static const struct match_case CASES[] = {
     {"Operation Dream Job and Operation AppleJeus", "apple*", 1},
     {"Operation Dream Job and Operation AppleJeus", "apple", 0},
     {"C++ のライブラリに脆弱性", "C++", 1},
+    {"C++ のライブラリに脆弱性", "C#", 0},
+    {"C# で書かれたマルウェア", "C++", 0},
+    {"C# で書かれたマルウェア", "c#", 1},
+    {"C# で書かれたマルウェア", "C", 1},
+    {"F# と C++17", "C++", 1},
+    {"攻撃者グループ Lapsus が活動", "LAPSUS$", 0},
+    {"Microsoft .NET の脆弱性", ".NET", 1},
+    {"ASP.NET Core の脆弱性", ".NET", 1},
+    {"ASP.NET Core の脆弱性", "asp.net", 1},
+    {"ASP.NET Core の脆弱性", "NET", 1},
+    {"ASP.NET Core の脆弱性", "asp", 1},
+    {"a dark net market", ".NET", 0},
+    {"a dark net market", "net", 1},
+    {"Yahoo! のアカウント", "Yahoo!", 1},
+    {"Yahoo のアカウント", "Yahoo!", 0},
+    {"Yahoo! のアカウント", "yahoo", 1},
     {"NEAR( is not syntax", "NEAR(", 1},
     {"NEAR( is not syntax", "\"", 0},
     {"Log4Shell (CVE-2021-44228) が悪用", "log4shell", 1},
