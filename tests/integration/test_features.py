@@ -449,35 +449,57 @@ def doc_tokens(text):
     return out
 
 
+def binary_versions():
+    """(tokenizer, ICU) as `kensaku --version` reports them."""
+    out = subprocess.run([A.cli, "--version"], capture_output=True, timeout=30).stdout.decode()
+    m = re.search(r"tokenizer ([^,]+), ICU ([^,)]+)", out)
+    return m.group(1), m.group(2)
+
+
+def nfkc_slice_ok(text, toks):
+    """Every token is the NFKC case folding of the bytes its offsets cut."""
+    raw_text = text.encode()
+    return all(unicodedata.normalize("NFKC", raw_text[t["start"]:t["end"]].decode()).casefold() == t["token"]
+               for t in toks)
+
+
 def test_analyze(srv):
+    tokver, icu = binary_versions()
     b = analyze(srv, "ランサムウェア")
     check(b["tokens"] == doc_tokens("ランサムウェア"), "document tokens of ランサムウェア: %r" % b["tokens"])
-    check(b["mode"] == "document" and b["tokenizer"] == "kensaku-bigram-2" and re.fullmatch(r"\d+\.\d+(\.\d+)*", b["icu"]),
-          "analyze header fields %r" % {k: b[k] for k in ("mode", "tokenizer", "icu")})
+    check(b["mode"] == "document" and b["tokenizer"] == tokver and b["icu"] == icu,
+          "analyze names this binary's tokenizer and ICU: %r" % {k: b[k] for k in ("mode", "tokenizer", "icu")})
     b = analyze(srv, "ランサムウェア", mode="query")
     want = [{"token": "ランサムウェア"[i:i + 2], "start": 3 * i, "end": 3 * i + 6, "position": i, "colocated": False}
             for i in range(6)]
     check(b["tokens"] == want and b["mode"] == "query", "query tokens of ランサムウェア: %r" % b["tokens"])
-    for mode in ("document", "query"):
-        b = analyze(srv, "ＬＡＰＳＵＳ$", mode=mode)
-        check(b["tokens"] == [{"token": "lapsus", "start": 0, "end": 18, "position": 0, "colocated": False}],
-              "%s tokens of ＬＡＰＳＵＳ$: %r" % (mode, b["tokens"]))
+    # ＬＡＰＳＵＳ$: the word lapsus over the 18 bytes of the six full-width
+    # letters, at position 0 (a tokenizer may add a colocated token that
+    # keeps the $, over 19 bytes)
+    toks = analyze(srv, "ＬＡＰＳＵＳ$")["tokens"]
+    check(toks[:1] == [{"token": "lapsus", "start": 0, "end": 18, "position": 0, "colocated": False}] and
+          all(t["position"] == 0 and t["colocated"] for t in toks[1:]) and nfkc_slice_ok("ＬＡＰＳＵＳ$", toks),
+          "document tokens of ＬＡＰＳＵＳ$: %r" % toks)
+    toks = analyze(srv, "ＬＡＰＳＵＳ$", mode="query")["tokens"]
+    check(len(toks) == 1 and toks[0]["token"].startswith("lapsus") and toks[0]["start"] == 0 and
+          toks[0]["end"] in (18, 19) and toks[0]["position"] == 0 and nfkc_slice_ok("ＬＡＰＳＵＳ$", toks),
+          "query tokens of ＬＡＰＳＵＳ$: %r" % toks)
     # offsets cut the original text; tokens are its NFKC case folding
     for text in ["ＬＡＰＳＵＳ$ が QNAP製 NAS を狙う", "CVE-2022-0609 の悪用", "ﾗﾝｻﾑｳｪｱ 攻撃", "C++ と Ｃ＃", "a\tb\nc"]:
-        raw_text = text.encode()
         for mode in ("document", "query"):
             toks = analyze(srv, text, mode=mode)["tokens"]
-            okay = all(unicodedata.normalize("NFKC", raw_text[t["start"]:t["end"]].decode()).casefold() == t["token"]
-                       for t in toks)
             pos = [t["position"] for t in toks if not t["colocated"]]
-            check(toks and okay and pos == list(range(len(pos))), "%s offsets/positions of %r: %r" % (mode, text, toks))
-    # what the index matches: a document token's offsets are the highlight of the stored text
+            check(toks and nfkc_slice_ok(text, toks) and pos == list(range(len(pos))),
+                  "%s offsets/positions of %r: %r" % (mode, text, toks))
+    # what the index matches: the highlight of a match at position 0 covers
+    # exactly the bytes of the analyzed document tokens at that position
     h = search(srv, q="ＬＡＰＳＵＳ", exact=1)["hits"]
     item = [x for x in h if x["id"] == "307-2"]
-    tok = analyze(srv, BY_ID["307-2"]["quote"])["tokens"][0]
-    quote = BY_ID["307-2"]["quote"].encode()
-    check(item and item[0]["snippet_html"].startswith("<mark>" + quote[tok["start"]:tok["end"]].decode() + "</mark>$"),
-          "the index highlights exactly the analyzed token's bytes: %r %r" % (tok, item and item[0]["snippet_html"][:40]))
+    quote = BY_ID["307-2"]["quote"]
+    at0 = [t for t in analyze(srv, quote)["tokens"] if t["position"] == 0]
+    marked = quote.encode()[min(t["start"] for t in at0):max(t["end"] for t in at0)].decode()
+    check(item and item[0]["snippet_html"].startswith("<mark>" + marked + "</mark>") and marked.startswith("ＬＡＰＳＵＳ"),
+          "the index highlights exactly the analyzed tokens' bytes: %r %r" % (at0, item and item[0]["snippet_html"][:40]))
     # every document token of a title finds its item when searched
     title = BY_ID["301-2"]["title"]
     misses = [t["token"] for t in analyze(srv, title)["tokens"] if "301-2" not in hit_ids(srv, q=t["token"], exact=1)]
