@@ -274,7 +274,7 @@ const char *ks_memo_tag_kind(const struct ks_memo *m, uint32_t id)
 
 long long *ks_memo_counters(struct ks_memo *m, size_t n)
 {
-	if (n > m->n_counters) {
+	if (n > m->n_counters || !m->counters) { /* n == 0: an index without tags */
 		size_t cap = n * 2 + 64;
 		long long *c = realloc(m->counters, cap * sizeof(*c));
 		if (!c)

@@ -491,15 +491,17 @@ def test_analyze(srv):
             pos = [t["position"] for t in toks if not t["colocated"]]
             check(toks and nfkc_slice_ok(text, toks) and pos == list(range(len(pos))),
                   "%s offsets/positions of %r: %r" % (mode, text, toks))
-    # what the index matches: the highlight of a match at position 0 covers
-    # exactly the bytes of the analyzed document tokens at that position
+    # what the index matches: the highlight of a match covers exactly the
+    # bytes of the analyzed document token that the query's token equals
     h = search(srv, q="ＬＡＰＳＵＳ", exact=1)["hits"]
     item = [x for x in h if x["id"] == "307-2"]
     quote = BY_ID["307-2"]["quote"]
-    at0 = [t for t in analyze(srv, quote)["tokens"] if t["position"] == 0]
-    marked = quote.encode()[min(t["start"] for t in at0):max(t["end"] for t in at0)].decode()
-    check(item and item[0]["snippet_html"].startswith("<mark>" + marked + "</mark>") and marked.startswith("ＬＡＰＳＵＳ"),
-          "the index highlights exactly the analyzed tokens' bytes: %r %r" % (at0, item and item[0]["snippet_html"][:40]))
+    qtok = analyze(srv, "ＬＡＰＳＵＳ", mode="query")["tokens"][0]["token"]
+    hit = [t for t in analyze(srv, quote)["tokens"] if t["token"] == qtok]
+    marked = quote.encode()[hit[0]["start"]:hit[0]["end"]].decode() if hit else None
+    check(qtok == "lapsus" and marked == "ＬＡＰＳＵＳ" and item and
+          item[0]["snippet_html"].startswith("<mark>" + marked + "</mark>"),
+          "the index highlights exactly the analyzed token's bytes: %r %r" % (hit, item and item[0]["snippet_html"][:40]))
     # every document token of a title finds its item when searched
     title = BY_ID["301-2"]["title"]
     misses = [t["token"] for t in analyze(srv, title)["tokens"] if "301-2" not in hit_ids(srv, q=t["token"], exact=1)]
