@@ -52,7 +52,6 @@ static const char *const SCHEMA_V1[] = {
     "CREATE TABLE items(rowid INTEGER PRIMARY KEY, issue INTEGER NOT NULL,"
     " position INTEGER NOT NULL, date TEXT, section TEXT, title TEXT NOT NULL, quote TEXT,"
     " url TEXT, UNIQUE(issue, position))",
-    "CREATE INDEX items_date ON items(date, issue, position)",
     "CREATE TABLE sections(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
     "CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
     " content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
@@ -208,7 +207,11 @@ static void now_iso(char *buf, size_t n)
 /* Creates the schema and the metadata of a new index. */
 static int create_schema(struct ks_store *s, struct ks_err *err)
 {
-	int rc = exec(s, "BEGIN", err);
+	/* a file built in bulk gives back the pages its FTS merges free
+	 * (ks_store_optimize); must be set before the first table */
+	int rc = (s->flags & KS_STORE_BULK) ? exec(s, "PRAGMA auto_vacuum=INCREMENTAL", err) : KS_OK;
+	if (rc == KS_OK)
+		rc = exec(s, "BEGIN", err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V1[i]; i++)
 		rc = exec(s, SCHEMA_V1[i], err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V2[i]; i++)
@@ -767,7 +770,12 @@ int ks_store_each_source(struct ks_store *s, int (*fn)(const char *source, void 
 
 int ks_store_optimize(struct ks_store *s, struct ks_err *err)
 {
-	return exec(s, "INSERT INTO items_fts(items_fts) VALUES ('optimize')", err);
+	int rc = exec(s, "INSERT INTO items_fts(items_fts) VALUES ('optimize')", err);
+	/* the segments the merge replaced are free pages: give them back (a
+	 * no-op on a file without auto_vacuum) */
+	if (rc == KS_OK)
+		rc = exec(s, "PRAGMA incremental_vacuum", err);
+	return rc;
 }
 
 int ks_store_integrity(struct ks_store *s, struct ks_err *err)
