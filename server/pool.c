@@ -1,24 +1,16 @@
-/* pool.c - per-thread read-only connections and generation switching.
+/* pool.c - shared read-only connections, the checker thread and the
+ * generation switch (the contract is in pool.h).
  *
- * Locks: g_mu guards the slot list, the file identity and the spare; each
- * slot's mu is held by its thread for the length of a request. The thread
- * that notices a new generation only trylocks other slots (g_mu, then
- * slot), so it never waits on a request and never deadlocks. g_vmu
- * serializes the check of a new file. Lock order: a thread's own slot mu,
- * then the spare's mu, then g_vmu, then g_mu; other slots and the spare
- * are only trylocked by a thread holding g_mu.
- *
- * A changed file becomes a new generation only after it passed a check
- * (it opens, its counts can be read, the FTS5 index answers and, for a
- * new inode, PRAGMA quick_check): a truncated or damaged file renamed over
- * the index is refused with one log line, and the previous generation goes
- * on serving from the connections that have it open. The connection the
- * check opened is kept as the spare: a thread that has no connection and
- * can't open the file at the path (it is gone, or is the refused one)
- * borrows it, one request at a time, instead of answering 503. */
+ * Locks: g_mu guards the connection lists, the counters and g_fid; g_cv
+ * (on g_mu) wakes threads waiting for an idle connection and the switch
+ * waiting for the last lease. g_vmu serializes checks, so a file is
+ * checked by one thread at a time; it is taken before g_mu, and a check
+ * (which can read the whole file) runs holding only g_vmu. g_tmu/g_tcv
+ * only pace and stop the checker thread. */
 #include "pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,18 +18,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <kensaku/tokenizer.h>
 
 #include "log.h"
 
 struct ksd_slot {
-	pthread_mutex_t mu;
 	struct ks_store *store;
-	unsigned long generation;
-	int stale; /* store is kept past its generation: the new one failed */
 	struct ksd_slot *next;
 };
 
-/* The identity of the index file: a change starts a new generation. */
+/* The identity of a file: dev and ino tell generations apart; size and
+ * mtime also tell a refused file from the same file changed since. */
 struct file_id {
 	dev_t dev;
 	ino_t ino;
@@ -46,25 +39,58 @@ struct file_id {
 };
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv;
 static pthread_mutex_t g_vmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static char *g_path;
-static struct ksd_slot *g_slots;
-static struct ksd_slot g_spare = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, NULL};
-static struct file_id g_fid;	 /* the checked file of the current generation */
-static struct file_id g_bad_fid; /* the last file that failed its check (g_vmu) */
+static struct ksd_slot *g_idle;	 /* idle connections of the current generation */
+static int g_open;		 /* connections of this generation, leased or idle */
+static int g_leased;		 /* leases out, and opens in progress */
+static int g_waiting;		 /* threads waiting on g_cv */
+static int g_switching;		 /* a switch waits for g_leased == 0 */
+static struct file_id g_fid;	 /* the file of the current generation */
+static struct file_id g_bad_fid; /* the last file refused (g_vmu) */
 static int g_bad;		 /* g_bad_fid is set (g_vmu) */
-static pthread_key_t g_key;
-static int g_key_ok;
 static atomic_ulong g_gen = 1;
 static atomic_int g_reload;
-static atomic_llong g_next_check_ms;
 
-static long long now_ms(void)
+static pthread_mutex_t g_tmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_tcv;
+static pthread_t g_thread;
+static int g_thread_on, g_stop;
+
+static void once_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&g_cv, &a);
+	pthread_cond_init(&g_tcv, &a);
+	pthread_condattr_destroy(&a);
+}
+
+/* The monotonic time ms from now, for pthread_cond_timedwait. */
+static struct timespec after_ms(long ms)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int file_id_get(const char *path, struct file_id *out)
@@ -73,7 +99,7 @@ static int file_id_get(const char *path, struct file_id *out)
 
 	memset(out, 0, sizeof(*out));
 	if (stat(path, &st) != 0)
-		return errno ? -errno : -1;
+		return -1;
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;
 	out->size = st.st_size;
@@ -81,200 +107,304 @@ static int file_id_get(const char *path, struct file_id *out)
 	return 0;
 }
 
-static int file_id_same(const struct file_id *a, const struct file_id *b)
+static int same_file(const struct file_id *a, const struct file_id *b)
 {
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+	return a->dev == b->dev && a->ino == b->ino;
 }
 
-/* 1 when the file at the path is the current generation's checked file
- * (caller holds g_mu). */
-static int path_is_current_locked(void)
+static int same_version(const struct file_id *a, const struct file_id *b)
 {
-	struct file_id fid;
-
-	return file_id_get(g_path, &fid) == 0 && file_id_same(&fid, &g_fid);
+	return same_file(a, b) && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
-static int path_is_current(void)
+/* Opens path read-only (snapshot: the file alone, see KS_STORE_SNAPSHOT)
+ * and makes sure the connection got the file fid names: the path is
+ * stat'ed before and after. KS_ERR_BUSY when the file changed. */
+static int open_file(const char *path, const struct file_id *fid, int snapshot,
+		     struct ks_store **out, struct ks_err *err)
 {
-	int same;
-
-	pthread_mutex_lock(&g_mu);
-	same = path_is_current_locked();
-	pthread_mutex_unlock(&g_mu);
-	return same;
-}
-
-/* Unlinks s from the slot list (caller holds g_mu). */
-static void slot_unlink(struct ksd_slot *s)
-{
-	struct ksd_slot **pp;
-
-	for (pp = &g_slots; *pp; pp = &(*pp)->next) {
-		if (*pp == s) {
-			*pp = s->next;
-			return;
-		}
-	}
-}
-
-/* Thread exit: the slot's connection goes with its thread. */
-static void slot_destroy(void *p)
-{
-	struct ksd_slot *s = p;
-
-	pthread_mutex_lock(&g_mu);
-	slot_unlink(s);
-	pthread_mutex_unlock(&g_mu);
-	ks_store_close(s->store);
-	pthread_mutex_destroy(&s->mu);
-	free(s);
-}
-
-/* Moves idle connections of old generations to generation gen, whose
- * checked file is g_fid (caller holds g_mu): each is replaced only when a
- * connection to that same file could be opened, so a thread never trades
- * its connection to a file that is gone for nothing. A slot in use is left
- * to its thread (ksd_pool_release, then the next acquire). */
-static void sweep_locked(unsigned long gen)
-{
-	struct ksd_slot *s;
-
-	for (s = g_slots; s; s = s->next) {
-		struct ks_store *st = NULL;
-
-		if (pthread_mutex_trylock(&s->mu) != 0)
-			continue;
-		if (s->store && s->generation != gen &&
-		    ks_store_open(g_path, KS_STORE_READONLY, &st, NULL) == KS_OK) {
-			if (path_is_current_locked()) {
-				ks_store_close(s->store);
-				s->store = st;
-				s->generation = gen;
-				s->stale = 0;
-			} else {
-				ks_store_close(st);
-			}
-		}
-		pthread_mutex_unlock(&s->mu);
-	}
-}
-
-/* Checks that the file at path, whose identity is fid, is an index that
- * can be served: it opens, its counts can be read, the FTS5 index answers
- * a query and, when deep (a new inode: a file renamed in from outside
- * rather than commits of `kensaku index`), PRAGMA quick_check passes (it
- * reads every page once: about a second per GB from the page cache).
- * KS_OK with the open connection in *out; KS_ERR_BUSY when the file
- * changed during the check (no verdict on either file); else the reason
- * in err. */
-static int validate(const char *path, const struct file_id *fid, int deep, struct ks_store **out,
-		    struct ks_err *err)
-{
+	struct file_id a;
 	struct ks_store *st = NULL;
-	struct ks_store_stats stats;
-	struct file_id after;
-	sqlite3_stmt *q = NULL;
-	int rc = ks_store_open(path, KS_STORE_READONLY, &st, err);
+	int rc;
 
+	if (file_id_get(path, &a) != 0)
+		return ks_err_set(err, KS_ERR_IO, "cannot open index %s: %s", path,
+				  strerror(errno));
+	if (!same_file(&a, fid))
+		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
+	rc = ks_store_open(path, KS_STORE_READONLY | (snapshot ? KS_STORE_SNAPSHOT : 0), &st, err);
 	if (rc != KS_OK)
 		return rc;
-	if (file_id_get(path, &after) != 0 || !file_id_same(&after, fid)) {
+	if (file_id_get(path, &a) != 0 || !same_file(&a, fid)) {
 		ks_store_close(st);
-		return ks_err_set(err, KS_ERR_BUSY, "%s changed while it was checked", path);
-	}
-	rc = ks_store_stats(st, &stats, err);
-	if (rc == KS_OK) {
-		/* reads the FTS5 structure record and a doclist */
-		int r = sqlite3_prepare_v2(ks_store_db(st),
-					   "SELECT rowid FROM items_fts WHERE items_fts MATCH "
-					   "'\"kensaku\"' LIMIT 1",
-					   -1, &q, NULL);
-
-		while (r == SQLITE_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
-			;
-		if (r != SQLITE_OK && r != SQLITE_DONE)
-			rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index can't be read: %s",
-					sqlite3_errmsg(ks_store_db(st)));
-		sqlite3_finalize(q);
-	}
-	if (rc == KS_OK && deep) {
-		int r = sqlite3_prepare_v2(ks_store_db(st), "PRAGMA quick_check(1)", -1, &q, NULL);
-
-		if (r == SQLITE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *res = (const char *)sqlite3_column_text(q, 0);
-
-			if (!res || strcmp(res, "ok") != 0)
-				rc = ks_err_set(err, KS_ERR_CORRUPT, "quick_check: %s",
-						res ? res : "?");
-		} else {
-			rc = ks_err_set(err, KS_ERR_CORRUPT, "quick_check: %s",
-					sqlite3_errmsg(ks_store_db(st)));
-		}
-		sqlite3_finalize(q);
-	}
-	if (rc != KS_OK) {
-		ks_store_close(st);
-		return rc;
+		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
 	}
 	*out = st;
 	return KS_OK;
 }
 
-/* Makes st (a connection of generation gen) the spare, unless the spare
- * is in use (caller holds g_mu); closes whatever is not kept. */
-static void spare_set_locked(struct ks_store *st, unsigned long gen)
+/* Runs sql on db and reads its first row; KS_ERR_CORRUPT with what and
+ * SQLite's message when that fails. *text gets the first column's text
+ * (up to n bytes) when text is not NULL. */
+static int probe(sqlite3 *db, const char *what, const char *sql, char *text, size_t n,
+		 struct ks_err *err)
 {
-	if (pthread_mutex_trylock(&g_spare.mu) != 0) {
+	sqlite3_stmt *q = NULL;
+	int r = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+
+	if (r == SQLITE_OK)
+		r = sqlite3_step(q);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		int rc = ks_err_set(err, KS_ERR_CORRUPT, "%s: %s", what, sqlite3_errmsg(db));
+
+		sqlite3_finalize(q);
+		return rc;
+	}
+	if (text) {
+		const unsigned char *t = r == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
+
+		snprintf(text, n, "%s", t ? (const char *)t : "?");
+	}
+	sqlite3_finalize(q);
+	return KS_OK;
+}
+
+/* PRAGMA quick_check(1) on db: KS_OK or KS_ERR_CORRUPT with its verdict. */
+static int quick_check(sqlite3 *db, struct ks_err *err)
+{
+	char res[200];
+	int rc = probe(db, "quick_check", "PRAGMA quick_check(1)", res, sizeof(res), err);
+
+	if (rc == KS_OK && strcmp(res, "ok") != 0)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "quick_check: %s", res);
+	return rc;
+}
+
+/* 1 when the -wal beside path holds frames. */
+static int wal_has_frames(const char *path)
+{
+	char wal[4096];
+	struct stat st;
+	int n = snprintf(wal, sizeof(wal), "%s-wal", path);
+
+	return n > 0 && (size_t)n < sizeof(wal) && stat(wal, &st) == 0 && st.st_size > 0;
+}
+
+/* Checks a private in-memory copy of the file alone (whose identity must
+ * be fid): PRAGMA quick_check and the FTS5 integrity-check with the
+ * content comparison (every doclist, the term and doclist indexes, the
+ * averages, against the text), which needs a writable database. Sets
+ * *done to 0 without checking a file larger than KSD_POOL_COPY_MAX. */
+static int check_copy(const char *path, const struct file_id *fid, int *done, struct ks_err *err)
+{
+	struct stat st;
+	unsigned char *buf = NULL;
+	sqlite3 *db = NULL;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = KS_OK;
+
+	*done = 0;
+	if (fd < 0)
+		return ks_err_set(err, KS_ERR_IO, "cannot open index %s: %s", path,
+				  strerror(errno));
+	if (fstat(fd, &st) != 0 || st.st_dev != fid->dev || st.st_ino != fid->ino) {
+		close(fd);
+		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
+	}
+	if ((unsigned long long)st.st_size > KSD_POOL_COPY_MAX) {
+		close(fd);
+		return KS_OK;
+	}
+	if (st.st_size < 512) {
+		close(fd);
+		return ks_err_set(err, KS_ERR_CORRUPT, "%lld bytes are too few for an index",
+				  (long long)st.st_size);
+	}
+	buf = sqlite3_malloc64((sqlite3_uint64)st.st_size);
+	while (buf && got < (size_t)st.st_size) {
+		ssize_t r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (!buf)
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for a copy of %s", path);
+	if (got != (size_t)st.st_size) {
+		sqlite3_free(buf);
+		return ks_err_set(err, KS_ERR_BUSY, "%s changed while it was read", path);
+	}
+	/* a WAL-mode header would make the copy look for a -wal: the copy is
+	 * the file alone, in rollback mode */
+	if (buf[18] == 2)
+		buf[18] = 1;
+	if (buf[19] == 2)
+		buf[19] = 1;
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+		SQLITE_OK ||
+	    ks_tok_register(db) != SQLITE_OK) {
+		sqlite3_free(buf);
+		rc = ks_err_set(err, KS_ERR_NOMEM, "cannot open an in-memory copy of %s", path);
+		goto out;
+	}
+	/* frees buf on close, and on failure */
+	if (sqlite3_deserialize(db, "main", buf, (sqlite3_int64)got, (sqlite3_int64)got,
+				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) !=
+	    SQLITE_OK) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "cannot load a copy of %s: %s", path,
+				sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = quick_check(db, err);
+	if (rc == KS_OK &&
+	    sqlite3_exec(db, "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index is damaged: %s",
+				sqlite3_errmsg(db));
+	*done = rc == KS_OK;
+out:
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Checks that the file at path, whose identity is fid, can be served. On
+ * a connection that reads it as serving connections would (snapshot: the
+ * file alone, see KS_STORE_SNAPSHOT): it opens as an index, its counts
+ * can be read, the FTS5 index answers a term lookup. Then check_copy();
+ * when that is skipped (a big file, or the -wal holds frames the file
+ * alone lacks), PRAGMA quick_check and a full fts5vocab scan (every
+ * doclist decodes) on the connection. KS_OK, KS_ERR_BUSY when the file
+ * changed during the check (no verdict), else the reason in err. */
+static int validate(const char *path, const struct file_id *fid, int snapshot, struct ks_err *err)
+{
+	struct ks_store *st = NULL;
+	struct ks_store_stats stats;
+	sqlite3 *db;
+	int done = 0, rc = open_file(path, fid, snapshot, &st, err);
+
+	if (rc != KS_OK)
+		return rc;
+	db = ks_store_db(st);
+	rc = ks_store_stats(st, &stats, err);
+	if (rc == KS_OK)
+		rc =
+		    probe(db, "the full-text index can't be read",
+			  "SELECT rowid FROM items_fts WHERE items_fts MATCH '\"kensaku\"' LIMIT 1",
+			  NULL, 0, err);
+	if (rc == KS_OK && (snapshot || !wal_has_frames(path)))
+		rc = check_copy(path, fid, &done, err);
+	/* a temp fts5vocab table needs a writable temp schema: the file itself
+	 * stays read-only (SQLITE_OPEN_READONLY) */
+	if (rc == KS_OK && !done &&
+	    sqlite3_exec(db,
+			 "PRAGMA query_only=0; CREATE VIRTUAL TABLE temp.ksd_check USING "
+			 "fts5vocab(main, items_fts, instance)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index can't be read: %s",
+				sqlite3_errmsg(db));
+	if (rc == KS_OK && !done)
+		rc = probe(db, "the full-text index is damaged",
+			   "SELECT count(*) FROM temp.ksd_check", NULL, 0, err);
+	if (rc == KS_OK && !done)
+		rc = quick_check(db, err);
+	ks_store_close(st);
+	return rc;
+}
+
+/* Closes every idle connection (caller holds g_mu). */
+static void close_idle_locked(void)
+{
+	while (g_idle) {
+		struct ksd_slot *s = g_idle;
+
+		g_idle = s->next;
+		ks_store_close(s->store);
+		free(s);
+		g_open--;
+	}
+}
+
+/* Adds st as an idle connection (caller holds g_mu); closes it when out
+ * of memory. */
+static void add_idle_locked(struct ks_store *st)
+{
+	struct ksd_slot *s = malloc(sizeof(*s));
+
+	if (!s) {
 		ks_store_close(st);
 		return;
 	}
-	ks_store_close(g_spare.store);
-	g_spare.store = st;
-	g_spare.generation = gen;
-	g_spare.stale = 0;
-	pthread_mutex_unlock(&g_spare.mu);
+	s->store = st;
+	s->next = g_idle;
+	g_idle = s;
+	g_open++;
 }
 
-/* Notices a new generation: at most every KSD_POOL_CHECK_MS unless wait
- * is set (a connection is about to be opened: whatever file it gets must
- * not be older than what other threads serve, so wait for a check another
- * thread is running), and at once after ksd_pool_reload. A changed file
- * becomes the new generation only when validate() passes; a file that
- * fails is logged once and remembered, and the current generation goes on.
- * Can't fail: a path that can't be stat'ed keeps the current generation. */
-static void check_file(int wait)
+/* Makes fid (checked) the current generation: waits until no lease is
+ * out, closes every connection, then opens the new file. Holding g_vmu. */
+static void switch_to(const struct file_id *fid, int forced, double check_s)
 {
-	long long now = now_ms();
-	struct file_id fid, cur;
 	struct ks_store *st = NULL;
 	struct ks_err e = {{0}};
 	unsigned long gen;
+	int rc;
+
+	pthread_mutex_lock(&g_mu);
+	g_switching = 1;
+	while (g_leased > 0)
+		pthread_cond_wait(&g_cv, &g_mu);
+	close_idle_locked();
+	rc = open_file(g_path, fid, 0, &st, &e);
+	gen = atomic_fetch_add(&g_gen, 1) + 1;
+	g_fid = *fid;
+	if (rc == KS_OK)
+		add_idle_locked(st);
+	g_switching = 0;
+	pthread_cond_broadcast(&g_cv);
+	pthread_mutex_unlock(&g_mu);
+	if (rc == KS_OK)
+		ksd_log_info("pool", "index %s changed: generation %lu%s, checked in %.3f s",
+			     g_path, gen, forced ? " (reload)" : "", check_s);
+	else
+		ksd_log_info("pool", "index %s changed: generation %lu, but it can't be opened: %s",
+			     g_path, gen, e.msg);
+}
+
+/* Looks at the file at the path (every KSD_POOL_CHECK_MS from the checker
+ * thread, at once after ksd_pool_reload) and switches to it when it is a
+ * new file that passes validate(). A refused file is logged once and
+ * remembered until it changes; a missing path keeps what is open. */
+static void check_file(int wait)
+{
+	struct file_id fid, cur;
+	struct ks_err e = {{0}};
+	double t0;
 	int forced, rc;
 
-	if (!wait && !atomic_load(&g_reload) && now < atomic_load(&g_next_check_ms))
-		return;
 	if (wait)
 		pthread_mutex_lock(&g_vmu);
 	else if (pthread_mutex_trylock(&g_vmu) != 0)
-		return; /* another thread is checking */
+		return;
 	forced = atomic_exchange(&g_reload, 0);
-	if (!forced && !wait && now < atomic_load(&g_next_check_ms))
+	if (!g_path || file_id_get(g_path, &fid) != 0)
 		goto out;
-	atomic_store(&g_next_check_ms, now + KSD_POOL_CHECK_MS);
-	if (file_id_get(g_path, &fid) != 0)
-		goto out; /* moved away: keep serving what is open */
 	pthread_mutex_lock(&g_mu);
 	cur = g_fid;
 	pthread_mutex_unlock(&g_mu);
-	if (!forced && file_id_same(&fid, &cur))
+	if (!forced && same_file(&fid, &cur))
 		goto out;
-	if (!forced && g_bad && file_id_same(&fid, &g_bad_fid))
+	if (!forced && g_bad && same_version(&fid, &g_bad_fid))
 		goto out; /* already refused: wait for another file (or SIGHUP) */
-	rc = validate(g_path, &fid, forced || fid.ino != cur.ino || fid.dev != cur.dev, &st, &e);
+	/* a new file is checked alone, without touching the -wal/-shm the
+	 * current generation's connections share (pool.h) */
+	t0 = now_s();
+	rc = validate(g_path, &fid, !same_file(&fid, &cur), &e);
 	if (rc == KS_ERR_BUSY)
-		goto out; /* changed again during the check: the next one sees it */
+		goto out; /* replaced again during the check: the next one sees it */
 	if (rc != KS_OK) {
 		g_bad_fid = fid;
 		g_bad = 1;
@@ -285,16 +415,28 @@ static void check_file(int wait)
 		goto out;
 	}
 	g_bad = 0;
-	pthread_mutex_lock(&g_mu);
-	gen = atomic_fetch_add(&g_gen, 1) + 1;
-	g_fid = fid;
-	ksd_log_info("pool", "index %s changed: generation %lu%s", g_path, gen,
-		     forced ? " (reload)" : "");
-	spare_set_locked(st, gen);
-	sweep_locked(gen);
-	pthread_mutex_unlock(&g_mu);
+	switch_to(&fid, forced, now_s() - t0);
 out:
 	pthread_mutex_unlock(&g_vmu);
+}
+
+static void *checker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&g_tmu);
+	while (!g_stop) {
+		struct timespec ts = after_ms(KSD_POOL_CHECK_MS);
+
+		while (!g_stop && pthread_cond_timedwait(&g_tcv, &g_tmu, &ts) != ETIMEDOUT)
+			;
+		if (g_stop)
+			break;
+		pthread_mutex_unlock(&g_tmu);
+		check_file(0);
+		pthread_mutex_lock(&g_tmu);
+	}
+	pthread_mutex_unlock(&g_tmu);
+	return NULL;
 }
 
 int ksd_pool_init(const char *path, struct ks_err *err)
@@ -304,13 +446,18 @@ int ksd_pool_init(const char *path, struct ks_err *err)
 	struct file_id fid;
 	int rc, tries;
 
+	pthread_once(&g_once, once_init);
+	ksd_pool_shutdown();
 	/* the same check as a new generation's, so a damaged file is refused
-	 * at start with the reason */
+	 * at start with the reason; nothing else of this process has it open,
+	 * so the usual open is safe and sees the WAL too */
 	for (tries = 0;; tries++) {
 		if (file_id_get(path, &fid) != 0)
 			return ks_err_set(err, KS_ERR_IO, "cannot open index %s: %s", path,
 					  strerror(errno));
-		rc = validate(path, &fid, 1, &st, &e);
+		rc = validate(path, &fid, 0, &e);
+		if (rc == KS_OK)
+			rc = open_file(path, &fid, 0, &st, &e);
 		if (rc != KS_ERR_BUSY || tries == 2)
 			break;
 	}
@@ -319,139 +466,123 @@ int ksd_pool_init(const char *path, struct ks_err *err)
 			return ks_err_set(err, rc, "%s", e.msg);
 		return ks_err_set(err, rc, "cannot serve %s: %s", path, e.msg);
 	}
-	if (!g_key_ok) {
-		if (pthread_key_create(&g_key, slot_destroy) != 0) {
-			ks_store_close(st);
-			return ks_err_set(err, KS_ERR_NOMEM, "pthread_key_create failed");
-		}
-		g_key_ok = 1;
-	}
-	free(g_path);
+	pthread_mutex_lock(&g_mu);
 	g_path = strdup(path);
 	if (!g_path) {
+		pthread_mutex_unlock(&g_mu);
 		ks_store_close(st);
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	}
 	g_fid = fid;
 	g_bad = 0;
-	pthread_mutex_lock(&g_mu);
-	spare_set_locked(st, atomic_load(&g_gen));
+	add_idle_locked(st);
 	pthread_mutex_unlock(&g_mu);
-	atomic_store(&g_next_check_ms, now_ms() + KSD_POOL_CHECK_MS);
+	g_stop = 0;
+	if (pthread_create(&g_thread, NULL, checker, NULL) != 0) {
+		ksd_pool_shutdown();
+		return ks_err_set(err, KS_ERR_NOMEM, "cannot start the index checker thread");
+	}
+	g_thread_on = 1;
 	return KS_OK;
 }
 
 void ksd_pool_shutdown(void)
 {
-	struct ksd_slot *s, *next;
-
-	if (!g_key_ok)
-		return;
-	pthread_setspecific(g_key, NULL);
-	pthread_mutex_lock(&g_spare.mu);
-	ks_store_close(g_spare.store);
-	g_spare.store = NULL;
-	pthread_mutex_unlock(&g_spare.mu);
-	pthread_mutex_lock(&g_mu);
-	for (s = g_slots; s; s = next) {
-		next = s->next;
-		ks_store_close(s->store);
-		pthread_mutex_destroy(&s->mu);
-		free(s);
+	if (g_thread_on) {
+		pthread_mutex_lock(&g_tmu);
+		g_stop = 1;
+		pthread_cond_broadcast(&g_tcv);
+		pthread_mutex_unlock(&g_tmu);
+		pthread_join(g_thread, NULL);
+		g_thread_on = 0;
 	}
-	g_slots = NULL;
+	pthread_mutex_lock(&g_vmu);
+	pthread_mutex_lock(&g_mu);
+	close_idle_locked();
 	free(g_path);
 	g_path = NULL;
 	pthread_mutex_unlock(&g_mu);
-}
-
-/* The calling thread's slot, created and registered on first use. */
-static struct ksd_slot *my_slot(void)
-{
-	struct ksd_slot *s = pthread_getspecific(g_key);
-
-	if (s)
-		return s;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	pthread_mutex_init(&s->mu, NULL);
-	if (pthread_setspecific(g_key, s) != 0) {
-		pthread_mutex_destroy(&s->mu);
-		free(s);
-		return NULL;
-	}
-	pthread_mutex_lock(&g_mu);
-	s->next = g_slots;
-	g_slots = s;
-	pthread_mutex_unlock(&g_mu);
-	return s;
+	pthread_mutex_unlock(&g_vmu);
 }
 
 int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 {
-	struct ksd_slot *s;
-	unsigned long gen;
+	struct timespec until = after_ms(KSD_POOL_WAIT_MS);
+	struct ksd_slot *s = NULL;
+	struct ks_err e = {{0}};
+	int open_failed = 0, timed_out = 0;
 
-	if (!g_path)
-		return ks_err_set(err, KS_ERR_IO, "no index configured");
-	check_file(0);
-	s = my_slot();
-	if (!s)
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-	pthread_mutex_lock(&s->mu);
-	gen = atomic_load(&g_gen);
-	if (!s->store || s->generation != gen) {
-		/* Opening reads whatever file is at the path now: make it the
-		 * current generation first (so no thread serves an older one),
-		 * and keep the connection only if the file it opened is that
-		 * generation's checked file. */
-		struct ks_store *st = NULL;
-		struct ks_err e2 = {{0}};
-		int rc;
-
+	if (atomic_load(&g_reload))
 		check_file(1);
-		gen = atomic_load(&g_gen);
-		rc = path_is_current() ? ks_store_open(g_path, KS_STORE_READONLY, &st, &e2)
-				       : KS_ERR_IO;
-		if (rc == KS_OK && !path_is_current()) {
-			ks_store_close(st);
-			st = NULL;
-			rc = KS_ERR_IO;
+	pthread_mutex_lock(&g_mu);
+	while (!s && g_path) {
+		struct file_id fid;
+
+		if (!g_switching && g_idle) {
+			s = g_idle;
+			g_idle = s->next;
+			g_leased++;
+			break;
 		}
-		if (rc == KS_ERR_IO && !e2.msg[0])
-			ks_err_set(&e2, rc,
-				   "%s is not the checked file of generation %lu (moved away, "
-				   "changed, or refused)",
-				   g_path, gen);
-		if (rc == KS_OK) {
-			ks_store_close(s->store);
-			s->store = st;
-			s->generation = gen;
-			s->stale = 0;
-		} else if (s->store) {
-			/* Keep serving the previous generation; retried next time. */
-			if (!s->stale)
-				ksd_log_info("pool", "cannot open generation %lu, keeping %lu: %s",
-					     gen, s->generation, e2.msg);
-			s->stale = 1;
-		} else {
-			/* No connection of our own: borrow the spare (serialized). */
-			pthread_mutex_unlock(&s->mu);
-			s = &g_spare;
-			pthread_mutex_lock(&s->mu);
-			if (!s->store) {
-				pthread_mutex_unlock(&s->mu);
-				if (err)
-					*err = e2;
-				return rc;
+		if (!g_switching && !open_failed && file_id_get(g_path, &fid) == 0 &&
+		    same_file(&fid, &g_fid)) {
+			/* one more connection; counted as leased, so no switch
+			 * runs while it opens */
+			struct ks_store *st = NULL;
+			struct file_id want = g_fid;
+			int rc;
+
+			g_leased++;
+			pthread_mutex_unlock(&g_mu);
+			rc = open_file(g_path, &want, 0, &st, &e);
+			s = rc == KS_OK ? malloc(sizeof(*s)) : NULL;
+			pthread_mutex_lock(&g_mu);
+			if (s) {
+				s->store = st;
+				s->next = NULL;
+				g_open++;
+				break;
 			}
+			ks_store_close(st);
+			g_leased--;
+			if (g_waiting || g_switching)
+				pthread_cond_broadcast(&g_cv);
+			open_failed = 1;
+			continue;
 		}
+		if (timed_out || (!g_switching && g_open == 0))
+			break;
+		/* a switch is running, or every connection is leased and no new
+		 * one can be opened (the file is gone, refused or not yet checked) */
+		g_waiting++;
+		timed_out = pthread_cond_timedwait(&g_cv, &g_mu, &until) == ETIMEDOUT;
+		g_waiting--;
 	}
-	out->slot = s;
-	out->store = s->store;
-	out->generation = s->generation;
-	return KS_OK;
+	if (s) {
+		out->slot = s;
+		out->store = s->store;
+		out->generation = atomic_load(&g_gen);
+	} else if (!g_path) {
+		ks_err_set(&e, KS_ERR_IO, "no index configured");
+	} else if (timed_out) {
+		ks_err_set(&e, KS_ERR_IO, "no index connection became free in %d ms",
+			   KSD_POOL_WAIT_MS);
+	} else if (!open_failed) {
+		ks_err_set(&e, KS_ERR_IO,
+			   "%s is not the checked file of generation %lu (moved away, replaced "
+			   "or refused)",
+			   g_path, atomic_load(&g_gen));
+	}
+	pthread_mutex_unlock(&g_mu);
+	if (s) {
+		/* one read transaction per lease: every statement of a request
+		 * reads the same snapshot, even while `kensaku index` commits */
+		(void)sqlite3_exec(ks_store_db(s->store), "BEGIN", NULL, NULL, NULL);
+		return KS_OK;
+	}
+	if (err)
+		*err = e;
+	return KS_ERR_IO;
 }
 
 void ksd_pool_release(struct ksd_lease *l)
@@ -461,14 +592,16 @@ void ksd_pool_release(struct ksd_lease *l)
 	if (!l || !l->slot)
 		return;
 	s = l->slot;
-	/* A connection of an old generation is closed at once (its file may
-	 * be gone: free it), unless the path holds no servable file right now:
-	 * then it is all this thread can answer from. */
-	if (s->store && !s->stale && s->generation != atomic_load(&g_gen) && path_is_current()) {
-		ks_store_close(s->store);
-		s->store = NULL;
-	}
-	pthread_mutex_unlock(&s->mu);
+	if (!sqlite3_get_autocommit(ks_store_db(s->store)) &&
+	    sqlite3_exec(ks_store_db(s->store), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		(void)sqlite3_exec(ks_store_db(s->store), "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_lock(&g_mu);
+	s->next = g_idle;
+	g_idle = s;
+	g_leased--;
+	if (g_waiting || g_switching)
+		pthread_cond_broadcast(&g_cv);
+	pthread_mutex_unlock(&g_mu);
 	l->slot = NULL;
 	l->store = NULL;
 }

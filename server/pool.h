@@ -1,29 +1,43 @@
-/* pool.h - read-only index connections, one per worker thread, and the
- * switch to a new index generation.
+/* pool.h - the read-only index connections the worker threads share, and
+ * the switch to a new index generation.
  *
- * Each thread that serves requests owns one slot holding one read-only
- * struct ks_store. A generation is one identity of the index file (device,
- * inode, size, mtime). `kensaku reindex` renames a new file over the path:
- * the next request after the change is noticed (stat at most every
- * KSD_POOL_CHECK_MS, or at once after ksd_pool_reload) opens a fresh
- * connection for the new generation; a connection of an old generation is
- * closed as soon as no request uses it (by its thread on release, or by the
- * thread that noticed the change when the slot is idle). A request always
- * runs to its end on the connection it acquired. Commits of `kensaku index`
- * into the same file need no switch: SQLite shows them to the next read.
+ * A generation is one file at the index path, told apart by device and
+ * inode: `kensaku reindex` (or a deploy) renames a new file over the path.
+ * Commits of `kensaku index` into the same file are not a new generation:
+ * SQLite shows them to the next read. Overwriting a served file in place
+ * (cp over it) is not supported; SIGHUP forces a check and reopen.
  *
- * A changed file becomes a generation only after a check (open, counts,
- * an FTS5 probe, and PRAGMA quick_check for a new inode); a file that fails
- * it is refused with one log line and the current generation goes on
- * serving: from each thread's open connection, or, for a thread that has
- * none, from a shared spare connection (the one the check opened). */
+ * Connections are shared: a request leases an idle one, or opens one more
+ * when none is idle. A checker thread stats the path every
+ * KSD_POOL_CHECK_MS. A file with a new identity becomes the next
+ * generation only after a check of the file alone (SQLite immutable=1:
+ * no locks, no -wal/-shm): it opens as an index, its counts can be read,
+ * a term lookup works, and a private in-memory copy passes PRAGMA
+ * quick_check and the FTS5 integrity-check with the content comparison
+ * (files over KSD_POOL_COPY_MAX: quick_check and a full fts5vocab scan
+ * instead). A file that fails is logged once with the reason and the
+ * current generation keeps serving from its open connections.
+ *
+ * The switch waits until no lease is out (new leases wait meanwhile),
+ * closes every connection of the old generation, and only then opens the
+ * new file through SQLite's usual path. So the process never has two
+ * files at the same path open at once: they would share the path's -wal
+ * and -shm, and opening the second truncates the -shm under the first
+ * (SIGBUS) or mixes one file's WAL frames into the other's pages. A
+ * request therefore runs to its end on one generation, and a switch
+ * delays new requests by the longest request in flight.
+ *
+ * A lease is one read transaction: every statement of a request reads the
+ * same snapshot of the file, even while `kensaku index` commits. */
 #ifndef KSD_POOL_H
 #define KSD_POOL_H
 
 #include <kensaku/err.h>
 #include <kensaku/store.h>
 
-#define KSD_POOL_CHECK_MS 100
+#define KSD_POOL_CHECK_MS 100		 /* how often the checker stats the path */
+#define KSD_POOL_WAIT_MS 10000		 /* longest wait for an idle connection */
+#define KSD_POOL_COPY_MAX (256ull << 20) /* biggest file checked as an in-memory copy */
 
 struct ksd_slot;
 
@@ -34,28 +48,33 @@ struct ksd_lease {
 	unsigned long generation;
 };
 
-/* Remembers path and checks, read-only, that it is a servable index (the
- * check of a new generation, with quick_check); its error names the file.
- * On failure returns the library's rc (KS_ERR_IO, KS_ERR_CORRUPT, ...) with
- * err set, and the pool stays unusable. Call once, before any thread. */
+/* Checks, read-only, that path is a servable index (the check of a new
+ * generation) and keeps that connection; starts the checker thread. On
+ * failure returns the library's rc (KS_ERR_IO, KS_ERR_CORRUPT, ...) with
+ * err naming the file, and the pool stays unusable. Call once, before the
+ * worker threads, with the signals the main thread waits for blocked. */
 int ksd_pool_init(const char *path, struct ks_err *err);
 
-/* Closes every connection and forgets the path. Call after the HTTP
- * daemon has stopped (no request in flight). Safe to call twice. */
+/* Stops the checker thread and closes every connection. Call after the
+ * HTTP daemon has stopped (no lease out). Safe to call twice. */
 void ksd_pool_shutdown(void);
 
-/* Gives the calling thread its connection for the current generation,
- * switching first when the file changed. On success *out is set and must
- * be released with ksd_pool_release by the same thread. When the new
- * generation can't be opened the previous connection, if any, is kept.
- * Fails (KS_ERR_IO/CORRUPT/...) only when no connection can be had. */
+/* Leases a connection of the current generation: an idle one, else a new
+ * one when the file at the path is the current generation's, else waits
+ * (at most KSD_POOL_WAIT_MS) for one to be released. Runs a pending
+ * ksd_pool_reload first. On success *out is set and must be given back
+ * with ksd_pool_release. Fails (KS_ERR_IO, KS_ERR_BUSY) only when no
+ * connection can be had: the file is gone or refused and none is open, or
+ * every one stayed busy. Never call it while holding a lease. */
 int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err);
 
-/* Ends a lease; closes the connection when its generation is old. */
+/* Gives a lease back; its connection becomes idle. Accepts an empty
+ * lease. */
 void ksd_pool_release(struct ksd_lease *l);
 
-/* Starts a new generation now (SIGHUP): every connection is reopened on
- * its next use. Async-signal-safe: only sets an atomic flag. */
+/* Asks for a check of the file now, even when its identity is unchanged
+ * (SIGHUP): if it passes, every connection is reopened (a new generation).
+ * Async-signal-safe: only sets an atomic flag. */
 void ksd_pool_reload(void);
 
 /* The current generation number: 1 at start, +1 at every switch. */
