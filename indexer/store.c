@@ -69,9 +69,10 @@ static const char *const SCHEMA_V1[] = {
 };
 
 /* Version 2: item tags (CVE ids and gazetteer entities, entities.c). */
+#define INDEX_ENTITIES_NAME "CREATE INDEX item_entities_name ON item_entities(name)"
 static const char *const SCHEMA_V2[] = {
     "CREATE TABLE " KS_ENTITIES_TABLE,
-    "CREATE INDEX item_entities_name ON item_entities(name)",
+    INDEX_ENTITIES_NAME,
     "CREATE TRIGGER items_ad_entities AFTER DELETE ON items BEGIN"
     " DELETE FROM item_entities WHERE item = old.rowid; END",
     NULL,
@@ -850,7 +851,11 @@ int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err
 
 int ks_store_bulk_begin(struct ks_store *s, struct ks_err *err)
 {
-	return exec(s, "DROP TRIGGER IF EXISTS items_ai", err);
+	/* the FTS index and the tag-name index are built once, at the end */
+	int rc = exec(s, "DROP TRIGGER IF EXISTS items_ai", err);
+	if (rc == KS_OK)
+		rc = exec(s, "DROP INDEX IF EXISTS item_entities_name", err);
+	return rc;
 }
 
 int ks_store_bulk_end(struct ks_store *s, struct ks_err *err)
@@ -858,5 +863,7 @@ int ks_store_bulk_end(struct ks_store *s, struct ks_err *err)
 	int rc = exec(s, "INSERT INTO items_fts(items_fts) VALUES ('rebuild')", err);
 	if (rc == KS_OK)
 		rc = exec(s, TRIGGER_AI, err);
+	if (rc == KS_OK)
+		rc = exec(s, INDEX_ENTITIES_NAME, err);
 	return rc;
 }
