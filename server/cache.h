@@ -9,13 +9,16 @@
  * - a commit of `kensaku index` into the same file is noticed by the first
  *   request on each connection after it (PRAGMA data_version), which calls
  *   ksd_cache_bump().
- * The rule for callers: first check the request's connection for commits
- * (bump on a change; a connection's first check counts as one), then read
- * the epoch once and use it both to look up and to tag what the request
- * computes, whose reads must all start after that. Why it holds: a commit
- * C missing from an entry's snapshot came after its epoch was read; any
- * request starting after C checks a connection that either sees C now or
- * saw it since its previous check, and bumps, so it reads a newer epoch.
+ * The rule for callers: read the epoch BEFORE the request's snapshot
+ * begins (before leasing its connection) and tag what it computes with it;
+ * then check the connection for commits (bump on a change; a connection's
+ * first check counts as one) and look up with the epoch read after that.
+ * Why it holds: an entry tagged T came from a snapshot that began after T
+ * was read, so it holds every commit whose bump T counts; a request that
+ * starts after a commit C checks a snapshot that holds C, so C has been
+ * bumped by the time it reads its lookup epoch, which then differs from
+ * the tag of any entry whose snapshot lacks C. A put whose tag is already
+ * stale is dropped.
  *
  * Bodies are stored split around the value of their top-level "took_ms"
  * so a hit reports its own (tiny) time. Thread-safe; lock per shard. */

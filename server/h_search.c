@@ -123,7 +123,7 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 	struct timespec t0;
 	unsigned char *key = NULL;
 	size_t klen = 0;
-	unsigned long epoch = 0;
+	unsigned long tag = 0;
 	const char *v;
 	int rc;
 
@@ -150,8 +150,12 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 				err.msg[0] ? err.msg : "bad search parameter");
 		return;
 	}
-	if (ksd_cache_enabled())
+	/* the rule of cache.h: the epoch read before the lease (whose read
+	 * transaction is this request's snapshot) tags what it computes */
+	if (ksd_cache_enabled()) {
 		key = search_key(&p, &klen);
+		tag = ksd_cache_epoch();
+	}
 	rc = ksd_pool_acquire(&lease, &err);
 	if (rc != KS_OK) {
 		free(key);
@@ -164,12 +168,12 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 		size_t len = 0;
 		char *body;
 
-		/* the rule of cache.h: check for commits, then read the epoch
-		 * that both looks up and tags what this request computes */
+		/* then check the snapshot for commits; the epoch after that
+		 * looks up */
 		if (ks_store_data_changed(lease.store, &changed, NULL) != KS_OK || changed)
 			ksd_cache_bump();
-		epoch = ksd_cache_epoch();
-		body = ksd_cache_get(key, klen, lease.generation, epoch, ms_since(&t0), &len, &hits);
+		body = ksd_cache_get(key, klen, lease.generation, ksd_cache_epoch(), ms_since(&t0),
+				     &len, &hits);
 		if (body) {
 			ksd_pool_release(&lease);
 			free(key);
@@ -198,7 +202,7 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 		if (body) {
 			size_t len = strlen(body);
 
-			ksd_cache_put(key, klen, lease.generation, epoch, body, len, rp->hits);
+			ksd_cache_put(key, klen, lease.generation, tag, body, len, rp->hits);
 			rp->status = 200;
 			rp->body = body;
 			rp->body_len = len;
