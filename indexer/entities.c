@@ -14,6 +14,7 @@
 #include "kensaku/lexicon.h"
 #include "memo.h"
 #include "store_internal.h"
+#include "tagcount.h"
 
 #define POINT_LOOKUPS_MAX 4096 /* more matching rowids than this: one range scan */
 
@@ -24,9 +25,6 @@ static const char IN_RANGE[] =
     "SELECT item, name, kind FROM item_entities WHERE item BETWEEN ?1 AND ?2 ORDER BY item";
 static const char ITEMS_OF[] = "SELECT item FROM item_entities WHERE name = ?1 ORDER BY item";
 static const char COUNT_OF[] = "SELECT count(*) FROM item_entities WHERE name = ?1";
-static const char CVES_FROM[] = "SELECT name, count(*) FROM item_entities"
-				" WHERE name >= ?1 AND name < ?2 AND kind = 'cve'"
-				" GROUP BY name ORDER BY 2 DESC, name LIMIT ?3";
 
 struct tag_ctx {
 	struct ks_store *s;
@@ -516,6 +514,7 @@ struct suggest {
 	struct cand *c;
 	size_t n, cap;
 	int rc;
+	const struct ks_tagcounts *counts; /* every name's item count (tagcount.h) */
 };
 
 static int add_cand(struct suggest *g, const struct ks_entity *e, const char *cve, long long n)
@@ -542,9 +541,7 @@ static int on_prefix(void *ctx, const struct ks_entity *e)
 	struct suggest *g = ctx;
 	if (g->kind && strcmp(g->kind, e->kind) != 0)
 		return 0;
-	long long n = count_of(g->s, e->name, &g->rc, g->err);
-	if (g->rc != KS_OK)
-		return 1;
+	long long n = ks_tagcounts_of(g->counts, e->name);
 	if (n > 0 && add_cand(g, e, NULL, n) < 0) {
 		g->rc = ks_err_set(g->err, KS_ERR_NOMEM, "[entities] out of memory");
 		return 1;
@@ -581,11 +578,16 @@ static int cve_prefix(const char *folded, char out[KS_CVE_MAX])
 static int suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
 		   json_t **out, struct ks_err *err)
 {
-	struct suggest g = {s, err, kind && strcmp(kind, "cve") ? kind : NULL, NULL, 0, 0, KS_OK};
+	struct suggest g = {s,	   err, kind && strcmp(kind, "cve") ? kind : NULL, NULL, 0, 0,
+			    KS_OK, NULL};
 	char *folded = ks_fold(prefix ? prefix : "", prefix ? strlen(prefix) : 0, NULL);
 	json_t *list = NULL;
 	if (!folded)
 		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	if ((g.rc = ks_tagcounts_get(s, &g.counts, err)) != KS_OK) {
+		free(folded);
+		return g.rc;
+	}
 	/* strip surrounding spaces */
 	char *f = folded;
 	while (*f == ' ')
@@ -604,23 +606,26 @@ static int suggest(struct ks_store *s, const char *prefix, const char *kind, int
 		memcpy(hi, lo, n);
 		hi[n] = 0x7f; /* past every character of a CVE id */
 		hi[n + 1] = 0;
-		sqlite3_stmt *st = ks_store_stmt(s, CVES_FROM, err);
-		if (!st) {
-			g.rc = KS_ERR_DB;
-		} else {
-			sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int(st, 3, limit);
-			int step;
-			while ((step = sqlite3_step(st)) == SQLITE_ROW && g.rc == KS_OK)
-				if (add_cand(&g, NULL, (const char *)sqlite3_column_text(st, 0),
-					     sqlite3_column_int64(st, 1)) < 0)
-					g.rc = ks_err_set(err, KS_ERR_NOMEM,
-							  "[entities] out of memory");
-			if (g.rc == KS_OK && step != SQLITE_DONE)
-				g.rc = ks_store_dberr(s, "entities", err);
-			sqlite3_reset(st);
+		/* the CVE ids of the range, from the counts snapshot: only the
+		 * limit most tagged can make the list */
+		const struct ks_tagcount **best = calloc((size_t)limit, sizeof *best);
+		size_t nb = 0;
+		if (!best)
+			g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+		for (size_t i = ks_tagcounts_lower(g.counts, lo);
+		     best && i < g.counts->n && strcmp(g.counts->v[i].name, hi) < 0; i++) {
+			const struct ks_tagcount *t = &g.counts->v[i];
+			if (!t->cve || (nb == (size_t)limit && t->count <= best[nb - 1]->count))
+				continue; /* names ascend: a tie keeps the earlier name */
+			size_t at = nb < (size_t)limit ? nb++ : nb - 1;
+			for (; at > 0 && best[at - 1]->count < t->count; at--)
+				best[at] = best[at - 1];
+			best[at] = t;
 		}
+		for (size_t i = 0; g.rc == KS_OK && i < nb; i++)
+			if (add_cand(&g, NULL, best[i]->name, best[i]->count) < 0)
+				g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+		free(best);
 	}
 	if (g.rc == KS_OK) {
 		if (g.n)
@@ -646,6 +651,7 @@ static int suggest(struct ks_store *s, const char *prefix, const char *kind, int
 	for (size_t i = 0; i < g.n; i++)
 		free(g.c[i].name);
 	free(g.c);
+	ks_tagcounts_release(g.counts);
 	free(folded);
 	return g.rc;
 }

@@ -190,6 +190,9 @@ def test_entities(srv):
     check(st == 200 and [x["name"] for x in b["entities"]] == ["CVE-2021-44228", "CVE-2021-45046"],
           "full-width CVE prefix, most tagged first: %r" % b)
     check(all(x["kind"] == "cve" and x["spellings"] == [x["name"]] for x in b["entities"]), "cve objects")
+    st, _, b = entities(srv, prefix="cve", limit=2)
+    check(st == 200 and [x["name"] for x in b["entities"]] == ["CVE-2021-44228", "CVE-2021-45046"],
+          "limit keeps the most tagged, ties by name: %r" % b)
     st, _, b = entities(srv, prefix="cve-2022-4")
     check(st == 200 and [x["name"] for x in b["entities"]] == ["CVE-2022-41040"], "cve prefix: %r" % b)
     st, _, b = entities(srv, limit=50)
@@ -648,7 +651,8 @@ def test_csv_while_indexing(srv, d, db):
     extra = os.path.join(d, "extra")
     os.makedirs(extra)
     jsonl(os.path.join(extra, "extra.jsonl"), [
-        {"issue": 400 + i, "date": date, "section": "その他", "title": "追加された記事 %d" % i, "quote": "added"}
+        {"issue": 400 + i, "date": date, "section": "その他", "title": "追加された記事 %d エモテット" % i,
+         "quote": "added CVE-2023-%05d" % (99990 + i % 2)}
         if date else {"issue": 400 + i, "section": "その他", "title": "追加された記事 %d" % i, "quote": "added"}
         for i, date in enumerate(["2023-01-01", "2022-02-15", "2021-01-01", "2022-03-20", None, "2022-06-05"])])
     cli(A, "index", "--quiet", "--db", db, extra)
@@ -656,6 +660,15 @@ def test_csv_while_indexing(srv, d, db):
     while search(srv, limit=1)["total"] != len(want) + 6 and time.monotonic() < deadline:
         pass  # each search is a round trip to the server
     check(search(srv, limit=1)["total"] == len(want) + 6, "the added file is visible")
+    # autocomplete counts follow the index (its counts snapshot is rebuilt)
+    st, _, b = entities(srv, prefix="emo")
+    check(st == 200 and b["entities"][0]["name"] == "Emotet" and b["entities"][0]["count"] == 2 + 5,
+          "autocomplete counts the added items: %r" % b)
+    st, _, b = entities(srv, prefix="CVE-2023")
+    check(st == 200 and [(x["name"], x["count"]) for x in b["entities"]] == [("CVE-2023-99991", 3), ("CVE-2023-99990", 2)],
+          "autocomplete lists the added CVE ids, most tagged first: %r" % b)
+    st, _, b = get_json(srv, "/api/entities/Emotet")
+    check(st == 200 and b["count"] == 7, "entity page count follows the index: %r" % b)
     for first, cursor, sort in [(rows, cur, "newest"), (rows_o, cur_o, "oldest")]:
         got = [r[0] for r in first]
         while cursor:
