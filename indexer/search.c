@@ -14,6 +14,7 @@
 #include "kensaku/search.h"
 #include "kensaku/tokenizer.h"
 #include "entities_internal.h"
+#include "highlight.h"
 #include "rowid.h"
 #include "store_internal.h"
 
@@ -31,14 +32,15 @@ static const char SCAN_MATCH_DESC[] = "SELECT rowid, 0.0" MATCH_RANGE " ORDER BY
 static const char SCAN_MATCH_ASC[] = "SELECT rowid, 0.0" MATCH_RANGE " ORDER BY rowid";
 static const char SCAN_ALL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid DESC";
 static const char SCAN_ALL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid";
-static const char SCAN_EXCL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid DESC";
+static const char SCAN_EXCL_DESC[] =
+    "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid DESC";
 static const char SCAN_EXCL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid";
-static const char MARKS[] = "SELECT ks_matches(items_fts, 0, ?3), ks_matches(items_fts, 1, ?3),"
-			    " ks_rank(items_fts, 10.0, 1.0, 1)"
+static const char SCORE[] = "SELECT ks_rank(items_fts, 10.0, 1.0, 1)"
 			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
 static const char ROW[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.rowid = ?1";
 static const char SECTIONS[] = "SELECT id, name FROM sections";
-static const char ITEM[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
+static const char ITEM[] =
+    "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
 static const char ISSUE[] = "SELECT number, date, title FROM issues WHERE number = ?1";
 static const char ISSUE_ITEMS[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1"
 				  " ORDER BY i.position";
@@ -158,10 +160,10 @@ struct plan {
 	const char *fts;
 	sqlite3_int64 lo, hi;
 	int sec;
-	int has_ent;		   /* entity filter: only rowids in ent (ascending) */
+	int has_ent; /* entity filter: only rowids in ent (ascending) */
 	const sqlite3_int64 *ent;
 	size_t n_ent;
-	sqlite3_int64 *ids;	   /* out: every rowid that passed the filters */
+	sqlite3_int64 *ids; /* out: every rowid that passed the filters */
 	size_t n_ids, cap_ids;
 	int oom;
 };
@@ -198,10 +200,10 @@ struct page {
 	enum ks_sort sort; /* KS_SORT_RELEVANCE only for MATCH queries */
 	long long offset;
 	int limit;
-	size_t k;           /* offset + limit: candidates kept */
-	struct cand *heap;  /* relevance: the k best so far (a min-heap) */
+	size_t k;	   /* offset + limit: candidates kept */
+	struct cand *heap; /* relevance: the k best so far (a min-heap) */
 	size_t n_heap;
-	struct cand *rows;  /* date sorts: the page, in order */
+	struct cand *rows; /* date sorts: the page, in order */
 	size_t n_rows;
 	sqlite3_int64 *undated; /* oldest: the first k undated rows (they come first in the scan) */
 	size_t n_undated;
@@ -277,8 +279,8 @@ static void page_finish(struct page *pg)
 {
 	if (pg->sort == KS_SORT_RELEVANCE) {
 		qsort(pg->heap, pg->n_heap, sizeof *pg->heap, by_rank);
-		for (size_t i = (size_t)pg->offset; i < pg->n_heap && pg->n_rows < (size_t)pg->limit;
-		     i++)
+		for (size_t i = (size_t)pg->offset;
+		     i < pg->n_heap && pg->n_rows < (size_t)pg->limit; i++)
 			pg->rows[pg->n_rows++] = pg->heap[i];
 	} else if (pg->sort == KS_SORT_OLDEST) {
 		/* dated first, then the undated ones */
@@ -323,7 +325,9 @@ static const char *scan_sql(enum ks_query_kind k, enum ks_sort sort)
 {
 	int asc = sort == KS_SORT_OLDEST;
 	if (k == KS_Q_MATCH)
-		return sort == KS_SORT_RELEVANCE ? SCAN_REL : asc ? SCAN_MATCH_ASC : SCAN_MATCH_DESC;
+		return sort == KS_SORT_RELEVANCE ? SCAN_REL
+		       : asc			 ? SCAN_MATCH_ASC
+						 : SCAN_MATCH_DESC;
 	if (k == KS_Q_EXCLUDE)
 		return asc ? SCAN_EXCL_ASC : SCAN_EXCL_DESC;
 	return asc ? SCAN_ALL_ASC : SCAN_ALL_DESC;
@@ -399,63 +403,31 @@ static int run_scan(struct ks_store *s, struct plan *pl, struct page *pg, char *
 	return ret;
 }
 
-/* Parses "s-e s-e ..." into a malloc'd int array of pairs. */
-static int *parse_marks(const char *s, int *n)
-{
-	*n = 0;
-	if (!s || !*s)
-		return NULL;
-	int cap = 8;
-	int *m = malloc((size_t)cap * 2 * sizeof *m);
-	while (m && *s) {
-		char *e;
-		long a = strtol(s, &e, 10);
-		if (*e != '-')
-			break;
-		long b = strtol(e + 1, &e, 10);
-		if (*n == cap) {
-			int *nm = realloc(m, (size_t)cap * 4 * sizeof *m);
-			if (!nm)
-				break;
-			m = nm;
-			cap *= 2;
-		}
-		m[2 * *n] = (int)a;
-		m[2 * *n + 1] = (int)b;
-		(*n)++;
-		s = e;
-		while (*s == ' ')
-			s++;
-	}
-	return m;
-}
-
-/* Sets h's title_html and snippet_html; marks come from the index when the
- * query has positive terms. */
-static int highlight(struct ks_store *s, const struct ks_query *q, const char *lone,
+/* Sets h's title_html and snippet_html, marking where hl's phrases occur
+ * (highlight.c; NULL: nothing to mark), and for date sorts h's score. */
+static int highlight(struct ks_store *s, const struct ks_query *q, struct ks_hl *hl,
 		     sqlite3_int64 rowid, struct ks_hit *h, int want_score, struct ks_err *err)
 {
 	int *tm = NULL, *qm = NULL, ntm = 0, nqm = 0, rc = KS_OK;
-	if (q->kind == KS_Q_MATCH) {
-		sqlite3_stmt *st = ks_store_stmt(s, MARKS, err);
+	const char *t = h->title ? h->title : "";
+	const char *qt = h->quote ? h->quote : "";
+	if (q->kind == KS_Q_MATCH && want_score) {
+		sqlite3_stmt *st = ks_store_stmt(s, SCORE, err);
 		if (!st)
 			return KS_ERR_DB;
 		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, rowid);
-		sqlite3_bind_text(st, 3, lone ? lone : "", -1, SQLITE_STATIC);
 		int r = sqlite3_step(st);
-		if (r == SQLITE_ROW) {
-			tm = parse_marks((const char *)sqlite3_column_text(st, 0), &ntm);
-			qm = parse_marks((const char *)sqlite3_column_text(st, 1), &nqm);
-			if (want_score)
-				h->score = sqlite3_column_double(st, 2);
-		} else if (r != SQLITE_DONE) {
-			rc = ks_store_dberr(s, "highlight", err);
-		}
+		if (r == SQLITE_ROW)
+			h->score = sqlite3_column_double(st, 0);
+		else if (r != SQLITE_DONE)
+			rc = ks_store_dberr(s, "score", err);
 		sqlite3_reset(st);
 	}
-	const char *t = h->title ? h->title : "";
-	const char *qt = h->quote ? h->quote : "";
+	if (rc == KS_OK && hl &&
+	    (ks_hl_find(hl, ks_store_tok(s), t, (int)strlen(t), &tm, &ntm) < 0 ||
+	     ks_hl_find(hl, ks_store_tok(s), qt, (int)strlen(qt), &qm, &nqm) < 0))
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	h->title_html = ks_html_mark(t, (int)strlen(t), tm, ntm, 0);
 	h->snippet_html = ks_html_mark(qt, (int)strlen(qt), qm, nqm, KS_SNIPPET_CHARS);
 	if (rc == KS_OK && (!h->title_html || !h->snippet_html))
@@ -470,39 +442,6 @@ static double ms_since(const struct timespec *t0)
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/* For each phrase of an FTS5 expression, in order, '1' when it ends with a
- * position's own token (a lone CJK character, a word: the match is that
- * wide), else '0' (a bigram, "c++": the longer colocated token). The
- * expression comes from the translator: phrases are "..." with "" inside. */
-static char *lone_flags(struct ks_tok *tok, const char *fts)
-{
-	size_t n = strlen(fts);
-	char *flags = malloc(n / 2 + 2), *buf = malloc(n + 1);
-	size_t nf = 0;
-	if (!flags || !buf) {
-		free(flags);
-		free(buf);
-		return NULL;
-	}
-	for (const char *p = fts; *p;) {
-		if (*p++ != '"')
-			continue;
-		size_t nb = 0;
-		while (*p && !(p[0] == '"' && p[1] != '"')) {
-			if (p[0] == '"')
-				p++;
-			buf[nb++] = *p++;
-		}
-		if (*p)
-			p++;
-		buf[nb] = 0;
-		flags[nf++] = ks_tok_ends_on_base(tok, buf, (int)nb) ? '1' : '0';
-	}
-	flags[nf] = 0;
-	free(buf);
-	return flags;
 }
 
 /* Reads the item of rowid into h. */
@@ -532,8 +471,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct ks_query q;
 	char **names = NULL;
-		struct page pg = {0};
-	char *lone = NULL;
+	struct page pg = {0};
+	struct ks_hl *hl = NULL;
 	int in_txn = 0;
 	struct ks_result *r = calloc(1, sizeof *r);
 	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
@@ -555,8 +494,12 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	q.expanded = NULL;
 	q.n_expanded = 0;
 	sqlite3_int64 *ent = NULL;
-	struct plan pl = {&q, q.kind == KS_Q_EXCLUDE ? q.exclude : q.match, 0, INT64_MAX, -1,
-			  0, NULL, 0, NULL, 0, 0, 0};
+	struct plan pl = {&q,	q.kind == KS_Q_EXCLUDE ? q.exclude : q.match,
+			  0,	INT64_MAX,
+			  -1,	0,
+			  NULL, 0,
+			  NULL, 0,
+			  0,	0};
 	if (pl.fts && !(r->fts = strdup(pl.fts)))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	if (q.kind == KS_Q_NONE || rc != KS_OK)
@@ -632,8 +575,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
 	}
-		int want_score = pg.sort != KS_SORT_RELEVANCE;
-	if (q.kind == KS_Q_MATCH && pg.n_rows && !(lone = lone_flags(ks_store_tok(s), q.match))) {
+	int want_score = pg.sort != KS_SORT_RELEVANCE;
+	if (q.kind == KS_Q_MATCH && pg.n_rows && ks_hl_compile(ks_store_tok(s), q.match, &hl) < 0) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
 	}
@@ -641,18 +584,19 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		struct ks_hit *h = &r->hits[r->n_hits++];
 		if ((rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
 			h->score = pg.rows[i].score;
-						rc = highlight(s, &q, lone, pg.rows[i].rowid, h, want_score, err);
+			rc = highlight(s, &q, hl, pg.rows[i].rowid, h, want_score, err);
 		}
 	}
 out:
 	ks_store_deadline(s, 0);
 	if (in_txn)
-		sqlite3_exec(ks_store_db(s), "COMMIT", NULL, NULL, NULL); /* read only: can't fail */
+		sqlite3_exec(ks_store_db(s), "COMMIT", NULL, NULL,
+			     NULL); /* read only: can't fail */
 	ks_query_clear(&q);
 	for (int i = 0; names && i <= KS_SECTIONS_MAX; i++)
 		free(names[i]);
 	free(names);
-		free(lone);
+	ks_hl_free(hl);
 	free(pg.heap);
 	free(pg.rows);
 	free(pg.undated);

@@ -1,0 +1,266 @@
+/* highlight.c - the phrase matcher of highlight.h. */
+#include "highlight.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A growable arena of NUL-terminated token texts, addressed by offset. */
+struct arena {
+	char *p;
+	size_t n, cap;
+};
+
+static long arena_add(struct arena *a, const char *s, int len)
+{
+	if (a->n + (size_t)len + 1 > a->cap) {
+		size_t cap = a->cap ? a->cap : 1024;
+		while (cap < a->n + (size_t)len + 1)
+			cap *= 2;
+		char *p = realloc(a->p, cap);
+		if (!p)
+			return -1;
+		a->p = p;
+		a->cap = cap;
+	}
+	long at = (long)a->n;
+	memcpy(a->p + a->n, s, (size_t)len);
+	a->p[a->n + (size_t)len] = 0;
+	a->n += (size_t)len + 1;
+	return at;
+}
+
+struct phrase {
+	long *tok; /* arena offsets of the query tokens */
+	int n;
+	int prefix; /* the last token matches any token it begins */
+};
+
+struct ks_hl {
+	struct arena text;
+	struct phrase *ph;
+	int n_ph;
+};
+
+/* One token of the text being highlighted. */
+struct dtok {
+	long text; /* arena offset */
+	int len, start, end, pos;
+};
+
+struct collect {
+	struct ks_tok *tok;
+	struct arena *arena;
+	struct dtok *t;
+	int n, cap, pos, oom;
+	long *qtok; /* query mode: the phrase's tokens */
+	int nq, capq;
+};
+
+static int on_doc_token(void *ctx, const char *text, int len, int start, int end)
+{
+	struct collect *c = ctx;
+	if (c->n == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 256;
+		struct dtok *t = realloc(c->t, (size_t)cap * sizeof *t);
+		if (!t) {
+			c->oom = 1;
+			return 1;
+		}
+		c->t = t;
+		c->cap = cap;
+	}
+	long at = arena_add(c->arena, text, len);
+	if (at < 0) {
+		c->oom = 1;
+		return 1;
+	}
+	if (c->n > 0 && !ks_tok_colocated(c->tok))
+		c->pos++;
+	c->t[c->n++] = (struct dtok){at, len, start, end, c->pos};
+	return 0;
+}
+
+static int on_query_token(void *ctx, const char *text, int len, int start, int end)
+{
+	struct collect *c = ctx;
+	(void)start, (void)end;
+	if (c->nq == c->capq) {
+		int cap = c->capq ? c->capq * 2 : 8;
+		long *q = realloc(c->qtok, (size_t)cap * sizeof *q);
+		if (!q) {
+			c->oom = 1;
+			return 1;
+		}
+		c->qtok = q;
+		c->capq = cap;
+	}
+	long at = arena_add(c->arena, text, len);
+	if (at < 0) {
+		c->oom = 1;
+		return 1;
+	}
+	c->qtok[c->nq++] = at;
+	return 0;
+}
+
+void ks_hl_free(struct ks_hl *h)
+{
+	if (!h)
+		return;
+	for (int i = 0; i < h->n_ph; i++)
+		free(h->ph[i].tok);
+	free(h->ph);
+	free(h->text.p);
+	free(h);
+}
+
+int ks_hl_compile(struct ks_tok *tok, const char *fts, struct ks_hl **out)
+{
+	struct ks_hl *h = calloc(1, sizeof *h);
+	size_t n = fts ? strlen(fts) : 0;
+	char *buf = malloc(n + 1);
+	int cap = 0;
+	if (!h || !buf)
+		goto oom;
+	for (const char *p = fts; p && *p;) {
+		if (*p++ != '"')
+			continue;
+		size_t nb = 0;
+		while (*p && !(p[0] == '"' && p[1] != '"')) {
+			if (p[0] == '"')
+				p++;
+			buf[nb++] = *p++;
+		}
+		if (*p)
+			p++;
+		const char *q = p;
+		while (*q == ' ')
+			q++;
+		int prefix = *q == '*';
+		struct collect c = {.tok = tok, .arena = &h->text};
+		ks_tok_run(tok, KS_TOK_QUERY, buf, (int)nb, on_query_token, &c);
+		if (c.oom) {
+			free(c.qtok);
+			goto oom;
+		}
+		if (c.nq == 0) {
+			free(c.qtok);
+			continue;
+		}
+		if (h->n_ph == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct phrase *ph = realloc(h->ph, (size_t)cap * sizeof *ph);
+			if (!ph) {
+				free(c.qtok);
+				goto oom;
+			}
+			h->ph = ph;
+		}
+		h->ph[h->n_ph++] = (struct phrase){c.qtok, c.nq, prefix};
+	}
+	free(buf);
+	*out = h;
+	return 0;
+oom:
+	free(buf);
+	ks_hl_free(h);
+	return -1;
+}
+
+/* 1 when document token d matches query token q (a prefix of it when
+ * prefix is set). */
+static int tok_eq(const struct collect *c, const struct dtok *d, const char *q, int prefix)
+{
+	size_t nq = strlen(q);
+	if (prefix)
+		return (size_t)d->len >= nq && !memcmp(c->arena->p + d->text, q, nq);
+	return (size_t)d->len == nq && !memcmp(c->arena->p + d->text, q, nq);
+}
+
+/* Index range [*a, *b) of the document tokens at position pos (they are
+ * sorted by position); empty when none. */
+static void at_pos(const struct collect *c, int pos, int *a, int *b)
+{
+	int lo = 0, hi = c->n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (c->t[mid].pos < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*a = lo;
+	while (hi < c->n && c->t[hi].pos == pos)
+		hi++;
+	*b = hi < lo ? lo : hi;
+}
+
+static int by_start(const void *x, const void *y)
+{
+	const int *a = x, *b = y;
+	return a[0] != b[0] ? (a[0] > b[0]) - (a[0] < b[0]) : (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, int **marks, int *n)
+{
+	struct arena doc = {0};
+	struct collect c = {.tok = tok, .arena = &doc};
+	int *m = NULL, nm = 0, capm = 0, rc = 0;
+	*marks = NULL;
+	*n = 0;
+	if (!h || h->n_ph == 0 || len <= 0)
+		return 0;
+	ks_tok_run(tok, KS_TOK_DOCUMENT, text, len, on_doc_token, &c);
+	if (c.oom) {
+		rc = -1;
+		goto out;
+	}
+	for (int p = 0; p < h->n_ph && !rc; p++) {
+		const struct phrase *ph = &h->ph[p];
+		const char *first = h->text.p + ph->tok[0];
+		for (int i = 0; i < c.n && !rc; i++) {
+			int last_prefix = ph->prefix && ph->n == 1;
+			if (!tok_eq(&c, &c.t[i], first, last_prefix))
+				continue;
+			/* the rest of the phrase at the following positions */
+			int end = c.t[i].end, ok = 1;
+			for (int k = 1; k < ph->n && ok; k++) {
+				int a, b;
+				at_pos(&c, c.t[i].pos + k, &a, &b);
+				const char *want = h->text.p + ph->tok[k];
+				int pre = ph->prefix && k == ph->n - 1;
+				ok = 0;
+				for (int j = a; j < b && !ok; j++)
+					if (tok_eq(&c, &c.t[j], want, pre)) {
+						ok = 1;
+						end = c.t[j].end;
+					}
+			}
+			if (!ok)
+				continue;
+			if (nm == capm) {
+				capm = capm ? capm * 2 : 16;
+				int *nmk = realloc(m, (size_t)capm * 2 * sizeof *nmk);
+				if (!nmk) {
+					rc = -1;
+					break;
+				}
+				m = nmk;
+			}
+			m[2 * nm] = c.t[i].start;
+			m[2 * nm + 1] = end;
+			nm++;
+		}
+	}
+	if (!rc && nm) {
+		qsort(m, (size_t)nm, 2 * sizeof *m, by_start);
+		*marks = m;
+		*n = nm;
+		m = NULL;
+	}
+out:
+	free(m);
+	free(c.t);
+	free(doc.p);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* highlight.h - where a query's phrases occur in a text, found in C from
+ * the kensaku tokenizer's own tokens (private to the indexer library).
+ *
+ * A search page shows at most 100 hits; asking FTS5 for each hit's phrase
+ * instances means evaluating the MATCH again per hit (every phrase token's
+ * doclist seeked) plus tokenizing the text anyway. This module tokenizes
+ * the hit's text once and matches the query's phrases against it with the
+ * same rules FTS5 applies: a phrase of n query tokens occurs at position
+ * p when each token i equals a document token at position p + i (colocated
+ * tokens share a position; a trailing * makes the last token a prefix).
+ * A match spans from its first token's start to its last token's end, so
+ * `ランサ` marks three characters and `C++` all of C++. */
+#ifndef KS_HIGHLIGHT_H
+#define KS_HIGHLIGHT_H
+
+#include "kensaku/tokenizer.h"
+
+struct ks_hl;
+
+/* Compiles the phrases of fts, an expression made by the query translator
+ * (phrases are "..." with "" for a quote, optionally followed by " *"),
+ * with tok in query mode. Phrases that only NOT can reach are compiled
+ * too: they never occur in a row the expression matches. Returns 0 with
+ * *out set (free with ks_hl_free), or -1 on out of memory. */
+int ks_hl_compile(struct ks_tok *tok, const char *fts, struct ks_hl **out);
+
+/* Frees h. Accepts NULL. */
+void ks_hl_free(struct ks_hl *h);
+
+/* Finds every occurrence of h's phrases in len bytes of text and returns
+ * their byte ranges as a malloc'd array of pairs (start, end), sorted by
+ * start (they may overlap), in *marks and their count in *n (*marks is
+ * NULL when there are none). Returns 0, or -1 on out of memory. */
+int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, int **marks, int *n);
+
+#endif
