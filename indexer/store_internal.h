@@ -23,7 +23,7 @@ struct ks_memo;
 struct ks_memo *ks_store_memo(struct ks_store *s);
 
 /* Registers ks_rank on db again with s's memo for document lengths
- * (matches.c); returns an SQLite code. */
+ * (rank.c); returns an SQLite code. */
 int ks_rank_attach(sqlite3 *db, struct ks_memo *memo);
 
 /* The tokenizer owned by the store, for query translation. */

@@ -36,9 +36,6 @@ struct ks_tok {
 	int pending_start; /* query mode: units of a held-back unigram, -1 if none */
 	int pending_end;
 	int colocated; /* the token being delivered shares the previous one's position */
-	int last_lone; /* the last token emitted was a one-character CJK run */
-	int last_base; /* query mode: the last token matches a document's position
-			* token itself, not a longer token colocated with it */
 };
 
 struct ks_tok *ks_tok_new(void)
@@ -138,8 +135,6 @@ static int emit_token(struct ks_tok *t, int a, int b)
 		if (rc)
 			return rc;
 	}
-	t->last_lone = 0;
-	t->last_base = 1;
 	return emit(t, a, b, 0);
 }
 
@@ -148,11 +143,8 @@ static int emit_token(struct ks_tok *t, int a, int b)
 static int emit_run(struct ks_tok *t, const int *starts, int k, int end)
 {
 	int rc = 0;
-	if (k == 1) {
-		rc = emit_token(t, starts[0], end);
-		t->last_lone = 1;
-		return rc;
-	}
+	if (k == 1)
+		return emit_token(t, starts[0], end);
 	for (int i = 0; i + 1 < k && !rc; i++) {
 		int bend = i + 2 < k ? starts[i + 2] : end;
 		if (t->mode == KS_TOK_DOCUMENT) {
@@ -161,7 +153,6 @@ static int emit_run(struct ks_tok *t, const int *starts, int k, int end)
 				rc = emit(t, starts[i], bend, 1);
 		} else {
 			rc = emit_token(t, starts[i], bend);
-			t->last_base = 0; /* a bigram: colocated with a unigram */
 		}
 	}
 	if (rc)
@@ -190,11 +181,8 @@ static int emit_part(struct ks_tok *t, int ps, int pe, int dotted, int sym)
 {
 	int rc;
 	if (t->mode == KS_TOK_QUERY) {
-		if (sym) {
-			rc = emit_token(t, ps, pe + sym);
-			t->last_base = 0; /* "c++": colocated with "c" */
-			return rc;
-		}
+		if (sym)
+			return emit_token(t, ps, pe + sym);
 		return dotted ? emit_token(t, ps - 1, pe) : emit_token(t, ps, pe);
 	}
 	rc = emit_token(t, ps, pe);
@@ -256,7 +244,6 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
 	t->fn = fn;
 	t->ctx = ctx;
 	t->pending_start = -1;
-	t->last_lone = 0;
 
 	int starts_cap = 64, rc = 0;
 	int *starts = malloc((size_t)starts_cap * sizeof *starts);
@@ -305,29 +292,6 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
 	}
 	free(starts);
 	return rc;
-}
-
-static int count_token(void *ctx, const char *text, int len, int start, int end)
-{
-	(void)text, (void)len, (void)start, (void)end;
-	++*(int *)ctx;
-	return 0;
-}
-
-int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len)
-{
-	int n = 0;
-	if (ks_tok_run(t, KS_TOK_QUERY, text, len, count_token, &n) != 0)
-		return 0;
-	return n > 0 && t->last_lone;
-}
-
-int ks_tok_ends_on_base(struct ks_tok *t, const char *text, int len)
-{
-	int n = 0;
-	if (ks_tok_run(t, KS_TOK_QUERY, text, len, count_token, &n) != 0)
-		return 0;
-	return n > 0 && t->last_base;
 }
 
 int ks_tok_colocated(const struct ks_tok *t)
@@ -400,8 +364,7 @@ static fts5_api *fts5_api_of(sqlite3 *db)
 	return api;
 }
 
-int ks_matches_register(fts5_api *api); /* matches.c */
-int ks_rank_register(fts5_api *api);	/* matches.c */
+int ks_rank_register(fts5_api *api); /* rank.c */
 
 int ks_tok_register(sqlite3 *db)
 {
@@ -410,8 +373,6 @@ int ks_tok_register(sqlite3 *db)
 		return SQLITE_ERROR;
 	fts5_tokenizer tk = {fts_create, fts_delete, fts_tokenize};
 	int rc = api->xCreateTokenizer(api, KS_TOKENIZER_NAME, NULL, &tk, NULL);
-	if (rc == SQLITE_OK)
-		rc = ks_matches_register(api);
 	if (rc == SQLITE_OK)
 		rc = ks_rank_register(api);
 	return rc;

@@ -41,17 +41,7 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
  * position (document mode: the bigram after its first character's unigram). */
 int ks_tok_colocated(const struct ks_tok *t);
 
-/* 1 when the last token of text (query mode) is a lone CJK character: its
- * match in a document is one character wide, not a bigram. */
-int ks_tok_ends_with_lone_cjk(struct ks_tok *t, const char *text, int len);
-
-/* 1 when the last token of text (query mode) matches a document position's
- * own token (a lone CJK character, a word), 0 when it matches a longer
- * token colocated with it (a CJK bigram, "c++" beside "c"): a highlight of
- * a phrase ending there ends with the position's token, not the longer one. */
-int ks_tok_ends_on_base(struct ks_tok *t, const char *text, int len);
-
-/* Registers the tokenizer under KS_TOKENIZER_NAME and the ks_matches()
+/* Registers the tokenizer under KS_TOKENIZER_NAME and the ks_rank()
  * auxiliary function on db. Returns an SQLite code. */
 int ks_tok_register(sqlite3 *db);
 

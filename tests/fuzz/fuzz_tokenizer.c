@@ -8,8 +8,7 @@
  * - self-match: the query-mode tokens of a text are a phrase of the
  *   document-mode tokens of the same text (token i of the query is among
  *   the tokens at position p+i of the document, colocated tokens sharing a
- *   position), so a phrase query made of any text finds an item holding it;
- * - ks_tok_ends_with_lone_cjk does not crash and returns 0 or 1. */
+ *   position), so a phrase query made of any text finds an item holding it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,8 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(found, "query-mode tokens are not a phrase of the document-mode tokens");
 
-	int lone = ks_tok_ends_with_lone_cjk(tok, text, len);
-	FUZZ_ASSERT(lone == 0 || lone == 1, "ks_tok_ends_with_lone_cjk returned %d", lone);
 	toks_clear(&doc);
 	toks_clear(&qry);
 	return 0;
