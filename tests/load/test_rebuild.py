@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """load.rebuild - wrk with 64 connections (2 threads) for 60 s against a
 real kensakud over a generated corpus of 3000 items, while `kensaku reindex`
-rebuilds the index 3 times (at 1/6, 1/2 and 5/6 of the run).
+rebuilds the index 3 times (at 1/4, 1/2 and 3/4 of the run).
 
 Asserts: zero non-2xx responses (counted in wrk_status.lua and by wrk's own
 line), zero socket errors (connect/read/write/timeout), every reindex exits
@@ -74,7 +74,7 @@ def main():
         wrk = Wrk(srv.url, paths_file, CONNS, THREADS, SECONDS)
         rounds = []
         for k in range(1, REINDEXES + 1):
-            at = wrk.t0 + SECONDS * (2 * k - 1) / (2.0 * REINDEXES)  # 1/6, 1/2, 5/6
+            at = wrk.t0 + SECONDS * k / (REINDEXES + 1.0)  # 1/4, 1/2, 3/4 of the run
             while time.monotonic() < at and wrk.running():
                 time.sleep(min(0.2, max(0.0, at - time.monotonic())))  # the schedule, not a wait
             check(wrk.running(), "wrk still running at reindex %d" % k)

@@ -4,9 +4,10 @@ from deploy/scaleout/nginx-replicas.conf, all on loopback, each started
 with the ExecStart of deploy/scaleout/kensakud@.service (instance = its
 port) over its own copy of the index (published with deploy/kensaku-publish).
 
-wrk runs through the proxy for KS_SCALEOUT_SECONDS (default 30; 20 in the
-sanitizer build). Mid-load, replica 2 is killed with SIGKILL, then started
-again on the same port; then the ExecStart lines of the reindex job with
+wrk runs through the proxy for KS_SCALEOUT_SECONDS (default 30, also in
+the sanitizer build, where the rebuild and rollout alone take ~12 s). At
+15% of the run replica 2 is killed with SIGKILL, at 30% started again on
+the same port; at 40% the ExecStart lines of the reindex job with
 the drop-in deploy/scaleout/kensaku-reindex-rollout.conf run: `kensaku
 reindex` of an archive holding a different corpus, then
 deploy/scaleout/rollout.sh, which rolls the new generation out to the three
@@ -28,7 +29,7 @@ from ksload import (Nginx, Server, Wrk, check, cleanup, exec_lines, log, md_tabl
                     total, unit_entries)
 
 A = ksload.kstest.args()
-SECONDS = ksload.env_int("KS_SCALEOUT_SECONDS", 20 if ksload.sanitized() else 30)
+SECONDS = ksload.env_int("KS_SCALEOUT_SECONDS", 30)
 CONNS, THREADS, ITEMS = 32, 2, 1500
 
 
@@ -123,7 +124,7 @@ def main():
             check(wrk.running(), "wrk still running at %.0f%% of the run" % (frac * 100))
             return time.monotonic() - wrk.t0
 
-        t = at(0.2)
+        t = at(0.15)
         served = _requests(reps[1])
         check(served > 0, "replica 2 was serving before the kill (%r requests)" % served)
         reps[1].proc.kill()  # SIGKILL: no drain
@@ -132,13 +133,13 @@ def main():
         events.append("kill -9 replica 2 at %.1f s (it had served %d requests)" % (t, served))
         log(events[-1])
 
-        t = at(0.35)
+        t = at(0.3)
         reps[1] = start_replica(state, ports[1])
         events.append("replica 2 restarted at %.1f s" % t)
         log(events[-1])
 
         # the reindex job with the rollout drop-in: its ExecStart lines, in order
-        t = at(0.5)
+        t = at(0.4)
         dropin = read(os.path.join(A.src, "deploy", "scaleout", "kensaku-reindex-rollout.conf"))
         ro = unit_entries(substitute(dropin, subst_for(state, arch_b, ports)))
         env = dict(os.environ, **ksload.unit_environment(ro))
