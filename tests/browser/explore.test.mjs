@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-	SHOTS, api, colourPairs, contrast, env, openPage, resultTitles, run, trendBars, waitRendered, waitTrend,
+	SHOTS, api, axeViolations, colourPairs, contrast, env, openPage, resultTitles, run, trendBars, waitRendered, waitTrend,
 } from './harness.mjs';
 
 const enc = encodeURIComponent;
@@ -159,12 +159,12 @@ run('compare: a second query is a second, hatched series in the same SVG, kept i
 	assert.equal(await page.locator('#timeline .legend-1 .legend-swatch pattern').count(), 1, 'the legend swatch is hatched too');
 	const both = b.buckets.find((x) => x.count > 0 && count(a, x.key) > 0);
 	const label = await page.locator(`#timeline a[data-key="${both.key}"]`).getAttribute('aria-label');
-	assert.ok(label.includes(`「Emotet」${count(a, both.key)}件`) && label.includes(`「QakBot」${both.count}件`), label);
+	assert.ok(label.includes(`「Emotet」${count(a, both.key)} 件`) && label.includes(`「QakBot」${both.count} 件`), label);
 	assert.match(await page.getAttribute('#timeline svg.timeline-chart', 'aria-label'), /Emotet.*QakBot/);
 	// Remove the comparison, then Back brings it back.
 	await page.locator('#compare-clear').click();
 	await page.waitForURL((u) => !u.searchParams.has('vs'));
-	assert.equal(await page.evaluate(() => document.activeElement.id), 'vs', 'focus goes back to the compare field');
+	await page.waitForFunction(() => document.activeElement.id === 'vs'); // focus goes back to the compare field
 	await page.waitForFunction(() => document.querySelectorAll('#timeline .timeline-chart .trend-bar.series-1').length === 0
 		&& document.querySelectorAll('#timeline .timeline-chart .trend-bar.series-0').length > 0);
 	await page.goBack();
@@ -459,7 +459,8 @@ run('expanded terms are listed under the count, with a one-click exact toggle', 
 	await page.waitForFunction((n) => document.querySelector('#status .status-total')?.textContent === n, String(wide.total));
 	await page.goForward();
 	await page.waitForURL((u) => u.searchParams.get('exact') === '1');
-	await waitRendered(page);
+	await page.waitForFunction((n) => document.querySelector('#status .status-total')?.textContent === n
+		&& document.querySelector('#expanded .exact-toggle')?.getAttribute('href') === '/?q=ransomware', String(exact.total));
 	await line.locator('.exact-toggle').click();
 	await page.waitForURL((u) => !u.searchParams.has('exact'));
 	await page.waitForFunction((n) => document.querySelector('#status .status-total')?.textContent === n, String(wide.total));
@@ -515,6 +516,35 @@ run('new views fit 360px, meet WCAG AA contrast in light and dark, and load with
 		await entity.check();
 		await page.close2();
 		await entity.close2();
+	}
+});
+
+run('axe-core: no WCAG 2.2 A/AA or best-practice violations on the new views', async () => {
+	for (const colorScheme of ['light', 'dark']) {
+		for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+			const page = await openPage({ viewport, colorScheme, allow: [/status of 404/] });
+			for (const p of ['/?q=Emotet&vs=QakBot&entity=Emotet', '/?q=', '/?q=ransomware&exact=1', '/entity.html?name=Emotet',
+				'/entity.html?name=NoSuchThing']) {
+				await page.goto(env.base + p);
+				await page.waitForFunction(() => (document.body.dataset.state && !document.body.classList.contains('is-loading')));
+				if (!p.includes('NoSuch')) await waitTrend(page);
+				if (p === '/?q=') {
+					// with the filters, the "show more" lists and the table open
+					if (viewport.width < 800) await page.locator('#filters summary').click();
+					await page.locator('#cve-panel .facet-more').click();
+					await page.locator('#timeline .trend-table-box summary').click();
+				}
+				assert.deepEqual(await axeViolations(page), [], `${p} ${colorScheme} ${viewport.width}px`);
+			}
+			// the open autocomplete list with an active option
+			await page.locator('#q').focus();
+			await page.keyboard.type('Emo');
+			await page.waitForSelector('#q-suggest:not([hidden]) [role=option]');
+			await page.keyboard.press('ArrowDown');
+			assert.deepEqual(await axeViolations(page), [], `autocomplete ${colorScheme} ${viewport.width}px`);
+			await page.check();
+			await page.close2();
+		}
 	}
 });
 

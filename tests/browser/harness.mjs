@@ -15,7 +15,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,6 +263,22 @@ export async function colourPairs(page, selectors) {
 		}
 		return out;
 	}, selectors);
+}
+
+let axeSource = '';
+
+/* axe-core's WCAG 2.2 A/AA and best-practice violations on the page as it
+ * is now: ["rule (impact): target; …"]. axe is evaluated through the
+ * DevTools protocol, so the page's CSP (no inline script) stays on. */
+export async function axeViolations(page) {
+	if (!axeSource) axeSource = readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+	await page.evaluate(axeSource);
+	return page.evaluate(async () => {
+		const r = await window.axe.run(document, {
+			runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+		});
+		return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+	});
 }
 
 /* The bars of the timeline, in order: [{key, series, count, height, fill}]. */

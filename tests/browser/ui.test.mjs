@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-	SHOTS, api, colourPairs, contrast, env, openPage, resultTitles, run, searchFor, trendBars, waitRendered,
+	SHOTS, api, axeViolations, colourPairs, contrast, env, openPage, resultTitles, run, searchFor, trendBars, waitRendered,
 	waitTrend,
 } from './harness.mjs';
 
@@ -278,7 +278,7 @@ run('the timeline draws /api/trend per month as SVG bars; a bar filters to its m
 	// Months with matches are links whose labels carry the count; one click filters.
 	const month = trend.buckets.filter((b) => b.count > 0)[2];
 	const link = page.locator(`#timeline a[data-key="${month.key}"]`);
-	assert.match(await link.getAttribute('aria-label'), new RegExp(`${month.count}件`));
+	assert.match(await link.getAttribute('aria-label'), new RegExp(`${month.count} 件`));
 	await link.click();
 	const [y, m] = month.key.split('-').map(Number);
 	const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
@@ -341,6 +341,24 @@ run('layout fits 360px, colours meet WCAG AA in light and dark', async () => {
 		}
 		await page.check();
 		await page.close2();
+	}
+});
+
+run('axe-core: no WCAG 2.2 A/AA or best-practice violations on the search, issue and error pages', async () => {
+	for (const colorScheme of ['light', 'dark']) {
+		for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+			const page = await openPage({ viewport, colorScheme, allow: [/status of 40[04]/] });
+			for (const p of ['/?q=' + encodeURIComponent(RANSOM) + '&section=' + encodeURIComponent('事件、事故'), '/?q=zzqxnothing',
+				'/?q=x&from=yesterday', '/issue.html?n=106#item-3', '/issue.html?n=99999']) {
+				await page.goto(env.base + p);
+				await page.waitForFunction(() => (document.body.dataset.state && !document.body.classList.contains('is-loading'))
+					|| document.querySelector('.item, .message-error'));
+				if (p.startsWith('/?')) await waitTrend(page);
+				assert.deepEqual(await axeViolations(page), [], `${p} ${colorScheme} ${viewport.width}px`);
+			}
+			await page.check();
+			await page.close2();
+		}
 	}
 });
 

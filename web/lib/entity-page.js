@@ -70,8 +70,9 @@ export function entityPage() {
 		setFeedLink(feed, `kensaku: ${e.name} (Atom)`);
 		actions.replaceChildren(
 			el('a', { className: 'button', href: '/?entity=' + encodeURIComponent(e.name), text: `「${e.name}」で絞り込んで検索 Search` }),
-			el('a', { className: 'subscribe', id: 'subscribe', href: feed, 'aria-label': `「${e.name}」の新着を購読 Subscribe (Atom feed)` },
-				'購読 Subscribe ', el('span', { className: 'feed-kind', text: 'Atom' })));
+			el('a', { className: 'subscribe', id: 'subscribe', href: feed },
+				'購読 Subscribe ', el('span', { className: 'feed-kind', text: 'Atom' }),
+				el('span', { className: 'visually-hidden', text: `: 「${e.name}」の新着 newest items` })));
 		if (location.search !== new URL(pageUrl(readPage()), location.href).search) {
 			history.replaceState(null, '', pageUrl(readPage()));
 		}

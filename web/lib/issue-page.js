@@ -85,15 +85,21 @@ export function issuePage() {
 		});
 
 		const tocList = el('ol', { className: 'toc-list' });
+		const seen = new Map();
 		const sections = groups.map((g, gi) => {
 			const secId = `section-${gi + 1}`;
 			const title = g.name || 'その他 (セクションなし)';
+			/* A section name met again later in the issue: "(続き)", so each
+			 * section landmark has its own name. */
+			const again = seen.has(title);
+			seen.set(title, true);
 			tocList.append(el('li', null, el('a', { href: '#' + secId, className: 'toc-link' },
 				el('span', { className: 'badge ' + sectionClass(title), text: title }),
 				el('span', { className: 'toc-count', text: ` ${g.items.length}` }))));
 			const list = el('ol', { className: 'items' }, ...g.items.map(([it, i]) => renderItem(it, issueNo, i)));
 			return el('section', { className: 'issue-section', id: secId, 'aria-labelledby': secId + '-h' },
-				el('h2', { className: 'issue-section-heading', id: secId + '-h' }, sectionBadge(title) || title), list);
+				el('h2', { className: 'issue-section-heading', id: secId + '-h' }, sectionBadge(title) || title,
+					again ? el('span', { className: 'section-again', text: ' (続き continued)' }) : null), list);
 		});
 		if (groups.length > 1) {
 			toc.replaceChildren(el('h2', { className: 'visually-hidden', text: '目次 Contents' }), tocList);

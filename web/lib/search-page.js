@@ -52,6 +52,7 @@ export function searchPage() {
 	const status = byId('status');
 	const expandedLine = byId('expanded');
 	const subscribe = byId('subscribe');
+	const subscribeWhat = byId('subscribe-what');
 	const results = byId('results');
 	const message = byId('message');
 	const pagination = byId('pagination');
@@ -161,32 +162,33 @@ export function searchPage() {
 		const feed = feedHref(s);
 		setFeedLink(feed, `kensaku: ${searchLabel(s)} (Atom)`);
 		subscribe.setAttribute('href', feed);
-		subscribe.setAttribute('aria-label', `「${searchLabel(s)}」の新着を購読 Subscribe to this search (Atom feed)`);
+		subscribeWhat.textContent = `: 「${searchLabel(s)}」の新着 newest items`;
 		const n = (s.section ? 1 : 0) + (s.entity ? 1 : 0) + (s.from || s.to ? 1 : 0);
 		if (filtersCount) filtersCount.textContent = n ? ` (${n})` : '';
 	}
 
-	function chip(label, next, key, clearLabel) {
+	/* A filter chip: its visible label, then a hidden "clear" phrase, so
+	 * the accessible name starts with the visible text (WCAG 2.5.3). */
+	function chip(label, next, key) {
 		return navLink(next, [
 			el('span', { className: 'chip-label', text: label }),
+			el('span', { className: 'visually-hidden', text: ' の絞り込みを解除 Clear filter' }),
 			el('span', { className: 'chip-x', 'aria-hidden': 'true', text: '×' }),
-		], 'chip', key, { className: 'chip', 'aria-label': clearLabel });
+		], 'chip', key, { className: 'chip' });
 	}
 
 	function renderActiveFilters(s) {
 		const chips = [];
 		if (s.section) {
-			chips.push(chip('セクション: ' + s.section, { ...s, section: '', page: 1 }, 'section',
-				`セクション「${s.section}」の絞り込みを解除 Clear section filter`));
+			chips.push(chip('セクション: ' + s.section, { ...s, section: '', page: 1 }, 'section'));
 		}
 		if (s.entity) {
-			chips.push(chip('名前: ' + s.entity, { ...s, entity: '', page: 1 }, 'entity',
-				`「${s.entity}」の絞り込みを解除 Clear entity filter`));
+			chips.push(chip('名前: ' + s.entity, { ...s, entity: '', page: 1 }, 'entity'));
 			chips.push(el('a', { className: 'chip chip-plain', href: entityHref(s.entity), text: `${s.entity} の詳細 ›` }));
 		}
 		if (s.from || s.to) {
 			const label = `期間: ${s.from || '…'} 〜 ${s.to || '…'}`;
-			chips.push(chip(label, { ...s, from: '', to: '', page: 1 }, 'date', `${label} の絞り込みを解除 Clear date filter`));
+			chips.push(chip(label, { ...s, from: '', to: '', page: 1 }, 'date'));
 		}
 		if ((s.section ? 1 : 0) + (s.entity ? 1 : 0) + (s.from || s.to ? 1 : 0) > 1) {
 			chips.push(navLink({ ...s, section: '', entity: '', from: '', to: '', page: 1 }, 'すべて解除 Clear all', 'chip', 'all', { className: 'chip chip-plain' }));
@@ -208,10 +210,10 @@ export function searchPage() {
 			items.push(el('li', null, navLink({ ...s, section: name, page: 1 }, [
 				el('span', { className: 'facet-name', text: name }),
 				el('span', { className: 'facet-count', text: fmtNumber(count) }),
+				el('span', { className: 'visually-hidden', text: ' 件 items' }),
 			], 'facet', name, {
 				className: 'facet ' + sectionClass(name),
 				'aria-current': s.section === name ? 'true' : null,
-				'aria-label': `${name} ${fmtNumber(count)}件`,
 			})));
 		}
 		facetList.replaceChildren(...items);
@@ -229,10 +231,10 @@ export function searchPage() {
 			const filter = navLink({ ...s, entity: current ? '' : name, page: 1 }, [
 				el('span', { className: 'facet-name', text: name }),
 				el('span', { className: 'facet-count', text: fmtNumber(count) }),
+				el('span', { className: 'visually-hidden', text: current ? ' 件 — 絞り込みを解除 Clear filter' : ' 件 — 絞り込む Filter' }),
 			], nav, name, {
 				className: 'facet',
 				'aria-current': current ? 'true' : null,
-				'aria-label': current ? `${name} の絞り込みを解除 Clear filter (${fmtNumber(count)}件)` : `${name} ${fmtNumber(count)}件で絞り込む Filter`,
 			});
 			const detail = el('a', {
 				className: 'facet-detail', href: entityHref(name), title: '詳細 Details',
@@ -319,8 +321,6 @@ export function searchPage() {
 			else if (opts.focus === 'chip' || opts.focus === 'exact') input.focus({ preventScroll: true });
 		} else if (opts.focus === 'sort') {
 			sortSel.focus({ preventScroll: true });
-		} else if (opts.focus === 'compare') {
-			vsInput.focus({ preventScroll: true });
 		}
 	}
 
@@ -367,6 +367,7 @@ export function searchPage() {
 
 	async function render(s, opts) {
 		syncForm(s);
+		if (opts.focus === 'compare') vsInput.focus({ preventScroll: true });
 		renderActiveFilters(s);
 		renderTrend(s);
 		const mySeq = ++seq;

@@ -137,7 +137,8 @@ function swatch(i) {
 const seriesName = (s) => (s.label ? `「${s.label}」` : '');
 
 function bucketText(model, key) {
-	const parts = model.series.map((s) => `${seriesName(s)}${fmtNumber(s.counts.get(key) || 0)}件`);
+	/* the count as its own word, as the bar's label shows it (WCAG 2.5.3) */
+	const parts = model.series.map((s) => `${seriesName(s)}${fmtNumber(s.counts.get(key) || 0)} 件`);
 	return `${keyLabel(key)}: ${parts.join('、')}`;
 }
 
@@ -252,12 +253,16 @@ function chart(box, model, opts) {
 	}
 
 	const links = [];
+	/* counts over the bars: outside the links, so a link's text is only its
+	 * label */
+	const countLabels = svgEl('g', { className: 'trend-counts', 'aria-hidden': 'true' });
 	model.keys.forEach((key, i) => {
 		const x0 = yW + i * groupW;
 		const counts = model.series.map((s) => s.counts.get(key) || 0);
 		const label = bucketText(model, key);
 		const href = counts[0] > 0 && opts.hrefFor ? opts.hrefFor(key, model.interval) : null;
-		const parts = [svgEl('title', { text: href ? `${label} — この期間で絞り込む Filter` : label }),
+		const title = href ? `${label} — この期間で絞り込む Filter` : label;
+		const parts = [svgEl('title', { text: title }),
 			svgEl('rect', { className: 'trend-hit', x: x0, y: 0, width: groupW, height: top + chartH, rx: 2 })];
 		counts.forEach((c, si) => {
 			const h = c ? Math.max(2, (c / yMax) * chartH) : 0;
@@ -270,13 +275,13 @@ function chart(box, model, opts) {
 				'data-count': c,
 			}));
 			if (c && barW >= (ns > 1 ? 18 : 22)) {
-				parts.push(svgEl('text', { className: 'trend-count', x: (x + barW / 2).toFixed(2), y: (top + chartH - h - 4).toFixed(2), 'text-anchor': 'middle', text: String(c) }));
+				countLabels.append(svgEl('text', { className: 'trend-count', x: (x + barW / 2).toFixed(2), y: (top + chartH - h - 4).toFixed(2), 'text-anchor': 'middle', text: fmtNumber(c) }));
 			}
 		});
 		const active = opts.activeKey === key;
 		const cls = 'trend-bucket' + (active ? ' is-active' : '');
 		if (href) {
-			const a = svgEl('a', { className: cls, href, tabindex: -1, 'data-key': key, 'aria-label': label }, ...parts);
+			const a = svgEl('a', { className: cls, href, tabindex: -1, 'data-key': key, 'aria-label': title }, ...parts);
 			if (opts.nav) a.dataset.nav = opts.nav;
 			if (active) a.setAttribute('aria-current', 'true');
 			links.push(a);
@@ -285,6 +290,8 @@ function chart(box, model, opts) {
 			svg.append(svgEl('g', { className: cls, 'data-key': key, 'aria-hidden': 'true' }, ...parts));
 		}
 	});
+
+	svg.append(countLabels);
 
 	/* x labels */
 	const yLabelY = top + chartH + (model.interval === 'month' ? 30 : 16);
