@@ -107,6 +107,8 @@ static char *fold_fast(const char *s, size_t len, size_t *out_len, int *fallback
 	return p;
 }
 
+#define FOLD_RUN_MAX 1024 /* = CHUNK_MAX_CP of normalize.c */
+
 char *ks_fold(const char *s, size_t len, size_t *out_len)
 {
 	int fallback = 0;
@@ -128,7 +130,26 @@ char *ks_fold(const char *s, size_t len, size_t *out_len)
 		goto out;
 	u_strFromUTF8WithSub(u, n16 + 1, NULL, s, (int32_t)len, 0xFFFD, NULL, &st);
 	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
-	int32_t nv = U_SUCCESS(st) ? unorm2_normalize(norm, u, n16, v, cap, &st) : 0;
+	/* Normalized in pieces cut inside runs of FOLD_RUN_MAX code points
+	 * without a normalization boundary (combining marks): canonical
+	 * reordering costs the square of a run's length, and a hostile
+	 * document of marks took hours. Texts without such runs (any query)
+	 * are one piece, as normalize.c chunks them. */
+	int32_t nv = 0, from = 0, run = 0, i = 0;
+	while (U_SUCCESS(st) && i < n16) {
+		int32_t at = i;
+		UChar32 c;
+		U16_NEXT(u, i, n16, c);
+		if (unorm2_hasBoundaryBefore(norm, c)) {
+			run = 1;
+		} else if (++run > FOLD_RUN_MAX) {
+			nv += unorm2_normalize(norm, u + from, at - from, v + nv, cap - nv, &st);
+			from = at;
+			run = 1;
+		}
+	}
+	if (U_SUCCESS(st))
+		nv += unorm2_normalize(norm, u + from, n16 - from, v + nv, cap - nv, &st);
 	if (U_FAILURE(st))
 		goto out;
 	int32_t n8 = 0;

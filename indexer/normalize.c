@@ -5,7 +5,17 @@
  * that follow without a normalization boundary, e.g. ｶ + ﾞ), each chunk is
  * normalized on its own, and every unit of the chunk's output maps to the
  * chunk's source bytes. ASCII not followed by a non-ASCII byte takes a fast
- * path (lower-casing is all NFKC_Casefold does to it). */
+ * path (lower-casing is all NFKC_Casefold does to it).
+ *
+ * A chunk is cut after CHUNK_MAX_CP code points: a run of combining marks
+ * has no boundary, and canonical reordering costs up to the square of its
+ * length. The cut reorders and composes differently from the whole run, so
+ * it is set above the longest query (KS_QUERY_MAX_BYTES bytes, so at most
+ * as many code points): query.c normalizes a query whole, and any text a
+ * query can hold is chunked here exactly as that whole normalization does
+ * (a title of a + 31 x U+0301 + U+0323 once did not find itself when the
+ * cut was at 32). Worst case, a document made only of marks costs about a
+ * thousand steps per byte. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +23,13 @@
 #include <unicode/utf8.h>
 #include <unicode/utf16.h>
 
+#include "kensaku/search.h"
 #include "normalize.h"
 
-#define CHUNK_MAX_CP 32 /* longer combining sequences are cut (pathological input) */
+#define CHUNK_MAX_CP 1024 /* longer runs without a boundary are cut (see above) */
+
+_Static_assert(CHUNK_MAX_CP >= KS_QUERY_MAX_BYTES,
+	       "a query's combining run must never be cut in a document");
 
 /* Makes room for extra more units; 0 or -1. */
 static int reserve(struct ks_norm *nb, int extra)

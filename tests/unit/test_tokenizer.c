@@ -268,5 +268,79 @@ static void test_match_table(void)
 	unlink(side);
 }
 
+/* Total hits of query q over an index holding the one item titled text. */
+static long long hits_for(struct ks_store *s, const char *text, const char *q)
+{
+	struct ks_err err = {""};
+	struct ks_batch b = {0};
+	struct ks_issue *is = ks_batch_add_issue(&b);
+	struct ks_item *it = is ? ks_issue_add_item(is) : NULL;
+	struct ks_search_params p;
+	struct ks_result *r = NULL;
+	long long total = -1;
+	if (!it)
+		return -1;
+	is->number = 1;
+	it->title = strdup(text);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_put_source(s, "case", "h", &b, &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	ks_batch_clear(&b);
+	ks_search_params_init(&p);
+	p.q = q;
+	CHECK(ks_search_run(s, &p, &r, &err) == KS_OK);
+	if (r)
+		total = r->total;
+	ks_result_free(r);
+	return total;
+}
+
+/* A base letter with a long run of combining marks finds itself, as a
+ * phrase too. Documents are normalized in chunks (normalize.c) and a query
+ * whole (query.c); a chunk cut after 32 code points reordered and composed
+ * a + 31 x U+0301 + U+0323 differently from the whole text (fuzz_search,
+ * regressions/fuzz_search/normalize-chunk-cut-33-code-points). */
+static void test_long_combining_runs(void)
+{
+	static const int runs[] = {30, 31, 32, 33, 64, 200, 500};
+	char path[] = "/tmp/ks-tok-XXXXXX", text[1100], q[1200], side[64];
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	unlink(path);
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	if (!s)
+		return;
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		/* "a" + runs[i] x U+0301 + U+0323 + " word" (U+0323 sorts first) */
+		size_t n = 0;
+		text[n++] = 'a';
+		for (int k = 0; k < runs[i]; k++) {
+			memcpy(text + n, "\xCC\x81", 2);
+			n += 2;
+		}
+		memcpy(text + n, "\xCC\xA3 word", 8);
+		n += 8;
+		text[n] = 0;
+		CHECK(n <= KS_QUERY_MAX_BYTES);
+		long long plain = hits_for(s, text, text);
+		snprintf(q, sizeof q, "\"%s\"", text);
+		long long phrase = hits_for(s, text, q);
+		if (plain != 1 || phrase != 1) {
+			fprintf(stderr, "a + %d x U+0301 + U+0323: %lld / %lld hits, want 1 / 1\n",
+				runs[i], plain, phrase);
+			CHECK(!"a combining run finds itself");
+		}
+	}
+	ks_store_close(s);
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
 TEST_MAIN(TEST(test_tokens), TEST(test_colocated), TEST(test_offsets), TEST(test_invalid_utf8),
-	  TEST(test_match_table))
+	  TEST(test_match_table), TEST(test_long_combining_runs))
