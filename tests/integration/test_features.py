@@ -27,6 +27,7 @@ from kstest import (Server, args, check, cleanup, cli, get, get_json, is_error_s
                     jsonl, raw, request, run, status_of, tmpdir)
 
 A = args()
+csv.field_size_limit(1 << 30)  # the page-cap test has 1.1 MB fields
 DATA = os.path.join(A.src, "tests", "data", "features")
 RNG = os.path.join(DATA, "atom.rng")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -727,6 +728,31 @@ def test_deadline(d):
         check(srv.stop() == 0, "exit 0 after timeouts")
 
 
+def test_csv_page_cap(d):
+    """A page also ends once it passes 16 MiB, with a cursor to the rest."""
+    src = os.path.join(d, "big.jsonl")
+    jsonl(src, [{"issue": 2000 + i, "date": "2022-01-%02d" % (1 + i), "section": "その他",
+                 "title": "big item %d" % i, "quote": "bigquote%d " % (i % 10) * 100000} for i in range(20)])
+    db = os.path.join(d, "big.db")
+    cli(A, "index", "--quiet", "--db", db, src)
+    srv = Server(A, db, ["--quiet"])
+    try:
+        ids, cursor, pages = [], None, 0
+        while True:
+            st, h, b = get(srv, url("/api/search.csv", {"cursor": cursor} if cursor else {}))
+            check(st == 200, "big page: %d" % st)
+            rows = list(csv.reader(io.StringIO(b.decode(), newline="")))
+            ids += [r[0] for r in rows if r[0] != "id"]
+            pages += 1
+            cursor = h.get("x-next-cursor")
+            if not cursor or pages > 5:
+                break
+        check(pages == 2 and len(ids) == 20 and len(set(ids)) == 20,
+              "20 rows of 1.1 MB: two pages (16 MiB cap), every row once: %d pages %r" % (pages, ids))
+    finally:
+        check(srv.stop() == 0, "kensakud exits 0 (big rows)")
+
+
 def main():
     t0 = time.monotonic()
     d = tmpdir("features")
@@ -756,6 +782,7 @@ def main():
         check("ERROR: AddressSanitizer" not in err and "runtime error" not in err and "LeakSanitizer" not in err,
               "no sanitizer report: %s" % err[-2000:])
     test_deadline(d)
+    test_csv_page_cap(d)
     cleanup(d)
     print("took %.1f s" % (time.monotonic() - t0))
 
