@@ -14,8 +14,10 @@
 #define KS_VERSION "0"
 #endif
 
-static const char *const k_routes[] = {"search",  "items",  "issues", "healthz",
-				       "metrics", "static", "other"};
+/* Every label router.c gives a route, then "static" and "other". */
+static const char *const k_routes[] = {"search",   "items",  "issues",	"csv",	"trend",
+				       "entities", "entity", "analyze", "feed", "healthz",
+				       "metrics",  "static", "other"};
 #define N_ROUTES (sizeof(k_routes) / sizeof(k_routes[0]))
 #define ROUTE_OTHER (N_ROUTES - 1)
 

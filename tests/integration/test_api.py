@@ -266,6 +266,16 @@ def test_health_metrics(srv):
     m = re.search(r'^kensaku_request_duration_seconds_count\{route="search"\} (\d+)$', text, re.M)
     check(m and counts and int(m.group(1)) == counts[-1], "histogram _count equals +Inf bucket")
     check(re.search(r'^kensaku_request_duration_seconds_sum\{route="search"\} [0-9.]+$', text, re.M) is not None, "histogram _sum")
+    # every route is counted under its own label
+    routes = {"csv": "/api/search.csv?q=x", "trend": "/api/trend?q=x", "entities": "/api/entities?prefix=e",
+              "entity": "/api/entities/Emotet", "analyze": "/api/analyze?text=x", "feed": "/feed.atom?q=x",
+              "items": "/api/items/12-1", "issues": "/api/issues/11", "static": "/"}
+    for label, path in routes.items():
+        get(srv, path)
+    text = get(srv, "/metrics")[2].decode()
+    for label, path in routes.items():
+        m = re.search(r'^kensaku_requests_total\{route="%s",status="\d+"\} (\d+)$' % label, text, re.M)
+        check(m and int(m.group(1)) >= 1, "%s is counted under route=%s" % (path, label))
 
 
 def test_concurrent(srv):
