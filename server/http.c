@@ -31,11 +31,13 @@
  * freed by the completion hook. */
 struct ctx {
 	struct timespec t0;
-	int too_long;	 /* request target longer than KSD_URI_MAX */
-	int nul_in_path; /* %00 in the path */
-	int started;	 /* the access handler ran: counted as active */
-	int has_body;	 /* Content-Length > 0 or Transfer-Encoding */
-	int queued;	 /* a response is queued; later calls drain the body */
+	char *target; /* the raw request target (NULL when too long) */
+	size_t target_len;
+	char *decoded; /* ksd_req_parse_target's strings */
+	int too_long;  /* request target longer than KSD_URI_MAX */
+	int started;   /* the access handler ran: counted as active */
+	int has_body;  /* Content-Length > 0 or Transfer-Encoding */
+	int queued;    /* a response is queued; later calls drain the body */
 	int status;
 	long long hits;
 	const char *route;
@@ -71,7 +73,7 @@ static void copy_cut(char *dst, size_t n, const char *src)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct ctx *x = calloc(1, sizeof(*x));
-	size_t i;
+	size_t len = strlen(uri);
 
 	(void)cls;
 	(void)c;
@@ -79,10 +81,20 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &x->t0);
 	x->hits = -1;
-	x->too_long = strlen(uri) > KSD_URI_MAX;
-	for (i = 0; !x->too_long && uri[i] && uri[i] != '?'; i++)
-		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
-			x->nul_in_path = 1;
+	x->too_long = len > KSD_URI_MAX;
+	if (!x->too_long) {
+		/* the raw target, parsed by ksd_req_parse_target (req.c) */
+		x->target = malloc(len + 1);
+		x->decoded = malloc(len + 1);
+		if (!x->target || !x->decoded) {
+			free(x->target);
+			free(x->decoded);
+			free(x);
+			return NULL;
+		}
+		memcpy(x->target, uri, len + 1);
+		x->target_len = len;
+	}
 	return x;
 }
 
@@ -103,52 +115,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		ksd_log_request(x->method, x->path, x->status, ms, x->hits);
 		atomic_fetch_sub(&g_active, 1);
 	}
+	free(x->target);
+	free(x->decoded);
 	free(x);
 	*req_cls = NULL;
-}
-
-/* Collects query parameters: first occurrence of each name, NUL-free and
- * valid UTF-8. */
-struct collect {
-	struct ksd_req *rq;
-	const char *error; /* set on the first bad parameter */
-};
-
-static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-			      const char *value, size_t value_size)
-{
-	struct collect *col = cls;
-	struct ksd_req *rq = col->rq;
-	size_t i;
-
-	(void)kind;
-	if (!key || strlen(key) != key_size || !ksd_utf8_valid(key, key_size)) {
-		col->error = "a query parameter name is not valid UTF-8";
-		return MHD_NO;
-	}
-	if (!value) {
-		value = "";
-		value_size = 0;
-	}
-	if (strlen(value) != value_size) {
-		col->error = "a query parameter holds a NUL byte";
-		return MHD_NO;
-	}
-	if (!ksd_utf8_valid(value, value_size)) {
-		col->error = "a query parameter is not valid UTF-8";
-		return MHD_NO;
-	}
-	for (i = 0; i < rq->n_params; i++)
-		if (strcmp(rq->params[i].key, key) == 0)
-			return MHD_YES; /* duplicates: the first one wins */
-	if (rq->n_params == KSD_MAX_PARAMS) {
-		col->error = "too many query parameters";
-		return MHD_NO;
-	}
-	rq->params[rq->n_params].key = key;
-	rq->params[rq->n_params].value = value;
-	rq->n_params++;
-	return MHD_YES;
 }
 
 static enum ksd_method method_of(const char *m)
@@ -186,7 +156,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct ctx *x = *req_cls;
 	struct ksd_req rq;
 	struct ksd_reply rp;
-	struct collect col;
+	enum ksd_target_rc target = KSD_TARGET_TOO_LONG;
 	int closing = atomic_load(&g_closing);
 	enum MHD_Result ret;
 
@@ -225,7 +195,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	ksd_reply_init(&rp);
 	rq.method = method_of(method);
 	rq.method_name = method;
-	rq.path = url;
 	rq.web_root = g_web_root;
 	rq.deadline_ms = g_deadline_ms;
 	rq.if_none_match =
@@ -237,25 +206,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 		rq.conn_fd = ci ? (int)ci->connect_fd : -1;
 	}
-	col.rq = &rq;
-	col.error = NULL;
-
-	if (x->too_long) {
+	/* libmicrohttpd's own decoding of the path (url) and arguments is not
+	 * used: the raw target goes through the same parser as fuzz_http */
+	(void)url;
+	if (x->too_long)
 		ksd_reply_error(&rp, 414, "uri_too_long",
 				"the request target is longer than %d bytes", KSD_URI_MAX);
+	else
+		target = ksd_req_parse_target(&rq, x->target, x->target_len, x->decoded,
+					      x->target_len + 1, &rp);
+	if (target == KSD_TARGET_TOO_LONG) {
 		closing = 1;
-	} else if (x->nul_in_path || !ksd_utf8_valid(url, strlen(url))) {
-		ksd_reply_error(&rp, 400, "bad_request", "the path is not valid UTF-8 text");
+	} else if (target == KSD_TARGET_BAD_PATH) {
+		/* the 400 is in rp */
 	} else if (rq.method != KSD_OTHER && x->has_body) {
 		ksd_reply_error(&rp, 413, "payload_too_large",
 				"this server accepts no request body");
 		closing = 1;
-	} else {
-		(void)MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, on_arg, &col);
-		if (col.error)
-			ksd_reply_error(&rp, 400, "bad_request", "%s", col.error);
-		else
-			ksd_router_dispatch(&rq, &rp);
+	} else if (target == KSD_TARGET_OK) {
+		ksd_router_dispatch(&rq, &rp);
 	}
 	if (x->has_body)
 		closing = 1; /* the body is left unread: the connection can't go on */

@@ -109,6 +109,24 @@ const char *ksd_req_param(const struct ksd_req *rq, const char *name);
  * points past U+10FFFF), 0 otherwise. */
 int ksd_utf8_valid(const char *s, size_t len);
 
+enum ksd_target_rc {
+	KSD_TARGET_OK = 0,
+	KSD_TARGET_TOO_LONG, /* 414 */
+	KSD_TARGET_BAD_PATH, /* 400: NUL or invalid UTF-8 in the decoded path */
+	KSD_TARGET_BAD_QUERY /* 400: a bad name or value, or too many names */
+};
+
+/* Parses the raw request target (len bytes as sent, "/path?query") into
+ * rq->path and rq->params: the path is percent-decoded; the query is split
+ * at '&' into name[=value] pairs, '+' read as a space, then decoded (a '%'
+ * without two hex digits stays); names and values must be NUL-free valid
+ * UTF-8; the first occurrence of each name is kept, at most KSD_MAX_PARAMS
+ * names. The decoded strings go to buf (size >= len + 1), which must
+ * outlive rq. On failure the error reply (414 or 400) is in rp and the
+ * return value says which check failed. Never reads past target + len. */
+enum ksd_target_rc ksd_req_parse_target(struct ksd_req *rq, const char *target, size_t len,
+					char *buf, size_t size, struct ksd_reply *rp);
+
 /* The router: picks the handler for rq->path and method, fills rp (always;
  * 404/405 included) and sets rp->route. */
 void ksd_router_dispatch(const struct ksd_req *rq, struct ksd_reply *rp);

@@ -15,7 +15,7 @@ root=$(pwd)
 secs=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_query fuzz_tokenizer fuzz_ingest_text fuzz_ingest_jsonl fuzz_search)
+((${#targets[@]})) || targets=(fuzz_query fuzz_tokenizer fuzz_ingest_text fuzz_ingest_jsonl fuzz_search fuzz_http)
 build=${KS_FUZZ_BUILD:-$root/build-fuzz-long}
 jobs=$(nproc 2>/dev/null || echo 2)
 
