@@ -193,11 +193,13 @@ static void emit_term(struct sbuf *b, const struct term *t)
 static int has_tokens(struct ks_tok *tok, const char *text);
 
 /* Appends t and, when expansion applies, " OR " and each other spelling of
- * its group; records the expansion in out once per distinct term. */
+ * its group; records the expansion in out once per distinct term. Appends
+ * the byte g to groups for each phrase written. */
 static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term *t, int expand,
-			  struct ks_query *out)
+			  struct ks_query *out, struct sbuf *groups, char g)
 {
 	emit_term(b, t);
+	sb_add(groups, &g, 1);
 	if (!expand || t->phrase || t->prefix)
 		return;
 	size_t flen = 0;
@@ -226,6 +228,7 @@ static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term 
 		vt.text = (char *)v[i];
 		sb_str(b, " OR ");
 		emit_term(b, &vt);
+		sb_add(groups, &g, 1);
 	}
 	free(folded);
 	for (size_t i = 0; i < out->n_expanded; i++)
@@ -272,7 +275,7 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 	struct term terms[MAX_TERMS];
 	int n = 0, had_text = 0, rc = KS_OK;
 	char *norm = nfkc(q ? q : "");
-	struct sbuf pos = {0}, neg = {0};
+	struct sbuf pos = {0}, neg = {0}, gpos = {0}, gneg = {0};
 	if (!norm)
 		return KS_ERR_NOMEM;
 	if ((n = lex(norm, terms, &had_text)) < 0) {
@@ -294,7 +297,8 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 				continue;
 			if (n_neg++)
 				sb_str(&neg, " OR ");
-			emit_expanded(&neg, tok, t, expand, out);
+			emit_expanded(&neg, tok, t, expand, out, &gneg,
+				      (char)('0' + MAX_TERMS + i));
 			continue;
 		}
 		if (!linked_prev && in_group) {
@@ -312,12 +316,14 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 			in_group = 1;
 			n_pos++;
 		}
-		emit_expanded(&pos, tok, t, expand, out);
+		emit_expanded(&pos, tok, t, expand, out, &gpos, (char)('0' + i));
 		out->n_terms++;
 	}
 	if (in_group)
 		sb_str(&pos, ")");
-	if (pos.oom || neg.oom) {
+	if (gneg.n)
+		sb_add(&gpos, gneg.p, gneg.n); /* NOT phrases follow in the expression */
+	if (pos.oom || neg.oom || gpos.oom || gneg.oom) {
 		rc = KS_ERR_NOMEM;
 		goto out;
 	}
@@ -325,6 +331,8 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 		out->kind = KS_Q_ALL;
 	} else if (n_pos) {
 		out->kind = KS_Q_MATCH;
+		out->groups = gpos.p;
+		gpos.p = NULL;
 		if (n_neg) {
 			struct sbuf m = {0};
 			sb_str(&m, "(");
@@ -354,6 +362,8 @@ out:
 		free(terms[i].text);
 	free(pos.p);
 	free(neg.p);
+	free(gpos.p);
+	free(gneg.p);
 	free(norm);
 	if (rc != KS_OK)
 		ks_query_clear(out);
@@ -366,6 +376,7 @@ void ks_query_clear(struct ks_query *q)
 		return;
 	free(q->match);
 	free(q->exclude);
+	free(q->groups);
 	for (size_t i = 0; i < q->n_expanded; i++)
 		free(q->expanded[i].term);
 	free(q->expanded);

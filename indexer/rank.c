@@ -9,21 +9,28 @@
 
 #include "memo.h"
 
-/* ---- ks_rank(tbl, title_weight, quote_weight[, cheap]) ----
+/* ---- ks_rank(tbl, title_weight, quote_weight[, cheap[, groups]]) ----
  *
  * FTS5's BM25 (k1 1.2, b 0.75, column weights on term frequency, document
  * length over all columns), returned as a positive score. FTS5's bm25()
  * counts every phrase's matching rows with a full extra pass to get its
  * IDF; with a single phrase the IDF only scales every score alike, so it is
  * skipped, and with cheap = 1 it is always skipped (per-row scores of one
- * page). */
+ * page).
+ *
+ * groups (optional text, one byte per phrase of the expression, in order)
+ * marks phrases that are spellings of one term (bilingual/variant
+ * expansion: ransomware OR ランサムウェア): phrases with the same byte are
+ * one BM25 term, their frequencies summed and their document counts added
+ * for one IDF, so a rare spelling does not outweigh the common one. */
 struct rank_data {
-	int n_phrase;
+	int n_phrase, n_group;
+	int *group; /* each phrase's term (0..n_group) */
 	double avgdl;
-	double *idf;
-	double *freq;
-	long rows;   /* rows scored by this statement */
-	size_t hint; /* where the last memo lookup ended */
+	double *idf;  /* per term */
+	double *freq; /* per term */
+	long rows;    /* rows scored by this statement */
+	size_t hint;  /* where the last memo lookup ended */
 };
 
 /* What ks_rank_attach gives the function: the connection's memo of
@@ -44,15 +51,17 @@ static void rank_data_free(void *p)
 {
 	struct rank_data *d = p;
 	if (d) {
+		free(d->group);
 		free(d->idf);
 		free(d->freq);
 		free(d);
 	}
 }
 
-/* Computes the per-query constants on the first row. */
+/* Computes the per-query constants on the first row: each phrase's term
+ * (groups, NULL: one term per phrase) and each term's IDF. */
 static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int cheap,
-			 struct rank_data **out)
+			 const unsigned char *groups, struct rank_data **out)
 {
 	struct rank_data *d = api->xGetAuxdata(fts, 0);
 	if (d) {
@@ -67,22 +76,43 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int chea
 		return rc;
 	d = calloc(1, sizeof *d);
 	int np = api->xPhraseCount(fts);
+	size_t ng = groups ? strlen((const char *)groups) : 0;
+	sqlite3_int64 *df = NULL;
 	if (!d || !(d->idf = calloc((size_t)np + 1, sizeof *d->idf)) ||
-	    !(d->freq = calloc((size_t)np + 1, sizeof *d->freq))) {
+	    !(d->freq = calloc((size_t)np + 1, sizeof *d->freq)) ||
+	    !(d->group = calloc((size_t)np + 1, sizeof *d->group)) ||
+	    !(df = calloc((size_t)np + 1, sizeof *df))) {
 		rank_data_free(d);
 		return SQLITE_NOMEM;
 	}
 	d->n_phrase = np;
 	d->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
-	for (int i = 0; i < np && rc == SQLITE_OK; i++) {
-		d->idf[i] = 1.0;
-		if (np == 1 || cheap)
-			continue;
-		sqlite3_int64 nhit = 0;
-		rc = api->xQueryPhrase(fts, i, &nhit, count_cb);
-		double idf = log(((double)nrow - (double)nhit + 0.5) / ((double)nhit + 0.5));
-		d->idf[i] = idf > 1e-6 ? idf : 1e-6;
+	/* terms: phrases with the same group byte share one, in first-seen order */
+	for (int i = 0; i < np; i++) {
+		d->group[i] = d->n_group;
+		for (int j = 0; j < i && (size_t)i < ng; j++)
+			if (groups[j] == groups[i]) {
+				d->group[i] = d->group[j];
+				break;
+			}
+		if (d->group[i] == d->n_group)
+			d->n_group++;
 	}
+	for (int g = 0; g < d->n_group; g++)
+		d->idf[g] = 1.0;
+	if (d->n_group > 1 && !cheap) {
+		for (int i = 0; i < np && rc == SQLITE_OK; i++) {
+			sqlite3_int64 nhit = 0;
+			rc = api->xQueryPhrase(fts, i, &nhit, count_cb);
+			df[d->group[i]] += nhit; /* a union's size at most: spellings rarely mix */
+		}
+		for (int g = 0; g < d->n_group; g++) {
+			double n = df[g] < nrow ? (double)df[g] : (double)nrow;
+			double idf = log(((double)nrow - n + 0.5) / (n + 0.5));
+			d->idf[g] = idf > 1e-6 ? idf : 1e-6;
+		}
+	}
+	free(df);
 	if (rc == SQLITE_OK)
 		rc = api->xSetAuxdata(fts, d, rank_data_free);
 	else
@@ -116,8 +146,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 {
 	const double k1 = 1.2, b = 0.75;
 	int cheap = nVal > 2 && sqlite3_value_int(apVal[2]);
+	const unsigned char *groups = nVal > 3 ? sqlite3_value_text(apVal[3]) : NULL;
 	struct rank_data *d = NULL;
-	int rc = rank_data_get(api, fts, cheap, &d);
+	int rc = rank_data_get(api, fts, cheap, groups, &d);
 	int ninst = 0;
 	if (rc == SQLITE_OK)
 		rc = api->xInstCount(fts, &ninst);
@@ -125,12 +156,12 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	memset(d->freq, 0, (size_t)d->n_phrase * sizeof *d->freq);
+	memset(d->freq, 0, (size_t)d->n_group * sizeof *d->freq);
 	for (int i = 0; i < ninst && rc == SQLITE_OK; i++) {
 		int phrase, col, off;
 		rc = api->xInst(fts, i, &phrase, &col, &off);
 		if (rc == SQLITE_OK && phrase < d->n_phrase && col >= 0 && col < nVal && col < 2)
-			d->freq[phrase] += sqlite3_value_double(apVal[col]);
+			d->freq[d->group[phrase]] += sqlite3_value_double(apVal[col]);
 	}
 	int len = 0;
 	if (rc == SQLITE_OK)
@@ -140,9 +171,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		return;
 	}
 	double score = 0, norm = k1 * (1 - b + b * (double)len / d->avgdl);
-	for (int i = 0; i < d->n_phrase; i++)
-		if (d->freq[i] > 0)
-			score += d->idf[i] * (d->freq[i] * (k1 + 1)) / (d->freq[i] + norm);
+	for (int g = 0; g < d->n_group; g++)
+		if (d->freq[g] > 0)
+			score += d->idf[g] * (d->freq[g] * (k1 + 1)) / (d->freq[g] + norm);
 	sqlite3_result_double(ctx, score);
 }
 

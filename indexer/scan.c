@@ -15,7 +15,7 @@
 #define FROM_MATCH " FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
 #define FROM_ITEMS " FROM items WHERE rowid BETWEEN ?2 AND ?3"
 #define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
-#define FULL "ks_rank(items_fts, 10.0, 1.0)"
+#define FULL "ks_rank(items_fts, 10.0, 1.0, 0, ?4)" /* as search.c's RANK */
 #define CHEAP "ks_rank(items_fts, 10.0, 1.0, 1)"
 
 /* [kind][score][order]: kind 0 match, 1 browse, 2 exclusions only */
@@ -147,6 +147,8 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		sqlite3_bind_text(st, 1, sc->fts, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, lo);
 	sqlite3_bind_int64(st, 3, hi);
+	if (sc->q.groups && sqlite3_bind_parameter_count(st) >= 4)
+		sqlite3_bind_text(st, 4, sc->q.groups, -1, SQLITE_STATIC);
 	int r, rc = KS_OK;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);

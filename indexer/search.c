@@ -23,7 +23,7 @@
 /* One scan gives every match's rowid (and score) in a rowid range ?2..?3
  * (rowid.h): total, facets, date filters, sorting and the page come from it
  * in C, without a second pass over the doclists or a join with items. */
-#define RANK "ks_rank(items_fts, 10.0, 1.0)"
+#define RANK "ks_rank(items_fts, 10.0, 1.0, 0, ?4)"
 #define MATCH_RANGE " FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
 #define ITEMS_RANGE " FROM items WHERE rowid BETWEEN ?2 AND ?3"
 #define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
@@ -295,6 +295,8 @@ static void bind_plan(sqlite3_stmt *st, const struct plan *pl)
 {
 	if (pl->fts)
 		sqlite3_bind_text(st, 1, pl->fts, -1, SQLITE_STATIC);
+	if (pl->q->groups && sqlite3_bind_parameter_count(st) >= 4)
+		sqlite3_bind_text(st, 4, pl->q->groups, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, pl->lo);
 	sqlite3_bind_int64(st, 3, pl->hi);
 }

@@ -32,6 +32,8 @@ struct ks_query {
 	char *match;   /* FTS5 expression of the positive part, or NULL */
 	char *exclude; /* FTS5 expression of the excluded terms (OR-ed), or NULL */
 	int n_terms;   /* positive terms kept */
+	char *groups;  /* KS_Q_MATCH: one byte per phrase of match, in order; phrases
+			* that are spellings of one term (expansion) share a byte */
 	struct ks_query_expansion *expanded; /* terms expanded (KS_QUERY_EXPAND), in order */
 	size_t n_expanded;
 };

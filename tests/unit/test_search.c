@@ -181,6 +181,52 @@ static void test_highlight_escape(void)
 	cleanup(s);
 }
 
+/* Expansion: the spellings of one term are one BM25 term. The rare
+ * spelling (English "ransomware", in one quote) must not outrank items with
+ * the common one in the title (per-spelling IDF would let it). */
+static void test_expansion_ranking(void)
+{
+	snprintf(path, sizeof path, "/tmp/ks-search-%d.db", (int)getpid());
+	unlink(path);
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	if (!s)
+		return;
+	struct ks_batch b = {0};
+	struct ks_issue *a = ks_batch_add_issue(&b);
+	a->number = 1;
+	a->date = strdup("2022-01-01");
+	for (int i = 0; i < 12; i++)
+		add_item(a, "攻撃、脅威", "ランサムウェアの被害", "被害が広がった。");
+	add_item(a, "攻撃、脅威", "別の話題", "A note that mentions ransomware once.");
+	for (int i = 0; i < 20; i++)
+		add_item(a, "その他", "無関係な記事", "nothing here");
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_put_source(s, "/src/r.txt", "h", &b, &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	ks_batch_clear(&b);
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "ランサムウェア";
+	p.expand = 1;
+	struct ks_result *r = run(s, &p);
+	CHECK(r && r->total == 13 && r->n_expanded == 1);
+	if (r && r->n_hits == 13) {
+		for (int i = 0; i < 12; i++)
+			CHECK(!strcmp(r->hits[i].title, "ランサムウェアの被害"));
+		CHECK(!strcmp(r->hits[12].title, "別の話題"));
+	}
+	ks_result_free(r);
+	/* two different terms still weigh by their own rarity */
+	p.q = "被害 ransomware";
+	p.expand = 0;
+	r = run(s, &p);
+	CHECK(r && r->total == 0);
+	ks_result_free(r);
+	cleanup(s);
+}
+
 static void test_html_window(void)
 {
 	char text[2048] = "";
@@ -321,5 +367,5 @@ static void test_params(void)
 }
 
 TEST_MAIN(TEST(test_totals_facets), TEST(test_sort_paging), TEST(test_highlight_escape),
-	  TEST(test_html_window), TEST(test_lookups), TEST(test_replace_forget),
-	  TEST(test_versions_and_bad_files), TEST(test_params))
+	  TEST(test_expansion_ranking), TEST(test_html_window), TEST(test_lookups),
+	  TEST(test_replace_forget), TEST(test_versions_and_bad_files), TEST(test_params))
