@@ -147,6 +147,53 @@ static int open_inside(const char *root, const char *rel, struct stat *st, char 
 	return -1;
 }
 
+/* The OpenSearch description names absolute URLs: the file says
+ * OPENSEARCH_ORIGIN and each reply says the origin the client used. */
+#define OPENSEARCH_ORIGIN "http://127.0.0.1:8080"
+#define OPENSEARCH_MAX (64 * 1024)
+
+static int is_opensearch(const char *real)
+{
+	const char *base = strrchr(real, '/');
+
+	return strcasecmp(base ? base + 1 : real, "opensearch.xml") == 0;
+}
+
+/* Reads the size bytes of fd (closing it) into rp's body with every
+ * OPENSEARCH_ORIGIN replaced by ksd_base_url; no ETag (the body depends on
+ * the Host header). A 500 on a read or memory failure. */
+static void opensearch(const struct ksd_req *rq, int fd, size_t size, struct ksd_reply *rp)
+{
+	char origin[300], *text = malloc(size + 1), *out = NULL;
+	const size_t on = strlen(OPENSEARCH_ORIGIN);
+	size_t got = 0, o = 0, cap;
+	ssize_t r = 0;
+
+	ksd_base_url(rq, origin, sizeof(origin));
+	while (text && got < size && (r = read(fd, text + got, size - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	rp->etag[0] = '\0';
+	cap = (got / on + 1) * (strlen(origin) + 1) + got + 1;
+	if (!text || got != size || !(out = malloc(cap))) {
+		free(text);
+		ksd_reply_error(rp, 500, "internal", "cannot read the OpenSearch description");
+		return;
+	}
+	for (size_t i = 0; i < got;) {
+		if (got - i >= on && memcmp(text + i, OPENSEARCH_ORIGIN, on) == 0) {
+			o += (size_t)snprintf(out + o, cap - o, "%s", origin);
+			i += on;
+		} else {
+			out[o++] = text[i++];
+		}
+	}
+	out[o] = '\0';
+	free(text);
+	rp->body = out;
+	rp->body_len = o;
+}
+
 void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp)
 {
 	char rel[PATH_MAX], real[PATH_MAX];
@@ -192,7 +239,11 @@ void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp)
 		return;
 	}
 	rp->status = 200;
+	rp->content_type = content_type(real);
+	if (is_opensearch(real) && st.st_size < OPENSEARCH_MAX) {
+		opensearch(rq, fd, (size_t)st.st_size, rp);
+		return;
+	}
 	rp->fd = fd;
 	rp->fd_size = (uint64_t)st.st_size;
-	rp->content_type = content_type(real);
 }

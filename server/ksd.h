@@ -156,6 +156,12 @@ struct ks_search_params;
 int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
 			   struct ksd_reply *rp);
 
+/* Writes "http://HOST" to out (n bytes): HOST is the request's Host header
+ * when it is a valid host[:port] (a DNS name or IPv4 address, or an [IPv6]
+ * literal), else the address the connection was accepted on, else
+ * "localhost" (handlers run without sockets in tests). Can't fail. */
+void ksd_base_url(const struct ksd_req *rq, char *out, size_t n);
+
 /* Maps a library rc from a store/search call to the HTTP error reply
  * (TIMEOUT -> 503 timeout, NOTFOUND -> 404, ARG -> 400, IO/CORRUPT/VERSION
  * -> 503 unavailable, others -> 500 internal). msg is the library's reason. */

@@ -30,7 +30,8 @@ run('search page is served with a CSP and landmarks', async () => {
 	assert.equal(await page.locator('link[rel=search][type="application/opensearchdescription+xml"]').count(), 1);
 	const osd = await fetch(env.base + '/opensearch.xml');
 	assert.equal(osd.status, 200);
-	assert.match(await osd.text(), /template="http:\/\/127\.0\.0\.1:8080\/\?q=\{searchTerms\}"/);
+	// kensakud names the origin the browser used (the file says the default one)
+	assert.ok((await osd.text()).includes(`template="${env.base}/?q={searchTerms}"`));
 	assert.equal((await fetch(env.base + '/favicon.svg')).status, 200);
 	// An empty query browses everything.
 	const all = await api('/api/search?q=&limit=1');

@@ -160,7 +160,7 @@ def request(srv, method, path, headers=None, body=None, timeout=15):
     names), body bytes). path is sent exactly as given."""
     c = http.client.HTTPConnection(srv.host, srv.port, timeout=timeout)
     try:
-        c.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
+        c.putrequest(method, path, skip_host="Host" in (headers or {}), skip_accept_encoding=True)
         for k, v in (headers or {}).items():
             c.putheader(k, v)
         if body is not None:
