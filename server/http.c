@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -23,7 +24,8 @@
 #include "reply.h"
 
 #define CONN_TIMEOUT_S 10u
-#define CONN_LIMIT 1000u
+#define CONN_LIMIT 4096u /* at most; less when the file limit is lower */
+#define FDS_RESERVED 64u /* descriptors kept for the index, logs, static files */
 #define PER_IP_LIMIT 200u
 #define CONN_MEMORY (64u * 1024u)
 
@@ -313,13 +315,38 @@ int ksd_http_listen(const char *spec, int *fd, char *url, size_t n, struct ks_er
 	return KS_OK;
 }
 
+/* Raises the soft limit on open files to the hard one and returns how
+ * many connections fit under it (at most CONN_LIMIT). */
+static unsigned int connection_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1000u;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+
+		if (want > rl.rlim_cur) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= CONN_LIMIT + FDS_RESERVED)
+		return CONN_LIMIT;
+	return rl.rlim_cur > 2 * FDS_RESERVED ? (unsigned int)(rl.rlim_cur - FDS_RESERVED) : 64u;
+}
+
 int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
 {
+	/* poll, not epoll: libmicrohttpd 0.9.75 can panic ("Failed to remove
+	 * listen FD from epoll set") when MHD_quiesce_daemon races a worker of
+	 * an epoll thread pool, which turned a SIGTERM drain into an abort */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	unsigned int conns = connection_limit();
 
-	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
-		flags |= MHD_USE_EPOLL;
-	else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
+	if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
 		flags |= MHD_USE_POLL;
 	g_web_root = cfg->web_root;
 	g_deadline_ms = cfg->deadline_ms;
@@ -327,10 +354,10 @@ int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
 	    flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET,
 	    (MHD_socket)cfg->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned int)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
-	    CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)CONN_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	    CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    NULL, MHD_OPTION_END);
 	if (!g_daemon)
 		return ks_err_set(err, KS_ERR_IO, "libmicrohttpd could not start");
 	return KS_OK;
@@ -344,8 +371,12 @@ void ksd_http_quiesce(void)
 	if (!g_daemon)
 		return;
 	s = MHD_quiesce_daemon(g_daemon);
-	if (s != MHD_INVALID_SOCKET)
+	/* shutdown first: a worker still in poll() holds the socket open past
+	 * close(), and connections would queue on it meanwhile */
+	if (s != MHD_INVALID_SOCKET) {
+		shutdown(s, SHUT_RDWR);
 		close(s);
+	}
 }
 
 long ksd_http_active(void)

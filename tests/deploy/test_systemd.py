@@ -397,13 +397,7 @@ def check_syscalls(d):
             srv.proc.kill()
         srv.stop()
     errs = srv.stderr_text()
-    if rc in (-6, 134) and "Failed to remove listen FD from epoll set" in errs:
-        # libmicrohttpd 0.9.75: MHD_quiesce_daemon() races a worker's
-        # MHD_epoll() for the listen FD and MHD_PANICs on ENOENT; strace's
-        # timing makes it likely (about 1 run in 40). Reported, see README.
-        log("KNOWN DEFECT: kensakud aborted on SIGTERM (libmicrohttpd quiesce/epoll race): %s" % errs[-300:])
-    else:
-        check(rc == 0, "kensakud under strace exits 0 on SIGTERM: %r; stderr:\n%s" % (rc, errs[-2000:]))
+    check(rc == 0, "kensakud under strace exits 0 on SIGTERM: %r; stderr:\n%s" % (rc, errs[-2000:]))
     judge_trace("kensakud.service", trace, 20)
 
     # the reindex job: its ExecStart lines (kensaku reindex, kensaku-publish
