@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "memo.h"
+#include "store_internal.h"
 
 /* ---- ks_rank(tbl, title_weight, quote_weight[, cheap[, groups]]) ----
  *
@@ -177,30 +178,14 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	sqlite3_result_double(ctx, score);
 }
 
-/* Registers ks_rank on api; returns an SQLite code. */
-int ks_rank_register(fts5_api *api);
 int ks_rank_register(fts5_api *api)
 {
 	return api->xCreateFunction(api, "ks_rank", NULL, rank_fn, NULL);
 }
 
-/* Returns the fts5_api of db, or NULL. */
-static fts5_api *api_of(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return api;
-}
-
-int ks_rank_attach(sqlite3 *db, struct ks_memo *memo);
 int ks_rank_attach(sqlite3 *db, struct ks_memo *memo)
 {
-	fts5_api *api = api_of(db);
+	fts5_api *api = ks_fts5_api(db);
 	struct rank_env *env = malloc(sizeof(*env));
 	if (!api || !env) {
 		free(env);

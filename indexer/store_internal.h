@@ -22,6 +22,12 @@ struct ks_memo;
  * open store. */
 struct ks_memo *ks_store_memo(struct ks_store *s);
 
+/* The fts5_api of db (tokenizer.c), or NULL. */
+fts5_api *ks_fts5_api(sqlite3 *db);
+
+/* Registers ks_rank (rank.c) on api without a memo; an SQLite code. */
+int ks_rank_register(fts5_api *api);
+
 /* Registers ks_rank on db again with s's memo for document lengths
  * (rank.c); returns an SQLite code. */
 int ks_rank_attach(sqlite3 *db, struct ks_memo *memo);

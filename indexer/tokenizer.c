@@ -23,6 +23,7 @@
 
 #include "kensaku/tokenizer.h"
 #include "normalize.h"
+#include "store_internal.h"
 
 struct ks_tok {
 	UBreakIterator *bi;
@@ -351,8 +352,7 @@ static int fts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pTe
 	return ks_tok_run((struct ks_tok *)p, mode, pText, nText, fts_token, &f);
 }
 
-/* Returns the fts5_api of db, or NULL. */
-static fts5_api *fts5_api_of(sqlite3 *db)
+fts5_api *ks_fts5_api(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;
@@ -364,11 +364,9 @@ static fts5_api *fts5_api_of(sqlite3 *db)
 	return api;
 }
 
-int ks_rank_register(fts5_api *api); /* rank.c */
-
 int ks_tok_register(sqlite3 *db)
 {
-	fts5_api *api = fts5_api_of(db);
+	fts5_api *api = ks_fts5_api(db);
 	if (!api)
 		return SQLITE_ERROR;
 	fts5_tokenizer tk = {fts_create, fts_delete, fts_tokenize};

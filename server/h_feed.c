@@ -19,35 +19,6 @@
 
 #define CT_ATOM "application/atom+xml; charset=utf-8"
 
-/* 1 when the If-None-Match list inm names etag (weak or strong) or is "*". */
-static int etag_matches(const char *inm, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p = inm;
-
-	while (*p) {
-		const char *start, *end;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		while (*p && *p != ',')
-			p++;
-		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end - start == 1 && *start == '*')
-			return 1;
-		if (end - start > 2 && start[0] == 'W' && start[1] == '/')
-			start += 2;
-		if ((size_t)(end - start) == n && memcmp(start, etag, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Parses limit: absent -> default, else 1..KS_FEED_LIMIT_MAX; 0 on success. */
 static int parse_limit(const char *v, int *out)
 {
@@ -106,7 +77,7 @@ void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp)
 	ks_hash_hex(body, len, hash);
 	snprintf(rp->etag, sizeof(rp->etag), "\"%s\"", hash);
 	rp->cache_control = "no-cache";
-	if (rq->if_none_match && etag_matches(rq->if_none_match, rp->etag)) {
+	if (rq->if_none_match && ksd_etag_matches(rq->if_none_match, rp->etag)) {
 		free(body);
 		rp->status = 304;
 		return;

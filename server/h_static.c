@@ -81,35 +81,6 @@ static int has_hidden_segment(const char *path)
 	return 0;
 }
 
-/* 1 when the If-None-Match list inm names etag (weak or strong) or is "*". */
-static int etag_matches(const char *inm, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p = inm;
-
-	while (*p) {
-		const char *start, *end;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		while (*p && *p != ',')
-			p++;
-		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end - start == 1 && *start == '*')
-			return 1;
-		if (end - start > 2 && start[0] == 'W' && start[1] == '/')
-			start += 2;
-		if ((size_t)(end - start) == n && memcmp(start, etag, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Resolves rel (relative to root) to an open regular file inside root.
  * Returns the fd and fills *st and real (PATH_MAX bytes: the file's
  * resolved path), or -1 (not found / refused). */
@@ -233,7 +204,7 @@ void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp)
 	if (len < 0 || (size_t)len >= sizeof(rp->etag))
 		rp->etag[0] = '\0';
 	rp->cache_control = "no-cache";
-	if (rp->etag[0] && rq->if_none_match && etag_matches(rq->if_none_match, rp->etag)) {
+	if (rp->etag[0] && rq->if_none_match && ksd_etag_matches(rq->if_none_match, rp->etag)) {
 		close(fd);
 		rp->status = 304;
 		return;

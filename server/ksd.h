@@ -156,6 +156,10 @@ struct ks_search_params;
 int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
 			   struct ksd_reply *rp);
 
+/* 1 when the If-None-Match header value inm (a list, weak or strong tags,
+ * or "*") names etag (quoted, as sent in ETag); 0 otherwise. */
+int ksd_etag_matches(const char *inm, const char *etag);
+
 /* Writes "http://HOST" to out (n bytes): HOST is the request's Host header
  * when it is a valid host[:port] (a DNS name or IPv4 address, or an [IPv6]
  * literal), else the address the connection was accepted on, else

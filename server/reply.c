@@ -213,3 +213,31 @@ enum MHD_Result ksd_reply_queue_error(struct MHD_Connection *c, int status, cons
 	ksd_reply_clear(&r);
 	return ret;
 }
+
+int ksd_etag_matches(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = inm;
+
+	while (*p) {
+		const char *start, *end;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end - start == 1 && *start == '*')
+			return 1;
+		if (end - start > 2 && start[0] == 'W' && start[1] == '/')
+			start += 2;
+		if ((size_t)(end - start) == n && memcmp(start, etag, n) == 0)
+			return 1;
+	}
+	return 0;
+}
