@@ -17,45 +17,12 @@
 
 #include "kensaku/build.h"
 #include "kensaku/csv.h"
+#include "kensaku/buf.h"
 #include "rowid.h"
 #include "scan.h"
 
-/* ---- a growable byte buffer ------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
 /* One field: formula guard for text fields, then RFC 4180 quoting. */
-static void field(struct buf *b, const char *s, int guard)
+static void field(struct ks_buf *b, const char *s, int guard)
 {
 	if (!s)
 		s = "";
@@ -63,40 +30,40 @@ static void field(struct buf *b, const char *s, int guard)
 			  s[0] == '\t' || s[0] == '\r');
 	int q = strpbrk(s, ",\"\r\n") != NULL;
 	if (q)
-		put(b, "\"", 1);
+		ks_buf_add(b, "\"", 1);
 	if (g)
-		put(b, "'", 1);
+		ks_buf_add(b, "'", 1);
 	for (const char *p = s; *p;) {
 		const char *e = q ? strchr(p, '"') : NULL;
 		if (!e) {
-			puts_(b, p);
+			ks_buf_str(b, p);
 			break;
 		}
-		put(b, p, (size_t)(e - p) + 1);
-		put(b, "\"", 1);
+		ks_buf_add(b, p, (size_t)(e - p) + 1);
+		ks_buf_add(b, "\"", 1);
 		p = e + 1;
 	}
 	if (q)
-		put(b, "\"", 1);
+		ks_buf_add(b, "\"", 1);
 }
 
-static void row(struct buf *b, const struct ks_hit *h, double score)
+static void row(struct ks_buf *b, const struct ks_hit *h, double score)
 {
 	char num[64];
 	field(b, h->id, 1);
 	snprintf(num, sizeof num, ",%lld,", h->issue);
-	puts_(b, num);
+	ks_buf_str(b, num);
 	field(b, h->date, 1);
-	put(b, ",", 1);
+	ks_buf_add(b, ",", 1);
 	field(b, h->section, 1);
-	put(b, ",", 1);
+	ks_buf_add(b, ",", 1);
 	field(b, h->title, 1);
-	put(b, ",", 1);
+	ks_buf_add(b, ",", 1);
 	field(b, h->quote, 1);
-	put(b, ",", 1);
+	ks_buf_add(b, ",", 1);
 	field(b, h->url, 1);
 	snprintf(num, sizeof num, ",%.6g\r\n", score);
-	puts_(b, num);
+	ks_buf_str(b, num);
 }
 
 /* ---- cursors ------------------------------------------------------------ */
@@ -126,14 +93,14 @@ static int check_of(const struct ks_search_params *p, const char *gen, const str
 	snprintf(tail, sizeof tail, "%d\x1f%c\x1f%lld\x1f%lld\x1f%016llx", p->expand ? 1 : 0,
 		 k->sort, k->wm, (long long)k->rowid,
 		 (unsigned long long)(k->sort == 'r' ? score_bits(k->score) : 0));
-	struct buf b = {0};
-	puts_(&b, "kensaku-csv-1");
+	struct ks_buf b = {0};
+	ks_buf_str(&b, "kensaku-csv-1");
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		put(&b, "\x1f", 1);
-		puts_(&b, parts[i]);
+		ks_buf_add(&b, "\x1f", 1);
+		ks_buf_str(&b, parts[i]);
 	}
-	put(&b, "\x1f", 1);
-	puts_(&b, tail);
+	ks_buf_add(&b, "\x1f", 1);
+	ks_buf_str(&b, tail);
 	if (b.oom) {
 		free(b.p);
 		return -1;
@@ -348,7 +315,7 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 {
 	struct ks_scan sc;
 	struct pagectx x = {0};
-	struct buf b = {0};
+	struct ks_buf b = {0};
 	char *gen = NULL, *seq = NULL;
 	memset(out, 0, sizeof *out);
 	if (o->limit < 1 || o->limit > KS_CSV_LIMIT_MAX)
@@ -377,8 +344,8 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 			goto out;
 		x.wm = seq ? atoll(seq) : KS_ROWID_SEQ_MAX + 1;
 		if (o->bom)
-			put(&b, "\xEF\xBB\xBF", 3);
-		puts_(&b, KS_CSV_HEADER);
+			ks_buf_add(&b, "\xEF\xBB\xBF", 3);
+		ks_buf_str(&b, KS_CSV_HEADER);
 	}
 	if (!(x.c = calloc(x.k, sizeof *x.c))) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
@@ -418,7 +385,7 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 		}
 	}
 	if (!b.p)
-		put(&b, "", 0);
+		ks_buf_add(&b, "", 0);
 	if (b.oom) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
 		goto out;

@@ -11,6 +11,7 @@
 #include <libxml/xmlwriter.h>
 #include <unicode/utf8.h>
 
+#include "kensaku/buf.h"
 #include "kensaku/feed.h"
 #include "scan.h"
 
@@ -19,62 +20,30 @@
 
 /* ---- strings --------------------------------------------------------- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
 /* Appends "&key=value" ("key=value" first) with value percent-encoded
  * (every byte but the unreserved ones of RFC 3986). */
-static void sb_param(struct sbuf *b, const char *key, const char *value)
+static void sb_param(struct ks_buf *b, const char *key, const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	if (!value)
 		return;
 	if (b->len && b->p[b->len - 1] != '?')
-		sb_put(b, "&", 1);
-	sb_str(b, key);
-	sb_put(b, "=", 1);
+		ks_buf_add(b, "&", 1);
+	ks_buf_str(b, key);
+	ks_buf_add(b, "=", 1);
 	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
 		if ((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
 		    (*v >= '0' && *v <= '9') || *v == '-' || *v == '.' || *v == '_' || *v == '~') {
-			sb_put(b, (const char *)v, 1);
+			ks_buf_add(b, (const char *)v, 1);
 		} else {
 			char e[3] = {'%', hex[*v >> 4], hex[*v & 15]};
-			sb_put(b, e, 3);
+			ks_buf_add(b, e, 3);
 		}
 	}
 }
 
 /* The parameters that define a feed's content, in a fixed order. */
-static void sb_query(struct sbuf *b, const struct ks_search_params *p)
+static void sb_query(struct ks_buf *b, const struct ks_search_params *p)
 {
 	sb_param(b, "q", p->q && *p->q ? p->q : NULL);
 	sb_param(b, "section", p->section);
@@ -155,11 +124,11 @@ static void item_time(const char *date, const char *fallback, char out[32])
 static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, const char *when)
 {
 	char id[96], href[64];
-	struct sbuf link = {0};
+	struct ks_buf link = {0};
 	snprintf(id, sizeof id, KS_FEED_TAG "item:%s", h->id);
 	snprintf(href, sizeof href, "/issue.html?n=%lld#item-%d", h->issue, h->position);
-	sb_str(&link, base);
-	sb_str(&link, href);
+	ks_buf_str(&link, base);
+	ks_buf_str(&link, href);
 	int bad = link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
 		  element(w, "id", id) < 0 || element(w, "title", h->title) < 0 ||
 		  element(w, "updated", when) < 0 ||
@@ -175,29 +144,29 @@ static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, c
 }
 
 /* The feed's title: the query and its filters. */
-static void title_of(struct sbuf *t, const struct ks_search_params *p)
+static void title_of(struct ks_buf *t, const struct ks_search_params *p)
 {
-	sb_str(t, "kensaku: ");
+	ks_buf_str(t, "kensaku: ");
 	if (p->q && *p->q) {
-		sb_str(t, p->q);
+		ks_buf_str(t, p->q);
 	} else {
-		sb_str(t, "all items");
+		ks_buf_str(t, "all items");
 	}
 	if (p->section) {
-		sb_str(t, " [");
-		sb_str(t, p->section);
-		sb_str(t, "]");
+		ks_buf_str(t, " [");
+		ks_buf_str(t, p->section);
+		ks_buf_str(t, "]");
 	}
 	if (p->entity) {
-		sb_str(t, " (");
-		sb_str(t, p->entity);
-		sb_str(t, ")");
+		ks_buf_str(t, " (");
+		ks_buf_str(t, p->entity);
+		ks_buf_str(t, ")");
 	}
 	if (p->from || p->to) {
-		sb_str(t, " ");
-		sb_str(t, p->from ? p->from : "");
-		sb_str(t, "..");
-		sb_str(t, p->to ? p->to : "");
+		ks_buf_str(t, " ");
+		ks_buf_str(t, p->from ? p->from : "");
+		ks_buf_str(t, "..");
+		ks_buf_str(t, p->to ? p->to : "");
 	}
 }
 
@@ -220,7 +189,7 @@ static int write_feed(xmlTextWriterPtr w, const struct ks_search_params *p,
 		      const struct ks_feed_opts *o, const struct ks_hit *hits, int n,
 		      const char *built)
 {
-	struct sbuf id = {0}, self = {0}, alt = {0}, title = {0};
+	struct ks_buf id = {0}, self = {0}, alt = {0}, title = {0};
 	char updated[32], when[32];
 	/* the newest entry's time (entries without a date carry the build
 	 * time), or the build time for an empty feed */
@@ -230,10 +199,10 @@ static int write_feed(xmlTextWriterPtr w, const struct ks_search_params *p,
 		if (strcmp(when, updated) > 0)
 			memcpy(updated, when, sizeof updated);
 	}
-	sb_str(&id, KS_FEED_TAG "feed?");
+	ks_buf_str(&id, KS_FEED_TAG "feed?");
 	sb_query(&id, p);
-	sb_str(&self, o->base);
-	sb_str(&self, "/feed.atom?");
+	ks_buf_str(&self, o->base);
+	ks_buf_str(&self, "/feed.atom?");
 	sb_query(&self, p);
 	if (o->limit != KS_FEED_LIMIT_DEFAULT) {
 		char lim[16];
@@ -242,8 +211,8 @@ static int write_feed(xmlTextWriterPtr w, const struct ks_search_params *p,
 	}
 	if (self.len && self.p[self.len - 1] == '?')
 		self.p[--self.len] = 0;
-	sb_str(&alt, o->base);
-	sb_str(&alt, "/?");
+	ks_buf_str(&alt, o->base);
+	ks_buf_str(&alt, "/?");
 	sb_query(&alt, p);
 	if (alt.len && alt.p[alt.len - 1] == '?')
 		alt.p[--alt.len] = 0;

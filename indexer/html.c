@@ -4,36 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kensaku/buf.h"
 #include "kensaku/search.h"
 
-struct out {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->oom)
-		return;
-	if (o->n + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 256;
-		while (cap < o->n + n + 1)
-			cap *= 2;
-		char *p = realloc(o->p, cap);
-		if (!p) {
-			o->oom = 1;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->n, s, n);
-	o->n += n;
-	o->p[o->n] = 0;
-}
-
-static void put_escaped(struct out *o, const char *s, int a, int b)
+static void put_escaped(struct ks_buf *o, const char *s, int a, int b)
 {
 	int run = a;
 	for (int i = a; i < b; i++) {
@@ -56,12 +30,12 @@ static void put_escaped(struct out *o, const char *s, int a, int b)
 			break;
 		}
 		if (rep) {
-			put(o, s + run, (size_t)(i - run));
-			put(o, rep, strlen(rep));
+			ks_buf_add(o, s + run, (size_t)(i - run));
+			ks_buf_add(o, rep, strlen(rep));
 			run = i + 1;
 		}
 	}
-	put(o, s + run, (size_t)(b - run));
+	ks_buf_add(o, s + run, (size_t)(b - run));
 }
 
 /* Byte offset of the character boundary at or after byte i. */
@@ -100,9 +74,9 @@ static int count_chars(const char *s, int len)
 
 char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int window_chars)
 {
-	struct out o = {0};
+	struct ks_buf o = {0};
 	int a = 0, b = len;
-	put(&o, "", 0);
+	ks_buf_add(&o, "", 0);
 	if (!text)
 		return o.p;
 	if (window_chars > 0 && count_chars(text, len) > window_chars) {
@@ -117,7 +91,7 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 			a++;
 	}
 	if (a > 0)
-		put(&o, "…", strlen("…"));
+		ks_buf_add(&o, "…", strlen("…"));
 	int at = a;
 	for (int m = 0; m < n_marks; m++) {
 		int ms = marks[2 * m], me = marks[2 * m + 1];
@@ -138,14 +112,14 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 		if (ms >= me)
 			continue;
 		put_escaped(&o, text, at, ms);
-		put(&o, "<mark>", 6);
+		ks_buf_add(&o, "<mark>", 6);
 		put_escaped(&o, text, ms, me);
-		put(&o, "</mark>", 7);
+		ks_buf_add(&o, "</mark>", 7);
 		at = me;
 	}
 	put_escaped(&o, text, at, b);
 	if (b < len)
-		put(&o, "…", strlen("…"));
+		ks_buf_add(&o, "…", strlen("…"));
 	if (o.oom) {
 		free(o.p);
 		return NULL;

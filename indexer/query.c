@@ -13,6 +13,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "kensaku/buf.h"
 #include "kensaku/lexicon.h"
 #include "kensaku/query.h"
 #include "kensaku/tokenizer.h"
@@ -24,38 +25,6 @@ struct term {
 	int neg, prefix, phrase;
 	int or_next; /* joined to the next term by OR */
 };
-
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = 0;
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
 
 /* NFKC (no case folding: OR must stay OR) of q, invalid UTF-8 replaced by
  * U+FFFD; a malloc'd string or NULL on out of memory. */
@@ -177,17 +146,17 @@ static int lex(const char *s, struct term *terms, int *had_text)
 
 /* Appends t as an FTS5 string: "..." with " doubled, then " *" for a
  * prefix. */
-static void emit_term(struct sbuf *b, const struct term *t)
+static void emit_term(struct ks_buf *b, const struct term *t)
 {
-	sb_str(b, "\"");
+	ks_buf_str(b, "\"");
 	for (const char *p = t->text; *p; p++) {
-		sb_add(b, p, 1);
+		ks_buf_add(b, p, 1);
 		if (*p == '"')
-			sb_add(b, "\"", 1);
+			ks_buf_add(b, "\"", 1);
 	}
-	sb_str(b, "\"");
+	ks_buf_str(b, "\"");
 	if (t->prefix)
-		sb_str(b, " *");
+		ks_buf_str(b, " *");
 }
 
 static int has_tokens(struct ks_tok *tok, const char *text);
@@ -195,11 +164,11 @@ static int has_tokens(struct ks_tok *tok, const char *text);
 /* Appends t and, when expansion applies, " OR " and each other spelling of
  * its group; records the expansion in out once per distinct term. Appends
  * the byte g to groups for each phrase written. */
-static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term *t, int expand,
-			  struct ks_query *out, struct sbuf *groups, char g)
+static void emit_expanded(struct ks_buf *b, struct ks_tok *tok, const struct term *t, int expand,
+			  struct ks_query *out, struct ks_buf *groups, char g)
 {
 	emit_term(b, t);
-	sb_add(groups, &g, 1);
+	ks_buf_add(groups, &g, 1);
 	if (!expand || t->phrase || t->prefix)
 		return;
 	size_t flen = 0;
@@ -226,9 +195,9 @@ static void emit_expanded(struct sbuf *b, struct ks_tok *tok, const struct term 
 			continue;
 		struct term vt = {0};
 		vt.text = (char *)v[i];
-		sb_str(b, " OR ");
+		ks_buf_str(b, " OR ");
 		emit_term(b, &vt);
-		sb_add(groups, &g, 1);
+		ks_buf_add(groups, &g, 1);
 	}
 	free(folded);
 	for (size_t i = 0; i < out->n_expanded; i++)
@@ -275,7 +244,7 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 	struct term terms[MAX_TERMS];
 	int n = 0, had_text = 0, rc = KS_OK;
 	char *norm = nfkc(q ? q : "");
-	struct sbuf pos = {0}, neg = {0}, gpos = {0}, gneg = {0};
+	struct ks_buf pos = {0}, neg = {0}, gpos = {0}, gneg = {0};
 	if (!norm)
 		return KS_ERR_NOMEM;
 	if ((n = lex(norm, terms, &had_text)) < 0) {
@@ -296,23 +265,23 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 			if (!keep[i])
 				continue;
 			if (n_neg++)
-				sb_str(&neg, " OR ");
+				ks_buf_str(&neg, " OR ");
 			emit_expanded(&neg, tok, t, expand, out, &gneg,
 				      (char)('0' + MAX_TERMS + i));
 			continue;
 		}
 		if (!linked_prev && in_group) {
-			sb_str(&pos, ")");
+			ks_buf_str(&pos, ")");
 			in_group = 0;
 		}
 		if (!keep[i])
 			continue;
 		if (in_group) {
-			sb_str(&pos, " OR ");
+			ks_buf_str(&pos, " OR ");
 		} else {
 			if (n_pos)
-				sb_str(&pos, " AND ");
-			sb_str(&pos, "(");
+				ks_buf_str(&pos, " AND ");
+			ks_buf_str(&pos, "(");
 			in_group = 1;
 			n_pos++;
 		}
@@ -320,9 +289,9 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 		out->n_terms++;
 	}
 	if (in_group)
-		sb_str(&pos, ")");
-	if (gneg.n)
-		sb_add(&gpos, gneg.p, gneg.n); /* NOT phrases follow in the expression */
+		ks_buf_str(&pos, ")");
+	if (gneg.len)
+		ks_buf_add(&gpos, gneg.p, gneg.len); /* NOT phrases follow in the expression */
 	if (pos.oom || neg.oom || gpos.oom || gneg.oom) {
 		rc = KS_ERR_NOMEM;
 		goto out;
@@ -334,12 +303,12 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 		out->groups = gpos.p;
 		gpos.p = NULL;
 		if (n_neg) {
-			struct sbuf m = {0};
-			sb_str(&m, "(");
-			sb_str(&m, pos.p);
-			sb_str(&m, ") NOT (");
-			sb_str(&m, neg.p);
-			sb_str(&m, ")");
+			struct ks_buf m = {0};
+			ks_buf_str(&m, "(");
+			ks_buf_str(&m, pos.p);
+			ks_buf_str(&m, ") NOT (");
+			ks_buf_str(&m, neg.p);
+			ks_buf_str(&m, ")");
 			if (m.oom) {
 				free(m.p);
 				rc = KS_ERR_NOMEM;

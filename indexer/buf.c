@@ -1,0 +1,54 @@
+/* buf.c - the growable byte buffer of buf.h. */
+#include "kensaku/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ks_buf_add(struct ks_buf *b, const void *s, size_t n)
+{
+	size_t max = b->max ? b->max : KS_BUF_MAX;
+	if (b->oom)
+		return;
+	if (n > max - b->len) {
+		b->oom = 1;
+		return;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+void ks_buf_str(struct ks_buf *b, const char *s)
+{
+	ks_buf_add(b, s, strlen(s));
+}
+
+char *ks_buf_take(struct ks_buf *b)
+{
+	char *p = b->oom ? NULL : b->p ? b->p : strdup("");
+	if (b->oom)
+		free(b->p);
+	memset(b, 0, sizeof *b);
+	return p;
+}
+
+void ks_buf_free(struct ks_buf *b)
+{
+	if (!b)
+		return;
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
