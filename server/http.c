@@ -4,6 +4,7 @@
 #include "http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -28,6 +29,8 @@
 #define FDS_RESERVED 64u /* descriptors kept for the index, logs, static files */
 #define PER_IP_LIMIT 200u
 #define CONN_MEMORY (64u * 1024u)
+#define GRACE_MS 250	  /* after SIGTERM: quiet time that ends the intake */
+#define GRACE_MAX_MS 5000 /* the intake ends after this at most */
 
 /* Per-request state, created by the URI callback (once per request) and
  * freed by the completion hook. */
@@ -52,6 +55,28 @@ static const char *g_web_root;
 static int g_deadline_ms = KSD_DEADLINE_MS;
 static atomic_long g_active;
 static atomic_int g_closing;
+static atomic_long g_conns;	     /* open connections */
+static atomic_llong g_last_start_ms; /* when the last request started */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&g_conns, 1);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&g_conns, 1);
+}
 
 static double since_ms(const struct timespec *t0)
 {
@@ -174,6 +199,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!x->started) {
 		x->started = 1;
 		atomic_fetch_add(&g_active, 1);
+		atomic_store(&g_last_start_ms, mono_ms());
 		ksd_metrics_start();
 		copy_cut(x->method, sizeof(x->method), method);
 		copy_cut(x->path, sizeof(x->path), url);
@@ -357,14 +383,41 @@ int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
 	    CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    NULL, MHD_OPTION_END);
+	    NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
 	if (!g_daemon)
 		return ks_err_set(err, KS_ERR_IO, "libmicrohttpd could not start");
 	return KS_OK;
 }
 
+/* Accepts every connection queued on the listening socket s (the kernel
+ * completed them, their clients may have sent a request already) and
+ * hands it to the daemon, which serves it like the others. */
+static int adopt_backlog(MHD_socket s)
+{
+	int n = 0, fl = fcntl(s, F_GETFL);
+
+	if (fl < 0 || fcntl(s, F_SETFL, fl | O_NONBLOCK) != 0)
+		return 0;
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept(s, (struct sockaddr *)&ss, &sl);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return n; /* EAGAIN: the queue is empty */
+		}
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+		/* the daemon owns fd from here, and closes it on failure */
+		if (MHD_add_connection(g_daemon, fd, (struct sockaddr *)&ss, sl) == MHD_YES)
+			n++;
+	}
+}
+
 void ksd_http_quiesce(void)
 {
+	long long t0 = mono_ms(), now;
 	MHD_socket s;
 
 	atomic_store(&g_closing, 1);
@@ -372,10 +425,28 @@ void ksd_http_quiesce(void)
 		return;
 	s = MHD_quiesce_daemon(g_daemon);
 	/* shutdown first: a worker still in poll() holds the socket open past
-	 * close(), and connections would queue on it meanwhile */
+	 * close(), and connections would queue on it meanwhile. Before that,
+	 * the connections already queued are taken in: their clients
+	 * connected before the signal */
 	if (s != MHD_INVALID_SOCKET) {
+		int n = adopt_backlog(s);
+
+		if (n > 0)
+			ksd_log_info("kensakud", "took in %d queued connection(s)", n);
 		shutdown(s, SHUT_RDWR);
 		close(s);
+	}
+	/* A request sent before the signal on a kept-alive (or just adopted)
+	 * connection can still sit unread in its socket: wait until no
+	 * connection is open, or none started a request for GRACE_MS. Every
+	 * answer from now on says Connection: close, so each connection asks
+	 * at most once more. */
+	while (atomic_load(&g_conns) > 0 && (now = mono_ms()) - t0 < GRACE_MAX_MS &&
+	       now - (atomic_load(&g_last_start_ms) > t0 ? atomic_load(&g_last_start_ms) : t0) <
+		   GRACE_MS) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
 	}
 }
 

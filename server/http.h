@@ -29,7 +29,10 @@ int ksd_http_listen(const char *spec, int *fd, char *url, size_t n, struct ks_er
 int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err);
 
 /* Stops accepting connections; requests on open connections are still
- * answered, with `Connection: close`. */
+ * answered, with `Connection: close`. Connections the kernel had already
+ * queued are taken in first, and it returns once every connection is
+ * closed or none has started a request for 250 ms (at most 5 s): a
+ * request sent before the signal is read and counted by ksd_http_active. */
 void ksd_http_quiesce(void);
 
 /* Requests whose headers arrived and whose response is not fully sent. */

@@ -353,6 +353,8 @@ static void switch_to(const struct file_id *fid, int forced, double check_s)
 	unsigned long gen;
 	int rc;
 
+	double t0 = now_s();
+
 	pthread_mutex_lock(&g_mu);
 	g_switching = 1;
 	while (g_leased > 0)
@@ -367,8 +369,10 @@ static void switch_to(const struct file_id *fid, int forced, double check_s)
 	pthread_cond_broadcast(&g_cv);
 	pthread_mutex_unlock(&g_mu);
 	if (rc == KS_OK)
-		ksd_log_info("pool", "index %s changed: generation %lu%s, checked in %.3f s",
-			     g_path, gen, forced ? " (reload)" : "", check_s);
+		ksd_log_info("pool",
+			     "index %s changed: generation %lu%s, checked in %.3f s, requests held "
+			     "%.1f ms for the switch",
+			     g_path, gen, forced ? " (reload)" : "", check_s, (now_s() - t0) * 1e3);
 	else
 		ksd_log_info("pool", "index %s changed: generation %lu, but it can't be opened: %s",
 			     g_path, gen, e.msg);
