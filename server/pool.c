@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -192,11 +193,12 @@ static int wal_has_frames(const char *path)
 }
 
 /* Checks a private in-memory copy of the file alone (whose identity must
- * be fid): PRAGMA quick_check and the FTS5 integrity-check with the
- * content comparison (every doclist, the term and doclist indexes, the
- * averages, against the text), which needs a writable database. Sets
+ * be fid): PRAGMA quick_check and the FTS5 integrity-check (every
+ * doclist, the term and doclist indexes, the averages; with content, also
+ * against the text retokenized), which needs a writable database. Sets
  * *done to 0 without checking a file larger than KSD_POOL_COPY_MAX. */
-static int check_copy(const char *path, const struct file_id *fid, int *done, struct ks_err *err)
+static int check_copy(const char *path, const struct file_id *fid, int content, int *done,
+		      struct ks_err *err)
 {
 	struct stat st;
 	unsigned char *buf = NULL;
@@ -221,7 +223,12 @@ static int check_copy(const char *path, const struct file_id *fid, int *done, st
 		return ks_err_set(err, KS_ERR_CORRUPT, "%lld bytes are too few for an index",
 				  (long long)st.st_size);
 	}
-	buf = sqlite3_malloc64((sqlite3_uint64)st.st_size);
+	/* anonymous pages, given back to the system at once when unmapped (a
+	 * malloc'd copy would leave the heap grown by the index's size) */
+	buf = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (buf == MAP_FAILED)
+		buf = NULL;
 	while (buf && got < (size_t)st.st_size) {
 		ssize_t r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
 
@@ -235,7 +242,7 @@ static int check_copy(const char *path, const struct file_id *fid, int *done, st
 	if (!buf)
 		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for a copy of %s", path);
 	if (got != (size_t)st.st_size) {
-		sqlite3_free(buf);
+		munmap(buf, (size_t)st.st_size);
 		return ks_err_set(err, KS_ERR_BUSY, "%s changed while it was read", path);
 	}
 	/* a WAL-mode header would make the copy look for a -wal: the copy is
@@ -247,13 +254,12 @@ static int check_copy(const char *path, const struct file_id *fid, int *done, st
 	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 		SQLITE_OK ||
 	    ks_tok_register(db) != SQLITE_OK) {
-		sqlite3_free(buf);
 		rc = ks_err_set(err, KS_ERR_NOMEM, "cannot open an in-memory copy of %s", path);
 		goto out;
 	}
-	/* frees buf on close, and on failure */
-	if (sqlite3_deserialize(db, "main", buf, (sqlite3_int64)got, (sqlite3_int64)got,
-				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) !=
+	/* buf stays ours (no FREEONCLOSE): a fixed-size database the checks
+	 * only read */
+	if (sqlite3_deserialize(db, "main", buf, (sqlite3_int64)got, (sqlite3_int64)got, 0) !=
 	    SQLITE_OK) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "cannot load a copy of %s: %s", path,
 				sqlite3_errmsg(db));
@@ -261,13 +267,17 @@ static int check_copy(const char *path, const struct file_id *fid, int *done, st
 	}
 	rc = quick_check(db, err);
 	if (rc == KS_OK &&
-	    sqlite3_exec(db, "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(
+		db,
+		content ? "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)"
+			: "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 0)",
+		NULL, NULL, NULL) != SQLITE_OK)
 		rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index is damaged: %s",
 				sqlite3_errmsg(db));
 	*done = rc == KS_OK;
 out:
 	sqlite3_close(db);
+	munmap(buf, (size_t)st.st_size);
 	return rc;
 }
 
@@ -295,8 +305,10 @@ static int validate(const char *path, const struct file_id *fid, int snapshot, s
 		    probe(db, "the full-text index can't be read",
 			  "SELECT rowid FROM items_fts WHERE items_fts MATCH '\"kensaku\"' LIMIT 1",
 			  NULL, 0, err);
+	/* the text is compared with the index only when this binary's
+	 * tokenizer built it: an index that asks for a reindex is served */
 	if (rc == KS_OK && (snapshot || !wal_has_frames(path)))
-		rc = check_copy(path, fid, &done, err);
+		rc = check_copy(path, fid, ks_store_check_version(st, NULL) == KS_OK, &done, err);
 	/* a temp fts5vocab table needs a writable temp schema: the file itself
 	 * stays read-only (SQLITE_OPEN_READONLY) */
 	if (rc == KS_OK && !done &&

@@ -181,6 +181,23 @@ def part_a(d, good0):
     c.close()
     start_refused(bad, "an index without its tables")
     start_refused(os.path.join(d, "missing.db"), "a missing file")
+    # not damage: an index of another tokenizer version starts, says that
+    # a reindex is needed, and is served (its text is not compared with
+    # tokens this binary would make)
+    old = os.path.join(d, "old.db")
+    corrupt_copy(good0, old, "item text changed")
+    sql_edit(old, "UPDATE meta SET value = 'kensaku-bigram-0' WHERE key = 'tokenizer'")
+    srv = Server(A, old, ["--quiet"])
+    try:
+        st, _, b = get_json(srv, "/healthz")
+        check(st == 200 and b.get("reindex_needed") is True,
+              "an index of another tokenizer version is served, reindex needed: %d %r" % (st, b))
+        check(srv.wait_line("reindex", 5), "the reindex warning is logged")
+        print("  %-30s served: %s" % ("another tokenizer version", [
+            x for x in srv.stderr_text().splitlines() if "reindex" in x][0][:120]))
+    finally:
+        check(srv.stop() == 0, "kensakud on the old index exits 0")
+        F.sanitizer_clean(srv)
     os.makedirs(os.path.join(d, "dir.db"))
     start_refused(os.path.join(d, "dir.db"), "a folder")
 
