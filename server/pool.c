@@ -27,6 +27,7 @@
 
 struct ksd_slot {
 	struct ks_store *store;
+	sqlite3_stmt *begin, *snap, *end; /* BEGIN, a first read, COMMIT */
 	struct ksd_slot *next;
 };
 
@@ -327,6 +328,37 @@ static int validate(const char *path, const struct file_id *fid, int snapshot, s
 	return rc;
 }
 
+/* A slot for st with its three statements, or NULL (st closed). */
+static struct ksd_slot *slot_new(struct ks_store *st)
+{
+	struct ksd_slot *s = calloc(1, sizeof(*s));
+	sqlite3 *db = ks_store_db(st);
+
+	if (!s || sqlite3_prepare_v2(db, "BEGIN", -1, &s->begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema LIMIT 1", -1, &s->snap, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "COMMIT", -1, &s->end, NULL) != SQLITE_OK) {
+		if (s) {
+			sqlite3_finalize(s->begin);
+			sqlite3_finalize(s->snap);
+			free(s);
+		}
+		ks_store_close(st);
+		return NULL;
+	}
+	s->store = st;
+	return s;
+}
+
+static void slot_free(struct ksd_slot *s)
+{
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->snap);
+	sqlite3_finalize(s->end);
+	ks_store_close(s->store);
+	free(s);
+}
+
 /* Closes every idle connection (caller holds g_mu). */
 static void close_idle_locked(void)
 {
@@ -334,8 +366,7 @@ static void close_idle_locked(void)
 		struct ksd_slot *s = g_idle;
 
 		g_idle = s->next;
-		ks_store_close(s->store);
-		free(s);
+		slot_free(s);
 		g_open--;
 	}
 }
@@ -344,13 +375,10 @@ static void close_idle_locked(void)
  * of memory. */
 static void add_idle_locked(struct ks_store *st)
 {
-	struct ksd_slot *s = malloc(sizeof(*s));
+	struct ksd_slot *s = slot_new(st);
 
-	if (!s) {
-		ks_store_close(st);
+	if (!s)
 		return;
-	}
-	s->store = st;
 	s->next = g_idle;
 	g_idle = s;
 	g_open++;
@@ -521,15 +549,13 @@ void ksd_pool_shutdown(void)
 	pthread_mutex_unlock(&g_vmu);
 }
 
-int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
+/* Takes an idle connection, or opens one more, or waits (see
+ * ksd_pool_acquire); counted in g_leased. NULL with the reason in e. */
+static struct ksd_slot *take(const struct timespec *until, struct ks_err *e)
 {
-	struct timespec until = after_ms(KSD_POOL_WAIT_MS);
 	struct ksd_slot *s = NULL;
-	struct ks_err e = {{0}};
 	int open_failed = 0, timed_out = 0;
 
-	if (atomic_load(&g_reload))
-		check_file(1);
 	pthread_mutex_lock(&g_mu);
 	while (!s && g_path) {
 		struct file_id fid;
@@ -550,16 +576,15 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 
 			g_leased++;
 			pthread_mutex_unlock(&g_mu);
-			rc = open_file(g_path, &want, 0, &st, &e);
-			s = rc == KS_OK ? malloc(sizeof(*s)) : NULL;
+			rc = open_file(g_path, &want, 0, &st, e);
+			s = rc == KS_OK ? slot_new(st) : NULL;
 			pthread_mutex_lock(&g_mu);
 			if (s) {
-				s->store = st;
-				s->next = NULL;
 				g_open++;
 				break;
 			}
-			ks_store_close(st);
+			if (rc == KS_OK)
+				ks_err_set(e, KS_ERR_NOMEM, "out of memory");
 			g_leased--;
 			if (g_waiting || g_switching)
 				pthread_cond_broadcast(&g_cv);
@@ -571,30 +596,116 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 		/* a switch is running, or every connection is leased and no new
 		 * one can be opened (the file is gone, refused or not yet checked) */
 		g_waiting++;
-		timed_out = pthread_cond_timedwait(&g_cv, &g_mu, &until) == ETIMEDOUT;
+		timed_out = pthread_cond_timedwait(&g_cv, &g_mu, until) == ETIMEDOUT;
 		g_waiting--;
 	}
-	if (s) {
-		out->slot = s;
-		out->store = s->store;
-		out->generation = atomic_load(&g_gen);
-	} else if (!g_path) {
-		ks_err_set(&e, KS_ERR_IO, "no index configured");
-	} else if (timed_out) {
-		ks_err_set(&e, KS_ERR_IO, "no index connection became free in %d ms",
+	if (s)
+		; /* leased */
+	else if (!g_path)
+		ks_err_set(e, KS_ERR_IO, "no index configured");
+	else if (timed_out)
+		ks_err_set(e, KS_ERR_IO, "no index connection became free in %d ms",
 			   KSD_POOL_WAIT_MS);
-	} else if (!open_failed) {
-		ks_err_set(&e, KS_ERR_IO,
-			   "%s is not the checked file of generation %lu (moved away, replaced "
-			   "or refused)",
+	else if (!open_failed)
+		ks_err_set(e, KS_ERR_IO,
+			   "%s is not the checked file of generation %lu (moved away, replaced or "
+			   "refused)",
 			   g_path, atomic_load(&g_gen));
-	}
 	pthread_mutex_unlock(&g_mu);
-	if (s) {
-		/* one read transaction per lease: every statement of a request
-		 * reads the same snapshot, even while `kensaku index` commits */
-		(void)sqlite3_exec(ks_store_db(s->store), "BEGIN", NULL, NULL, NULL);
-		return KS_OK;
+	return s;
+}
+
+/* Gives a leased slot back (its read transaction ended). */
+static void give_back(struct ksd_slot *s)
+{
+	pthread_mutex_lock(&g_mu);
+	s->next = g_idle;
+	g_idle = s;
+	g_leased--;
+	if (g_waiting || g_switching)
+		pthread_cond_broadcast(&g_cv);
+	pthread_mutex_unlock(&g_mu);
+}
+
+static void end_read(struct ksd_slot *s)
+{
+	sqlite3 *db = ks_store_db(s->store);
+
+	sqlite3_reset(s->snap);
+	if (!sqlite3_get_autocommit(db)) {
+		int r = sqlite3_step(s->end);
+
+		sqlite3_reset(s->end);
+		if (r != SQLITE_DONE)
+			(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+/* 1 when the file at the path is not this generation's and the WAL this
+ * connection reads holds frames. The -wal and -shm belong to the path, not
+ * to a file: after a rename, frames written there by `kensaku index` are
+ * the new file's (reindex empties the WAL before it renames), and a read
+ * of this generation would take pages from them. The WAL is looked at
+ * through the connection's own descriptor: the writer may have unlinked
+ * it at its close, while this process still reads it. The caller holds a
+ * lease, so g_fid can't change meanwhile. */
+static int foreign_wal(struct ksd_slot *s)
+{
+	struct file_id fid;
+	sqlite3_file *wal = NULL;
+	sqlite3_int64 size = 0;
+
+	if (file_id_get(g_path, &fid) != 0 || same_file(&fid, &g_fid))
+		return 0;
+	if (sqlite3_file_control(ks_store_db(s->store), "main", SQLITE_FCNTL_JOURNAL_POINTER,
+				 &wal) != SQLITE_OK ||
+	    !wal || !wal->pMethods)
+		return 0; /* no WAL open: a rollback-journal file */
+	return wal->pMethods->xFileSize(wal, &size) != SQLITE_OK || size > 0;
+}
+
+int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
+{
+	struct timespec until = after_ms(KSD_POOL_WAIT_MS);
+	struct ks_err e = {{0}};
+
+	if (atomic_load(&g_reload))
+		check_file(1);
+	for (;;) {
+		struct ksd_slot *s = take(&until, &e);
+		struct timespec pause;
+
+		if (!s)
+			break;
+		/* one read transaction per lease, started here: every statement
+		 * of the request reads this snapshot, even while `kensaku index`
+		 * commits; taken before the WAL is looked at, so frames written
+		 * after the look are not in it */
+		sqlite3_step(s->begin);
+		sqlite3_reset(s->begin);
+		sqlite3_step(s->snap);
+		if (!foreign_wal(s)) {
+			out->slot = s;
+			out->store = s->store;
+			out->generation = atomic_load(&g_gen);
+			return KS_OK;
+		}
+		/* wait for the checker to switch to the new file (pool.h) */
+		end_read(s);
+		give_back(s);
+		pause = after_ms(20);
+		if (pause.tv_sec > until.tv_sec ||
+		    (pause.tv_sec == until.tv_sec && pause.tv_nsec >= until.tv_nsec)) {
+			ks_err_set(&e, KS_ERR_IO,
+				   "%s was replaced and is being written to before it was checked",
+				   g_path);
+			break;
+		}
+		pthread_mutex_lock(&g_mu);
+		g_waiting++;
+		(void)pthread_cond_timedwait(&g_cv, &g_mu, &pause);
+		g_waiting--;
+		pthread_mutex_unlock(&g_mu);
 	}
 	if (err)
 		*err = e;
@@ -603,21 +714,10 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 
 void ksd_pool_release(struct ksd_lease *l)
 {
-	struct ksd_slot *s;
-
 	if (!l || !l->slot)
 		return;
-	s = l->slot;
-	if (!sqlite3_get_autocommit(ks_store_db(s->store)) &&
-	    sqlite3_exec(ks_store_db(s->store), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		(void)sqlite3_exec(ks_store_db(s->store), "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_lock(&g_mu);
-	s->next = g_idle;
-	g_idle = s;
-	g_leased--;
-	if (g_waiting || g_switching)
-		pthread_cond_broadcast(&g_cv);
-	pthread_mutex_unlock(&g_mu);
+	end_read(l->slot);
+	give_back(l->slot);
 	l->slot = NULL;
 	l->store = NULL;
 }

@@ -27,8 +27,13 @@
  * request therefore runs to its end on one generation, and a switch
  * delays new requests by the longest request in flight.
  *
- * A lease is one read transaction: every statement of a request reads the
- * same snapshot of the file, even while `kensaku index` commits. */
+ * A lease is one read transaction, started by ksd_pool_acquire: every
+ * statement of a request reads the same snapshot of the file, even while
+ * `kensaku index` commits. Before the switch, the -wal and -shm at the
+ * path already serve the next file: when a new file is at the path and the
+ * WAL holds frames (`kensaku index` ran right after a reindex), they are
+ * not this generation's, and a lease waits for the switch instead of
+ * reading them. */
 #ifndef KSD_POOL_H
 #define KSD_POOL_H
 
@@ -59,17 +64,18 @@ int ksd_pool_init(const char *path, struct ks_err *err);
  * HTTP daemon has stopped (no lease out). Safe to call twice. */
 void ksd_pool_shutdown(void);
 
-/* Leases a connection of the current generation: an idle one, else a new
- * one when the file at the path is the current generation's, else waits
- * (at most KSD_POOL_WAIT_MS) for one to be released. Runs a pending
- * ksd_pool_reload first. On success *out is set and must be given back
- * with ksd_pool_release. Fails (KS_ERR_IO, KS_ERR_BUSY) only when no
+/* Leases a connection of the current generation, in a read transaction:
+ * an idle one, else a new one when the file at the path is the current
+ * generation's, else waits (at most KSD_POOL_WAIT_MS in all) for one to be
+ * released, or for the switch away from a WAL another file wrote to. Runs
+ * a pending ksd_pool_reload first. On success *out is set and must be
+ * given back with ksd_pool_release. Fails (KS_ERR_IO) only when no
  * connection can be had: the file is gone or refused and none is open, or
- * every one stayed busy. Never call it while holding a lease. */
+ * the wait ran out. Never call it while holding a lease. */
 int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err);
 
-/* Gives a lease back; its connection becomes idle. Accepts an empty
- * lease. */
+/* Ends the lease's read transaction and gives its connection back.
+ * Accepts an empty lease. */
 void ksd_pool_release(struct ksd_lease *l);
 
 /* Asks for a check of the file now, even when its identity is unchanged

@@ -8,6 +8,7 @@ intact afterwards and served; every client answer is a correct 200.
 $KS_FAULT_SCALE scales the corpus (default 1.0 = 5000 + 2000 items)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from kstest import Server, args, check, cleanup, run, tmpdir  # noqa: E402
 
 A = args()
 ROUNDS = 4
+BACK_TO_BACK = 8
 
 
 def write_extra(d, m, rnd):
@@ -59,7 +61,7 @@ def main():
     srv = Server(A, db, ["--threads", "4", "--quiet"])
     ids = ["%d-%d" % (1000 + i // F.ITEMS_PER_FILE, 1 + i % F.ITEMS_PER_FILE)
            for i in range(0, n, max(1, n // 100))]
-    state = F.State({n, n + m}, 0)
+    state = F.State({n, n + m, n + F.ITEMS_PER_FILE, n + m + F.ITEMS_PER_FILE}, 0)
     hammer = F.Hammer(srv, 2, state, ids, max_s=300)
     wins = {}
     try:
@@ -106,6 +108,36 @@ def main():
             check(st and b.get("generation") == st["generation"] and b.get("items") == st["items"],
                   "round %d: served %r, file %r" % (k, b, st))
         print("writers: wins %r" % wins)
+        # back to back: `kensaku index` starts the moment `kensaku reindex`
+        # has renamed its file, before kensakud has checked and switched to
+        # it, so the index run writes WAL frames for the new file while
+        # kensakud still reads the old one (the -wal and -shm at the path
+        # are shared): the clients must still only see complete, unmixed
+        # generations
+        few = os.path.join(d, "few")
+        for j in range(BACK_TO_BACK):
+            k = ROUNDS + 2 + j
+            ck = F.write_corpus(os.path.join(d, "c%d" % k), n, "gtag%d" % k)
+            write_extra(few, F.ITEMS_PER_FILE, k)
+            state.set(max_gen=k)
+            r1 = subprocess.run(F.reindex_argv(A, db, ck), capture_output=True, timeout=300)
+            r2 = subprocess.run([A.cli, "index", "--quiet", "--db", db, few], capture_output=True,
+                                timeout=300)
+            check(r1.returncode == 0 and r2.returncode == 0, "back to back %d: %s %s" % (
+                j + 1, r1.stderr[-200:], r2.stderr[-200:]))
+            st = F.stats(A, db)
+            check(F.quick_check(db) == "ok", "back to back %d: quick_check" % (j + 1))
+            deadline = time.monotonic() + 5
+            b = {}
+            while time.monotonic() < deadline:
+                b = F.get_json(srv, "/healthz")[2] or {}
+                if st and b.get("generation") == st["generation"] and b.get("items") == st["items"]:
+                    break
+                time.sleep(0.02)
+            check(st and b.get("generation") == st["generation"] and b.get("items") == st["items"],
+                  "back to back %d: served %r, file %r" % (j + 1, b, st))
+            shutil.rmtree(ck, ignore_errors=True)
+        print("writers: %d back-to-back reindex + index runs" % BACK_TO_BACK)
         hammer.finish()
         check(not hammer.failures, "clients: %s; first failures %r" % (hammer.summary(), hammer.failures[:5]))
         check(hammer.count > 50, "the clients ran (%d requests)" % hammer.count)
