@@ -2,10 +2,10 @@
  * byte range it came from.
  *
  * The text is cut into normalization chunks (a code point plus the ones
- * that follow without a normalization boundary, e.g. ｶ + ﾞ), each chunk is
- * normalized on its own, and every unit of the chunk's output maps to the
- * chunk's source bytes. ASCII not followed by a non-ASCII byte takes a fast
- * path (lower-casing is all NFKC_Casefold does to it).
+ * that follow without a normalization boundary, for NFKC_Casefold or for
+ * NFKC, e.g. ｶ + ﾞ), each chunk is normalized on its own, and every unit of
+ * the chunk's output maps to the chunk's source bytes. ASCII not followed by a non-ASCII byte takes
+ * a fast path (lower-casing is all NFKC_Casefold does to it).
  *
  * A chunk is cut after CHUNK_MAX_CP code points: a run of combining marks
  * has no boundary, and canonical reordering costs up to the square of its
@@ -81,7 +81,38 @@ static int push_chunk(struct ks_norm *nb, const UNormalizer2 *norm, const char *
 	if (reserve(nb, room) < 0)
 		return -1;
 	UErrorCode st = U_ZERO_ERROR;
-	int32_t got = unorm2_normalize(norm, in, n_in, nb->u + nb->n, room, &st);
+	UChar *pre = NULL;
+	const UChar *src = in;
+	int32_t n_src = n_in;
+	/* U+0345 is the one mark NFKC_Casefold maps to a starter (ι), and ICU
+	 * maps it before the canonical ordering that would move it after the
+	 * other marks; query.c applies NFKC to a query first, which orders it.
+	 * So a chunk with it gets NFKC first here too, or
+	 * 9 + U+0301 + U+0345 + U+0301 would not find itself (fuzz_search,
+	 * regressions/fuzz_search/ypogegrammeni-order). */
+	for (int32_t k = 0; k < n_in && !pre; k++) {
+		if (in[k] != 0x0345)
+			continue;
+		const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
+		if (U_FAILURE(st) || !(pre = malloc((size_t)room * sizeof *pre)))
+			return -1;
+		n_src = unorm2_normalize(nfkc, in, n_in, pre, room, &st);
+		if (U_FAILURE(st)) {
+			free(pre);
+			return -1;
+		}
+		src = pre;
+		/* case folding of that still expands, up to 3 units per unit */
+		if (n_src * 3 + 4 > room) {
+			room = n_src * 3 + 4;
+			if (reserve(nb, room) < 0) {
+				free(pre);
+				return -1;
+			}
+		}
+	}
+	int32_t got = unorm2_normalize(norm, src, n_src, nb->u + nb->n, room, &st);
+	free(pre);
 	if (U_FAILURE(st))
 		return -1;
 	for (int32_t k = 0; k < got; k++) {
@@ -96,6 +127,7 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
+	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
 	nb->n = 0;
 	if (U_FAILURE(st))
 		return -1;
@@ -126,7 +158,10 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 			int j = i;
 			UChar32 d;
 			U8_NEXT(s, j, len, d);
-			if (d < 0 || unorm2_hasBoundaryBefore(norm, d))
+			/* a boundary for both NFKC (query.c's first step) and
+			 * NFKC_Casefold: U+0345 has one only for the latter */
+			if (d < 0 || (unorm2_hasBoundaryBefore(norm, d) &&
+				      unorm2_hasBoundaryBefore(nfkc, d)))
 				break;
 			i = j;
 			ncp++;

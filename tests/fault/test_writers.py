@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
 """Two writers at once while kensakud serves under load: `kensaku index`
 and `kensaku reindex` started together (both orders, at the same instant
-and with a 50 ms head start), and two `index` runs together. Exactly one wins (exit 0), the other exits 1 at once with
-the "another kensaku index/reindex is writing" message; the index is
-intact afterwards and served; every client answer is a correct 200.
+and with a 50 ms head start), and two `index` runs together. Exactly one
+wins (exit 0), the other exits 1 at once with the "another kensaku
+index/reindex is writing" message; the index is intact afterwards and
+served; every client answer is a correct 200.
+
+Then writers one after the other with no gap: `kensaku index` starts the
+moment `kensaku reindex` has renamed its file in, and writes WAL frames for
+the new file (the -wal/-shm belong to the path) while kensakud may still
+read the old one; clients must still only ever see complete, unmixed
+generations (before pool.c waited for the switch in that case, this gave
+503s and hits with id "?").
 
 $KS_FAULT_SCALE scales the corpus (default 1.0 = 5000 + 2000 items)."""
 import json
