@@ -142,6 +142,13 @@ static int open_file(const char *path, const struct file_id *fid, int snapshot,
 		ks_store_close(st);
 		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
 	}
+	/* No memory map: a served file truncated in place (`cp` over it
+	 * truncates first) made reads of mapped pages past its new end kill
+	 * the server with SIGBUS; read() returns a short read, an error. */
+	if (sqlite3_exec(ks_store_db(st), "PRAGMA mmap_size=0", NULL, NULL, NULL) != SQLITE_OK) {
+		ks_store_close(st);
+		return ks_err_set(err, KS_ERR_IO, "cannot turn off mmap on %s", path);
+	}
 	*out = st;
 	return KS_OK;
 }
