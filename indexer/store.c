@@ -371,7 +371,7 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 			  err);
 	} else {
 		rc = exec(
-		    s, "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456",
+		    s, "PRAGMA query_only=1; PRAGMA cache_size=-4096; PRAGMA mmap_size=268435456",
 		    err);
 	}
 	if (rc != KS_OK)
