@@ -32,7 +32,8 @@ for t in "${targets[@]}"; do
     "$build/fuzz-artifacts/$t-" "$root/tests/fuzz/dict/$t.dict" \
     "$root/tests/fuzz/corpus/$t" "$root/tests/fuzz/regressions/$t" 2>"$build/fuzz-long/$t.log"
   rc=$?
-  grep -E '^(stat::|Done|INFO: a leak|==[0-9]+==ERROR|SUMMARY)' "$build/fuzz-long/$t.log" | tail -n 12
+  grep -E '^(#[0-9]+[[:space:]]+DONE|stat::|Done|INFO: a leak|==[0-9]+==ERROR|SUMMARY)' \
+    "$build/fuzz-long/$t.log" | tail -n 12
   if [ $rc != 0 ]; then
     status=1
     echo "$t FAILED (exit $rc): log $build/fuzz-long/$t.log"
