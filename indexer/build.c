@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "kensaku/build.h"
+#include "kensaku/verify.h"
 #include "kensaku/store.h"
 #include "store_internal.h"
 
@@ -461,6 +462,13 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 		rc = ks_err_set(err, KS_ERR_IO, "fsync %s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	/* the stamp that lets a server trust the checked file (verify.h);
+	 * without one it checks the file again, so a failure is no error */
+	if (ks_verify_stamp(tmp, o->db, NULL) != KS_OK)
+		fprintf(r.log,
+			"reindex: no verification stamp beside %s (servers will check it "
+			"again)\n",
+			o->db);
 	if ((rc = checkpoint_old(o->db, err)) != KS_OK)
 		goto out;
 	if (rename(tmp, o->db) != 0) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <kensaku/tokenizer.h>
+#include <kensaku/verify.h>
 
 #include "log.h"
 
@@ -289,6 +290,24 @@ out:
 	return rc;
 }
 
+/* The last validate() trusted reindex's stamp (g_vmu). */
+static int g_stamped;
+
+/* 1 when the file at path is fid and matches the stamp reindex left
+ * beside it (ks_verify_matches: same size and XXH3-128 of every byte). */
+static int stamped(const char *path, const struct file_id *fid)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = fstat(fd, &st) == 0 && st.st_dev == fid->dev && st.st_ino == fid->ino &&
+	     ks_verify_matches(path, fd);
+	close(fd);
+	return ok;
+}
+
 /* Checks that the file at path, whose identity is fid, can be served. On
  * a connection that reads it as serving connections would (snapshot: the
  * file alone, see KS_STORE_SNAPSHOT): it opens as an index, its counts
@@ -313,9 +332,14 @@ static int validate(const char *path, const struct file_id *fid, int snapshot, s
 		    probe(db, "the full-text index can't be read",
 			  "SELECT rowid FROM items_fts WHERE items_fts MATCH '\"kensaku\"' LIMIT 1",
 			  NULL, 0, err);
+	/* a file `kensaku reindex` checked as strongly and stamped is not
+	 * checked again (verify.h): byte for byte the same file */
+	g_stamped = rc == KS_OK && !wal_has_frames(path) && stamped(path, fid);
+	if (g_stamped)
+		done = 1;
 	/* the text is compared with the index only when this binary's
 	 * tokenizer built it: an index that asks for a reindex is served */
-	if (rc == KS_OK && (snapshot || !wal_has_frames(path)))
+	if (rc == KS_OK && !done && (snapshot || !wal_has_frames(path)))
 		rc = check_copy(path, fid, ks_store_check_version(st, NULL) == KS_OK, &done, err);
 	/* a temp fts5vocab table needs a writable temp schema: the file itself
 	 * stays read-only (SQLITE_OPEN_READONLY) */
@@ -417,9 +441,11 @@ static void switch_to(const struct file_id *fid, int forced, double check_s)
 	pthread_mutex_unlock(&g_mu);
 	if (rc == KS_OK)
 		ksd_log_info("pool",
-			     "index %s changed: generation %lu%s, checked in %.3f s, requests held "
-			     "%.1f ms for the switch",
-			     g_path, gen, forced ? " (reload)" : "", check_s, (now_s() - t0) * 1e3);
+			     "index %s changed: generation %lu%s, checked in %.3f s%s, requests "
+			     "held %.1f ms for the switch",
+			     g_path, gen, forced ? " (reload)" : "", check_s,
+			     g_stamped ? " (reindex's verification stamp)" : "",
+			     (now_s() - t0) * 1e3);
 	else
 		ksd_log_info("pool", "index %s changed: generation %lu, but it can't be opened: %s",
 			     g_path, gen, e.msg);

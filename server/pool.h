@@ -12,10 +12,11 @@
  * KSD_POOL_CHECK_MS. A file with a new identity becomes the next
  * generation only after a check of the file alone (SQLite immutable=1:
  * no locks, no -wal/-shm): it opens as an index, its counts can be read,
- * a term lookup works, and a private in-memory copy passes PRAGMA
- * quick_check and the FTS5 integrity-check with the content comparison
- * (files over KSD_POOL_COPY_MAX: quick_check and a full fts5vocab scan
- * instead). A file that fails is logged once with the reason and the
+ * a term lookup works, and — unless it is byte for byte the file
+ * `kensaku reindex` checked and stamped (verify.h) — a private in-memory
+ * copy passes PRAGMA quick_check and the FTS5 integrity-check with the
+ * content comparison (files over KSD_POOL_COPY_MAX: quick_check and a full
+ * fts5vocab scan instead). A file that fails is logged once with the reason and the
  * current generation keeps serving from its open connections.
  *
  * The switch waits until no lease is out (new leases wait meanwhile),
