@@ -761,7 +761,11 @@ def main():
     shutil.copy(os.path.join(DATA, "archive.jsonl"), arch)
     db = os.path.join(d, "k.db")
     cli(A, "index", "--quiet", "--db", db, arch)
-    srv = Server(A, db, ["--quiet"])
+    try:
+        srv = Server(A, db, ["--quiet"])
+    except Exception:
+        cleanup(d)
+        raise
     try:
         test_terms(srv)
         test_data_files(srv)
@@ -775,15 +779,21 @@ def main():
         f = test_feed(srv, d)
         test_reindex_stability(srv, d, arch, db, f, cur)
         test_csv_while_indexing(srv, d, db)
+    except BaseException:
+        srv.stop()
+        cleanup(d)
+        raise
     finally:
         rc = srv.stop()
         err = srv.stderr_text()
         check(rc == 0, "kensakud exits 0 (exit %r): %s" % (rc, err[-1500:]))
         check("ERROR: AddressSanitizer" not in err and "runtime error" not in err and "LeakSanitizer" not in err,
               "no sanitizer report: %s" % err[-2000:])
-    test_deadline(d)
-    test_csv_page_cap(d)
-    cleanup(d)
+    try:
+        test_deadline(d)
+        test_csv_page_cap(d)
+    finally:
+        cleanup(d)  # also when a check raised
     print("took %.1f s" % (time.monotonic() - t0))
 
 
