@@ -19,6 +19,7 @@
 #include "kensaku/csv.h"
 #include "kensaku/buf.h"
 #include "rowid.h"
+#include "hit.h"
 #include "scan.h"
 
 /* One field: formula guard for text fields, then RFC 4180 quoting. */
@@ -356,7 +357,7 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 	size_t i, n = x.n < (size_t)o->limit ? x.n : (size_t)o->limit;
 	for (i = 0; i < n && rc == KS_OK && !b.oom; i++) {
 		struct ks_hit h;
-		rc = ks_scan_item(s, x.c[i].rowid, &h, err);
+		rc = ks_hit_by_rowid(s, x.c[i].rowid, &h, err);
 		if (rc == KS_ERR_NOTFOUND) {
 			rc = KS_OK; /* removed by a writer since the walk: not a match any more */
 			continue;
@@ -364,7 +365,7 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 		if (rc != KS_OK)
 			break;
 		row(&b, &h, x.c[i].score);
-		ks_scan_hit_clear(&h);
+		ks_hit_clear(&h);
 		out->rows++;
 		if (b.len >= KS_CSV_PAGE_BYTES) {
 			i++;

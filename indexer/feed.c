@@ -13,6 +13,7 @@
 
 #include "kensaku/buf.h"
 #include "kensaku/feed.h"
+#include "hit.h"
 #include "scan.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
@@ -281,7 +282,7 @@ int ks_feed_atom(struct ks_store *s, const struct ks_search_params *p, const str
 	if (rc == KS_OK)
 		rc = ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_DESC, KS_SCORE_NONE, take, &x, err);
 	for (int i = 0; rc == KS_OK && i < x.n; i++) {
-		rc = ks_scan_item(s, x.ids[i], &hits[n], err);
+		rc = ks_hit_by_rowid(s, x.ids[i], &hits[n], err);
 		if (rc == KS_OK)
 			n++;
 		else if (rc == KS_ERR_NOTFOUND)
@@ -314,7 +315,7 @@ int ks_feed_atom(struct ks_store *s, const struct ks_search_params *p, const str
 	if (xb)
 		xmlBufferFree(xb);
 	for (int i = 0; i < n; i++)
-		ks_scan_hit_clear(&hits[i]);
+		ks_hit_clear(&hits[i]);
 	free(hits);
 	free(x.ids);
 	ks_scan_clear(s, &sc);

@@ -40,3 +40,18 @@ int ks_year_from_day(int day)
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	return (int)(y + (m <= 2));
 }
+
+void ks_rowid_date_range(const char *from, const char *to, sqlite3_int64 *lo, sqlite3_int64 *hi)
+{
+	if (from) {
+		*lo = ks_rowid_day_start(ks_day_from_date(from));
+		if (*lo == 0)
+			*lo = 1; /* a date before 1970 still excludes undated items */
+	}
+	if (to) {
+		int day = ks_day_from_date(to);
+		*hi = day ? ks_rowid_day_start(day + 1) - 1 : INT64_MAX;
+		if (*lo == 0)
+			*lo = ks_rowid_day_start(1);
+	}
+}

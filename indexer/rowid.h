@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #define KS_ROWID_DAY_SHIFT 47
 #define KS_ROWID_SEQ_SHIFT 10
 #define KS_ROWID_SEC_MASK 1023LL
@@ -40,6 +42,11 @@ static inline int64_t ks_rowid_day_start(int day)
 {
 	return (int64_t)day << KS_ROWID_DAY_SHIFT;
 }
+
+/* The rowid range [*lo, *hi] of the date filter from..to (inclusive
+ * "YYYY-MM-DD" or NULL): any date bound excludes undated items (day 0);
+ * no bounds leave *lo and *hi as they are. */
+void ks_rowid_date_range(const char *from, const char *to, sqlite3_int64 *lo, sqlite3_int64 *hi);
 
 /* Day number (see above) of "YYYY-MM-DD"; 0 for NULL or a malformed date. */
 int ks_day_from_date(const char *date);

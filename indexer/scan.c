@@ -34,8 +34,6 @@ static const char X_DESC[] = "SELECT rowid, 0.0" FROM_ITEMS NOT_MATCH " ORDER BY
 static const char A_ANY[] = "SELECT rowid, 0.0 FROM items WHERE +rowid BETWEEN ?2 AND ?3";
 static const char X_ANY[] = "SELECT rowid, 0.0 FROM items WHERE +rowid BETWEEN ?2 AND ?3" NOT_MATCH;
 static const char SECTION_ID[] = "SELECT id FROM sections WHERE name = ?1";
-static const char ITEM_ROW[] =
-    "SELECT issue, position, date, section, title, quote, url FROM items WHERE rowid = ?1";
 
 int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
 		 struct ks_err *err)
@@ -50,17 +48,7 @@ int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks
 		return ks_err_set(err, rc, "[scan] out of memory");
 	sc->fts = sc->q.kind == KS_Q_EXCLUDE ? sc->q.exclude : sc->q.match;
 	sc->none = sc->q.kind == KS_Q_NONE;
-	/* the date range exactly as search.c builds it */
-	if (p->from)
-		sc->lo = ks_rowid_day_start(ks_day_from_date(p->from));
-	if (p->from && sc->lo == 0)
-		sc->lo = 1;
-	if (p->to) {
-		int day = ks_day_from_date(p->to);
-		sc->hi = day ? ks_rowid_day_start(day + 1) - 1 : INT64_MAX;
-		if (sc->lo == 0)
-			sc->lo = ks_rowid_day_start(1);
-	}
+	ks_rowid_date_range(p->from, p->to, &sc->lo, &sc->hi);
 	if (p->section && !sc->none) {
 		sqlite3_stmt *st = ks_store_stmt(s, SECTION_ID, err);
 		if (!st)
@@ -163,59 +151,6 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		rc = ks_store_dberr(s, "scan", err);
 	sqlite3_reset(st);
 	return rc;
-}
-
-static char *dup_col(sqlite3_stmt *st, int col, int *oom)
-{
-	const char *v = (const char *)sqlite3_column_text(st, col);
-	if (!v)
-		return NULL;
-	char *p = strdup(v);
-	if (!p)
-		*oom = 1;
-	return p;
-}
-
-int ks_scan_item(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err)
-{
-	memset(h, 0, sizeof *h);
-	sqlite3_stmt *st = ks_store_stmt(s, ITEM_ROW, err);
-	if (!st)
-		return KS_ERR_DB;
-	sqlite3_bind_int64(st, 1, rowid);
-	int r = sqlite3_step(st), rc = KS_OK, oom = 0;
-	if (r == SQLITE_ROW) {
-		h->issue = sqlite3_column_int64(st, 0);
-		h->position = sqlite3_column_int(st, 1);
-		snprintf(h->id, sizeof h->id, "%lld-%d", h->issue, h->position);
-		h->date = dup_col(st, 2, &oom);
-		h->section = dup_col(st, 3, &oom);
-		h->title = dup_col(st, 4, &oom);
-		h->quote = dup_col(st, 5, &oom);
-		h->url = dup_col(st, 6, &oom);
-		if (oom) {
-			ks_scan_hit_clear(h);
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[scan] out of memory");
-		}
-	} else if (r == SQLITE_DONE) {
-		rc = ks_err_set(err, KS_ERR_NOTFOUND, "[scan] item gone");
-	} else {
-		rc = ks_store_dberr(s, "item", err);
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-void ks_scan_hit_clear(struct ks_hit *h)
-{
-	free(h->date);
-	free(h->section);
-	free(h->title);
-	free(h->quote);
-	free(h->url);
-	free(h->title_html);
-	free(h->snippet_html);
-	memset(h, 0, sizeof *h);
 }
 
 void ks_scan_year_month(int day, int *year, int *month)

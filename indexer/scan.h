@@ -63,14 +63,6 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		 enum ks_scan_order order, enum ks_scan_score score, ks_scan_fn fn, void *ctx,
 		 struct ks_err *err);
 
-/* Reads the item of rowid into *h (no highlights, score 0); KS_ERR_NOTFOUND
- * when a writer removed it since the walk. Free the fields with
- * ks_scan_hit_clear. */
-int ks_scan_item(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err);
-
-/* Frees the strings of h and zeroes it. */
-void ks_scan_hit_clear(struct ks_hit *h);
-
 /* Year and month (1..12) of a rowid day number (> 0). */
 void ks_scan_year_month(int day, int *year, int *month);
 

@@ -15,10 +15,11 @@
 #include "kensaku/tokenizer.h"
 #include "entities_internal.h"
 #include "highlight.h"
+#include "hit.h"
 #include "rowid.h"
 #include "store_internal.h"
 
-#define COLS "i.rowid, i.issue, i.position, i.date, i.section, i.title, i.quote, i.url"
+#define COLS KS_HIT_COLS
 
 /* One scan gives every match's rowid (and score) in a rowid range ?2..?3
  * (rowid.h): total, facets, date filters, sorting and the page come from it
@@ -37,7 +38,6 @@ static const char SCAN_EXCL_DESC[] =
 static const char SCAN_EXCL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid";
 static const char SCORE[] = "SELECT ks_rank(items_fts, 10.0, 1.0, 1)"
 			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
-static const char ROW[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.rowid = ?1";
 static const char SECTIONS[] = "SELECT id, name FROM sections";
 static const char ITEM[] =
     "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
@@ -45,50 +45,11 @@ static const char ISSUE[] = "SELECT number, date, title FROM issues WHERE number
 static const char ISSUE_ITEMS[] = "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1"
 				  " ORDER BY i.position";
 
-static char *dup_col(sqlite3_stmt *st, int col, int *oom)
-{
-	const char *v = (const char *)sqlite3_column_text(st, col);
-	if (!v)
-		return NULL;
-	char *p = strdup(v);
-	if (!p)
-		*oom = 1;
-	return p;
-}
-
-/* Fills h from a row of COLS + score; 0 or -1 on out of memory. */
-static int read_hit(sqlite3_stmt *st, struct ks_hit *h)
-{
-	int oom = 0;
-	memset(h, 0, sizeof *h);
-	h->issue = sqlite3_column_int64(st, 1);
-	h->position = sqlite3_column_int(st, 2);
-	snprintf(h->id, sizeof h->id, "%lld-%d", h->issue, h->position);
-	h->date = dup_col(st, 3, &oom);
-	h->section = dup_col(st, 4, &oom);
-	h->title = dup_col(st, 5, &oom);
-	h->quote = dup_col(st, 6, &oom);
-	h->url = dup_col(st, 7, &oom);
-	h->score = sqlite3_column_double(st, 8);
-	return oom ? -1 : 0;
-}
-
-static void hit_clear(struct ks_hit *h)
-{
-	free(h->date);
-	free(h->section);
-	free(h->title);
-	free(h->quote);
-	free(h->url);
-	free(h->title_html);
-	free(h->snippet_html);
-}
-
 void ks_hit_free(struct ks_hit *h)
 {
 	if (!h)
 		return;
-	hit_clear(h);
+	ks_hit_clear(h);
 	free(h);
 }
 
@@ -97,7 +58,7 @@ void ks_result_free(struct ks_result *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_hits; i++)
-		hit_clear(&r->hits[i]);
+		ks_hit_clear(&r->hits[i]);
 	free(r->hits);
 	for (size_t i = 0; i < r->n_sections; i++)
 		free(r->sections[i].key);
@@ -446,24 +407,15 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Reads the item of rowid into h. */
+/* Reads the item of rowid into h; a writer may have removed it since the
+ * scan: then h is an empty hit with id "?". */
 static int read_row(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, struct ks_err *err)
 {
-	sqlite3_stmt *st = ks_store_stmt(s, ROW, err);
-	if (!st)
-		return KS_ERR_DB;
-	sqlite3_bind_int64(st, 1, rowid);
-	int r = sqlite3_step(st), rc = KS_OK;
-	if (r == SQLITE_ROW) {
-		if (read_hit(st, h) < 0)
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	} else {
-		/* a writer removed it between the scan and now: show an empty hit */
-		rc = r == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "search", err);
-		snprintf(h->id, sizeof h->id, "?");
-	}
-	sqlite3_reset(st);
-	return rc;
+	int rc = ks_hit_by_rowid(s, rowid, h, err);
+	if (rc != KS_ERR_NOTFOUND)
+		return rc;
+	snprintf(h->id, sizeof h->id, "?");
+	return KS_OK;
 }
 
 int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct ks_result **out,
@@ -506,16 +458,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	if (q.kind == KS_Q_NONE || rc != KS_OK)
 		goto out;
-	if (p->from)
-		pl.lo = ks_rowid_day_start(ks_day_from_date(p->from));
-	if (p->from && pl.lo == 0)
-		pl.lo = 1; /* a date before 1970 still excludes undated items */
-	if (p->to) {
-		int day = ks_day_from_date(p->to);
-		pl.hi = day ? ks_rowid_day_start(day + 1) - 1 : INT64_MAX;
-		if (pl.lo == 0)
-			pl.lo = ks_rowid_day_start(1);
-	}
+	ks_rowid_date_range(p->from, p->to, &pl.lo, &pl.hi);
 	if (!(names = calloc(KS_SECTIONS_MAX + 1, sizeof *names))) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
@@ -645,7 +588,7 @@ int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct 
 	struct ks_hit *h = NULL;
 	if (r == SQLITE_ROW) {
 		h = calloc(1, sizeof *h);
-		if (!h || read_hit(st, h) < 0) {
+		if (!h || ks_hit_read(st, h) < 0) {
 			ks_hit_free(h);
 			h = NULL;
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
@@ -690,7 +633,7 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
 		while (rc == KS_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 			struct ks_hit h;
 			json_t *j = NULL;
-			if (read_hit(st, &h) < 0 || !(j = ks_hit_json(&h, 0)) ||
+			if (ks_hit_read(st, &h) < 0 || !(j = ks_hit_json(&h, 0)) ||
 			    json_array_append_new(items, j))
 				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 			/* sections in order of first appearance */
@@ -700,7 +643,7 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
 					       h.section);
 			if (!seen && json_array_append_new(sections, json_string(h.section)))
 				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-			hit_clear(&h);
+			ks_hit_clear(&h);
 		}
 		if (rc == KS_OK && r != SQLITE_DONE)
 			rc = ks_store_dberr(s, "issue", err);
