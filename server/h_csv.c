@@ -141,10 +141,7 @@ void ksd_h_csv(const struct ksd_req *rq, struct ksd_reply *rp)
 		return;
 	}
 	free(link);
-	rp->status = 200;
-	rp->body = pg.data;
-	rp->body_len = pg.len;
-	rp->content_type = CT_CSV;
+	ksd_reply_body_new(rp, 200, CT_CSV, pg.data, pg.len);
 	rp->hits = pg.rows;
 	pg.data = NULL;
 	ks_csv_page_clear(&pg);

@@ -82,8 +82,5 @@ void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp)
 		rp->status = 304;
 		return;
 	}
-	rp->status = 200;
-	rp->body = body;
-	rp->body_len = len;
-	rp->content_type = CT_ATOM;
+	ksd_reply_body_new(rp, 200, CT_ATOM, body, len);
 }

@@ -60,8 +60,5 @@ void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp)
 		ksd_reply_error(rp, 500, "internal", "out of memory");
 		return;
 	}
-	rp->status = 200;
-	rp->body = text;
-	rp->body_len = len;
-	rp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	ksd_reply_body_new(rp, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }

@@ -177,10 +177,7 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 		if (body) {
 			ksd_pool_release(&lease);
 			free(key);
-			rp->status = 200;
-			rp->body = body;
-			rp->body_len = len;
-			rp->content_type = "application/json; charset=utf-8";
+			ksd_reply_body_new(rp, 200, KSD_CT_JSON, body, len);
 			rp->hits = hits;
 			rp->x_cache = "HIT";
 			return;
@@ -203,10 +200,7 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 			size_t len = strlen(body);
 
 			ksd_cache_put(key, klen, lease.generation, tag, body, len, rp->hits);
-			rp->status = 200;
-			rp->body = body;
-			rp->body_len = len;
-			rp->content_type = "application/json; charset=utf-8";
+			ksd_reply_body_new(rp, 200, KSD_CT_JSON, body, len);
 			rp->x_cache = "MISS";
 		} else {
 			ksd_reply_json_new(rp, 500, NULL);

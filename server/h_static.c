@@ -161,8 +161,7 @@ static void opensearch(const struct ksd_req *rq, int fd, size_t size, struct ksd
 	}
 	out[o] = '\0';
 	free(text);
-	rp->body = out;
-	rp->body_len = o;
+	ksd_reply_body_new(rp, 200, rp->content_type, out, o);
 }
 
 void ksd_h_static(const struct ksd_req *rq, struct ksd_reply *rp)

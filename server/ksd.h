@@ -22,8 +22,9 @@
 
 #include <jansson.h>
 
-#define KSD_MAX_PARAMS 64    /* distinct query parameter names; more is a 400 */
-#define KSD_URI_MAX 8192     /* longer request targets are 414 */
+#define KSD_MAX_PARAMS 64 /* distinct query parameter names; more is a 400 */
+#define KSD_URI_MAX 8192  /* longer request targets are 414 */
+#define KSD_CT_JSON "application/json; charset=utf-8"
 #define KSD_DEADLINE_MS 2000 /* per-query deadline passed to the library */
 
 enum ksd_method { KSD_GET = 0, KSD_HEAD, KSD_OPTIONS, KSD_OTHER };
@@ -89,6 +90,12 @@ void ksd_reply_clear(struct ksd_reply *r);
 /* Sets status and a JSON body, taking ownership of j (a NULL j, from an
  * out-of-memory builder, becomes a 500 error reply). */
 void ksd_reply_json_new(struct ksd_reply *r, int status, json_t *j);
+
+/* Sets status and a text body of len bytes (malloc'd; r takes it) with
+ * content_type (a static string); any body set before is dropped, the
+ * ETag kept. */
+void ksd_reply_body_new(struct ksd_reply *r, int status, const char *content_type, char *body,
+			size_t len);
 
 /* Sets status and the error object {"error":{"code","message"}}; message
  * is printf-formatted. Any body already set is dropped. */

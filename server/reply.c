@@ -12,7 +12,7 @@
 
 #include "log.h"
 
-#define CT_JSON "application/json; charset=utf-8"
+#define CT_JSON KSD_CT_JSON
 #define CSP                                                                                        \
 	"default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; "          \
 	"base-uri 'none'; frame-ancestors 'none'"
@@ -70,6 +70,20 @@ static void drop_body(struct ksd_reply *r)
 	r->fd = -1;
 	r->content_type = NULL;
 	r->etag[0] = '\0';
+}
+
+void ksd_reply_body_new(struct ksd_reply *r, int status, const char *content_type, char *body,
+			size_t len)
+{
+	char etag[sizeof(r->etag)];
+
+	memcpy(etag, r->etag, sizeof(etag));
+	drop_body(r);
+	memcpy(r->etag, etag, sizeof(etag));
+	r->status = status;
+	r->body = body;
+	r->body_len = len;
+	r->content_type = content_type;
 }
 
 void ksd_reply_json_new(struct ksd_reply *r, int status, json_t *j)
