@@ -3,9 +3,10 @@
  * entity pages.
  *
  * The table is item_entities(item, name, kind), primary key (item, name),
- * plus an index on name: facets walk it by item (merging with the sorted
- * matching rowids, or one lookup per rowid when there are few), the filter
- * and the counts read it by name. */
+ * plus an index on name: facets count tags per matching rowid (from the
+ * connection's memo of every item's tags, or one lookup per rowid when
+ * there are few and the memo is not loaded), the filter and the counts read
+ * it by name. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,13 +17,11 @@
 #include "store_internal.h"
 #include "tagcount.h"
 
-#define POINT_LOOKUPS_MAX 4096 /* more matching rowids than this: one range scan */
+#define POINT_LOOKUPS_MAX 4096 /* more matching rowids than this: load the memo's tags */
 
 static const char INS[] =
     "INSERT OR IGNORE INTO item_entities(item, name, kind) VALUES (?1, ?2, ?3)";
 static const char OF_ITEM[] = "SELECT name, kind FROM item_entities WHERE item = ?1";
-static const char IN_RANGE[] =
-    "SELECT item, name, kind FROM item_entities WHERE item BETWEEN ?1 AND ?2 ORDER BY item";
 static const char ITEMS_OF[] = "SELECT item FROM item_entities WHERE name = ?1 ORDER BY item";
 static const char COUNT_OF[] = "SELECT count(*) FROM item_entities WHERE name = ?1";
 
@@ -64,104 +63,7 @@ int ks_entities_tag(struct ks_store *s, sqlite3_int64 item, const char *title, c
 	return c.rc;
 }
 
-/* ---- counting names: a small open-addressing hash table ---------------- */
-
-struct slot {
-	char *name; /* owned; NULL when empty */
-	int cve;
-	long long count;
-};
-
-struct counter {
-	struct slot *slots;
-	size_t cap, n;
-	int oom;
-};
-
-static size_t hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int grow(struct counter *c)
-{
-	size_t cap = c->cap ? c->cap * 2 : 256;
-	struct slot *ns = calloc(cap, sizeof *ns);
-	if (!ns)
-		return -1;
-	for (size_t i = 0; i < c->cap; i++) {
-		if (!c->slots[i].name)
-			continue;
-		size_t j = hash(c->slots[i].name) & (cap - 1);
-		while (ns[j].name)
-			j = (j + 1) & (cap - 1);
-		ns[j] = c->slots[i];
-	}
-	free(c->slots);
-	c->slots = ns;
-	c->cap = cap;
-	return 0;
-}
-
-static void count(struct counter *c, const char *name, const char *kind)
-{
-	if (c->oom || !name || !kind)
-		return;
-	if ((c->n + 1) * 2 > c->cap && grow(c) < 0) {
-		c->oom = 1;
-		return;
-	}
-	size_t j = hash(name) & (c->cap - 1);
-	while (c->slots[j].name && strcmp(c->slots[j].name, name) != 0)
-		j = (j + 1) & (c->cap - 1);
-	if (!c->slots[j].name) {
-		if (!(c->slots[j].name = strdup(name))) {
-			c->oom = 1;
-			return;
-		}
-		c->slots[j].cve = !strcmp(kind, "cve");
-		c->n++;
-	}
-	c->slots[j].count++;
-}
-
-static int by_count(const void *a, const void *b)
-{
-	const struct slot *x = a, *y = b;
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
-/* Moves the top KS_FACET_TOP names of one kind class into a facet list. */
-static int top(struct slot *sorted, size_t n, int cve, struct ks_facet **out, size_t *n_out)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n && k < KS_FACET_TOP; i++)
-		k += sorted[i].cve == cve;
-	*out = NULL;
-	*n_out = 0;
-	if (!k)
-		return 0;
-	struct ks_facet *f = calloc(k, sizeof *f);
-	if (!f)
-		return -1;
-	for (size_t i = 0; i < n && *n_out < k; i++) {
-		if (sorted[i].cve != cve)
-			continue;
-		f[*n_out].key = sorted[i].name;
-		f[*n_out].count = sorted[i].count;
-		sorted[i].name = NULL; /* moved */
-		(*n_out)++;
-	}
-	*out = f;
-	return 0;
-}
-
-/* One tag's count in a search, for the memo path of ks_entities_facets. */
+/* One tag's count in a search (ks_entities_facets). */
 struct tally {
 	long long count;
 	const char *name;
@@ -258,11 +160,12 @@ static int seen_add(uint32_t **seen, size_t *n, size_t *cap, uint32_t id)
 	return 0;
 }
 
-/* The facets of many rowids from the connection's memo (memo.h): a step
- * and a few increments per rowid; rowids the memo lacks (added since it
- * was loaded) are read from the table. Only the tags seen are visited. */
-static int facets_from_memo(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *rowids,
-			    size_t n, struct ks_result *r, struct ks_err *err)
+/* The cve and entity facets of rowids (ascending), counted by tag id: a
+ * step in the connection's memo per rowid (memo.h) when it holds the tags,
+ * else a read of the row's tags, whose names the memo interns. Only the
+ * tags seen are visited. */
+static int facets(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *rowids, size_t n,
+		  struct ks_result *r, struct ks_err *err)
 {
 	uint32_t *seen = NULL;
 	size_t n_seen = 0, cap_seen = 0, hint = 0;
@@ -275,8 +178,10 @@ static int facets_from_memo(struct ks_store *s, struct ks_memo *m, const sqlite3
 		size_t k;
 		uint32_t one;
 		if (!ks_memo_tags(m, rowids[i], &ids, &k, &hint)) {
-			/* added since the load: read it (its tags may be new names) */
-			ks_memo_note_miss(m);
+			/* not in the memo: added since its load (a sign it is
+			 * stale), or the memo holds no tags */
+			if (ks_memo_tags_ready(m))
+				ks_memo_note_miss(m);
 			sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
 			if (!st) {
 				rc = KS_ERR_DB;
@@ -328,69 +233,13 @@ static int facets_from_memo(struct ks_store *s, struct ks_memo *m, const sqlite3
 int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n,
 		       struct ks_result *r, struct ks_err *err)
 {
-	struct counter c = {NULL, 0, 0, 0};
-	int rc = KS_OK, step = SQLITE_DONE;
+	struct ks_memo *m = ks_store_memo(s);
 	if (!n)
 		return KS_OK;
-	if (ks_memo_tags_ready(ks_store_memo(s)))
-		return facets_from_memo(s, ks_store_memo(s), rowids, n, r, err);
-	if (n <= POINT_LOOKUPS_MAX) {
-		for (size_t i = 0; i < n && rc == KS_OK && !c.oom; i++) {
-			sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
-			if (!st)
-				return KS_ERR_DB;
-			sqlite3_bind_int64(st, 1, rowids[i]);
-			while ((step = sqlite3_step(st)) == SQLITE_ROW)
-				count(&c, (const char *)sqlite3_column_text(st, 0),
-				      (const char *)sqlite3_column_text(st, 1));
-			if (step != SQLITE_DONE)
-				rc = ks_store_dberr(s, "facets", err);
-			sqlite3_reset(st);
-		}
-	} else if (ks_memo_tags_ready(ks_store_memo(s)) ||
-		   ks_memo_tags_load(ks_store_memo(s), ks_store_db(s)) == SQLITE_OK) {
-		return facets_from_memo(s, ks_store_memo(s), rowids, n, r, err);
-	} else {
-		/* no memo (out of memory): merge the tags of the rowid range
-		 * with the sorted matches */
-		sqlite3_stmt *st = ks_store_stmt(s, IN_RANGE, err);
-		if (!st)
-			return KS_ERR_DB;
-		sqlite3_bind_int64(st, 1, rowids[0]);
-		sqlite3_bind_int64(st, 2, rowids[n - 1]);
-		size_t at = 0;
-		while (!c.oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
-			sqlite3_int64 item = sqlite3_column_int64(st, 0);
-			while (at < n && rowids[at] < item)
-				at++;
-			if (at == n)
-				break;
-			if (rowids[at] == item)
-				count(&c, (const char *)sqlite3_column_text(st, 1),
-				      (const char *)sqlite3_column_text(st, 2));
-		}
-		if (step != SQLITE_DONE && step != SQLITE_ROW)
-			rc = ks_store_dberr(s, "facets", err);
-		sqlite3_reset(st);
-	}
-	if (rc == KS_OK && c.oom)
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	/* compact, sort, keep the top of each class */
-	size_t m = 0;
-	for (size_t i = 0; i < c.cap; i++)
-		if (c.slots[i].name)
-			c.slots[m++] = c.slots[i];
-	if (rc == KS_OK) {
-		if (m)
-			qsort(c.slots, m, sizeof *c.slots, by_count);
-		if (top(c.slots, m, 1, &r->cves, &r->n_cves) < 0 ||
-		    top(c.slots, m, 0, &r->entities, &r->n_entities) < 0)
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	}
-	for (size_t i = 0; i < m; i++)
-		free(c.slots[i].name);
-	free(c.slots);
-	return rc;
+	/* many rows: every item's tags once (on failure each row is read) */
+	if (!ks_memo_tags_ready(m) && n > POINT_LOOKUPS_MAX)
+		ks_memo_tags_load(m, ks_store_db(s));
+	return facets(s, m, rowids, n, r, err);
 }
 
 const char *ks_entity_resolve(const char *text, char buf[KS_CVE_MAX])
