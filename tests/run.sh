@@ -12,7 +12,7 @@ say() { printf '\n=== %s\n' "$*"; }
 
 # --- dependencies (Debian) ---------------------------------------------------
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
-      libsqlite3-dev libicu-dev libmicrohttpd-dev libjansson-dev libxxhash-dev libxml2-dev
+      libsqlite3-dev libicu-dev libmicrohttpd-dev libjansson-dev libxxhash-dev libxml2-dev libssl-dev stress-ng
       python3 curl chromium nodejs npm
       groonga wrk nginx-light manpages-ja time libxml2-utils
       sqlite3 strace openssl systemd fonts-noto-cjk)
