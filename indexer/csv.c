@@ -8,12 +8,20 @@
  *
  * Cursor: "1.<sort>.<watermark>.<key>.<check>", sort n|o|r, the key a rowid
  * (date sorts) or "<score bits in hex>.<rowid>" (relevance), check the
- * first 16 hex digits of an XXH3 hash of the key, the watermark, the query,
- * its filters, the sort and the index's generation. */
+ * first 32 hex digits of an HMAC-SHA256, under a secret kept in the index,
+ * of the key, the watermark, the query, its filters, the sort and the
+ * index's generation: a client can neither forge nor alter a cursor. */
+#include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "kensaku/build.h"
 #include "kensaku/csv.h"
@@ -69,11 +77,21 @@ static void row(struct ks_buf *b, const struct ks_hit *h, double score)
 
 /* ---- cursors ------------------------------------------------------------ */
 
+#define KS_CSV_KEY_BYTES 32
+#define KS_CSV_CHECK_HEX 32
+
 struct key {
 	char sort; /* 'n' newest, 'o' oldest, 'r' relevance */
 	long long wm;
 	sqlite3_int64 rowid;
 	double score;
+};
+
+/* What a cursor is bound to besides the request: the index build and its
+ * secret. */
+struct cursor_ctx {
+	const char *gen;
+	unsigned char key[KS_CSV_KEY_BYTES];
 };
 
 static uint64_t score_bits(double d)
@@ -83,42 +101,87 @@ static uint64_t score_bits(double d)
 	return u;
 }
 
-/* The check of a cursor: what it was made for, hashed. */
-static int check_of(const struct ks_search_params *p, const char *gen, const struct key *k,
-		    char out[17])
+/* The index's MAC key (KS_META_MAC_KEY) as bytes. An index made before
+ * it existed and not yet opened by a writer has none: such a server keys
+ * its cursors with a random key of its own process (valid until it
+ * restarts). */
+static pthread_once_t g_proc_key_once = PTHREAD_ONCE_INIT;
+static unsigned char g_proc_key[KS_CSV_KEY_BYTES];
+static int g_proc_key_ok;
+
+static void make_proc_key(void)
 {
-	const char *parts[] = {
-	    gen ? gen : "",	    p->q ? p->q : "",	p->section ? p->section : "",
-	    p->from ? p->from : "", p->to ? p->to : "", p->entity ? p->entity : ""};
+	g_proc_key_ok = getrandom(g_proc_key, sizeof g_proc_key, 0) == (ssize_t)sizeof g_proc_key;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int mac_key(struct ks_store *s, unsigned char key[KS_CSV_KEY_BYTES], struct ks_err *err)
+{
+	char *hex = NULL;
+	int rc = ks_store_meta_get(s, KS_META_MAC_KEY, &hex, err);
+	if (rc != KS_OK)
+		return rc;
+	if (hex && strlen(hex) == 2 * KS_CSV_KEY_BYTES) {
+		for (size_t i = 0; i < KS_CSV_KEY_BYTES && rc == KS_OK; i++) {
+			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				rc = ks_err_set(err, KS_ERR_CORRUPT,
+						"[csv] the index's MAC key is malformed");
+			key[i] = (unsigned char)(hi << 4 | lo);
+		}
+		free(hex);
+		return rc;
+	}
+	free(hex);
+	pthread_once(&g_proc_key_once, make_proc_key);
+	if (!g_proc_key_ok)
+		return ks_err_set(err, KS_ERR_IO, "[csv] no random bytes for a cursor key");
+	memcpy(key, g_proc_key, KS_CSV_KEY_BYTES);
+	return KS_OK;
+}
+
+/* The check of a cursor: HMAC-SHA256 under the index's secret of what it
+ * was made for (the key, the watermark, the query, its filters, the sort
+ * and the index's generation), first 128 bits in hex. */
+static int check_of(const struct ks_search_params *p, const struct cursor_ctx *cc,
+		    const struct key *k, char out[KS_CSV_CHECK_HEX + 1])
+{
+	const char *parts[] = {cc->gen ? cc->gen : "",	     p->q ? p->q : "",
+			       p->section ? p->section : "", p->from ? p->from : "",
+			       p->to ? p->to : "",	     p->entity ? p->entity : ""};
 	char tail[128];
 	snprintf(tail, sizeof tail, "%d\x1f%c\x1f%lld\x1f%lld\x1f%016llx", p->expand ? 1 : 0,
 		 k->sort, k->wm, (long long)k->rowid,
 		 (unsigned long long)(k->sort == 'r' ? score_bits(k->score) : 0));
 	struct ks_buf b = {0};
-	ks_buf_str(&b, "kensaku-csv-1");
+	ks_buf_str(&b, "kensaku-csv-2");
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 		ks_buf_add(&b, "\x1f", 1);
 		ks_buf_str(&b, parts[i]);
 	}
 	ks_buf_add(&b, "\x1f", 1);
 	ks_buf_str(&b, tail);
-	if (b.oom) {
-		free(b.p);
-		return -1;
-	}
-	char hex[33];
-	ks_hash_hex(b.p, b.len, hex);
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	int ok = !b.oom && HMAC(EVP_sha256(), cc->key, KS_CSV_KEY_BYTES, (const unsigned char *)b.p,
+				b.len, mac, &mac_len) != NULL;
 	free(b.p);
-	memcpy(out, hex, 16);
-	out[16] = 0;
+	if (!ok || mac_len < KS_CSV_CHECK_HEX / 2)
+		return -1;
+	for (size_t i = 0; i < KS_CSV_CHECK_HEX / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", mac[i]);
 	return 0;
 }
 
-static int encode(const struct ks_search_params *p, const char *gen, const struct key *k,
-		  char out[KS_CSV_CURSOR_MAX + 1])
+static int encode(const struct ks_search_params *p, const struct cursor_ctx *cc,
+		  const struct key *k, char out[KS_CSV_CURSOR_MAX + 1])
 {
-	char chk[17];
-	if (check_of(p, gen, k, chk) < 0)
+	char chk[KS_CSV_CHECK_HEX + 1];
+	if (check_of(p, cc, k, chk) < 0)
 		return -1;
 	int n;
 	if (k->sort == 'r')
@@ -146,9 +209,18 @@ static const char *dec(const char *s, long long *out)
 	return s + 1;
 }
 
-/* Parses and verifies a cursor; 0 when it is one of ours for p and gen. */
-static int decode(const char *c, const struct ks_search_params *p, const char *gen, char sort,
-		  struct key *k)
+/* 1 when k's numbers are ones a page of ours can hold: a rowid another
+ * page can resume from without overflow, a watermark within the sequence
+ * range, a finite score. */
+static int key_in_range(const struct key *k)
+{
+	return k->rowid >= 1 && k->rowid < INT64_MAX && k->wm >= 0 &&
+	       k->wm <= KS_ROWID_SEQ_MAX + 1 && isfinite(k->score);
+}
+
+/* Parses and verifies a cursor; 0 when it is one of ours for p and cc. */
+static int decode(const char *c, const struct ks_search_params *p, const struct cursor_ctx *cc,
+		  char sort, struct key *k)
 {
 	if (strlen(c) > KS_CSV_CURSOR_MAX || c[0] != '1' || c[1] != '.' || c[2] != sort ||
 	    c[3] != '.')
@@ -179,8 +251,9 @@ static int decode(const char *c, const struct ks_search_params *p, const char *g
 	if (!(s = dec(s, &v)))
 		return -1;
 	k->rowid = v;
-	char chk[17];
-	if (strlen(s) != 16 || check_of(p, gen, k, chk) < 0 || memcmp(chk, s, 16) != 0)
+	char chk[KS_CSV_CHECK_HEX + 1];
+	if (!key_in_range(k) || strlen(s) != KS_CSV_CHECK_HEX || check_of(p, cc, k, chk) < 0 ||
+	    CRYPTO_memcmp(chk, s, KS_CSV_CHECK_HEX) != 0)
 		return -1;
 	return 0;
 }
@@ -318,6 +391,7 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 	struct pagectx x = {0};
 	struct ks_buf b = {0};
 	char *gen = NULL, *seq = NULL;
+	struct cursor_ctx cc = {0};
 	memset(out, 0, sizeof *out);
 	if (o->limit < 1 || o->limit > KS_CSV_LIMIT_MAX)
 		return ks_err_set(err, KS_ERR_ARG, "limit must be between 1 and %d",
@@ -325,12 +399,15 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 	int rc = ks_scan_init(s, p, &sc, err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_get(s, "generation", &gen, err);
+	if (rc == KS_OK)
+		rc = mac_key(s, cc.key, err);
 	if (rc != KS_OK)
 		goto out;
+	cc.gen = gen;
 	x.sort = sort_char(&sc, p->sort);
 	x.k = (size_t)o->limit + 1;
 	if (o->cursor) {
-		if (decode(o->cursor, p, gen, x.sort, &x.key) < 0) {
+		if (decode(o->cursor, p, &cc, x.sort, &x.key) < 0) {
 			rc = ks_err_set(err, KS_ERR_ARG,
 					"cursor is not one of this export's: malformed, made for "
 					"another query or sort, or the index was rebuilt since; "
@@ -380,7 +457,7 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 	if (i < x.n) {
 		/* more remain: resume after the last row considered */
 		struct key k = {x.sort, x.wm, x.c[i - 1].rowid, x.c[i - 1].score};
-		if (encode(p, gen, &k, out->next) < 0) {
+		if (encode(p, &cc, &k, out->next) < 0) {
 			rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
 			goto out;
 		}
@@ -400,6 +477,7 @@ out:
 	free(b.p);
 	free(gen);
 	free(seq);
+	OPENSSL_cleanse(cc.key, sizeof cc.key);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -205,12 +206,44 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Sets meta KS_META_MAC_KEY to 32 fresh random bytes (hex) from the
+ * kernel: the secret of the CSV cursors' MAC, never derived from anything
+ * a client can see. */
+static int set_mac_key(struct ks_store *s, struct ks_err *err)
+{
+	unsigned char raw[32];
+	char hex[2 * sizeof raw + 1];
+	size_t got = 0;
+	while (got < sizeof raw) {
+		ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
+		if (n < 0 && errno != EINTR)
+			return ks_err_set(err, KS_ERR_IO, "[store] getrandom: %s", strerror(errno));
+		got += n > 0 ? (size_t)n : 0;
+	}
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return ks_store_meta_set(s, KS_META_MAC_KEY, hex, err);
+}
+
+/* An index written before cursors had a keyed MAC gets its key from the
+ * first writer that opens it. */
+static int ensure_mac_key(struct ks_store *s, struct ks_err *err)
+{
+	char *key = NULL;
+	int rc = ks_store_meta_get(s, KS_META_MAC_KEY, &key, err);
+	if (rc == KS_OK && !key)
+		rc = set_mac_key(s, err);
+	free(key);
+	return rc;
+}
+
 /* Creates the schema and the metadata of a new index. */
 static int create_schema(struct ks_store *s, struct ks_err *err)
 {
 	/* a file built in bulk gives back the pages its FTS merges free
 	 * (ks_store_optimize); must be set before the first table */
-	int rc = (s->flags & KS_STORE_BULK) ? exec(s, "PRAGMA auto_vacuum=INCREMENTAL", err) : KS_OK;
+	int rc =
+	    (s->flags & KS_STORE_BULK) ? exec(s, "PRAGMA auto_vacuum=INCREMENTAL", err) : KS_OK;
 	if (rc == KS_OK)
 		rc = exec(s, "BEGIN", err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V1[i]; i++)
@@ -232,6 +265,8 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 		rc = ks_store_meta_set(s, "built_at", when, err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_set(s, "generation", gen, err);
+	if (rc == KS_OK)
+		rc = set_mac_key(s, err);
 	if (rc == KS_OK)
 		rc = exec(s, "PRAGMA user_version = 2", err);
 	if (rc == KS_OK)
@@ -390,6 +425,8 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 					"[store][open] %s is not a kensaku index", path);
 		free(schema);
 	}
+	if (rc == KS_OK && !(flags & KS_STORE_READONLY))
+		rc = ensure_mac_key(s, err);
 out:
 	if (rc != KS_OK) {
 		if (rc == KS_ERR_DB && s->db &&

@@ -76,6 +76,11 @@ int ks_store_forget_source(struct ks_store *s, const char *source, struct ks_err
 int ks_store_each_source(struct ks_store *s, int (*fn)(const char *source, void *ctx), void *ctx,
 			 struct ks_err *err);
 
+/* The meta key of the index's secret (64 hex digits of random bytes, made
+ * when the index is created or first opened by a writer): keys the MAC of
+ * CSV cursors. It never leaves the index file. */
+#define KS_META_MAC_KEY "mac_key"
+
 /* Writes a metadata key (meta table). */
 int ks_store_meta_set(struct ks_store *s, const char *key, const char *value, struct ks_err *err);
 
