@@ -19,12 +19,34 @@
 #include "kensaku/store.h"
 #include "store_internal.h"
 
-#define MAX_FILE_BYTES (256L * 1024 * 1024)
 #define BATCH_FILES 500
 
 struct files {
 	char **v;
 	size_t n, cap;
+};
+
+/* A set of files by identity (st_dev, st_ino): open addressing, each
+ * entry naming the path it was first reached by (borrowed). */
+struct seen_ent {
+	dev_t dev;
+	ino_t ino;
+	const char *path; /* NULL: empty slot */
+};
+
+struct seen {
+	struct seen_ent *v;
+	size_t n, cap; /* cap a power of two */
+};
+
+/* What the folder walk carries: the files to read, the folders walked
+ * (their paths, owned), the identities of both, and where to report. */
+struct walker {
+	struct files *f;
+	struct files dirs;
+	struct seen ids;
+	FILE *log;
+	long skipped; /* not regular files, loops and second links */
 };
 
 void ks_hash_hex(const void *data, size_t len, char out[33])
@@ -64,6 +86,41 @@ static void files_free(struct files *f)
 	free(f->v);
 }
 
+static size_t seen_slot(const struct seen *s, dev_t dev, ino_t ino)
+{
+	size_t h = ((size_t)ino * 0x9E3779B97F4A7C15ull) ^ (size_t)dev;
+	for (h &= s->cap - 1; s->v[h].path && !(s->v[h].dev == dev && s->v[h].ino == ino);
+	     h = (h + 1) & (s->cap - 1))
+		;
+	return h;
+}
+
+/* The path the file (dev, ino) was first reached by, or NULL. */
+static const char *seen_find(const struct seen *s, dev_t dev, ino_t ino)
+{
+	return s->cap ? s->v[seen_slot(s, dev, ino)].path : NULL;
+}
+
+/* Records (dev, ino) as reached by path (borrowed); -1 on out of memory. */
+static int seen_add(struct seen *s, dev_t dev, ino_t ino, const char *path)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct seen old = *s;
+		s->cap = old.cap ? old.cap * 2 : 64;
+		if (!(s->v = calloc(s->cap, sizeof *s->v))) {
+			*s = old;
+			return -1;
+		}
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].path)
+				s->v[seen_slot(s, old.v[i].dev, old.v[i].ino)] = old.v[i];
+		free(old.v);
+	}
+	s->v[seen_slot(s, dev, ino)] = (struct seen_ent){dev, ino, path};
+	s->n++;
+	return 0;
+}
+
 static int wanted_name(const char *name)
 {
 	const char *dot = strrchr(name, '.');
@@ -73,17 +130,53 @@ static int wanted_name(const char *name)
 	       !strcmp(dot, ".json");
 }
 
-/* Adds path (a file: always; a folder: its wanted files, sorted, walked
- * recursively) to f. */
-static int walk(const char *path, struct files *f, int depth, FILE *log, struct ks_err *err)
+/* What a file that is neither a folder nor a regular file is. */
+static const char *kind_name(mode_t m)
 {
-	struct stat sb;
-	if (stat(path, &sb) != 0)
-		return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		return files_add(f, path) ? ks_err_set(err, KS_ERR_NOMEM, "out of memory") : KS_OK;
-	if (depth > 32)
+	return S_ISFIFO(m)   ? "fifo"
+	       : S_ISSOCK(m) ? "socket"
+	       : S_ISCHR(m)  ? "character device"
+	       : S_ISBLK(m)  ? "block device"
+			     : "special file";
+}
+
+static int walk_dir(struct walker *w, const char *path, int depth, struct ks_err *err);
+
+/* Takes one path the walk reached, whose stat is sb (symlinks followed):
+ * a folder is walked once, a regular file listed once, whatever else is
+ * reported and skipped. */
+static int walk_one(struct walker *w, const char *path, const struct stat *sb, int depth,
+		    struct ks_err *err)
+{
+	const char *first = seen_find(&w->ids, sb->st_dev, sb->st_ino);
+	if (!S_ISDIR(sb->st_mode) && !S_ISREG(sb->st_mode)) {
+		fprintf(w->log, "%s: skipped: not a regular file (%s)\n", path,
+			kind_name(sb->st_mode));
+		w->skipped++;
 		return KS_OK;
+	}
+	if (first) {
+		fprintf(w->log, "%s: skipped: %s %s\n", path,
+			S_ISDIR(sb->st_mode) ? "a folder loop or second link, already walked as"
+					     : "already indexed as",
+			first);
+		w->skipped++;
+		return KS_OK;
+	}
+	struct files *list = S_ISDIR(sb->st_mode) ? &w->dirs : w->f;
+	if (files_add(list, path) ||
+	    seen_add(&w->ids, sb->st_dev, sb->st_ino, list->v[list->n - 1]))
+		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	return S_ISDIR(sb->st_mode) ? walk_dir(w, path, depth, err) : KS_OK;
+}
+
+/* Walks the folder path: its wanted files and subfolders, sorted. */
+static int walk_dir(struct walker *w, const char *path, int depth, struct ks_err *err)
+{
+	if (depth > 32) {
+		fprintf(w->log, "%s: skipped: folders nested deeper than 32\n", path);
+		return KS_OK;
+	}
 	struct dirent **ents = NULL;
 	int n = scandir(path, &ents, NULL, alphasort);
 	if (n < 0)
@@ -92,14 +185,15 @@ static int walk(const char *path, struct files *f, int depth, FILE *log, struct 
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		char child[PATH_MAX];
+		struct stat cs;
 		if (rc == KS_OK && name[0] != '.') {
 			int k = snprintf(child, sizeof child, "%s/%s", path, name);
-			struct stat cs;
 			if (k < 0 || (size_t)k >= sizeof child)
-				fprintf(log, "%s/%s: path too long, skipped\n", path, name);
-			else if (stat(child, &cs) == 0 && S_ISDIR(cs.st_mode))
-				rc = walk(child, f, depth + 1, log, err);
-			else if (wanted_name(name) && files_add(f, child))
+				fprintf(w->log, "%s/%s: path too long, skipped\n", path, name);
+			else if (stat(child, &cs) == 0 &&
+				 (S_ISDIR(cs.st_mode) || wanted_name(name)))
+				rc = walk_one(w, child, &cs, depth + 1, err);
+			else if (wanted_name(name) && files_add(w->f, child))
 				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 		}
 		free(ents[i]);
@@ -108,53 +202,49 @@ static int walk(const char *path, struct files *f, int depth, FILE *log, struct 
 	return rc;
 }
 
-/* Reads a whole file; *out malloc'd (NUL-terminated), caller frees. */
+/* Reads a whole regular file; *out malloc'd (NUL-terminated), caller frees.
+ * Opened without blocking (a fifo put at the path since the walk must not
+ * hang the run) and checked with fstat before a byte is read:
+ * KS_ERR_NOTFOUND for a file that is not regular, KS_ERR_PARSE for one
+ * over KS_MAX_FILE_BYTES. */
 static int slurp(const char *path, char **out, size_t *len, struct ks_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
 	struct stat sb;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return ks_err_set(err, KS_ERR_IO, "%s: not a regular file", path);
-	}
-	if (sb.st_size > MAX_FILE_BYTES) {
-		close(fd);
-		return ks_err_set(err, KS_ERR_PARSE, "%s:1: file larger than %ld bytes", path,
-				  MAX_FILE_BYTES);
-	}
-	size_t cap = (size_t)sb.st_size + 1, n = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-	}
-	for (;;) {
-		if (n + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
+	int rc = KS_OK;
+	char *buf = NULL;
+	size_t n = 0;
+	if (fstat(fd, &sb) != 0)
+		rc = ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		rc = ks_err_set(err, KS_ERR_NOTFOUND, "%s: skipped: not a regular file (%s)", path,
+				kind_name(sb.st_mode));
+	else if (sb.st_size > KS_MAX_FILE_BYTES)
+		rc = ks_err_set(err, KS_ERR_PARSE, "%s:1: skipped: %lld bytes (at most %ld)", path,
+				(long long)sb.st_size, KS_MAX_FILE_BYTES);
+	else if (!(buf = malloc((size_t)sb.st_size + 1)))
+		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+	/* read at most the size fstat saw (+1 to notice growth) */
+	while (rc == KS_OK && n <= (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)sb.st_size + 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			return ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(e));
-		}
-		if (r == 0)
+		if (r < 0)
+			rc = ks_err_set(err, KS_ERR_IO, "%s: %s", path, strerror(errno));
+		else if (r == 0)
 			break;
-		n += (size_t)r;
+		else
+			n += (size_t)r;
 	}
+	if (rc == KS_OK && n > (size_t)sb.st_size)
+		rc = ks_err_set(err, KS_ERR_IO, "%s: changed while it was read", path);
 	close(fd);
+	if (rc != KS_OK) {
+		free(buf);
+		return rc;
+	}
 	buf[n] = 0;
 	*out = buf;
 	*len = n;
@@ -217,6 +307,21 @@ static void progress(struct run *r, int final)
 	fflush(r->log);
 }
 
+/* Prints what the parsers left out of b past a limit, and counts it. */
+static void report_skips(struct run *r, const struct ks_batch *b)
+{
+	if (!b->n_skipped)
+		return;
+	if (r->o->progress)
+		fputc('\n', r->log);
+	for (size_t i = 0; i < b->n_notes; i++)
+		fprintf(r->log, "%s\n", b->notes[i]);
+	if (b->n_skipped > b->n_notes)
+		fprintf(r->log, "... and %zu more skipped past the limits\n",
+			b->n_skipped - b->n_notes);
+	r->rep->items_skipped += (long)b->n_skipped;
+}
+
 /* Parses and writes one file into s (inside a transaction). Returns KS_OK,
  * KS_ERR_PARSE (reported, skipped) or a runtime error. */
 static int one_file(struct run *r, struct ks_store *s, const char *path, int check_hash,
@@ -244,6 +349,7 @@ static int one_file(struct run *r, struct ks_store *s, const char *path, int che
 	}
 	if ((rc = ks_ingest_parse(path, data, len, r->o->fmt, &batch, err)) != KS_OK)
 		goto bad_file;
+	report_skips(r, &batch);
 	err->msg[0] = 0;
 	if ((rc = ks_store_put_source(s, real, hash, &batch, err)) != KS_OK)
 		goto out;
@@ -253,7 +359,11 @@ static int one_file(struct run *r, struct ks_store *s, const char *path, int che
 	r->rep->items += (long long)ks_batch_count_items(&batch);
 	goto out;
 bad_file:
-	if (rc == KS_ERR_PARSE || rc == KS_ERR_IO) {
+	if (rc == KS_ERR_NOTFOUND) { /* not a regular file: not input */
+		fprintf(r->log, "%s%s\n", r->o->progress ? "\n" : "", err->msg);
+		r->rep->files_skipped++;
+		rc = KS_OK;
+	} else if (rc == KS_ERR_PARSE || rc == KS_ERR_IO) {
 		if (r->o->progress)
 			fputc('\n', r->log);
 		fprintf(r->log, "%s\n", err->msg);
@@ -297,16 +407,34 @@ static int load_files(struct run *r, struct ks_store *s, struct files *fl, int c
 	return rc;
 }
 
-static int collect(const struct ks_build_opts *o, char *const *paths, int n, struct files *fl,
+/* Lists the files to read under paths into fl: each file once, whatever
+ * the links to it (see walk_one); counts what was skipped in rep. */
+static int collect(char *const *paths, int n, struct files *fl, struct ks_build_report *rep,
 		   FILE *log, struct ks_err *err)
 {
-	for (int i = 0; i < n; i++) {
-		int rc = walk(paths[i], fl, 0, log, err);
-		if (rc != KS_OK)
-			return rc;
+	struct walker w = {.f = fl, .log = log};
+	int rc = KS_OK;
+	for (int i = 0; i < n && rc == KS_OK; i++) {
+		struct stat sb;
+		if (stat(paths[i], &sb) != 0)
+			rc = ks_err_set(err, KS_ERR_IO, "%s: %s", paths[i], strerror(errno));
+		else
+			rc = walk_one(&w, paths[i], &sb, 0, err);
 	}
-	(void)o;
-	return KS_OK;
+	rep->files_skipped += w.skipped;
+	files_free(&w.dirs);
+	free(w.ids.v);
+	return rc;
+}
+
+/* The run's verdict on skipped input: malformed files and items past the
+ * limits, left out of the index. Returns KS_ERR_PARSE. */
+static int skipped_input(const struct ks_build_report *rep, struct ks_err *err)
+{
+	return ks_err_set(err, KS_ERR_PARSE,
+			  "%ld malformed file(s) and %ld item(s) past the limits left out of the "
+			  "index",
+			  rep->files_failed, rep->items_skipped);
 }
 
 struct prune_ctx {
@@ -338,7 +466,7 @@ int ks_build_index(const struct ks_build_opts *o, char *const *paths, int n_path
 	struct ks_store *s = NULL;
 	int lock = -1;
 	memset(rep, 0, sizeof *rep);
-	int rc = collect(o, paths, n_paths, &fl, r.log, err);
+	int rc = collect(paths, n_paths, &fl, rep, r.log, err);
 	if (rc == KS_OK)
 		rc = lock_writer(o->db, &lock, err);
 	if (rc == KS_OK)
@@ -363,8 +491,10 @@ int ks_build_index(const struct ks_build_opts *o, char *const *paths, int n_path
 	unlock_writer(lock);
 	files_free(&fl);
 	rep->seconds = now_s() - r.t0;
+	if (rc == KS_OK && rep->items_skipped)
+		rc = KS_ERR_PARSE;
 	if (rc == KS_ERR_PARSE)
-		ks_err_set(err, rc, "%ld malformed file(s) skipped", rep->files_failed);
+		skipped_input(rep, err);
 	return rc;
 }
 
@@ -418,7 +548,7 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 	int k = snprintf(tmp, sizeof tmp, "%s.reindex-tmp", o->db);
 	if (k < 0 || (size_t)k >= sizeof tmp)
 		return ks_err_set(err, KS_ERR_ARG, "index path too long");
-	int rc = collect(o, paths, n_paths, &fl, r.log, err);
+	int rc = collect(paths, n_paths, &fl, rep, r.log, err);
 	if (rc == KS_OK)
 		rc = lock_writer(o->db, &lock, err);
 	if (rc != KS_OK)
@@ -479,11 +609,8 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", o->db);
 	fsync_path(dirname(dir), 1);
-	if (rep->files_failed)
-		rc =
-		    ks_err_set(err, KS_ERR_PARSE,
-			       "%ld malformed file(s) left out of the new index (--skip-malformed)",
-			       rep->files_failed);
+	if (rep->files_failed || rep->items_skipped)
+		rc = skipped_input(rep, err);
 out:
 	ks_store_close(s);
 	if (!rep->swapped) {

@@ -80,6 +80,11 @@ int ks_cli_index(int argc, char **argv, int rebuild)
 		    o.prune ? "" : "", rep.items, rep.seconds, rate,
 		    rep.seconds > 0 ? (double)rep.bytes / 1e6 / rep.seconds : 0.0,
 		    rebuild ? (rep.swapped ? "; new index in place" : "; index unchanged") : "");
+		if (rep.files_skipped || rep.items_skipped)
+			fprintf(stderr,
+				"%s: %ld file(s) skipped (not regular, or reached twice), %ld "
+				"item(s) skipped past the limits\n",
+				cmd, rep.files_skipped, rep.items_skipped);
 		if (rep.sources_pruned)
 			fprintf(stderr, "%s: %ld vanished file(s) pruned\n", cmd,
 				rep.sources_pruned);

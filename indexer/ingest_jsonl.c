@@ -10,7 +10,10 @@
  * digits; date is a real calendar date "YYYY-MM-DD" (a time after a 'T' is
  * ignored); unknown fields are ignored. Items of one issue may be spread over
  * lines: they are numbered in first-seen order. Any bad line rejects the
- * whole file with "name:line: reason", and `out` is left untouched. */
+ * whole file with "name:line: reason", and `out` is left untouched. Past a
+ * limit is not bad: a line longer than KS_MAX_JSONL_LINE or nested deeper
+ * than JSON_DEPTH_MAX is skipped, and so are items past the limits of
+ * item.h (ks_batch_enforce_limits), each reported in out's notes. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +21,8 @@
 
 #include "kensaku/ingest.h"
 
-#define ISSUE_DIGITS 15 /* digits accepted in an issue number string */
+#define ISSUE_DIGITS 15	 /* digits accepted in an issue number string */
+#define JSON_DEPTH_MAX 8 /* an issue line nests 4 deep: {items: [{quote: [...]}]} */
 
 struct jparser {
 	const char *name;
@@ -223,6 +227,7 @@ static int add_item(struct jparser *p, struct ks_issue *is, json_t *obj, const c
 		goto fail;
 	}
 	tmp.position = it->position;
+	tmp.line = p->line;
 	*it = tmp;
 	return KS_OK;
 fail:
@@ -231,6 +236,46 @@ fail:
 	free(tmp.quote);
 	free(tmp.title);
 	return rc;
+}
+
+/* The deepest nesting of arrays and objects in the JSON text s[n] (strings
+ * skipped); stops counting past JSON_DEPTH_MAX. */
+static int json_depth(const char *s, size_t n)
+{
+	int depth = 0, max = 0, in_str = 0;
+	for (size_t i = 0; i < n && max <= JSON_DEPTH_MAX; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			max = ++depth > max ? depth : max;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return max;
+}
+
+/* Skips a line past a limit (too long, nested too deep) with a note, or
+ * returns 0 to parse it. -1 on out of memory. */
+static int line_over_limit(struct jparser *p, const char *s, size_t n)
+{
+	if (n > KS_MAX_JSONL_LINE)
+		return ks_batch_skip(&p->tmp, "%s:%d: line skipped: %zu bytes (at most %d)",
+				     p->name, p->line, n, KS_MAX_JSONL_LINE)
+			   ? -1
+			   : 1;
+	if (json_depth(s, n) > JSON_DEPTH_MAX)
+		return ks_batch_skip(&p->tmp, "%s:%d: line skipped: JSON nested deeper than %d",
+				     p->name, p->line, JSON_DEPTH_MAX)
+			   ? -1
+			   : 1;
+	return 0;
 }
 
 /* Parses one non-blank line. */
@@ -310,24 +355,6 @@ out:
 	return rc;
 }
 
-/* Moves every issue of tmp to the end of out; on out of memory returns -1
- * and leaves out as it was (tmp still owns everything). */
-static int move_issues(struct ks_batch *out, struct ks_batch *tmp)
-{
-	size_t n0 = out->n_issues;
-	for (size_t i = 0; i < tmp->n_issues; i++) {
-		struct ks_issue *dst = ks_batch_add_issue(out);
-		if (!dst) {
-			out->n_issues = n0; /* the shallow copies stay owned by tmp */
-			return -1;
-		}
-		*dst = tmp->issues[i];
-	}
-	free(tmp->issues);
-	memset(tmp, 0, sizeof *tmp);
-	return 0;
-}
-
 int ks_ingest_jsonl(const char *name, const char *data, size_t len, struct ks_batch *out,
 		    struct ks_err *err)
 {
@@ -351,11 +378,17 @@ int ks_ingest_jsonl(const char *name, const char *data, size_t len, struct ks_ba
 			n--;
 		if (is_blank(data + b, n))
 			continue;
-		rc = parse_line(&p, data + b, n);
+		int over = line_over_limit(&p, data + b, n);
+		if (over < 0)
+			rc = nomem(&p);
+		else if (!over)
+			rc = parse_line(&p, data + b, n);
 	}
+	if (rc == KS_OK && ks_batch_enforce_limits(&p.tmp, p.name) != 0)
+		rc = nomem(&p);
 	if (rc == KS_OK && ks_batch_count_items(&p.tmp) == 0)
-		rc = ks_err_set(err, KS_ERR_PARSE, "%s:1: no items found", p.name);
-	if (rc == KS_OK && move_issues(out, &p.tmp) != 0)
+		rc = ks_batch_no_items(&p.tmp, p.name, err);
+	if (rc == KS_OK && ks_batch_move(out, &p.tmp) != 0)
 		rc = ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", p.name);
 	ks_batch_clear(&p.tmp);
 	return rc;

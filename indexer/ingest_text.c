@@ -14,7 +14,8 @@
  *   - otherwise the headline of a new item. The first line after a heading
  *     is always a headline.
  * The parser works on a table of trimmed lines and never touches `out`
- * until the whole file has parsed. */
+ * until the whole file has parsed. Items past the limits of item.h are
+ * then dropped and reported (ks_batch_enforce_limits), the rest kept. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,16 +82,6 @@ static long utf8_last(const char *s, size_t n, size_t *start)
 		i--;
 	*start = i;
 	return utf8_decode((const unsigned char *)s + i, n - i, &adv);
-}
-
-/* Counts the characters of a valid UTF-8 string. */
-static size_t utf8_count(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			c++;
-	return c;
 }
 
 /* ---- character classes ------------------------------------------------ */
@@ -326,7 +317,7 @@ static int parse_date(const char *s, size_t n, char out[11])
 			const char *close = s[i] == '(' ? ")" : "）";
 			if (s[i] != '(' && !starts_with(s + i, n - i, "（"))
 				return 0;
-			if (!ends_with(s + i, n - i, close) || utf8_count(s + i, n - i) > 5)
+			if (!ends_with(s + i, n - i, close) || ks_utf8_chars(s + i, n - i) > 5)
 				return 0;
 		}
 		return make_date(y, m, d, out);
@@ -491,7 +482,7 @@ static int heading_shaped(const char *s, size_t n)
 {
 	size_t i = 0, adv, start;
 	int jp = 0;
-	if (n == 0 || utf8_count(s, n) > HEADING_MAX)
+	if (n == 0 || ks_utf8_chars(s, n) > HEADING_MAX)
 		return 0;
 	while (i < n) {
 		long cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
@@ -832,24 +823,6 @@ static int add_quote(struct ks_item *it, size_t *qlen, size_t *qcap, const struc
 	return 0;
 }
 
-/* Moves every issue of tmp to the end of out; on out of memory returns -1
- * and leaves out as it was (tmp still owns everything). */
-static int move_issues(struct ks_batch *out, struct ks_batch *tmp)
-{
-	size_t n0 = out->n_issues;
-	for (size_t i = 0; i < tmp->n_issues; i++) {
-		struct ks_issue *dst = ks_batch_add_issue(out);
-		if (!dst) {
-			out->n_issues = n0; /* the shallow copies stay owned by tmp */
-			return -1;
-		}
-		*dst = tmp->issues[i];
-	}
-	free(tmp->issues);
-	memset(tmp, 0, sizeof *tmp);
-	return 0;
-}
-
 /* Records a date from a K_DATE line into date[] when none is set yet. */
 static int take_date(struct parser *p, const struct line *l, char date[11])
 {
@@ -908,6 +881,7 @@ static int parse_body(struct parser *p, size_t body, size_t end, struct ks_issue
 		}
 		if (!(cur = ks_issue_add_item(is)))
 			goto nomem;
+		cur->line = l->no;
 		if (!(cur->title = dup_line(l)) || (sec && !(cur->section = strndup(sec, sec_len))))
 			goto nomem;
 		want_headline = 0;
@@ -989,7 +963,13 @@ int ks_ingest_text(const char *name, const char *data, size_t len, struct ks_bat
 		memcpy(date, fdate, sizeof date);
 	if ((date[0] && !(is->date = strdup(date))) || (title && !(is->title = dup_line(title))))
 		goto nomem;
-	if (move_issues(out, &tmp) != 0)
+	if (ks_batch_enforce_limits(&tmp, p.name) != 0)
+		goto nomem;
+	if (ks_batch_count_items(&tmp) == 0) {
+		rc = ks_batch_no_items(&tmp, p.name, err);
+		goto out;
+	}
+	if (ks_batch_move(out, &tmp) != 0)
 		goto nomem;
 	rc = KS_OK;
 	goto out;

@@ -1,5 +1,7 @@
 /* item.c - the growable arrays behind ks_batch and ks_issue (see item.h). */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,16 +62,20 @@ struct ks_issue *ks_batch_find_issue(struct ks_batch *b, long long n)
 	return NULL;
 }
 
+static void item_free(struct ks_item *it)
+{
+	free(it->section);
+	free(it->title);
+	free(it->quote);
+	free(it->url);
+}
+
 void ks_issue_clear(struct ks_issue *is)
 {
 	if (!is)
 		return;
-	for (size_t i = 0; i < is->n_items; i++) {
-		free(is->items[i].section);
-		free(is->items[i].title);
-		free(is->items[i].quote);
-		free(is->items[i].url);
-	}
+	for (size_t i = 0; i < is->n_items; i++)
+		item_free(&is->items[i]);
 	free(is->items);
 	free(is->date);
 	free(is->title);
@@ -83,6 +89,9 @@ void ks_batch_clear(struct ks_batch *b)
 	for (size_t i = 0; i < b->n_issues; i++)
 		ks_issue_clear(&b->issues[i]);
 	free(b->issues);
+	for (size_t i = 0; i < b->n_notes; i++)
+		free(b->notes[i]);
+	free(b->notes);
 	memset(b, 0, sizeof *b);
 }
 
@@ -94,4 +103,140 @@ size_t ks_batch_count_items(const struct ks_batch *b)
 	for (size_t i = 0; i < b->n_issues; i++)
 		n += b->issues[i].n_items;
 	return n;
+}
+
+size_t ks_utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; s && i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+int ks_batch_skip(struct ks_batch *b, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	if (!b)
+		return -1;
+	b->n_skipped++;
+	if (b->n_notes >= KS_MAX_SKIP_NOTES)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap); /* a cut message is still a message */
+	va_end(ap);
+	char **v = realloc(b->notes, (b->n_notes + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	b->notes = v;
+	if (!(v[b->n_notes] = strdup(msg)))
+		return -1;
+	b->n_notes++;
+	return 0;
+}
+
+/* What makes it past a limit, written to why[n]; 0 when within them. */
+static int over_limit(const struct ks_item *it, char *why, size_t n)
+{
+	size_t c;
+	if (it->title && (c = ks_utf8_chars(it->title, strlen(it->title))) > KS_MAX_TITLE_CHARS)
+		snprintf(why, n, "title of %zu characters (at most %d)", c, KS_MAX_TITLE_CHARS);
+	else if (it->quote &&
+		 (c = ks_utf8_chars(it->quote, strlen(it->quote))) > KS_MAX_QUOTE_CHARS)
+		snprintf(why, n, "quote of %zu characters (at most %d)", c, KS_MAX_QUOTE_CHARS);
+	else if (it->section &&
+		 (c = ks_utf8_chars(it->section, strlen(it->section))) > KS_MAX_SECTION_CHARS)
+		snprintf(why, n, "section of %zu characters (at most %d)", c, KS_MAX_SECTION_CHARS);
+	else if (it->url && (c = strlen(it->url)) > KS_MAX_URL_BYTES)
+		snprintf(why, n, "url of %zu bytes (at most %d)", c, KS_MAX_URL_BYTES);
+	else
+		return 0;
+	return 1;
+}
+
+/* Drops the items of is past a limit, reporting each; renumbers the rest. */
+static int enforce_issue(struct ks_batch *b, struct ks_issue *is, const char *name)
+{
+	size_t kept = 0, over = 0;
+	int rc = 0;
+	char why[160];
+	if (is->title && ks_utf8_chars(is->title, strlen(is->title)) > KS_MAX_TITLE_CHARS) {
+		free(is->title);
+		is->title = NULL;
+	}
+	for (size_t i = 0; i < is->n_items; i++) {
+		struct ks_item *it = &is->items[i];
+		int bad = over_limit(it, why, sizeof why);
+		if (!bad && kept >= KS_MAX_ISSUE_ITEMS && over++ == 0)
+			rc |= ks_batch_skip(b,
+					    "%s:%d: issue %lld has more than %d items: skipped "
+					    "from here on",
+					    name, it->line, is->number, KS_MAX_ISSUE_ITEMS);
+		else if (!bad && kept >= KS_MAX_ISSUE_ITEMS)
+			b->n_skipped++;
+		else if (bad)
+			rc |= ks_batch_skip(b, "%s:%d: item skipped: %s", name, it->line, why);
+		if (bad || kept >= KS_MAX_ISSUE_ITEMS) {
+			item_free(it);
+			continue;
+		}
+		is->items[kept] = *it;
+		is->items[kept].position = (int)(kept + 1);
+		kept++;
+	}
+	is->n_items = kept;
+	return rc ? -1 : 0;
+}
+
+int ks_batch_enforce_limits(struct ks_batch *b, const char *name)
+{
+	int rc = 0;
+	if (!b)
+		return 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < b->n_issues; i++) {
+		struct ks_issue *is = &b->issues[i];
+		size_t had = is->n_items;
+		rc |= enforce_issue(b, is, name ? name : "(input)");
+		if (had && !is->n_items) { /* every item skipped: no empty issue */
+			ks_issue_clear(is);
+			continue;
+		}
+		b->issues[kept++] = *is;
+	}
+	b->n_issues = kept;
+	return rc ? -1 : 0;
+}
+
+int ks_batch_no_items(const struct ks_batch *b, const char *name, struct ks_err *err)
+{
+	if (b && b->n_notes)
+		return ks_err_set(err, KS_ERR_PARSE, "%s; no item within the limits", b->notes[0]);
+	return ks_err_set(err, KS_ERR_PARSE, "%s:1: no items found", name ? name : "(input)");
+}
+
+int ks_batch_move(struct ks_batch *to, struct ks_batch *from)
+{
+	size_t n0 = to->n_issues;
+	char **v = NULL;
+	if (from->n_notes && !(v = realloc(to->notes, (to->n_notes + from->n_notes) * sizeof *v)))
+		return -1;
+	if (v)
+		to->notes = v;
+	for (size_t i = 0; i < from->n_issues; i++) {
+		struct ks_issue *dst = ks_batch_add_issue(to);
+		if (!dst) {
+			to->n_issues = n0; /* the shallow copies stay owned by from */
+			return -1;
+		}
+		*dst = from->issues[i];
+	}
+	if (from->n_notes)
+		memcpy(to->notes + to->n_notes, from->notes, from->n_notes * sizeof *v);
+	to->n_notes += from->n_notes;
+	to->n_skipped += from->n_skipped;
+	free(from->issues);
+	free(from->notes);
+	memset(from, 0, sizeof *from);
+	return 0;
 }

@@ -23,17 +23,26 @@ struct ks_build_opts {
 
 struct ks_build_report {
 	long files_seen, files_indexed, files_unchanged, files_failed, sources_pruned;
-	long long items; /* items written */
-	long long bytes; /* bytes of input read */
+	long files_skipped; /* not regular files, loops, files reached twice */
+	long items_skipped; /* items (and JSON lines) past the limits */
+	long long items;    /* items written */
+	long long bytes;    /* bytes of input read */
 	double seconds;
 	int swapped; /* reindex: the new file was renamed into place */
 };
 
 /* Adds or updates the items of the files under paths (folders are walked,
  * taking *.txt, *.jsonl, *.ndjson, *.json), skipping files whose content
- * hash is unchanged. KS_OK when every file was fine, KS_ERR_PARSE when some
- * were malformed (the rest is indexed), another code on a runtime error
- * (nothing of the failing batch is committed). */
+ * hash is unchanged. Symlinks are followed, but every folder is walked and
+ * every file read once, told apart by (st_dev, st_ino): a loop or a second
+ * link is reported ("path: skipped: already indexed as ...") and skipped,
+ * as is anything not a folder or a regular file ("path: skipped: not a
+ * regular file (fifo)"); files are opened without blocking and checked
+ * with fstat before they are read. Neither is an error. KS_OK when every
+ * file was fine, KS_ERR_PARSE when some were malformed, over
+ * KS_MAX_FILE_BYTES, or held items past the limits of item.h (the rest is
+ * indexed), another code on a runtime error (nothing of the failing batch
+ * is committed). */
 int ks_build_index(const struct ks_build_opts *opts, char *const *paths, int n_paths,
 		   struct ks_build_report *rep, struct ks_err *err);
 
@@ -41,7 +50,10 @@ int ks_build_index(const struct ks_build_opts *opts, char *const *paths, int n_p
  * fsyncs it and renames it over DB. On any failure (including malformed
  * files, unless skip_malformed) DB is untouched and the temp file removed.
  * With skip_malformed the rebuild is installed without the bad files and
- * KS_ERR_PARSE is still returned, so the run exits 1.
+ * KS_ERR_PARSE is still returned, so the run exits 1. Items past the
+ * limits do not stop the swap (the rest of their file is in the new
+ * index) but also make it return KS_ERR_PARSE. Files are walked and read
+ * as by ks_build_index.
  * A temp file left by a killed run is removed first. */
 int ks_build_reindex(const struct ks_build_opts *opts, char *const *paths, int n_paths,
 		     struct ks_build_report *rep, struct ks_err *err);

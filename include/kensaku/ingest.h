@@ -10,6 +10,12 @@
 #include "err.h"
 #include "item.h"
 
+/* Input sizes no real archive reaches (see item.h for the per-item ones):
+ * a file over KS_MAX_FILE_BYTES is skipped with a message before it is
+ * read; a JSON Lines line over KS_MAX_JSONL_LINE is skipped. */
+#define KS_MAX_FILE_BYTES (64L * 1024 * 1024)
+#define KS_MAX_JSONL_LINE (4 * 1024 * 1024)
+
 enum ks_format {
 	KS_FMT_AUTO = 0, /* detect by content */
 	KS_FMT_TEXT,	 /* the plain-text issue layout */
@@ -27,8 +33,10 @@ int ks_ingest_format_parse(const char *s, enum ks_format *out);
  * user: it is used in error messages ("name:line: reason") and, for the
  * text layout, as a fallback source of the issue number and date
  * (issue-59.txt, 2022-03-27-issue-59.txt). On success appends the file's
- * issues to out (items in file order, positions from 1) and returns KS_OK.
- * On failure returns KS_ERR_PARSE with err set, and out is left as it was. */
+ * issues to out (items in file order, positions from 1) and returns KS_OK;
+ * items past the limits (item.h) are left out, counted in out->n_skipped
+ * and reported in out->notes. On failure returns KS_ERR_PARSE with err
+ * set, and out is left as it was. */
 int ks_ingest_parse(const char *name, const char *data, size_t len, enum ks_format fmt,
 		    struct ks_batch *out, struct ks_err *err);
 

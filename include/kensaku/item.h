@@ -7,12 +7,27 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
+/* Limits no real newsletter reaches (the sample archive and the fixture
+ * issue: titles <= 105 characters, quotes <= 1,900, 12 items an issue).
+ * Parsers skip an item past one, reporting "file:line: reason"
+ * (ks_batch_enforce_limits), so every stored item, and so every response
+ * that shows items, stays bounded. Characters are Unicode code points. */
+#define KS_MAX_TITLE_CHARS 1000	 /* an item's headline, an issue's title */
+#define KS_MAX_QUOTE_CHARS 20000 /* an item's quote, paragraphs joined */
+#define KS_MAX_SECTION_CHARS 200 /* a section heading */
+#define KS_MAX_URL_BYTES 2048	 /* an item's url */
+#define KS_MAX_ISSUE_ITEMS 1000	 /* items of one issue */
+#define KS_MAX_SKIP_NOTES 20	 /* skip messages kept per file (the rest counted) */
+
 struct ks_item {
 	int position;  /* 1-based order within its issue */
 	char *section; /* heading it sits under, NULL if none */
 	char *title;   /* headline, never NULL */
 	char *quote;   /* quoted paragraphs joined by "\n", NULL if none */
 	char *url;     /* NULL if none */
+	int line;      /* line of the file it starts on, 0 when unknown */
 };
 
 struct ks_issue {
@@ -29,6 +44,10 @@ struct ks_batch {
 	struct ks_issue *issues;
 	size_t n_issues;
 	size_t cap_issues;
+	char **notes; /* "file:line: reason" of what was skipped, at most
+			 KS_MAX_SKIP_NOTES */
+	size_t n_notes;
+	size_t n_skipped; /* items (or JSON lines) skipped past a limit */
 };
 
 /* Appends a new zeroed issue to b and returns it, or NULL on out of memory. */
@@ -46,6 +65,33 @@ void ks_batch_clear(struct ks_batch *b);
 
 /* Frees what is holds and zeroes it. Accepts NULL. */
 void ks_issue_clear(struct ks_issue *is);
+
+/* Records one skipped item (or line) of b: counts it, and keeps the
+ * message (printf-style, "file:line: reason") while fewer than
+ * KS_MAX_SKIP_NOTES are kept. Returns 0, or -1 on out of memory. */
+int ks_batch_skip(struct ks_batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Drops every item of b past a KS_MAX_* limit (too long a title, quote,
+ * section or url; items of an issue past KS_MAX_ISSUE_ITEMS; an issue
+ * title too long is dropped) and records each with ks_batch_skip
+ * ("name:line: reason"); the items left are renumbered 1..n in order, and
+ * an issue left without items is dropped.
+ * Returns 0, or -1 on out of memory (b stays valid). */
+int ks_batch_enforce_limits(struct ks_batch *b, const char *name);
+
+/* The verdict on a file that yielded no item: KS_ERR_PARSE with err set
+ * to "name:1: no items found", or, when items were skipped past a limit,
+ * to the first skip's note and "no item within the limits". */
+int ks_batch_no_items(const struct ks_batch *b, const char *name, struct ks_err *err);
+
+/* Moves every issue and note of from to the end of to and empties from;
+ * on out of memory returns -1 and leaves to as it was (from still owns
+ * everything). */
+int ks_batch_move(struct ks_batch *to, struct ks_batch *from);
+
+/* The number of code points in the first n bytes of UTF-8 s (bytes that
+ * are not continuation bytes). Never fails. */
+size_t ks_utf8_chars(const char *s, size_t n);
 
 /* Total items over all issues of b. */
 size_t ks_batch_count_items(const struct ks_batch *b);
