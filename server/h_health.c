@@ -4,6 +4,7 @@
 
 #include <kensaku/store.h>
 
+#include "admit.h"
 #include "metrics.h"
 #include "pool.h"
 
@@ -41,7 +42,8 @@ void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp)
 
 void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp)
 {
-	struct ksd_gauges g = {-1, 0, 0};
+	struct ksd_gauges g = {-1, 0, 0, 0, 0, 0, 0, 0};
+	struct ksd_admit_stats as;
 	struct ksd_lease lease;
 	struct ks_store_stats st;
 	size_t len = 0;
@@ -55,6 +57,12 @@ void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp)
 		ksd_pool_release(&lease);
 	}
 	g.generation = ksd_pool_generation();
+	ksd_admit_stats(&as);
+	g.queued = as.queued;
+	g.running = as.running;
+	g.workers = as.workers;
+	g.queue_max = as.queue_max;
+	g.rejected = as.rejected;
 	text = ksd_metrics_render(&g, &len);
 	if (!text) {
 		ksd_reply_error(rp, 500, "internal", "out of memory");

@@ -25,7 +25,8 @@
 #define KSD_MAX_PARAMS 64 /* distinct query parameter names; more is a 400 */
 #define KSD_URI_MAX 8192  /* longer request targets are 414 */
 #define KSD_CT_JSON "application/json; charset=utf-8"
-#define KSD_DEADLINE_MS 2000 /* per-query deadline passed to the library */
+#define KSD_DEADLINE_MS 2000 /* per-request deadline from arrival (the library gets what is left)  \
+			      */
 
 enum ksd_method { KSD_GET = 0, KSD_HEAD, KSD_OPTIONS, KSD_OTHER };
 
@@ -137,6 +138,15 @@ enum ksd_target_rc ksd_req_parse_target(struct ksd_req *rq, const char *target, 
 /* The router: picks the handler for rq->path and method, fills rp (always;
  * 404/405 included) and sets rp->route. */
 void ksd_router_dispatch(const struct ksd_req *rq, struct ksd_reply *rp);
+
+/* The route label of rq when it is a heavy route (one that reads the index
+ * per request: search, items, issues, csv, trend, entities, entity,
+ * analyze, feed) asked with GET or HEAD, else NULL. Pure. */
+const char *ksd_router_heavy(const struct ksd_req *rq);
+
+/* 1 when rq (GET or HEAD) goes to the static UI handler: no API route and
+ * not under /api. Pure. */
+int ksd_router_is_static(const struct ksd_req *rq);
 
 /* Handlers: each fills rp from rq (GET semantics; the router has already
  * dealt with OPTIONS and other methods, and reply.c drops bodies for HEAD).

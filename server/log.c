@@ -42,18 +42,24 @@ static void clean(const char *s, char *out, size_t n)
 	out[o] = '\0';
 }
 
-void ksd_log_request(const char *method, const char *path, int status, double ms, long long hits)
+void ksd_log_request(const char *method, const char *path, int status, double ms, long long hits,
+		     const char *client)
 {
-	char m[32], p[LOG_PATH_MAX * 4 + 8];
+	char m[32], p[LOG_PATH_MAX * 4 + 8], h[32] = "", cl[80] = "";
 
 	if (atomic_load(&g_quiet))
 		return;
 	clean(method, m, sizeof(m));
 	clean(path, p, sizeof(p));
 	if (hits >= 0)
-		fprintf(stderr, "%s %s %d %.1fms hits=%lld\n", m, p, status, ms, hits);
-	else
-		fprintf(stderr, "%s %s %d %.1fms\n", m, p, status, ms);
+		snprintf(h, sizeof(h), " hits=%lld", hits);
+	if (client) {
+		char c[64];
+
+		clean(client, c, sizeof(c));
+		snprintf(cl, sizeof(cl), " client=%s", c); /* cut is fine in a log */
+	}
+	fprintf(stderr, "%s %s %d %.1fms%s%s\n", m, p, status, ms, h, cl);
 }
 
 void ksd_log_info(const char *tag, const char *fmt, ...)

@@ -9,8 +9,12 @@
 /* Silences (quiet = 1) or enables the per-request lines. Notices stay. */
 void ksd_log_set_quiet(int quiet);
 
-/* `GET /api/search 200 1.2ms hits=12`; hits < 0 omits the hits field. */
-void ksd_log_request(const char *method, const char *path, int status, double ms, long long hits);
+/* `GET /api/search 200 1.2ms hits=12 client=203.0.113.5`; hits < 0 omits
+ * the hits field, a NULL client the client field (http.c names the client
+ * when trusted proxies are configured). Status 0: the request ended
+ * without a response of ours. */
+void ksd_log_request(const char *method, const char *path, int status, double ms, long long hits,
+		     const char *client);
 
 /* `[tag] message` on stderr, printf-formatted. */
 void ksd_log_info(const char *tag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "ksd.h"
 #include "log.h"
+#include "peer.h"
 #include "pool.h"
 
 #ifndef KS_VERSION
@@ -29,7 +30,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kensakud [--db FILE] [--listen HOST:PORT] [--web DIR] [--threads N]\n"
-		"                [--cache-mb N] [--quiet] [--help] [--version]\n"
+		"                [--cache-mb N] [--queue N] [--per-client N]\n"
+		"                [--trusted-proxy ADDR[,ADDR...]] [--quiet] [--help] [--version]\n"
 		"  --db FILE          index to serve read-only (default $KENSAKU_DB, else "
 		"./kensaku.db)\n"
 		"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0 picks "
@@ -40,10 +42,36 @@ static void usage(FILE *f)
 		"  --threads N        worker threads (default: number of cores)\n"
 		"  --cache-mb N       search response cache size in MB (default %d, 0 = off);\n"
 		"                     emptied by every index change\n"
+		"  --queue N          searches and other index-reading API requests that may\n"
+		"                     wait for a worker (default %u per thread); more get 503\n"
+		"                     with Retry-After\n"
+		"  --per-client N     connections per client address, or requests in flight per\n"
+		"                     client behind a trusted proxy (429 past it) (default %u)\n"
+		"  --trusted-proxy ADDR  a reverse proxy (IPv4/IPv6 address; repeatable or a\n"
+		"                     comma list) whose X-Forwarded-For names the client: its\n"
+		"                     rightmost entry that is not a trusted proxy. The proxy\n"
+		"                     itself has no connection limit; X-Forwarded-For from\n"
+		"                     anyone else is ignored. Log lines then name the client.\n"
 		"  --quiet            no per-request log lines\n"
 		"SIGHUP reopens the index; SIGTERM/SIGINT drain and stop.\n"
-		"$KENSAKUD_DEADLINE_MS sets the per-query deadline (default %d ms, 0 = none).\n",
-		KSD_CACHE_MB_DEFAULT, KSD_DEADLINE_MS);
+		"$KENSAKUD_DEADLINE_MS sets the per-request deadline, counted from the request's\n"
+		"arrival, queue wait included (default %d ms, 0 = none).\n",
+		KSD_CACHE_MB_DEFAULT, KSD_QUEUE_PER_WORKER, KSD_PER_CLIENT_DEFAULT,
+		KSD_DEADLINE_MS);
+}
+
+/* Reads a flag's count (1..1000000) into *out; 0, or -1 after saying why. */
+static int count_flag(const char *flag, const char *arg, unsigned *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 1 || v > 1000000) {
+		fprintf(stderr, "kensakud: %s wants a number from 1 to 1000000\n", flag);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
 }
 
 /* 1 when path is a directory. */
@@ -91,10 +119,13 @@ int main(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {"version", no_argument, NULL, 'V'},
 					     {"cache-mb", required_argument, NULL, 'c'},
+					     {"queue", required_argument, NULL, 'Q'},
+					     {"per-client", required_argument, NULL, 'P'},
+					     {"trusted-proxy", required_argument, NULL, 'T'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = getenv("KENSAKU_DB"), *listen_spec = "127.0.0.1:8080", *web = NULL;
 	char web_real[PATH_MAX], url[300];
-	struct ksd_http_config cfg = {-1, 0, NULL, KSD_DEADLINE_MS};
+	struct ksd_http_config cfg = {-1, 0, NULL, KSD_DEADLINE_MS, 0, 0};
 	const char *deadline = getenv("KENSAKUD_DEADLINE_MS");
 	struct ks_err err = {{0}};
 	struct ksd_lease lease;
@@ -131,6 +162,21 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || cache_mb < 0 || cache_mb > 65536) {
 				fprintf(stderr,
 					"kensakud: --cache-mb wants a number from 0 to 65536\n");
+				return 2;
+			}
+			break;
+		case 'Q':
+		case 'P':
+			if (count_flag(c == 'Q' ? "--queue" : "--per-client", optarg,
+				       c == 'Q' ? &cfg.queue_max : &cfg.per_client) != 0)
+				return 2;
+			break;
+		case 'T':
+			if (ksd_peer_trust(optarg) != 0) {
+				fprintf(stderr,
+					"kensakud: --trusted-proxy %s: want IPv4 or IPv6 "
+					"addresses, comma-separated\n",
+					optarg);
 				return 2;
 			}
 			break;

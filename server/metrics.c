@@ -26,9 +26,11 @@ static const double k_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 #define N_BOUNDS (sizeof(k_bounds) / sizeof(k_bounds[0]))
 
 #define STATUS_MIN 100
-#define STATUS_N 500 /* 100..599 */
+#define STATUS_N 500	     /* 100..599 */
+#define STATUS_NONE STATUS_N /* status 0: ended without a response of ours */
 
-static atomic_ullong g_count[N_ROUTES][STATUS_N];
+static atomic_ullong g_count[N_ROUTES][STATUS_N + 1];
+static atomic_ullong g_refused;
 static atomic_ullong g_bucket[N_ROUTES][N_BOUNDS + 1]; /* last: +Inf only */
 static atomic_ullong g_sum_ns[N_ROUTES];
 static atomic_ullong g_total[N_ROUTES];
@@ -54,15 +56,21 @@ static size_t route_index(const char *route)
 	return ROUTE_OTHER;
 }
 
+void ksd_metrics_refused(void)
+{
+	atomic_fetch_add(&g_refused, 1);
+}
+
 void ksd_metrics_observe(const char *route, int status, double seconds)
 {
-	size_t r = route_index(route), b;
+	size_t r = route_index(route), b, s;
 
-	if (status < STATUS_MIN || status >= STATUS_MIN + STATUS_N)
+	if (status != 0 && (status < STATUS_MIN || status >= STATUS_MIN + STATUS_N))
 		status = 500;
+	s = status == 0 ? STATUS_NONE : (size_t)(status - STATUS_MIN);
 	if (seconds < 0)
 		seconds = 0;
-	atomic_fetch_add(&g_count[r][status - STATUS_MIN], 1);
+	atomic_fetch_add(&g_count[r][s], 1);
 	for (b = 0; b < N_BOUNDS && seconds > k_bounds[b]; b++)
 		;
 	atomic_fetch_add(&g_bucket[r][b], 1);
@@ -126,14 +134,14 @@ char *ksd_metrics_render(const struct ksd_gauges *g, size_t *len)
 	tb_printf(&t, "# HELP kensaku_requests_total HTTP requests served, by route and status.\n"
 		      "# TYPE kensaku_requests_total counter\n");
 	for (r = 0; r < N_ROUTES; r++)
-		for (s = 0; s < STATUS_N; s++) {
+		for (s = 0; s <= STATUS_N; s++) {
 			unsigned long long c = atomic_load(&g_count[r][s]);
 
 			if (c)
 				tb_printf(
 				    &t,
 				    "kensaku_requests_total{route=\"%s\",status=\"%zu\"} %llu\n",
-				    k_routes[r], s + STATUS_MIN, c);
+				    k_routes[r], s == STATUS_NONE ? 0 : s + STATUS_MIN, c);
 		}
 	tb_printf(&t,
 		  "# HELP kensaku_request_duration_seconds Time to answer a request, by route.\n"
@@ -171,6 +179,23 @@ char *ksd_metrics_render(const struct ksd_gauges *g, size_t *len)
 		  "# HELP kensaku_requests_in_flight Requests being served.\n"
 		  "# TYPE kensaku_requests_in_flight gauge\nkensaku_requests_in_flight %lld\n",
 		  atomic_load(&g_in_flight));
+	tb_printf(&t,
+		  "# HELP kensaku_admission_queued Heavy requests waiting for a worker.\n"
+		  "# TYPE kensaku_admission_queued gauge\nkensaku_admission_queued %ld\n"
+		  "# HELP kensaku_admission_running Heavy requests on a worker now.\n"
+		  "# TYPE kensaku_admission_running gauge\nkensaku_admission_running %ld\n"
+		  "# HELP kensaku_admission_workers Worker threads for heavy requests.\n"
+		  "# TYPE kensaku_admission_workers gauge\nkensaku_admission_workers %u\n"
+		  "# HELP kensaku_admission_queue_max Heavy requests that may wait.\n"
+		  "# TYPE kensaku_admission_queue_max gauge\nkensaku_admission_queue_max %u\n"
+		  "# HELP kensaku_admission_rejected_total Heavy requests refused (queue full).\n"
+		  "# TYPE kensaku_admission_rejected_total counter\n"
+		  "kensaku_admission_rejected_total %llu\n"
+		  "# HELP kensaku_connections_refused_total Connections refused: the address "
+		  "held its limit.\n# TYPE kensaku_connections_refused_total counter\n"
+		  "kensaku_connections_refused_total %llu\n",
+		  g->queued, g->running, g->workers, g->queue_max, g->rejected,
+		  (unsigned long long)atomic_load(&g_refused));
 	tb_printf(
 	    &t,
 	    "# HELP kensaku_reindex_needed 1 when the index was built by another tokenizer or "

@@ -9,22 +9,23 @@ struct route {
 	const char *path; /* exact path, or a prefix when it ends with '/' */
 	const char *label;
 	unsigned flags;
+	int heavy; /* reads the index per request: runs on a worker (admit.h) */
 	void (*fn)(const struct ksd_req *rq, struct ksd_reply *rp);
 	void (*fn_rest)(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp);
 };
 
 static const struct route k_routes[] = {
-    {"/api/search", "search", KSD_R_CORS, ksd_h_search, NULL},
-    {"/api/items/", "items", KSD_R_CORS, NULL, ksd_h_item},
-    {"/api/issues/", "issues", KSD_R_CORS, NULL, ksd_h_issue},
-    {"/api/search.csv", "csv", KSD_R_CORS, ksd_h_csv, NULL},
-    {"/api/trend", "trend", KSD_R_CORS, ksd_h_trend, NULL},
-    {"/api/entities", "entities", KSD_R_CORS, ksd_h_entities, NULL},
-    {"/api/entities/", "entity", KSD_R_CORS, NULL, ksd_h_entity},
-    {"/api/analyze", "analyze", KSD_R_CORS, ksd_h_analyze, NULL},
-    {"/feed.atom", "feed", KSD_R_CORS, ksd_h_feed, NULL},
-    {"/healthz", "healthz", KSD_R_CORS | KSD_R_NOSTORE, ksd_h_healthz, NULL},
-    {"/metrics", "metrics", KSD_R_NOSTORE, ksd_h_metrics, NULL},
+    {"/api/search", "search", KSD_R_CORS, 1, ksd_h_search, NULL},
+    {"/api/items/", "items", KSD_R_CORS, 1, NULL, ksd_h_item},
+    {"/api/issues/", "issues", KSD_R_CORS, 1, NULL, ksd_h_issue},
+    {"/api/search.csv", "csv", KSD_R_CORS, 1, ksd_h_csv, NULL},
+    {"/api/trend", "trend", KSD_R_CORS, 1, ksd_h_trend, NULL},
+    {"/api/entities", "entities", KSD_R_CORS, 1, ksd_h_entities, NULL},
+    {"/api/entities/", "entity", KSD_R_CORS, 1, NULL, ksd_h_entity},
+    {"/api/analyze", "analyze", KSD_R_CORS, 1, ksd_h_analyze, NULL},
+    {"/feed.atom", "feed", KSD_R_CORS, 1, ksd_h_feed, NULL},
+    {"/healthz", "healthz", KSD_R_CORS | KSD_R_NOSTORE, 0, ksd_h_healthz, NULL},
+    {"/metrics", "metrics", KSD_R_NOSTORE, 0, ksd_h_metrics, NULL},
 };
 
 /* The route for path and the rest after a prefix route, or NULL. */
@@ -52,6 +53,24 @@ static const struct route *find(const char *path, const char **rest)
 static int is_api(const char *path)
 {
 	return strcmp(path, "/api") == 0 || strncmp(path, "/api/", 5) == 0;
+}
+
+const char *ksd_router_heavy(const struct ksd_req *rq)
+{
+	const char *rest = "";
+	const struct route *r = find(rq->path, &rest);
+
+	if (!r || !r->heavy || (rq->method != KSD_GET && rq->method != KSD_HEAD))
+		return NULL;
+	return r->label;
+}
+
+int ksd_router_is_static(const struct ksd_req *rq)
+{
+	const char *rest = "";
+
+	return !find(rq->path, &rest) && !is_api(rq->path) &&
+	       (rq->method == KSD_GET || rq->method == KSD_HEAD);
 }
 
 void ksd_router_dispatch(const struct ksd_req *rq, struct ksd_reply *rp)

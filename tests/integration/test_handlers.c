@@ -258,7 +258,7 @@ static void test_utf8_params(void)
 
 static void test_metrics(void)
 {
-	struct ksd_gauges g = {11, 3, 0};
+	struct ksd_gauges g = {11, 3, 0, 0, 0, 0, 0, 0};
 	size_t len = 0;
 	char *text;
 
