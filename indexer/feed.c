@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 #include <unicode/utf8.h>
 
 #include "kensaku/buf.h"
+#include "bidi.h"
 #include "kensaku/feed.h"
 #include "hit.h"
 #include "scan.h"
@@ -54,31 +56,71 @@ static void sb_query(struct ks_buf *b, const struct ks_search_params *p)
 	sb_param(b, "exact", p->expand ? NULL : "1");
 }
 
-/* A copy of s that XML 1.0 can hold: invalid UTF-8, C0 controls other than
- * tab, LF and CR, U+FFFE and U+FFFF become U+FFFD. NULL on out of memory. */
+/* A copy of s that XML 1.0 can hold and a reader shows as it is: invalid
+ * UTF-8, C0 controls other than tab, LF and CR, U+FFFE and U+FFFF become
+ * U+FFFD; a bidi control becomes its marker text, "[U+202E RLO]" (bidi.h).
+ * NULL on out of memory. */
 static char *xml_clean(const char *s)
 {
-	size_t n = strlen(s);
-	char *o = malloc(n * 3 + 1); /* each bad byte grows to at most 3 */
-	if (!o)
-		return NULL;
-	size_t k = 0;
-	int32_t i = 0, len = (int32_t)n;
+	struct ks_buf o = {0};
+	int32_t i = 0, len = (int32_t)strlen(s);
+	ks_buf_add(&o, "", 0);
 	while (i < len) {
 		int32_t at = i;
+		const struct ks_bidi *bc = NULL;
+		int n = ks_bidi_at(s, (size_t)i, (size_t)len, &bc);
+		if (n) {
+			ks_bidi_label(&o, bc);
+			i += n;
+			continue;
+		}
 		UChar32 c;
 		U8_NEXT(s, i, len, c);
 		if (c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE ||
-		    c == 0xFFFF) {
-			memcpy(o + k, "\xEF\xBF\xBD", 3);
-			k += 3;
-		} else {
-			memcpy(o + k, s + at, (size_t)(i - at));
-			k += (size_t)(i - at);
-		}
+		    c == 0xFFFF)
+			ks_buf_add(&o, "\xEF\xBF\xBD", 3);
+		else
+			ks_buf_add(&o, s + at, (size_t)(i - at));
 	}
-	o[k] = 0;
-	return o;
+	if (o.oom) {
+		free(o.p);
+		return NULL;
+	}
+	return o.p;
+}
+
+/* An item's url fit for <link rel="related">: http(s) only (a javascript:
+ * or data: url is never offered to a reader), with spaces, controls, DEL
+ * and bidi controls percent-encoded so the link can't hide its target.
+ * NULL when the url is unfit; *oom set when out of memory. */
+static char *related_url(const char *u, int *oom)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct ks_buf o = {0};
+	size_t len = u ? strlen(u) : 0;
+	if (!u || (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0))
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		const struct ks_bidi *bc = NULL;
+		size_t n = (size_t)ks_bidi_at(u, i, len, &bc);
+		unsigned char c = (unsigned char)u[i];
+		if (!n && c > 0x20 && c != 0x7F) {
+			ks_buf_add(&o, u + i, 1);
+			continue;
+		}
+		for (size_t k = 0; k < (n ? n : 1); k++) {
+			unsigned char e = (unsigned char)u[i + k];
+			char pct[3] = {'%', hex[e >> 4], hex[e & 15]};
+			ks_buf_add(&o, pct, 3);
+		}
+		i += n ? n - 1 : 0;
+	}
+	if (o.oom) {
+		*oom = 1;
+		free(o.p);
+		return NULL;
+	}
+	return o.p;
 }
 
 /* ---- the XML ----------------------------------------------------------- */
@@ -122,25 +164,33 @@ static void item_time(const char *date, const char *fallback, char out[32])
 		snprintf(out, 32, "%s", fallback);
 }
 
+/* <entry>: id, title, updated, the item on the web UI (alternate), its
+ * source (related, when an http(s) url), the quote as summary (the title
+ * when there is no quote, so no reader shows an empty body), section. */
 static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, const char *when)
 {
 	char id[96], href[64];
 	struct ks_buf link = {0};
+	int oom = 0;
+	char *related = related_url(h->url, &oom);
+	const char *summary = h->quote && *h->quote ? h->quote : h->title;
 	snprintf(id, sizeof id, KS_FEED_TAG "item:%s", h->id);
 	snprintf(href, sizeof href, "/issue.html?n=%lld#item-%d", h->issue, h->position);
 	ks_buf_str(&link, base);
 	ks_buf_str(&link, href);
-	int bad = link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
+	int bad = oom || link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
 		  element(w, "id", id) < 0 || element(w, "title", h->title) < 0 ||
 		  element(w, "updated", when) < 0 ||
 		  link_el(w, "alternate", "text/html", link.p) < 0 ||
-		  (h->quote && *h->quote && element(w, "summary", h->quote) < 0);
+		  (related && link_el(w, "related", NULL, related) < 0) ||
+		  (summary && *summary && element(w, "summary", summary) < 0);
 	if (!bad && h->section && *h->section)
 		bad = xmlTextWriterStartElement(w, BAD_CAST "category") < 0 ||
 		      attribute(w, "term", h->section) < 0 || xmlTextWriterEndElement(w) < 0;
 	if (!bad)
 		bad = xmlTextWriterEndElement(w) < 0;
 	free(link.p);
+	free(related);
 	return bad ? -1 : 0;
 }
 

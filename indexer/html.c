@@ -1,17 +1,45 @@
 /* html.c - HTML escaping with <mark> around byte ranges, and character
  * windows for snippets. The text is escaped first; marks are inserted at
- * range boundaries only, so nothing from the text can become markup. */
+ * range boundaries only, so nothing from the text can become markup. A bidi
+ * control (bidi.h) becomes a visible marker element,
+ *   <span class="bidi-ctl" title="U+202E RIGHT-TO-LEFT OVERRIDE">[U+202E RLO]</span>
+ * so it can't reorder the text around it where the HTML is shown. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bidi.h"
 #include "kensaku/buf.h"
 #include "kensaku/search.h"
+
+static void put_bidi(struct ks_buf *o, const struct ks_bidi *c)
+{
+	char t[80];
+	int n =
+	    snprintf(t, sizeof t, "<span class=\"bidi-ctl\" title=\"U+%04X %s\">", c->cp, c->name);
+	if (n < 0 || (size_t)n >= sizeof t) {
+		o->oom = 1;
+		return;
+	}
+	ks_buf_add(o, t, (size_t)n);
+	ks_bidi_label(o, c);
+	ks_buf_str(o, "</span>");
+}
 
 static void put_escaped(struct ks_buf *o, const char *s, int a, int b)
 {
 	int run = a;
 	for (int i = a; i < b; i++) {
 		const char *rep = NULL;
+		const struct ks_bidi *c = NULL;
+		int n = ks_bidi_at(s, (size_t)i, (size_t)b, &c);
+		if (n) {
+			ks_buf_add(o, s + run, (size_t)(i - run));
+			put_bidi(o, c);
+			i += n - 1;
+			run = i + 1;
+			continue;
+		}
 		switch (s[i]) {
 		case '&':
 			rep = "&amp;";

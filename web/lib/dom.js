@@ -3,7 +3,14 @@
  * Safety rule of the whole UI: every string from the API is inserted as text
  * (textContent, createTextNode, setAttribute). The only HTML taken from the
  * server is title_html and snippet_html, and setMarkedHtml() copies even
- * those keeping nothing but text and <mark> elements. */
+ * those keeping nothing but text and <mark> elements.
+ *
+ * Bidi rule: the bidirectional controls (U+061C, U+200E, U+200F,
+ * U+202A–U+202E, U+2066–U+2069) never take effect. In text they become a
+ * visible marker, <span class="bidi-ctl">[U+202E RLO]</span>, so
+ * `evil\u202Eexe.txt` reads "evil[U+202E RLO]exe.txt" rather than a
+ * reversed file name; in attributes and the document title the marker is
+ * plain text. el(), svgEl(), setText() and setMarkedHtml() apply it. */
 
 export const SVG_NS = 'http://www.w3.org/2000/svg';
 export const PAGE_SIZE = 20;
@@ -12,6 +19,70 @@ export const LAST_SEARCH_KEY = 'kensaku:last-search';
 
 export const byId = (id) => document.getElementById(id);
 
+/* The bidi controls, by code point: [abbreviation, Unicode name]. */
+const BIDI = new Map([
+	[0x061c, ['ALM', 'ARABIC LETTER MARK']],
+	[0x200e, ['LRM', 'LEFT-TO-RIGHT MARK']],
+	[0x200f, ['RLM', 'RIGHT-TO-LEFT MARK']],
+	[0x202a, ['LRE', 'LEFT-TO-RIGHT EMBEDDING']],
+	[0x202b, ['RLE', 'RIGHT-TO-LEFT EMBEDDING']],
+	[0x202c, ['PDF', 'POP DIRECTIONAL FORMATTING']],
+	[0x202d, ['LRO', 'LEFT-TO-RIGHT OVERRIDE']],
+	[0x202e, ['RLO', 'RIGHT-TO-LEFT OVERRIDE']],
+	[0x2066, ['LRI', 'LEFT-TO-RIGHT ISOLATE']],
+	[0x2067, ['RLI', 'RIGHT-TO-LEFT ISOLATE']],
+	[0x2068, ['FSI', 'FIRST STRONG ISOLATE']],
+	[0x2069, ['PDI', 'POP DIRECTIONAL ISOLATE']],
+]);
+const BIDI_RE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const MARKER_RE = /^\[U\+([0-9A-F]{4}) [A-Z]{3}\]$/;
+
+function bidiLabel(cp) {
+	return `[U+${cp.toString(16).toUpperCase().padStart(4, '0')} ${BIDI.get(cp)[0]}]`;
+}
+
+/* s with every bidi control replaced by its marker text, "[U+202E RLO]";
+ * for attributes, titles and SVG text. */
+export function plainMarked(s) {
+	return String(s).replace(BIDI_RE, (c) => bidiLabel(c.codePointAt(0)));
+}
+
+function markerNode(cp) {
+	const span = document.createElement('span');
+	span.className = 'bidi-ctl';
+	span.title = `U+${cp.toString(16).toUpperCase().padStart(4, '0')} ${BIDI.get(cp)[1]}`;
+	span.textContent = bidiLabel(cp);
+	return span;
+}
+
+/* s as a node: a text node, or a fragment of text and marker spans when s
+ * holds bidi controls. */
+export function visibleText(s) {
+	const str = String(s);
+	if (str.search(BIDI_RE) < 0) return document.createTextNode(str);
+	const frag = document.createDocumentFragment();
+	let at = 0;
+	for (const m of str.matchAll(BIDI_RE)) {
+		if (m.index > at) frag.append(str.slice(at, m.index));
+		frag.append(markerNode(m[0].codePointAt(0)));
+		at = m.index + m[0].length;
+	}
+	if (at < str.length) frag.append(str.slice(at));
+	return frag;
+}
+
+/* Sets node's content to the text s (bidi controls as markers). */
+export function setText(node, s) {
+	node.replaceChildren(visibleText(s));
+}
+
+/* Elements that hold only text: their strings get marker text, not spans. */
+const TEXT_ONLY = new Set(['option', 'title', 'textarea']);
+
+function textNode(node, svg, v) {
+	return svg || TEXT_ONLY.has(node.localName) ? document.createTextNode(plainMarked(v)) : visibleText(v);
+}
+
 function setAttrs(node, attrs, svg) {
 	if (!attrs) return;
 	for (const [k, v] of Object.entries(attrs)) {
@@ -19,16 +90,17 @@ function setAttrs(node, attrs, svg) {
 		if (k === 'className') {
 			if (svg) node.setAttribute('class', v);
 			else node.className = v;
-		} else if (k === 'text') node.textContent = v;
+		} else if (k === 'text') node.replaceChildren(textNode(node, svg, v));
 		else if (k === 'dataset') Object.assign(node.dataset, v);
-		else node.setAttribute(k, v === true ? '' : String(v));
+		else if (k === 'href') node.setAttribute(k, String(v));
+		else node.setAttribute(k, v === true ? '' : plainMarked(v));
 	}
 }
 
-function append(node, children) {
+function append(node, children, svg) {
 	for (const c of children) {
 		if (c === undefined || c === null || c === false) continue;
-		node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+		node.append(c instanceof Node ? c : textNode(node, svg, c));
 	}
 }
 
@@ -38,7 +110,7 @@ function append(node, children) {
 export function el(tag, attrs, ...children) {
 	const node = document.createElement(tag);
 	setAttrs(node, attrs, false);
-	append(node, children);
+	append(node, children, false);
 	return node;
 }
 
@@ -46,21 +118,26 @@ export function el(tag, attrs, ...children) {
 export function svgEl(tag, attrs, ...children) {
 	const node = document.createElementNS(SVG_NS, tag);
 	setAttrs(node, attrs, true);
-	append(node, children);
+	append(node, children, true);
 	return node;
 }
 
 /* Puts the server's highlighted HTML into target, keeping only text and
- * <mark>; anything else the string might hold is reduced to its text. */
+ * <mark>; anything else the string might hold is reduced to its text. The
+ * server's bidi markers (<span class="bidi-ctl">[U+202E RLO]</span>) are
+ * rebuilt here from their code point; raw controls become markers too. */
 export function setMarkedHtml(target, html) {
 	const tpl = document.createElement('template');
 	tpl.innerHTML = typeof html === 'string' ? html : '';
 	const copy = (from, to) => {
 		for (const n of from.childNodes) {
 			if (n.nodeType === Node.TEXT_NODE) {
-				to.append(document.createTextNode(n.data));
+				to.append(visibleText(n.data));
 			} else if (n.nodeType === Node.ELEMENT_NODE) {
-				if (n.localName === 'mark') {
+				const marker = n.localName === 'span' && n.classList.contains('bidi-ctl') ? MARKER_RE.exec(n.textContent) : null;
+				if (marker && BIDI.has(Number.parseInt(marker[1], 16))) {
+					to.append(markerNode(Number.parseInt(marker[1], 16)));
+				} else if (n.localName === 'mark') {
 					const m = document.createElement('mark');
 					copy(n, m);
 					to.append(m);
@@ -132,7 +209,7 @@ export function setFeedLink(href, title) {
 	const link = byId('feed-link');
 	if (!link) return;
 	link.setAttribute('href', href);
-	link.setAttribute('title', title);
+	link.setAttribute('title', plainMarked(title));
 }
 
 const SECTION_CLASS = {
@@ -244,6 +321,41 @@ export function hideMessage(box) {
 	box.hidden = true;
 	box.removeAttribute('role');
 	box.replaceChildren();
+}
+
+/* True when the query string (location.search), once percent-decoded, is
+ * valid UTF-8. A link made in another encoding (Shift_JIS: /?q=%FF%FE)
+ * is not; URLSearchParams would quietly turn its bytes into U+FFFD and
+ * decodeURIComponent would throw, so pages check this first. Malformed
+ * escapes ("%zz") stay literal, as URLSearchParams reads them. */
+export function queryIsUtf8(search) {
+	const s = String(search || '').replace(/^\?/, '');
+	if (!/%[89a-fA-F][0-9a-fA-F]/.test(s)) return true;
+	const enc = new TextEncoder();
+	const bytes = [];
+	for (let i = 0; i < s.length;) {
+		if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+			bytes.push(Number.parseInt(s.slice(i + 1, i + 3), 16));
+			i += 3;
+		} else {
+			const ch = String.fromCodePoint(s.codePointAt(i));
+			bytes.push(...enc.encode(ch));
+			i += ch.length;
+		}
+	}
+	try {
+		new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/* The error box for a link whose query is not valid UTF-8 (queryIsUtf8). */
+export function showBadEncoding(box) {
+	showMessage(box, 'error', 'このリンクの検索語は UTF-8 として正しくありません。 This link\'s query is not valid UTF-8.',
+		'Shift_JIS など別の文字コードで作られたリンクのようです。語句を入力し直してください。 The link was probably made in another encoding (such as Shift_JIS): type the words again.',
+		el('p', null, el('a', { href: '/', text: 'トップに戻る Start over' })));
 }
 
 /* Remembers the current search page URL, so other pages can link back. */

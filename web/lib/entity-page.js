@@ -6,7 +6,7 @@
  * the item on its issue page. The page number is in the URL (pushState). */
 import {
 	PAGE_SIZE, backToLastSearch, byId, el, errorDetail, feedHref, fmtNumber, getJson, hideMessage,
-	kindBadge, kindLabel, setFeedLink, showMessage,
+	kindBadge, kindLabel, plainMarked, queryIsUtf8, setFeedLink, setText, showBadEncoding, showMessage,
 } from './dom.js';
 import { renderHit, renderPagination } from './hits.js';
 import { drawTrend, fetchTrend, keyRange, trendModel } from './trend.js';
@@ -29,16 +29,29 @@ export function entityPage() {
 	const results = byId('results');
 	const pagination = byId('pagination');
 	const itemsArea = byId('entity-items');
+	const trendPanel = byId('entity-trend');
 
 	backToLastSearch(byId('back-link'));
 
-	const requested = (new URLSearchParams(location.search).get('name') || '').trim();
-	if (!requested) {
+	/* Without an entity there is no timeline or item list to show. */
+	function fail(show) {
 		article.removeAttribute('aria-busy');
-		showMessage(message, 'error', '名前が指定されていません。 No entity given.', '例 e.g. /entity.html?name=Emotet');
+		document.body.dataset.state = 'error';
+		trendPanel.hidden = true;
+		itemsArea.hidden = true;
+		show();
+	}
+
+	if (!queryIsUtf8(location.search)) {
+		fail(() => showBadEncoding(message));
 		return;
 	}
-	heading.textContent = requested;
+	const requested = (new URLSearchParams(location.search).get('name') || '').trim();
+	if (!requested) {
+		fail(() => showMessage(message, 'error', '名前が指定されていません。 No entity given.', '例 e.g. /entity.html?name=Emotet'));
+		return;
+	}
+	setText(heading, requested);
 
 	let name = requested;
 	let seq = 0;
@@ -53,8 +66,8 @@ export function entityPage() {
 
 	function renderEntity(e) {
 		name = e.name;
-		heading.textContent = e.name;
-		document.title = `${e.name} — kensaku 検索`;
+		setText(heading, e.name);
+		document.title = plainMarked(`${e.name} — kensaku 検索`);
 		kindBox.replaceChildren(kindBadge(e.kind) || '');
 		const count = typeof e.count === 'number' ? e.count : 0;
 		meta.replaceChildren(el('strong', { className: 'status-total', text: fmtNumber(count) }), ' 件の記事',
@@ -115,8 +128,11 @@ export function entityPage() {
 				const { key, ...rest } = attrs;
 				return el('a', { href: pageUrl(p), dataset: { nav: 'page', key }, ...rest }, text);
 			});
-			if (!hits.length) showMessage(message, 'empty', 'このページには記事がありません。 No items on this page.');
-			else hideMessage(message);
+			if (!hits.length) {
+				showMessage(message, 'empty', 'このページには記事がありません。 No items on this page.', null, page > 1
+					? el('p', null, el('a', { href: pageUrl(1), dataset: { nav: 'page', key: '1' }, text: '最初のページへ Go to page 1' }))
+					: null);
+			} else hideMessage(message);
 			document.body.dataset.state = 'results';
 		} catch (err) {
 			if (err && err.name === 'AbortError') return;
@@ -156,10 +172,8 @@ export function entityPage() {
 			return renderItems(readPage(), false);
 		})
 		.catch((err) => {
-			article.removeAttribute('aria-busy');
-			document.body.dataset.state = 'error';
-			showMessage(message, 'error', err && err.status === 404
+			fail(() => showMessage(message, 'error', err && err.status === 404
 				? '見つかりませんでした。 Unknown entity.'
-				: '読み込めませんでした。 Could not load the entity.', errorDetail(err));
+				: '読み込めませんでした。 Could not load the entity.', errorDetail(err)));
 		});
 }

@@ -2,7 +2,7 @@
  * list of hits; used by the search page and the entity page. */
 import {
 	MAX_OFFSET, PAGE_SIZE, dateNode, el, hasCjk, issueHref, itemPlace, safeHttpUrl, sectionBadge,
-	setMarkedHtml,
+	setMarkedHtml, setText,
 } from './dom.js';
 
 /* <li> for one hit of /api/search: its highlighted title linking to the
@@ -13,7 +13,7 @@ export function renderHit(hit) {
 	const titleId = 'hit-' + String(hit.id).replace(/[^0-9A-Za-z_-]/g, '_');
 	const link = el('a', { href, id: titleId, className: 'result-link' });
 	if (typeof hit.title_html === 'string' && hit.title_html) setMarkedHtml(link, hit.title_html);
-	else link.textContent = hit.title || '(無題)';
+	else setText(link, hit.title || '(無題)');
 
 	const meta = el('p', { className: 'result-meta' },
 		sectionBadge(hit.section),
@@ -46,17 +46,21 @@ function pageWindow(cur, last) {
 
 /* Fills nav with Prev, page numbers and Next for page `cur` of `total`
  * hits (PAGE_SIZE a page); link(page, text, attrs) builds each link. Hides
- * nav when everything fits on page 1. */
+ * nav when everything fits on page 1, or when nothing matched at all (the
+ * page's message links to page 1). Past the last page (a stale or edited
+ * link), Prev goes to the last page that has results, not to another
+ * empty one. */
 export function renderPagination(nav, cur, total, link) {
 	const last = Math.max(1, Math.min(Math.ceil(total / PAGE_SIZE), Math.floor(MAX_OFFSET / PAGE_SIZE) + 1));
-	if (total <= PAGE_SIZE && cur === 1) {
+	if ((total <= PAGE_SIZE && cur === 1) || total <= 0) {
 		nav.hidden = true;
 		nav.replaceChildren();
 		return;
 	}
+	const prev = Math.min(cur - 1, last);
 	const list = el('ul', { className: 'pages' });
 	list.append(el('li', null, cur > 1
-		? link(cur - 1, '‹ 前へ Prev', { className: 'page page-prev', rel: 'prev', key: 'prev' })
+		? link(prev, '‹ 前へ Prev', { className: 'page page-prev', rel: 'prev', key: 'prev' })
 		: el('span', { className: 'page page-prev is-disabled', 'aria-disabled': 'true', text: '‹ 前へ Prev' })));
 	for (const p of pageWindow(Math.min(cur, last), last)) {
 		if (p === null) list.append(el('li', { className: 'page-gap', 'aria-hidden': 'true' }, '…'));

@@ -3,8 +3,8 @@
  * id="item-POS"> with a permalink; the target of the URL's fragment is
  * highlighted and scrolled to. */
 import {
-	backToLastSearch, byId, dateNode, el, errorDetail, getJson, itemPlace, quoteBlock, safeHttpUrl,
-	sectionBadge, sectionClass, showMessage,
+	backToLastSearch, byId, dateNode, el, errorDetail, getJson, itemPlace, queryIsUtf8, quoteBlock, safeHttpUrl,
+	sectionBadge, sectionClass, showBadEncoding, showMessage,
 } from './dom.js';
 
 export function issuePage() {
@@ -33,6 +33,11 @@ export function issuePage() {
 	}
 	window.addEventListener('hashchange', () => markTarget(false));
 
+	if (!queryIsUtf8(location.search)) {
+		article.removeAttribute('aria-busy');
+		showBadEncoding(message);
+		return;
+	}
 	const n = new URLSearchParams(location.search).get('n') || '';
 	if (!/^\d{1,12}$/.test(n)) {
 		article.removeAttribute('aria-busy');

@@ -4,7 +4,7 @@
  * search can be shared. See web/README.md for the parameters. */
 import {
 	PAGE_SIZE, byId, el, entityHref, errorDetail, feedHref, fmtMs, fmtNumber, getJson, hideMessage,
-	rememberSearch, sectionClass, setFeedLink, showMessage,
+	plainMarked, queryIsUtf8, rememberSearch, sectionClass, setFeedLink, setText, showBadEncoding, showMessage,
 } from './dom.js';
 import { renderHit, renderPagination } from './hits.js';
 import { drawTrend, fetchTrend, keyRange, rangeKey, trendModel } from './trend.js';
@@ -44,6 +44,10 @@ function stateUrl(s) {
 }
 
 const fold = (t) => String(t || '').normalize('NFKC').toLowerCase();
+
+/* Hiragana (U+3041–U+3096, ゝ ゞ) as katakana: the same letters 0x60 higher. */
+const toKatakana = (t) => String(t || '').replace(/[\u3041-\u3096\u309d\u309e]/gu,
+	(c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
 
 export function searchPage() {
 	const form = byId('search-form');
@@ -158,11 +162,11 @@ export function searchPage() {
 		sortSel.value = SORTS.includes(eff) ? eff : 'relevance';
 		if (fromInput) fromInput.value = /^\d{4}-\d{2}-\d{2}$/.test(s.from) ? s.from : '';
 		if (toInput) toInput.value = /^\d{4}-\d{2}-\d{2}$/.test(s.to) ? s.to : '';
-		document.title = (s.q ? `${s.q} — ` : s.entity ? `${s.entity} — ` : '') + 'kensaku 検索';
+		document.title = plainMarked((s.q ? `${s.q} — ` : s.entity ? `${s.entity} — ` : '') + 'kensaku 検索');
 		const feed = feedHref(s);
 		setFeedLink(feed, `kensaku: ${searchLabel(s)} (Atom)`);
 		subscribe.setAttribute('href', feed);
-		subscribeWhat.textContent = `: 「${searchLabel(s)}」の新着 newest items`;
+		setText(subscribeWhat, `: 「${searchLabel(s)}」の新着 newest items`);
 		const n = (s.section ? 1 : 0) + (s.entity ? 1 : 0) + (s.from || s.to ? 1 : 0);
 		if (filtersCount) filtersCount.textContent = n ? ` (${n})` : '';
 	}
@@ -296,10 +300,19 @@ export function searchPage() {
 		}
 	}
 
+	/* The no-results help. It claims only what the search does: width
+	 * (ＱＮＡＰ, ﾌｨｯｼﾝｸﾞ) and case are folded, hiragana and katakana are not
+	 * (らんさむうぇあ does not find ランサムウェア), so a query holding
+	 * hiragana is offered in katakana. */
 	function emptyTips(s) {
 		const ul = el('ul', { className: 'tips' },
 			el('li', { text: '別のキーワードや、より短い語句で検索してください。Try other or fewer words.' }),
-			el('li', { text: '全角・半角、カタカナ・ひらがなの違いは吸収されます。Width and case do not matter.' }));
+			el('li', { text: '全角・半角と大文字・小文字の違いは区別しません。ひらがなとカタカナは区別します。Width and case do not matter; hiragana and katakana are different.' }));
+		const kata = toKatakana(s.q);
+		if (kata !== s.q) {
+			ul.append(el('li', null, 'カタカナで検索 Search in katakana: ',
+				navLink({ ...s, q: kata, page: 1 }, kata, 'kana', 'katakana', { className: 'kana-retry', lang: 'ja' })));
+		}
 		if (s.section || s.entity || s.from || s.to) {
 			ul.append(el('li', null, navLink({ ...s, section: '', entity: '', from: '', to: '', page: 1 }, '絞り込みを解除して検索 Search without filters', 'chip', 'all')));
 		}
@@ -365,7 +378,25 @@ export function searchPage() {
 		if (mySeq === trendSeq) focusTrend();
 	}
 
+	/* A link whose query is not UTF-8: say so instead of searching for the
+	 * U+FFFD characters URLSearchParams made of its bytes. */
+	function showEncodingError() {
+		clearResults();
+		input.value = '';
+		activeFilters.hidden = true;
+		timeline.dataset.state = 'error';
+		timeline.replaceChildren();
+		showBadEncoding(message);
+	}
+
 	async function render(s, opts) {
+		if (!queryIsUtf8(location.search)) {
+			++seq;
+			++trendSeq;
+			if (controller) controller.abort();
+			showEncodingError();
+			return;
+		}
 		syncForm(s);
 		if (opts.focus === 'compare') vsInput.focus({ preventScroll: true });
 		renderActiveFilters(s);
@@ -438,8 +469,10 @@ export function searchPage() {
 		}
 	}
 
-	function showError(err) {
+	function clearResults() {
 		document.body.dataset.state = 'error';
+		document.body.classList.remove('is-loading');
+		resultsArea.removeAttribute('aria-busy');
 		status.textContent = '';
 		expandedLine.hidden = true;
 		results.replaceChildren();
@@ -448,6 +481,10 @@ export function searchPage() {
 		facetList.replaceChildren();
 		cvePanel.hidden = true;
 		entityPanel.hidden = true;
+	}
+
+	function showError(err) {
+		clearResults();
 		showMessage(message, 'error', '検索できませんでした。 The search failed.', errorDetail(err),
 			el('p', null, el('a', { href: '/', text: 'トップに戻る Start over' })));
 	}

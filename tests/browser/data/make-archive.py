@@ -4,7 +4,9 @@ output is committed). Issues 101-109: 2020-2023 plus one undated; issues
 11-58: one a month through 2016-2019 (entities, CVE ids, trends). ランサムウェア
 items sit in every section and year (30 of them, so the query pages), one quote
 carries <script>alert(1)</script>, one title HTML metacharacters, and one item
-a javascript: url that must never become a link."""
+a javascript: url that must never become a link. Issue 110: a long hash and a
+URL that must wrap, and bidi controls that must show as markers."""
+import hashlib
 import json
 import os
 
@@ -83,6 +85,20 @@ add(103, "2021-03-21", "その他", "サイバー保険の請求動向に関す�
     "Insurers report that ransomware claims rose sharply while the average payout fell.")
 add(105, "2022-02-13", "その他", "英国当局が企業向け指針を改訂",
     "The revised guidance tells boards to rehearse their response to a ransomware incident.")
+
+# Issue 110 (issue 10 of the bug tracker, "what readers trip over"): long
+# unbroken strings (a SHA-256 chain and a URL far wider than a phone) that
+# must wrap on the issue page, and bidi controls (U+202E and the rest) in a
+# title and a quote that must show as visible markers, never reorder text.
+# Dated in a month that already has items, free of ransomware and gazetteer
+# names, so the counts the other tests rely on stay as they are.
+LONG_HASH = "".join(hashlib.sha256(b"kensaku-%d" % i).hexdigest() for i in range(3))
+LONG_URL = "https://downloads.example.org/ioc/" + "a1b2c3d4e5f6" * 16 + "/payload.bin?sig=" + "Z" * 80
+add(110, "2022-09-04", "攻撃、脅威", f"ハッシュ値の一覧 LONGPROBE sha256:{LONG_HASH}",
+    f"Indicators: {LONG_HASH}\nDownload location: {LONG_URL}", LONG_URL)
+add(110, "2022-09-04", "攻撃、脅威", "添付ファイル evil\u202eexe.txt に注意 BIDIPROBE",
+    "The attachment is named invoice\u202egpj.exe and \u2067isolated\u2069 text hides "
+    "\u200f\u200e\u061c\u202a\u202b\u202c\u202d\u2066\u2068 controls.")
 
 # Issues 11-58, monthly from 2016-01 to 2019-12 (issue 11+i in month i), for
 # the trend chart and the entity pages. None of them says ransomware in any
