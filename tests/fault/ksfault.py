@@ -121,7 +121,8 @@ def verify_hit(h, max_gen):
 class Hammer:
     """n client threads querying srv without pause (each on a fresh
     connection), checking every answer against state. Bounded: it stops at
-    finish() or after max_s seconds, whichever comes first."""
+    finish() or after max_s seconds (scaled by kstest.patience), whichever
+    comes first."""
 
     def __init__(self, srv, n, state, ids, max_s=300, allow_503=False):
         self.srv = srv
@@ -129,7 +130,7 @@ class Hammer:
         self.ids = ids
         self.allow_503 = allow_503
         self.stop_ev = threading.Event()
-        self.deadline = time.monotonic() + max_s
+        self.deadline = time.monotonic() + kstest.patience(max_s)
         self.lock = threading.Lock()
         self.failures = []
         self.count = 0
@@ -234,7 +235,8 @@ def reindex_argv(a, db, corpus):
 
 
 def stats(a, db):
-    r = subprocess.run([a.cli, "stats", "--json", "--db", db], capture_output=True, timeout=120)
+    r = subprocess.run([a.cli, "stats", "--json", "--db", db], capture_output=True,
+                       timeout=kstest.patience(120))
     if r.returncode != 0:
         return None
     try:
@@ -287,9 +289,10 @@ def header_is_wal(path):
 
 
 def wait_for(pred, timeout, step=0.01):
-    """Polls pred() until it is true or timeout seconds passed; its last
+    """Polls pred() until it is true or timeout seconds (scaled by
+    kstest.patience: a deadline, never a speed asserted) passed; its last
     value."""
-    end = time.monotonic() + timeout
+    end = time.monotonic() + kstest.patience(timeout)
     while True:
         v = pred()
         if v or time.monotonic() >= end:
@@ -315,8 +318,8 @@ def switch_stats(srv):
 
 def wait_line_count(srv, needle, count, timeout):
     """Waits until at least count of kensakud's stderr lines contain
-    needle; True when they do."""
-    end = time.monotonic() + timeout
+    needle; True when they do. timeout is scaled by kstest.patience."""
+    end = time.monotonic() + kstest.patience(timeout)
     with srv.cond:
         while True:
             if sum(1 for x in srv.lines if x is not None and needle in x) >= count:
@@ -332,10 +335,12 @@ def served_generation(srv):
     return b.get("generation") if st == 200 and b else None
 
 
-def wait_served(srv, gen, timeout=3.0):
+def wait_served(srv, gen, timeout=60.0):
     """Polls /healthz until it reports index generation gen; the seconds
-    it took, or None."""
+    it took, or None after timeout seconds (scaled by kstest.patience: a
+    deadline for a server that never switches, not a speed)."""
     t0 = time.monotonic()
+    timeout = kstest.patience(timeout)
     while time.monotonic() - t0 < timeout:
         if served_generation(srv) == gen:
             return time.monotonic() - t0

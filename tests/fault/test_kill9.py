@@ -36,6 +36,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ksfault as F  # noqa: E402
+from ksfault import kstest  # noqa: E402,F401
 from kstest import Server, args, check, cleanup, run, tmpdir  # noqa: E402
 
 A = args()
@@ -96,7 +97,7 @@ def main():
 
     def served_now(what):
         st = F.stats(A, db)
-        took = F.wait_served(srv, st and st.get("generation"), timeout=3.0)
+        took = F.wait_served(srv, st and st.get("generation"), timeout=60)
         check(took is not None, "%s: kensakud serves the file at the path (%r)" % (
             what, st and st.get("generation")))
 

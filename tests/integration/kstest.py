@@ -2,7 +2,13 @@
 kensakud on port 0, a raw HTTP client and the pass/fail tally.
 
 Every test script takes --bin (build/bin) and --src (project root), prints
-'N passed, M failed' last and exits 1 on any failure."""
+'N passed, M failed' last and exits 1 on any failure.
+
+Waiting: tests never sleep to synchronise and never assert a speed. They
+poll for an event with a deadline from patience(s): s seconds, times
+$KS_TEST_PATIENCE (default 1), times 3 in a sanitizer build (found from
+the build's CMakeCache.txt or $KS_SANITIZER=1). A deadline is what a
+broken server would hit, not what a slow machine should: be generous."""
 import argparse
 import http.client
 import json
@@ -19,6 +25,7 @@ import time
 
 PASSED = 0
 FAILED = 0
+_PATIENCE = None
 _lock = threading.Lock()
 SERVERS = []  # every Server started, for the diagnostics of a crashed test
 
@@ -38,6 +45,44 @@ def check(ok, what):
 def finish():
     print("%d passed, %d failed" % (PASSED, FAILED), flush=True)
     return 1 if FAILED else 0
+
+
+def _sanitizer_build(bin_dir):
+    if os.environ.get("KS_SANITIZER") == "1":
+        return True
+    try:
+        with open(os.path.join(bin_dir, "..", "CMakeCache.txt"), encoding="utf-8",
+                  errors="replace") as f:
+            return any(line.startswith("KS_SANITIZE:BOOL=ON") for line in f)
+    except OSError:
+        return False
+
+
+def patience(seconds):
+    """A deadline of `seconds` scaled for slow machines and builds (see the
+    module's doc): use it for every wait on the server or a subprocess."""
+    global _PATIENCE
+    if _PATIENCE is None:
+        try:
+            _PATIENCE = float(os.environ.get("KS_TEST_PATIENCE", "") or 1.0)
+        except ValueError:
+            _PATIENCE = 1.0
+        argv = sys.argv
+        if "--bin" in argv[:-1] and _sanitizer_build(argv[argv.index("--bin") + 1]):
+            _PATIENCE *= 3
+    return seconds * _PATIENCE
+
+
+def poll(pred, timeout, step=0.02):
+    """Calls pred() until it returns a true value or `timeout` seconds
+    (already scaled by the caller with patience()) passed; returns its last
+    value. step is the poll interval, not a wait for anything."""
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= end:
+            return v
+        time.sleep(step)
 
 
 def args():
@@ -60,7 +105,7 @@ def tmpdir(prefix):
 
 def cli(a, *argv, ok=True):
     """Runs the kensaku CLI; returns the CompletedProcess."""
-    r = subprocess.run([a.cli] + list(argv), capture_output=True, timeout=120)
+    r = subprocess.run([a.cli] + list(argv), capture_output=True, timeout=patience(300))
     if ok and r.returncode != 0:
         raise RuntimeError("kensaku %s failed (%d): %s" % (" ".join(argv), r.returncode,
                                                            r.stderr.decode(errors="replace")))
@@ -86,7 +131,7 @@ class Server:
         self.cond = threading.Condition()
         self.url = None
         SERVERS.append(self)
-        r, _, _ = select.select([self.proc.stdout], [], [], 20)
+        r, _, _ = select.select([self.proc.stdout], [], [], patience(60))
         first = self.proc.stdout.readline().decode(errors="replace").strip() if r else ""
         self.reader = threading.Thread(target=self._read_stderr, daemon=True)
         self.reader.start()
@@ -100,15 +145,14 @@ class Server:
         self.host, port = hostport.rsplit(":", 1)
         self.port = int(port)
         # poll /healthz until the server answers (it should at once)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if get(self, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("kensakud never became healthy")
+        if not poll(self._healthy, patience(60)):
+            raise RuntimeError("kensakud never became healthy: %r" % self.stderr_text()[-2000:])
+
+    def _healthy(self):
+        try:
+            return get(self, "/healthz")[0] == 200
+        except OSError:
+            return False
 
     def _read_stderr(self):
         for raw in self.proc.stderr:
@@ -124,8 +168,9 @@ class Server:
             return "\n".join(x for x in self.lines if x is not None)
 
     def wait_line(self, needle, timeout=10):
-        """Waits until a stderr line contains needle; True when it did."""
-        end = time.monotonic() + timeout
+        """Waits until a stderr line contains needle; True when it did.
+        timeout is scaled by patience()."""
+        end = time.monotonic() + patience(timeout)
         with self.cond:
             while True:
                 if any(x is not None and needle in x for x in self.lines):
@@ -144,21 +189,22 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(15)
+                self.proc.wait(patience(60))
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.reader.join(5)
+        self.reader.join(patience(10))
         return self.proc.returncode
 
     def connect(self):
-        return socket.create_connection((self.host, self.port), timeout=10)
+        return socket.create_connection((self.host, self.port), timeout=patience(30))
 
 
-def request(srv, method, path, headers=None, body=None, timeout=15):
+def request(srv, method, path, headers=None, body=None, timeout=None):
     """One request on a fresh connection: (status, headers (lower-case
-    names), body bytes). path is sent exactly as given."""
-    c = http.client.HTTPConnection(srv.host, srv.port, timeout=timeout)
+    names), body bytes). path is sent exactly as given. timeout (seconds,
+    default patience(60)) bounds each socket operation."""
+    c = http.client.HTTPConnection(srv.host, srv.port, timeout=timeout or patience(60))
     try:
         c.putrequest(method, path, skip_host="Host" in (headers or {}), skip_accept_encoding=True)
         for k, v in (headers or {}).items():
@@ -185,32 +231,56 @@ def get_json(srv, path, headers=None):
         return st, h, None
 
 
-def raw(srv, data, timeout=10, read_all=True):
-    """Sends raw bytes on a new connection and returns what comes back until
-    the server closes (or the first response when read_all is False)."""
+def _complete(out):
+    """True when out holds a whole final (non-1xx) response framed by
+    Content-Length or chunked encoding."""
+    while True:
+        head, sep, rest = out.partition(b"\r\n\r\n")
+        if not sep:
+            return False
+        if head.startswith(b"HTTP/1.1 1") or head.startswith(b"HTTP/1.0 1"):
+            out = rest  # 100 Continue and the like: the answer follows
+            continue
+        break
+    n, chunked = None, False
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        k = k.strip().lower()
+        if k == b"content-length":
+            try:
+                n = int(v)
+            except ValueError:
+                return False
+        elif k == b"transfer-encoding" and b"chunked" in v.lower():
+            chunked = True
+    if chunked:
+        return rest.endswith(b"0\r\n\r\n")
+    return n is not None and len(rest) >= n
+
+
+def raw(srv, data, timeout=None, read_all=True):
+    """Sends raw bytes on a new connection and returns what comes back: up
+    to the end of the first complete response (Content-Length or chunked),
+    or until the server closes, or until timeout seconds (default
+    patience(30)) pass without a byte. read_all is kept for callers of old;
+    the first response is what every caller reads."""
+    del read_all
     s = srv.connect()
-    s.settimeout(timeout)
+    s.settimeout(timeout or patience(30))
     out = b""
     try:
-        s.sendall(data)
-        while True:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before taking it all
+        while not _complete(out):
             try:
                 chunk = s.recv(65536)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
+            except (socket.timeout, ConnectionResetError):
                 break
             if not chunk:
                 break
             out += chunk
-            if not read_all and b"\r\n\r\n" in out:
-                head, _, rest = out.partition(b"\r\n\r\n")
-                n = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        n = int(line.split(b":", 1)[1])
-                if len(rest) >= n:
-                    break
     finally:
         s.close()
     return out

@@ -70,8 +70,9 @@ def free_port():
 
 
 def wait_port(port, deadline_s=10.0, host="127.0.0.1"):
-    """Polls until something accepts on host:port; True when it did."""
-    end = time.monotonic() + deadline_s
+    """Polls until something accepts on host:port; True when it did.
+    deadline_s is scaled by kstest.patience."""
+    end = time.monotonic() + kstest.patience(deadline_s)
     while time.monotonic() < end:
         try:
             socket.create_connection((host, port), timeout=0.5).close()
@@ -97,7 +98,7 @@ def server_flags(a):
     kensakud has a response cache, the cache off, so every request runs a
     query against the index (a cache would hide leaks and switches)."""
     flags = ["--quiet"]
-    h = subprocess.run([a.srv, "--help"], capture_output=True, timeout=10)
+    h = subprocess.run([a.srv, "--help"], capture_output=True, timeout=kstest.patience(60))
     if b"--cache-mb" in h.stdout + h.stderr:
         flags += ["--cache-mb", "0"]
     return flags
@@ -231,11 +232,16 @@ def make_paths(corpus_dirs, out_file, seed=7):
 
 class Wrk:
     """wrk -s wrk_status.lua in the background; wait() returns the parsed
-    figures (see parse_wrk)."""
+    figures (see parse_wrk). timeout_s (default kstest.patience(30)) is
+    wrk's --timeout: an answer later than that counts as a socket error, so
+    it is a bound for a hung server, not a latency goal. With seconds=None
+    wrk runs until stop() (SIGINT: wrk still prints its figures), for a
+    test whose events, not a clock, say when the load may end."""
 
-    def __init__(self, url, paths_file, conns, threads, seconds, timeout_s=5):
+    def __init__(self, url, paths_file, conns, threads, seconds, timeout_s=None):
         self.seconds = seconds
-        self.argv = ["wrk", "-c", str(conns), "-t", str(threads), "-d", "%ds" % seconds,
+        timeout_s = int(timeout_s or kstest.patience(30))
+        self.argv = ["wrk", "-c", str(conns), "-t", str(threads), "-d", "%ds" % (seconds or 3600),
                      "--timeout", "%ds" % timeout_s, "-s", LUA, url, "--", paths_file]
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -243,8 +249,15 @@ class Wrk:
     def running(self):
         return self.proc.poll() is None
 
+    def stop(self):
+        """Ends the run now (SIGINT); wait() then reads the figures."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+
     def wait(self):
-        out, err = self.proc.communicate(timeout=self.seconds + 120)
+        if self.seconds is None:
+            self.stop()
+        out, err = self.proc.communicate(timeout=(self.seconds or 0) + kstest.patience(120))
         text = out.decode(errors="replace")
         res = parse_wrk(text)
         res["exit"] = self.proc.returncode
@@ -308,14 +321,30 @@ def metric(srv, name):
     return float(m.group(1)) if m else None
 
 
+def served(srv, routes):
+    """The requests kensakud counted on /metrics for the given routes (None:
+    every route), kensaku_requests_total summed over statuses, or None."""
+    st, _, text = get(srv, "/metrics")
+    if st != 200:
+        return None
+    n = 0
+    for m in re.finditer(rb'^kensaku_requests_total\{route="([a-z]+)",status="\d+"\} (\d+)$', text,
+                         re.M):
+        if routes is None or m.group(1).decode() in routes:
+            n += int(m.group(2))
+    return n
+
+
 def total(srv, q):
     st, _, b = get_json(srv, "/api/search?" + urllib.parse.urlencode({"q": q}))
     return b["total"] if st == 200 and b else -1
 
 
-def healthz_latency(host, port, n, src=None, timeout=5.0):
+def healthz_latency(host, port, n, src=None, timeout=None):
     """n requests for /healthz, each on a fresh connection (optionally from
-    source address src); returns (latencies in ms, failures)."""
+    source address src); returns (latencies in ms, failures). timeout
+    (default kstest.patience(30)) bounds each socket operation."""
+    timeout = timeout or kstest.patience(30)
     lat, fails = [], []
     req = ("GET /healthz HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n" % (host, port)).encode()
     for _ in range(n):
@@ -481,7 +510,8 @@ class Nginx:
 
     def test(self):
         """nginx -t: (ok, output)."""
-        r = subprocess.run(self.argv("-t", "-q", "-g", "daemon off;"), capture_output=True, timeout=30)
+        r = subprocess.run(self.argv("-t", "-q", "-g", "daemon off;"), capture_output=True,
+                           timeout=kstest.patience(60))
         return r.returncode == 0, (r.stdout + r.stderr).decode(errors="replace")
 
     def start(self, port):
@@ -502,7 +532,7 @@ class Nginx:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGQUIT)  # graceful: finish requests
             try:
-                self.proc.wait(10)
+                self.proc.wait(kstest.patience(30))
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
