@@ -32,7 +32,8 @@ def check(ok, what):
 
 
 def run(*args, env=None, preexec=None):
-    p = subprocess.run([KS] + list(args), capture_output=True, env=env, preexec_fn=preexec)
+    # a deadline for a hung CLI, not a speed: 10 minutes
+    p = subprocess.run([KS] + list(args), capture_output=True, env=env, preexec_fn=preexec, timeout=600)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
@@ -73,7 +74,7 @@ def make_archive(d, issues):
         write(os.path.join(d, "issue-%d.txt" % n), ISSUE.format(n=n, m=(n % 9) + 1, title=title, word=word))
 
 
-def main():
+def _main():
     global KS
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -222,6 +223,18 @@ def main():
     shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def main():
+    """_main() with every temp folder under one that is removed however it
+    ends (a failed or crashed run leaves nothing in /tmp)."""
+    base = tempfile.mkdtemp(prefix="ks-cli-run-")
+    old, tempfile.tempdir = tempfile.tempdir, base
+    try:
+        return _main()
+    finally:
+        tempfile.tempdir = old
+        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

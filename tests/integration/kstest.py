@@ -28,6 +28,7 @@ FAILED = 0
 _PATIENCE = None
 _lock = threading.Lock()
 SERVERS = []  # every Server started, for the diagnostics of a crashed test
+TMPDIRS = []  # every tmpdir(), removed by run() however the test ends
 
 
 def check(ok, what):
@@ -99,7 +100,10 @@ def args():
 
 
 def tmpdir(prefix):
+    """A new private temp folder; run() removes it when the test ends, even
+    when it raised ($KS_KEEP=1 keeps it for a post-mortem)."""
     d = tempfile.mkdtemp(prefix="ks-it-" + prefix + "-")
+    TMPDIRS.append(d)
     return d
 
 
@@ -313,6 +317,19 @@ def cleanup(d):
     shutil.rmtree(d, ignore_errors=True)
 
 
+def _leftovers():
+    """Kills every kensakud the test left running and removes its temp
+    folders: a failed or crashed test leaves nothing behind."""
+    for srv in SERVERS:
+        if srv.proc.poll() is None:
+            print("--- kensakud %s still running at the end: killed" % srv.url, flush=True)
+            srv.proc.kill()
+            srv.proc.wait()
+    if os.environ.get("KS_KEEP") != "1":
+        for d in TMPDIRS:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def run(main):
     try:
         main()
@@ -323,4 +340,6 @@ def run(main):
         for srv in SERVERS:
             print("--- kensakud %s (exit %r) stderr tail:\n%s" % (
                 srv.url, srv.proc.poll(), srv.stderr_text()[-4000:]))
+    finally:
+        _leftovers()
     sys.exit(finish())

@@ -176,8 +176,7 @@ def main():
                            timeout=kstest.patience(60))
         check(p.returncode == 2, "--cache-mb %s is a usage error (exit %d)" % (bad, p.returncode))
     shutil.rmtree(d, ignore_errors=True)
-    return kstest.finish()
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    kstest.run(main)
