@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +44,7 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv;
 static pthread_mutex_t g_vmu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static pthread_once_t g_chk_once = PTHREAD_ONCE_INIT;
 static char *g_path;
 static struct ksd_slot *g_idle;	 /* idle connections of the current generation */
 static int g_open;		 /* connections of this generation, leased or idle */
@@ -201,80 +201,211 @@ static int wal_has_frames(const char *path)
 	return n > 0 && (size_t)n < sizeof(wal) && stat(wal, &st) == 0 && st.st_size > 0;
 }
 
-/* Checks a private in-memory copy of the file alone (whose identity must
- * be fid): PRAGMA quick_check and the FTS5 integrity-check (every
- * doclist, the term and doclist indexes, the averages; with content, also
- * against the text retokenized), which needs a writable database. Sets
- * *done to 0 without checking a file larger than KSD_POOL_COPY_MAX. */
-static int check_copy(const char *path, const struct file_id *fid, int content, int *done,
-		      struct ks_err *err)
+/* ---- the check VFS ---------------------------------------------------
+ * The FTS5 integrity-check is an INSERT, which SQLite refuses on a
+ * read-only connection; checking a writable in-memory copy instead cost as
+ * much memory as the index (855 MB peak seen). "ksd-check" wraps the
+ * default VFS so the check reads the served file in place: the database
+ * file is opened O_RDONLY underneath (nothing can be written to it), but
+ * reported writable to SQLite, whose write transaction never dirties a
+ * page for the check. Writes and truncates fail; no lock is taken; a -wal
+ * or -journal beside it reads as absent and none can be created; the WAL
+ * marks of the header read as rollback mode: the file alone, as
+ * immutable=1 reads it. No other file opens through it (temp_store is
+ * memory). Memory is SQLite's page cache, not the file's size. */
+
+struct chk_file {
+	sqlite3_file base;
+	sqlite3_file *real; /* the wrapped VFS's file, right after this struct */
+};
+
+static sqlite3_vfs *g_real_vfs;
+static sqlite3_vfs g_chk_vfs;
+
+#define REAL(f) (((struct chk_file *)(f))->real)
+
+static int chk_close(sqlite3_file *f)
 {
-	struct stat st;
-	unsigned char *buf = NULL;
+	return REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
+}
+
+static int chk_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
+{
+	int rc = REAL(f)->pMethods->xRead(REAL(f), buf, amt, off);
+	unsigned char *b = buf;
+
+	/* header bytes 18 and 19: 2 (WAL) reads as 1 (rollback journal) */
+	for (sqlite3_int64 k = 18; rc == SQLITE_OK && k <= 19; k++)
+		if (off <= k && k < off + amt && b[k - off] == 2)
+			b[k - off] = 1;
+	return rc;
+}
+
+static int chk_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+	(void)f, (void)buf, (void)amt, (void)off;
+	return SQLITE_IOERR_WRITE;
+}
+
+static int chk_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	(void)f, (void)size;
+	return SQLITE_IOERR_TRUNCATE;
+}
+
+static int chk_sync(sqlite3_file *f, int flags)
+{
+	(void)f, (void)flags;
+	return SQLITE_OK; /* nothing was written */
+}
+
+static int chk_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int chk_lock(sqlite3_file *f, int level)
+{
+	(void)f, (void)level;
+	return SQLITE_OK;
+}
+
+static int chk_reserved(sqlite3_file *f, int *out)
+{
+	(void)f;
+	*out = 0;
+	return SQLITE_OK;
+}
+
+static int chk_fcntl(sqlite3_file *f, int op, void *arg)
+{
+	(void)f, (void)op, (void)arg;
+	return SQLITE_NOTFOUND;
+}
+
+static int chk_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int chk_devchar(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)) & ~SQLITE_IOCAP_IMMUTABLE;
+}
+
+/* version 1: no shared memory (so no WAL) and no memory map */
+static const sqlite3_io_methods chk_io = {
+    .iVersion = 1,
+    .xClose = chk_close,
+    .xRead = chk_read,
+    .xWrite = chk_write,
+    .xTruncate = chk_truncate,
+    .xSync = chk_sync,
+    .xFileSize = chk_size,
+    .xLock = chk_lock,
+    .xUnlock = chk_lock,
+    .xCheckReservedLock = chk_reserved,
+    .xFileControl = chk_fcntl,
+    .xSectorSize = chk_sector,
+    .xDeviceCharacteristics = chk_devchar,
+};
+
+static int chk_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	sqlite3_file *real = (sqlite3_file *)((struct chk_file *)f + 1);
+	int got = 0, rc;
+
+	(void)vfs;
+	f->pMethods = NULL;
+	REAL(f) = real;
+	real->pMethods = NULL;
+	if (!(flags & SQLITE_OPEN_MAIN_DB))
+		return SQLITE_CANTOPEN; /* a journal or WAL beside the index, a temp file */
+	rc = g_real_vfs->xOpen(
+	    g_real_vfs, name, real,
+	    (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY, &got);
+	if (rc != SQLITE_OK)
+		return rc;
+	f->pMethods = &chk_io;
+	if (out)
+		*out = (got & ~SQLITE_OPEN_READONLY) | SQLITE_OPEN_READWRITE;
+	return SQLITE_OK;
+}
+
+static int chk_delete(sqlite3_vfs *vfs, const char *name, int sync)
+{
+	(void)vfs, (void)name, (void)sync;
+	return SQLITE_IOERR_DELETE;
+}
+
+static int chk_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
+{
+	size_t n = strlen(name);
+
+	(void)vfs;
+	if ((n > 8 && !strcmp(name + n - 8, "-journal")) ||
+	    (n > 4 && !strcmp(name + n - 4, "-wal"))) {
+		*out = 0;
+		return SQLITE_OK;
+	}
+	return g_real_vfs->xAccess(g_real_vfs, name, flags, out);
+}
+
+static void chk_vfs_init(void)
+{
+	g_real_vfs = sqlite3_vfs_find(NULL);
+	if (!g_real_vfs)
+		return;
+	g_chk_vfs = *g_real_vfs;
+	g_chk_vfs.szOsFile = (int)sizeof(struct chk_file) + g_real_vfs->szOsFile;
+	g_chk_vfs.zName = "ksd-check";
+	g_chk_vfs.pNext = NULL;
+	g_chk_vfs.xOpen = chk_open;
+	g_chk_vfs.xDelete = chk_delete;
+	g_chk_vfs.xAccess = chk_access;
+	if (sqlite3_vfs_register(&g_chk_vfs, 0) != SQLITE_OK)
+		g_real_vfs = NULL;
+}
+
+/* Checks the file at path alone (whose identity must be fid), in place
+ * through the check VFS: PRAGMA quick_check and the FTS5 integrity-check
+ * (every doclist, the term and doclist indexes, the averages; with
+ * content, also against the text retokenized). Sets *done to 0 without
+ * checking a file larger than KSD_POOL_DEEP_MAX. */
+static int check_alone(const char *path, const struct file_id *fid, int content, int *done,
+		       struct ks_err *err)
+{
+	struct file_id a;
 	sqlite3 *db = NULL;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = KS_OK;
+	int rc = KS_OK;
 
 	*done = 0;
-	if (fd < 0)
-		return ks_err_set(err, KS_ERR_IO, "cannot open index %s: %s", path,
-				  strerror(errno));
-	if (fstat(fd, &st) != 0 || st.st_dev != fid->dev || st.st_ino != fid->ino) {
-		close(fd);
+	pthread_once(&g_chk_once, chk_vfs_init);
+	if (file_id_get(path, &a) != 0 || !same_file(&a, fid))
 		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
-	}
-	if ((unsigned long long)st.st_size > KSD_POOL_COPY_MAX) {
-		close(fd);
+	if ((unsigned long long)a.size > KSD_POOL_DEEP_MAX)
 		return KS_OK;
-	}
-	if (st.st_size < 512) {
-		close(fd);
+	if (a.size < 512)
 		return ks_err_set(err, KS_ERR_CORRUPT, "%lld bytes are too few for an index",
-				  (long long)st.st_size);
-	}
-	/* anonymous pages, given back to the system at once when unmapped (a
-	 * malloc'd copy would leave the heap grown by the index's size) */
-	buf = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
-	if (buf == MAP_FAILED)
-		buf = NULL;
-	while (buf && got < (size_t)st.st_size) {
-		ssize_t r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (!buf)
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory for a copy of %s", path);
-	if (got != (size_t)st.st_size) {
-		munmap(buf, (size_t)st.st_size);
-		return ks_err_set(err, KS_ERR_BUSY, "%s changed while it was read", path);
-	}
-	/* a WAL-mode header would make the copy look for a -wal: the copy is
-	 * the file alone, in rollback mode */
-	if (buf[18] == 2)
-		buf[18] = 1;
-	if (buf[19] == 2)
-		buf[19] = 1;
-	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+				  (long long)a.size);
+	if (!g_real_vfs)
+		return ks_err_set(err, KS_ERR_NOMEM, "no VFS to check %s with", path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, "ksd-check") !=
 		SQLITE_OK ||
 	    ks_tok_register(db) != SQLITE_OK) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "cannot open an in-memory copy of %s", path);
+		rc = ks_err_set(err, KS_ERR_IO, "cannot open %s to check it: %s", path,
+				db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
-	/* buf stays ours (no FREEONCLOSE): a fixed-size database the checks
-	 * only read */
-	if (sqlite3_deserialize(db, "main", buf, (sqlite3_int64)got, (sqlite3_int64)got, 0) !=
-	    SQLITE_OK) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "cannot load a copy of %s: %s", path,
-				sqlite3_errmsg(db));
+	/* the file the checks read is fid: stat'ed before the open and after */
+	if (file_id_get(path, &a) != 0 || !same_file(&a, fid)) {
+		rc = ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
 		goto out;
 	}
-	rc = quick_check(db, err);
+	if (sqlite3_exec(db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) != SQLITE_OK)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "%s", sqlite3_errmsg(db));
+	if (rc == KS_OK)
+		rc = quick_check(db, err);
 	if (rc == KS_OK &&
 	    sqlite3_exec(
 		db,
@@ -286,7 +417,6 @@ static int check_copy(const char *path, const struct file_id *fid, int content, 
 	*done = rc == KS_OK;
 out:
 	sqlite3_close(db);
-	munmap(buf, (size_t)st.st_size);
 	return rc;
 }
 
@@ -311,7 +441,7 @@ static int stamped(const char *path, const struct file_id *fid)
 /* Checks that the file at path, whose identity is fid, can be served. On
  * a connection that reads it as serving connections would (snapshot: the
  * file alone, see KS_STORE_SNAPSHOT): it opens as an index, its counts
- * can be read, the FTS5 index answers a term lookup. Then check_copy();
+ * can be read, the FTS5 index answers a term lookup. Then check_alone();
  * when that is skipped (a big file, or the -wal holds frames the file
  * alone lacks), PRAGMA quick_check and a full fts5vocab scan (every
  * doclist decodes) on the connection. KS_OK, KS_ERR_BUSY when the file
@@ -340,7 +470,7 @@ static int validate(const char *path, const struct file_id *fid, int snapshot, s
 	/* the text is compared with the index only when this binary's
 	 * tokenizer built it: an index that asks for a reindex is served */
 	if (rc == KS_OK && !done && (snapshot || !wal_has_frames(path)))
-		rc = check_copy(path, fid, ks_store_check_version(st, NULL) == KS_OK, &done, err);
+		rc = check_alone(path, fid, ks_store_check_version(st, NULL) == KS_OK, &done, err);
 	/* a temp fts5vocab table needs a writable temp schema: the file itself
 	 * stays read-only (SQLITE_OPEN_READONLY) */
 	if (rc == KS_OK && !done &&

@@ -13,11 +13,14 @@
  * generation only after a check of the file alone (SQLite immutable=1:
  * no locks, no -wal/-shm): it opens as an index, its counts can be read,
  * a term lookup works, and — unless it is byte for byte the file
- * `kensaku reindex` checked and stamped (verify.h) — a private in-memory
- * copy passes PRAGMA quick_check and the FTS5 integrity-check with the
- * content comparison (files over KSD_POOL_COPY_MAX: quick_check and a full
- * fts5vocab scan instead). A file that fails is logged once with the reason and the
- * current generation keeps serving from its open connections.
+ * `kensaku reindex` checked and stamped (verify.h) — the file passes
+ * PRAGMA quick_check and the FTS5 integrity-check with the content
+ * comparison, read in place through a VFS that can't write (pool.c: no
+ * copy of the file is made, so the check's memory is SQLite's page cache
+ * whatever the index's size; files over KSD_POOL_DEEP_MAX: quick_check and
+ * a full fts5vocab scan instead). A file that fails is logged once with
+ * the reason and the current generation keeps serving from its open
+ * connections.
  *
  * The switch waits until no lease is out (new leases wait meanwhile),
  * closes every connection of the old generation, and only then opens the
@@ -43,7 +46,7 @@
 
 #define KSD_POOL_CHECK_MS 100		 /* how often the checker stats the path */
 #define KSD_POOL_WAIT_MS 10000		 /* longest wait for an idle connection */
-#define KSD_POOL_COPY_MAX (256ull << 20) /* biggest file checked as an in-memory copy */
+#define KSD_POOL_DEEP_MAX (256ull << 20) /* biggest file given the FTS5 integrity-check */
 
 struct ksd_slot;
 
