@@ -2,13 +2,60 @@
 # tests/run.sh - install what is missing, build a normal and an
 # AddressSanitizer+UBSan build, run every test through ctest in both, run
 # the fuzzers briefly, and check the contract. Exits non-zero on any failure.
-# .ci/run calls exactly this.
+# .ci/run calls exactly this. The last line it prints is always
+# "N passed, M failed", counting the suites (normal, asan+ubsan, fuzz) and
+# the contract check, for CI to read; any process a test left behind is
+# killed at the end and named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 say() { printf '\n=== %s\n' "$*"; }
+
+# --- the summary, printed however the script ends ----------------------------
+passed=0 failed=0 summary_done=0
+results=()
+record() { # name ok|FAILED detail
+  results+=("$1: $2${3:+ ($3)}")
+  if [ "$2" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+# Every process started from here carries KS_RUN_ID in its environment; any
+# still alive at the end (a test that crashed before stopping its server,
+# nginx, wrk) is killed and named. Nothing else on the machine is touched.
+export KS_RUN_ID="ks-run-$$-$(date +%s%N)"
+leftovers() {
+  local pid pids=() me=$$
+  for f in /proc/[0-9]*/environ; do
+    pid=${f#/proc/}; pid=${pid%/environ}
+    [ "$pid" = "$me" ] && continue
+    [ "$pid" = "$BASHPID" ] && continue
+    if grep -qzxF "KS_RUN_ID=$KS_RUN_ID" "$f" 2>/dev/null; then
+      # not this script's own subshells
+      [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = bash ] &&
+        grep -qF "run.sh" "/proc/$pid/cmdline" 2>/dev/null && continue
+      pids+=("$pid")
+    fi
+  done
+  if ((${#pids[@]})); then
+    say "processes left behind by the tests (killed):"
+    for pid in "${pids[@]}"; do
+      printf '  %s %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+  fi
+}
+finish() {
+  local rc=$?
+  [ $summary_done = 1 ] && return
+  summary_done=1
+  leftovers
+  if [ $rc != 0 ]; then record "run.sh" FAILED "stopped early, exit $rc"; fi
+  say "summary"
+  for r in "${results[@]}"; do printf '  %s\n' "$r"; done
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+}
+trap finish EXIT
 
 # --- dependencies (Debian) ---------------------------------------------------
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
@@ -43,16 +90,26 @@ if [ -f tests/browser/package.json ]; then
   (cd tests/browser && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; })
 fi
 
-status=0
+# ctest's "N% tests passed, M tests failed out of T" line of a log, or "".
+ctest_line() { grep -aE '^[0-9]+% tests passed' "$1" | tail -n 1 || true; }
+
 run_suite() { # name builddir cmake-args...
-  local name=$1 dir=$2; shift 2
+  local name=$1 dir=$2 log; shift 2
+  log=$(mktemp)
   say "build: $name"
-  cmake -S "$root" -B "$dir" -DKS_WERROR=ON "$@" >/dev/null
-  cmake --build "$dir" -j"$jobs"
-  say "test: $name"
-  if ! ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 900; then
-    status=1
+  if ! { cmake -S "$root" -B "$dir" -DKS_WERROR=ON "$@" >/dev/null && cmake --build "$dir" -j"$jobs"; }; then
+    record "$name" FAILED "build failed"
+    rm -f "$log"
+    return 0
   fi
+  say "test: $name"
+  if ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 900 2>&1 | tee "$log"; then
+    record "$name" ok "$(ctest_line "$log")"
+  else
+    record "$name" FAILED "$(ctest_line "$log")"
+  fi
+  rm -f "$log"
+  leftovers
 }
 
 run_suite normal build -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -61,15 +118,29 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 if [ -f tests/fuzz/CMakeLists.txt ]; then
   say "fuzz (libFuzzer, clang, short runs)"
-  CC=clang cmake -S "$root" -B build-fuzz -DKS_FUZZ=ON -DKS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-  cmake --build build-fuzz -j"$jobs"
-  if ! ctest --test-dir build-fuzz -L fuzz --output-on-failure; then status=1; fi
+  log=$(mktemp)
+  if ! { CC=clang cmake -S "$root" -B build-fuzz -DKS_FUZZ=ON -DKS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+    cmake --build build-fuzz -j"$jobs"; }; then
+    record fuzz FAILED "build failed"
+  elif ctest --test-dir build-fuzz -L fuzz --output-on-failure 2>&1 | tee "$log"; then
+    record fuzz ok "$(ctest_line "$log")"
+  else
+    record fuzz FAILED "$(ctest_line "$log")"
+  fi
+  rm -f "$log"
+  leftovers
 fi
 
 if [ -f ../shared/contract-check.py ]; then
   say "contract check (../shared/contract-check.py)"
-  if ! python3 ../shared/contract-check.py; then status=1; fi
+  if python3 ../shared/contract-check.py; then
+    record "contract check" ok
+  else
+    record "contract check" FAILED
+  fi
+else
+  say "contract check: skipped (../shared/contract-check.py is not beside this clone)"
 fi
 
-say "done: $([ $status = 0 ] && echo all passed || echo FAILURES)"
-exit $status
+finish
+[ "$failed" = 0 ]
