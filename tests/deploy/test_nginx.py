@@ -13,7 +13,12 @@ Referrer-Policy and nosniff survive the proxy, as does CORS on the API;
 /metrics answers 127.0.0.1 and refuses 127.0.0.2 (403); request bodies over
 1 KiB are refused; HTTPS works and only it sends HSTS; the server version
 is hidden; and with kensakud stopped, a cached search is still served
-(STALE)."""
+(STALE). Issue 10: /api/search.csv pages (cursors) are never cached (the
+cache is /api/search exactly); feed and OpenSearch links through nginx on
+its own port keep that port (Host); one address past its request rate gets
+a 429 with kensakud's JSON error object while another is unaffected; the
+client's address reaches kensakud in X-Forwarded-For (its log names it
+with --trusted-proxy 127.0.0.1, as kensakud.service runs it)."""
 import http.client
 import os
 import re
@@ -29,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "load"))
 import ksload  # noqa: E402
 from ksload import Nginx, Server, check, cleanup, log, sub1  # noqa: E402
+import ksdeploy  # noqa: E402
 
 A = ksload.kstest.args()
 CONF = os.path.join(A.src, "deploy", "nginx", "kensaku.conf")
@@ -42,7 +48,7 @@ def site_conf(prefix, port, kport, tls_port=None):
     text = sub1(r"/var/cache/nginx/kensaku", os.path.join(prefix, "cache"), text, "cache path")
     text = sub1(r"^(\s*)listen 80;", r"\1listen 127.0.0.1:%d;" % port, text, "listen 80")
     text = sub1(r"^\s*listen \[::\]:80;\n", "", text, "listen [::]:80")
-    text = sub1(r"server 127\.0\.0\.1:8080 ", "server 127.0.0.1:%d " % kport, text, "upstream")
+    text = sub1(r"server 127\.0\.0\.1:8080;", "server 127.0.0.1:%d;" % kport, text, "upstream")
     if tls_port:
         text = sub1(r"^(\s*)#tls ", r"\1", text, "#tls lines")
         text = sub1(r"^(\s*)listen 443 ssl", r"\1listen 127.0.0.1:%d ssl" % tls_port, text, "listen 443")
@@ -56,14 +62,12 @@ def site_conf(prefix, port, kport, tls_port=None):
 
 def req(port, path, method="GET", src=None, body=None, tls=False):
     """One request on a fresh connection: (status, headers lower-cased, body)."""
-    if tls:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        c = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
-    else:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
-                                       source_address=(src, 0) if src else None)
+    if not tls:
+        return ksdeploy.req(port, path, method, src, body)
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=ctx)
     try:
         c.putrequest(method, path, skip_accept_encoding=True)
         if body is not None:
@@ -89,6 +93,19 @@ def upstream_count(srv, route, status, at_least=0):
             return n
 
 
+def rate_limit(port):
+    """One address past its request rate (20/s, bursts of 40) gets a JSON
+    429; another address at the same moment does not."""
+    got = ksdeploy.flood_until_429(port, "127.0.0.4")
+    check(got is not None, "a client past its request rate gets a 429")
+    other = req(port, "/healthz", src="127.0.0.5")[0]
+    if got:
+        check(ksload.kstest.is_error_shape(got[2], "too_many_requests") and
+              got[1].get("content-type", "").startswith("application/json"),
+              "the 429 is kensakud's JSON error object: %r %r" % (got[1], got[2]))
+    check(other == 200, "another address is not limited: %r" % other)
+
+
 def main():
     ksload.need("nginx", "openssl")
     d = ksload.tmpdir("deploy-nginx")
@@ -100,15 +117,20 @@ def main():
     check(r.returncode == 0, "self-signed certificate: %s" % r.stderr[-300:])
     db = os.path.join(d, "k.db")
     ksload.kstest.build_index(A, db, [os.path.join(A.data, "base.jsonl")])
-    srv = Server(A, db, ["--web", os.path.join(A.src, "web"), "--quiet"])
-    port, tls_port = ksload.free_port(), ksload.free_port()
+    # per-request log lines (no --quiet): they name the client
+    extra = ["--trusted-proxy", "127.0.0.1"] if ksdeploy.server_has_flag(A, "--trusted-proxy") else []
+    srv = Server(A, db, ["--web", os.path.join(A.src, "web")] + extra)
 
-    ok, out = Nginx(os.path.join(d, "plain"), site_conf(os.path.join(d, "plain"), port, srv.port)).test()
+    ok, out = Nginx(os.path.join(d, "plain"), site_conf(os.path.join(d, "plain"), 8080, srv.port)).test()
     check(ok, "nginx -t, kensaku.conf as shipped: " + out)
-    ngx = Nginx(prefix, site_conf(prefix, port, srv.port, tls_port))
-    ok, out = ngx.test()
-    check(ok, "nginx -t, kensaku.conf with TLS enabled: " + out)
-    ngx.start(port)
+    tls = {}
+
+    def conf(p):  # both ports fresh on each try
+        tls["port"] = ksload.free_port()
+        return site_conf(prefix, p, srv.port, tls["port"])
+
+    ngx, port = ksdeploy.start_nginx(prefix, conf)
+    tls_port = tls["port"]
     stopped = False
     try:
         q = "/api/search?q=" + urllib.parse.quote("ランサムウェア")
@@ -129,6 +151,26 @@ def main():
             s, h, b = req(port, "/api/search?limit=0")
             check(s == 400 and ksload.kstest.is_error_shape(b) and h.get("x-cache-status") == "MISS",
                   "400 passed through, not cached: %d %r %r" % (s, h.get("x-cache-status"), b[:80]))
+
+        # /api/search.csv pages carry cursors: never cached
+        n0 = upstream_count(srv, "csv", 200)
+        for _ in range(2):
+            s, h, b = req(port, "/api/search.csv?q=" + urllib.parse.quote("ランサムウェア"))
+            check(s == 200 and "x-cache-status" not in h, "/api/search.csv through the proxy, uncached: %d %r" % (
+                s, h.get("x-cache-status")))
+        check(upstream_count(srv, "csv", 200, n0 + 2) == n0 + 2, "both CSV pages reached kensakud")
+
+        # links keep nginx's port (Host as the client sent it)
+        for path in ("/feed.atom?q=x", "/opensearch.xml"):
+            s, _, b = req(port, path)
+            check(s == 200 and ("http://127.0.0.1:%d/" % port).encode() in b,
+                  "%s links through nginx keep its port %d: %r" % (path, port, b[:300]))
+
+        # the client's address reaches kensakud
+        if extra:
+            req(port, "/healthz?xff=1", src="127.0.0.2")
+            check(srv.wait_line("client=127.0.0.2", 10), "kensakud names the client behind nginx: %s" % (
+                srv.stderr_text()[-500:]))
 
         # /healthz never cached
         n0 = upstream_count(srv, "healthz", 200)
@@ -157,6 +199,7 @@ def main():
 
         s, _, _ = req(port, "/api/search", method="POST", body=b"x" * 2048)
         check(s == 413, "a 2 KiB request body is refused: %d" % s)
+        rate_limit(port)
 
         # HTTPS
         s, h, b = req(tls_port, q, tls=True)
