@@ -25,9 +25,17 @@ example of deploy/, checked with systemd's own tools and run for real.
    system calls SystemCallFilter= allows, open sockets of the families
    RestrictAddressFamilies= allows, and never map memory writable and
    executable (MemoryDenyWriteExecute=). Skipped when strace is missing and
-   in the sanitizer build (ASan's runtime makes its own calls)."""
+   in the sanitizer build (ASan's runtime makes its own calls).
+
+What another uid runs (kensaku, kensakud, the deploy scripts, web/) is first
+copied into the test's temp folder (mode 0755 up to /): a clone inside a
+private folder (mode 0700, as mktemp -d or a home folder makes) cannot be
+reached by other users ("Permission denied", exit 126). When the temp
+folder itself is not reachable by others, 5 and 6 are skipped with that
+reason. The temp folder is removed however the test ends."""
 import os
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -38,6 +46,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "load"))
+import ksdeploy  # noqa: E402
 import ksload  # noqa: E402
 from ksload import Server, check, cleanup, exec_lines, get, log, substitute, total, unit_entries, values  # noqa: E402
 
@@ -49,6 +58,14 @@ UNITS = ["kensakud.service", "kensaku-reindex.service", "kensaku-reindex.timer"]
 EXPOSURE_MAX = {"kensakud.service": 1.5, "kensaku-reindex.service": 1.0, "kensakud@.service": 1.5,
                 "kensaku-reindex.service + rollout.conf": 1.5}
 UID_INDEXER, UID_SERVER = 64011, 64012  # stand-ins: `kensaku` and the dynamic user
+# where other uids find what they run: the build and source tree until
+# main() stages copies they can reach (ksdeploy.stage_for_others)
+RUN = {"bin": A.bin, "deploy": DEPLOY, "web": os.path.join(A.src, "web")}
+
+
+def run_path(kind, *parts):
+    """A program or folder as other uids reach it (RUN)."""
+    return os.path.join(RUN[kind], *parts)
 
 
 def read(path):
@@ -57,11 +74,11 @@ def read(path):
 
 
 def bin_subst():
-    return [("/usr/local/bin/kensaku-publish", os.path.join(DEPLOY, "kensaku-publish")),
-            ("/usr/local/bin/kensakud", os.path.join(A.bin, "kensakud")),
-            ("/usr/local/lib/kensaku/rollout.sh", os.path.join(DEPLOY, "scaleout", "rollout.sh")),
-            ("/usr/local/bin/kensaku ", os.path.join(A.bin, "kensaku") + " "),
-            ("/usr/local/share/kensaku/web", os.path.join(A.src, "web"))]
+    return [("/usr/local/bin/kensaku-publish", run_path("deploy", "kensaku-publish")),
+            ("/usr/local/bin/kensakud", run_path("bin", "kensakud")),
+            ("/usr/local/lib/kensaku/rollout.sh", run_path("deploy", "scaleout", "rollout.sh")),
+            ("/usr/local/bin/kensaku ", run_path("bin", "kensaku") + " "),
+            ("/usr/local/share/kensaku/web", run_path("web"))]
 
 
 def as_user(uid, umask, argv):
@@ -230,6 +247,14 @@ def check_permissions(d):
         return True
 
     run_reindex("first reindex")
+    # MemoryMax= of the reindex job against the run's peak (the largest
+    # child so far: kensaku reindex, kensaku-publish, sqlite3)
+    mmax = (values(rx, "MemoryMax") or [""])[0]
+    m = re.fullmatch(r"(\d+)([KMG])", mmax)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    check(m is not None and peak < int(m.group(1)) * 1024 ** " KMG".index(m.group(2)),
+          "kensaku-reindex.service MemoryMax=%s above the run's peak %.0f MB" % (mmax, peak / 1e6))
+    log("reindex job: peak RSS %.0f MB (sample archive), MemoryMax=%s" % (peak / 1e6, mmax))
     live = os.path.join(state, "index", "kensaku.db")
     st = os.stat(live) if os.path.exists(live) else None
     check(st and st.st_uid == UID_INDEXER and stat.S_IMODE(st.st_mode) == 0o644,
@@ -263,8 +288,8 @@ def check_permissions(d):
         pathdir = os.path.join(base, "path")
         os.makedirs(pathdir)
         os.chmod(pathdir, 0o755)
-        os.symlink(A.cli, os.path.join(pathdir, "kensaku"))
-        os.symlink(os.path.join(DEPLOY, "kensaku-publish"), os.path.join(pathdir, "kensaku-publish"))
+        os.symlink(run_path("bin", "kensaku"), os.path.join(pathdir, "kensaku"))
+        os.symlink(run_path("deploy", "kensaku-publish"), os.path.join(pathdir, "kensaku-publish"))
         write_marker(archive, 3)
         os.chmod(os.path.join(archive, "marker.jsonl"), 0o644)
         cmd = substitute(fields[6], [("/var/lib/kensaku", state), ("/srv/kensaku/archive", archive)])
@@ -294,7 +319,8 @@ def check_permissions(d):
 
     # informational: why kensaku-publish converts to journal_mode=DELETE
     build = os.path.join(state, "build", "kensaku.db")
-    probe = subprocess.Popen(as_user(UID_SERVER, "0077", [A.srv, "--db", build, "--listen", "127.0.0.1:0"]),
+    probe = subprocess.Popen(as_user(UID_SERVER, "0077", [run_path("bin", "kensakud"), "--db", build, "--listen",
+                                                          "127.0.0.1:0"]),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         out, err = probe.communicate(timeout=5)
@@ -356,7 +382,7 @@ def check_syscalls(d):
     os.makedirs(base)
     db = os.path.join(base, "k.db")
     ksload.kstest.build_index(A, os.path.join(base, "build.db"), [os.path.join(A.data, "base.jsonl")])
-    publish = os.path.join(DEPLOY, "kensaku-publish")
+    publish = run_path("deploy", "kensaku-publish")
     subprocess.run([publish, os.path.join(base, "build.db"), db], check=True, capture_output=True)
     tdir = os.path.join(base, "trace")  # the server's uid writes its trace here
     os.makedirs(tdir)
@@ -366,10 +392,11 @@ def check_syscalls(d):
     wrapper = os.path.join(base, "kensakud-strace")
     with open(wrapper, "w") as f:
         f.write("#!/bin/sh\nexec %s \"$@\"\n" % " ".join(
-            shlex.quote(x) for x in as_user(UID_SERVER, "0077", ["strace", "-f", "-qq", "-o", trace, A.srv])))
+            shlex.quote(x) for x in as_user(UID_SERVER, "0077", ["strace", "-f", "-qq", "-o", trace,
+                                                           run_path("bin", "kensakud")])))
     os.chmod(wrapper, 0o755)
     a = type("A", (), {"srv": wrapper})()
-    srv = Server(a, db, ["--web", os.path.join(A.src, "web"), "--quiet"])
+    srv = Server(a, db, ["--web", run_path("web"), "--quiet"])
     rc = None
     try:
         for p in ["/healthz", "/metrics", "/", "/app.js", "/api/search?q=%E3%83%A9%E3%83%B3%E3%82%B5%E3%83%A0",
@@ -504,20 +531,34 @@ def judge_trace(unit, trace, min_names, dropin=None):
 def main():
     ksload.need("systemd-analyze", "setpriv", "sqlite3")
     d = ksload.tmpdir("deploy-systemd")
+    try:
+        run_checks(d)
+    finally:
+        cleanup(d)
+
+
+def run_checks(d):
     os.chmod(d, 0o755)
+    stage = ksdeploy.stage_for_others(A, d) if os.geteuid() == 0 else None
+    if stage:
+        RUN.update(bin=os.path.join(stage, "bin"), deploy=os.path.join(stage, "deploy"),
+                   web=os.path.join(stage, "web"))
     single, scale = unit_dirs(d)
     check_verify(single, scale)
     scores = check_security(single, scale)
     check_calendar()
     check_sysusers_tmpfiles(d)
-    if os.geteuid() == 0:
-        check_permissions(d)
-    else:
+    if os.geteuid() != 0:
         log("not root: the permission check (setpriv to other uids) is skipped")
-    check_syscalls(d)
+    elif not stage:
+        log("skipped: the permission and system-call checks run programs as other users, and the temp "
+            "folder %s is not reachable by them (a folder on its path lacks o+x): set TMPDIR to one "
+            "that is (e.g. /tmp)" % d)
+    else:
+        check_permissions(d)
+        check_syscalls(d)
     print("\ndeploy.systemd: exposure (systemd-analyze security --offline=yes): %s\n" % ", ".join(
         "%s %.1f (max %.1f)" % (u, s, EXPOSURE_MAX[u]) for u, s in sorted(scores.items())), flush=True)
-    cleanup(d)
 
 
 ksload.run(main)
