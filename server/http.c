@@ -41,9 +41,10 @@
  * the pages a client fills become resident. Longer lines still get
  * libmicrohttpd's own 414 (no JSON body: it never calls us). */
 #define CONN_MEMORY (128u * 1024u)
-#define GRACE_MS 250	  /* after SIGTERM: quiet time that ends the intake */
-#define GRACE_MAX_MS 5000 /* the intake ends after this at most */
-#define XFF_MAX 8	  /* X-Forwarded-For headers read per request */
+#define GRACE_MS 250		  /* after SIGTERM: quiet time that ends the intake */
+#define GRACE_MAX_MS 5000	  /* the intake ends after this at most */
+#define XFF_MAX 8		  /* X-Forwarded-For headers read per request */
+#define HEADERS_MAX (32u * 1024u) /* header fields past the request line: more is a 431 */
 
 enum phase { PH_INLINE = 0, PH_WAITING, PH_READY };
 
@@ -309,6 +310,17 @@ static int target_has_nul(const struct ctx *x, const char *version)
 	return ver > end + 1 && ver - end < CONN_MEMORY;
 }
 
+/* 1 when the header fields (the request minus its target) pass
+ * HEADERS_MAX: the connection memory lets a long target through, not a
+ * header block of that size. */
+static int headers_too_big(const struct ctx *x, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+
+	return ci && ci->header_size > x->target_len + HEADERS_MAX;
+}
+
 struct xff {
 	const char *v[XFF_MAX];
 	size_t n;
@@ -442,6 +454,13 @@ static int prepare(struct ctx *x, struct MHD_Connection *c, const char *method, 
 	if (x->too_long) {
 		ksd_reply_error(&x->rp, 414, "uri_too_long",
 				"the request target is longer than %d bytes", KSD_URI_MAX);
+		x->closing = 1;
+		return 0;
+	}
+	if (headers_too_big(x, c)) {
+		ksd_reply_error(&x->rp, 431, "headers_too_large",
+				"the request's header fields are longer than %u bytes",
+				HEADERS_MAX);
 		x->closing = 1;
 		return 0;
 	}

@@ -162,6 +162,10 @@ def test_nul_and_long(srv):
           "raw NUL in the target: 400 + JSON, got %r" % r[:200])
     r = one(srv, b"/healthz\x00/../x")
     check(status_of(r) == 400, "raw NUL in the path: 400, got %r" % r[:80])
+    r = one(srv, b"/healthz", b"X-Big: " + b"b" * 40000 + b"\r\n")
+    st, _, body = split(r)
+    check(st == 431 and is_error_shape(body, "headers_too_large"),
+          "40 KB of header fields: 431 + JSON, got %r" % r[:200])
     r = one(srv, b"/api/search?q=" + b"a" * 70000)
     st, _, body = split(r)
     check(st == 414 and is_error_shape(body, "uri_too_long"),
