@@ -1,6 +1,9 @@
 /* json.c - the API's JSON bodies, built only with jansson. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "kensaku/buf.h"
 #include "kensaku/search.h"
 
 static json_t *str_or_null(const char *s)
@@ -46,6 +49,16 @@ static json_t *facet_json(const struct ks_facet *f, size_t n)
 	return o;
 }
 
+/* Appends o (stolen, may be NULL) to *a; on failure frees *a and sets it
+ * to NULL, so a builder loops while *a. */
+static void push(json_t **a, json_t *o)
+{
+	if (!o || json_array_append_new(*a, o)) {
+		json_decref(*a);
+		*a = NULL;
+	}
+}
+
 /* [{"term": "ransomware", "variants": ["ransomware", "ランサムウェア"]}] */
 json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n)
 {
@@ -53,15 +66,56 @@ json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n)
 	for (size_t i = 0; a && i < n; i++) {
 		json_t *v = json_array();
 		for (size_t j = 0; v && j < e[i].n_variants; j++)
-			if (json_array_append_new(v, json_string(e[i].variants[j]))) {
-				json_decref(v);
-				v = NULL;
-			}
-		json_t *o = v ? json_pack("{s:s, s:o}", "term", e[i].term, "variants", v) : NULL;
-		if (!o || json_array_append_new(a, o)) {
-			json_decref(a);
-			a = NULL;
-		}
+			push(&v, json_string(e[i].variants[j]));
+		push(&a, v ? json_pack("{s:s, s:o}", "term", e[i].term, "variants", v) : NULL);
+	}
+	return a;
+}
+
+/* A sentence for readers saying what bound n ran into, from parts:
+ * before N after TERM then [SEARCHED]; malloc'd or NULL. */
+static char *notice_message(const struct ks_query_notice *n)
+{
+	static const struct {
+		const char *before;
+		int n;
+		const char *after, *then;
+	} text[] = {
+	    [KS_QL_TERMS] = {"only the first ", KS_QUERY_TERMS_MAX,
+			     " terms are searched: ", " and the rest were ignored"},
+	    [KS_QL_PREFIX_SHORT] = {"a prefix needs at least ", KS_QUERY_PREFIX_MIN_CHARS,
+				    " characters: ", " was searched as "},
+	    [KS_QL_PREFIXES] = {"at most ", KS_QUERY_PREFIXES_MAX,
+				" prefixes are searched: ", " was searched as "},
+	    [KS_QL_PHRASE_LONG] = {"at most ", KS_QUERY_PHRASE_TOKENS_MAX,
+				   " words of a phrase are searched: ", " was searched as "},
+	    [KS_QL_SPELLINGS] = {"at most ", KS_QUERY_PHRASES_MAX,
+				 " words and spellings are searched: some spellings of ",
+				 " were left out"},
+	};
+	size_t c = (size_t)n->code < sizeof text / sizeof text[0] ? (size_t)n->code : 0;
+	char num[16];
+	snprintf(num, sizeof num, "%d", text[c].n);
+	struct ks_buf b = {0};
+	ks_buf_str(&b, text[c].before);
+	ks_buf_str(&b, num);
+	ks_buf_str(&b, text[c].after);
+	ks_buf_str(&b, n->term);
+	ks_buf_str(&b, text[c].then);
+	ks_buf_str(&b, n->searched ? n->searched : "");
+	return ks_buf_take(&b);
+}
+
+json_t *ks_notices_json(const struct ks_query_notice *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++) {
+		char *msg = notice_message(&v[i]);
+		push(&a, msg ? json_pack("{s:s, s:s, s:o, s:s}", "code",
+					 ks_query_limit_name(v[i].code), "term", v[i].term,
+					 "searched", str_or_null(v[i].searched), "message", msg)
+			     : NULL);
+		free(msg);
 	}
 	return a;
 }
@@ -90,6 +144,8 @@ json_t *ks_result_json(const struct ks_result *r)
 					ks_expanded_json(r->expanded, r->n_expanded));
 	if (!bad && r->explain)
 		bad = json_object_set_new(o, "fts", r->fts ? json_string(r->fts) : json_null());
+	if (!bad && r->n_notices)
+		bad = json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices));
 	json_decref(hits);
 	json_decref(facets);
 	if (bad) {

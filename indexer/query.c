@@ -5,7 +5,10 @@
  * string "..." (with " doubled): nothing the user types is ever FTS5
  * syntax. Terms without searchable tokens (`*`, `:`, `$`) are dropped.
  * With KS_QUERY_EXPAND a bare term that is a spelling of a lexicon group
- * becomes an OR of the group's spellings, each quoted the same way. */
+ * becomes an OR of the group's spellings, each quoted the same way.
+ *
+ * The bounds of query.h are applied here, on the terms, before anything is
+ * emitted: what a bound changed is recorded as a notice, never an error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +17,12 @@
 #include <unicode/ustring.h>
 
 #include "kensaku/buf.h"
+#include "kensaku/item.h"
 #include "kensaku/lexicon.h"
 #include "kensaku/query.h"
 #include "kensaku/tokenizer.h"
 
-#define MAX_TERMS 32
+#define MAX_TERMS KS_QUERY_TERMS_MAX
 
 struct term {
 	char *text; /* owned */
@@ -76,8 +80,9 @@ static char *dup_n(const char *s, size_t n)
 }
 
 /* Cuts s into terms (at most MAX_TERMS); returns the count or -1 (OOM).
- * *had_text is set when s has anything but spaces. */
-static int lex(const char *s, struct term *terms, int *had_text)
+ * *had_text is set when s has anything but spaces; *rest to the text left
+ * over past MAX_TERMS terms (NULL when none). */
+static int lex(const char *s, struct term *terms, int *had_text, const char **rest)
 {
 	int n = 0;
 	const char *p = s;
@@ -141,6 +146,9 @@ static int lex(const char *s, struct term *terms, int *had_text)
 		pending_or = 0;
 		terms[n++] = t;
 	}
+	while (is_space(*p))
+		p++;
+	*rest = *p ? p : NULL;
 	return n;
 }
 
@@ -161,11 +169,15 @@ static void emit_term(struct ks_buf *b, const struct term *t)
 
 static int has_tokens(struct ks_tok *tok, const char *text);
 
+static int add_notice(struct ks_query *out, enum ks_query_limit code, const struct term *t,
+		      int star, const char *searched);
+
 /* Appends t and, when expansion applies, " OR " and each other spelling of
- * its group; records the expansion in out once per distinct term. Appends
- * the byte g to groups for each phrase written. */
+ * its group while *budget (phrases left) allows, noting a cut; records the
+ * expansion in out once per distinct term. Appends the byte g to groups
+ * for each phrase written. */
 static void emit_expanded(struct ks_buf *b, struct ks_tok *tok, const struct term *t, int expand,
-			  struct ks_query *out, struct ks_buf *groups, char g)
+			  struct ks_query *out, struct ks_buf *groups, char g, int *budget)
 {
 	emit_term(b, t);
 	ks_buf_add(groups, &g, 1);
@@ -193,6 +205,12 @@ static void emit_expanded(struct ks_buf *b, struct ks_tok *tok, const struct ter
 		free(fv);
 		if (same || !has_tokens(tok, v[i]))
 			continue;
+		if (*budget <= 0) {
+			if (add_notice(out, KS_QL_SPELLINGS, t, 0, NULL) < 0)
+				b->oom = 1;
+			break;
+		}
+		--*budget;
 		struct term vt = {0};
 		vt.text = (char *)v[i];
 		ks_buf_str(b, " OR ");
@@ -232,6 +250,121 @@ static int has_tokens(struct ks_tok *tok, const char *text)
 	return n > 0;
 }
 
+struct cut {
+	int n, end; /* tokens seen; end byte of the last one within the bound */
+};
+
+static int cut_tok(void *ctx, const char *text, int len, int start, int end)
+{
+	struct cut *c = ctx;
+	(void)text, (void)len, (void)start;
+	if (++c->n <= KS_QUERY_PHRASE_TOKENS_MAX)
+		c->end = end;
+	return 0;
+}
+
+/* The term as typed: -"text"* */
+static char *display(const struct term *t, int star)
+{
+	struct ks_buf b = {0};
+	ks_buf_str(&b, t->neg ? "-" : "");
+	ks_buf_str(&b, t->phrase ? "\"" : "");
+	ks_buf_str(&b, t->text);
+	ks_buf_str(&b, t->phrase ? "\"" : "");
+	ks_buf_str(&b, star ? "*" : "");
+	return ks_buf_take(&b);
+}
+
+/* Records that t (shown with a star when star) ran into code; searched is
+ * what was searched instead (copied; NULL: see query.h). 0, or -1 on out
+ * of memory. */
+static int add_notice(struct ks_query *out, enum ks_query_limit code, const struct term *t,
+		      int star, const char *searched)
+{
+	struct ks_query_notice *nv = realloc(out->notices, (out->n_notices + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	out->notices = nv;
+	struct ks_query_notice *n = &nv[out->n_notices];
+	n->code = code;
+	n->term = display(t, star);
+	n->searched = searched ? strdup(searched) : NULL;
+	out->n_notices++;
+	return n->term && (n->searched || !searched) ? 0 : -1;
+}
+
+/* Cuts t to KS_QUERY_PHRASE_TOKENS_MAX tokens. 0, or -1 on out of memory. */
+static int bound_tokens(struct ks_tok *tok, struct term *t, struct ks_query *out)
+{
+	struct cut c = {0, 0};
+	ks_tok_run(tok, KS_TOK_QUERY, t->text, (int)strlen(t->text), cut_tok, &c);
+	if (c.n <= KS_QUERY_PHRASE_TOKENS_MAX)
+		return 0;
+	char *cut = dup_n(t->text, (size_t)c.end);
+	if (!cut)
+		return -1;
+	struct term was = *t;
+	t->prefix = 0; /* the star was on a token cut off */
+	t->text = cut;
+	char *searched = display(t, 0);
+	int rc = searched ? add_notice(out, KS_QL_PHRASE_LONG, &was, was.prefix, searched) : -1;
+	free(searched);
+	free(was.text);
+	return rc;
+}
+
+/* Searches prefix t as a plain term when its last word is too short or
+ * *n_prefix prefixes were kept already. 0, or -1 on out of memory. */
+static int bound_prefix(struct term *t, int *n_prefix, struct ks_query *out)
+{
+	if (!t->prefix)
+		return 0;
+	const char *word = strrchr(t->text, ' ');
+	word = word ? word + 1 : t->text;
+	enum ks_query_limit code = KS_QL_PREFIXES;
+	if (ks_utf8_chars(word, strlen(word)) < KS_QUERY_PREFIX_MIN_CHARS)
+		code = KS_QL_PREFIX_SHORT;
+	else if (*n_prefix < KS_QUERY_PREFIXES_MAX) {
+		++*n_prefix;
+		return 0;
+	}
+	t->prefix = 0;
+	char *plain = display(t, 0);
+	int rc = plain ? add_notice(out, code, t, 1, plain) : -1;
+	free(plain);
+	return rc;
+}
+
+/* Applies the bounds of query.h to the n terms (keep[i]: term i has
+ * tokens) and to the text left over past them. Returns the number of
+ * phrases left for spellings, or -1 on out of memory. */
+static int bound_terms(struct ks_tok *tok, struct term *terms, int n, const int *keep,
+		       const char *rest, struct ks_query *out)
+{
+	int n_prefix = 0, n_kept = 0;
+	for (int i = 0; i < n; i++) {
+		if (!keep[i])
+			continue;
+		n_kept++;
+		if (bound_tokens(tok, &terms[i], out) < 0 ||
+		    bound_prefix(&terms[i], &n_prefix, out) < 0)
+			return -1;
+	}
+	if (rest) {
+		size_t len = 0;
+		while (rest[len] && !is_space(rest[len]))
+			len++;
+		struct term t = {0};
+		if (!(t.text = dup_n(rest, len)))
+			return -1;
+		int rc = add_notice(out, KS_QL_TERMS, &t, 0, NULL);
+		free(t.text);
+		if (rc < 0)
+			return -1;
+	}
+	return KS_QUERY_PHRASES_MAX - n_kept;
+}
+
 int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
 {
 	return ks_query_translate_opts(tok, q, 0, out);
@@ -242,12 +375,13 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 	int expand = (flags & KS_QUERY_EXPAND) != 0;
 	memset(out, 0, sizeof *out);
 	struct term terms[MAX_TERMS];
-	int n = 0, had_text = 0, rc = KS_OK;
+	int n = 0, had_text = 0, rc = KS_OK, budget;
+	const char *rest = NULL;
 	char *norm = nfkc(q ? q : "");
 	struct ks_buf pos = {0}, neg = {0}, gpos = {0}, gneg = {0};
 	if (!norm)
 		return KS_ERR_NOMEM;
-	if ((n = lex(norm, terms, &had_text)) < 0) {
+	if ((n = lex(norm, terms, &had_text, &rest)) < 0) {
 		n = 0;
 		rc = KS_ERR_NOMEM;
 		goto out;
@@ -256,6 +390,10 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 	int keep[MAX_TERMS];
 	for (int i = 0; i < n; i++)
 		keep[i] = has_tokens(tok, terms[i].text);
+	if ((budget = bound_terms(tok, terms, n, keep, rest, out)) < 0) {
+		rc = KS_ERR_NOMEM;
+		goto out;
+	}
 
 	int n_pos = 0, n_neg = 0, in_group = 0;
 	for (int i = 0; i < n; i++) {
@@ -266,8 +404,8 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 				continue;
 			if (n_neg++)
 				ks_buf_str(&neg, " OR ");
-			emit_expanded(&neg, tok, t, expand, out, &gneg,
-				      (char)('0' + MAX_TERMS + i));
+			emit_expanded(&neg, tok, t, expand, out, &gneg, (char)('0' + MAX_TERMS + i),
+				      &budget);
 			continue;
 		}
 		if (!linked_prev && in_group) {
@@ -285,7 +423,7 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 			in_group = 1;
 			n_pos++;
 		}
-		emit_expanded(&pos, tok, t, expand, out, &gpos, (char)('0' + i));
+		emit_expanded(&pos, tok, t, expand, out, &gpos, (char)('0' + i), &budget);
 		out->n_terms++;
 	}
 	if (in_group)
@@ -339,10 +477,37 @@ out:
 	return rc;
 }
 
+const char *ks_query_limit_name(enum ks_query_limit code)
+{
+	switch (code) {
+	case KS_QL_TERMS:
+		return "terms";
+	case KS_QL_PREFIX_SHORT:
+		return "prefix_short";
+	case KS_QL_PREFIXES:
+		return "prefixes";
+	case KS_QL_PHRASE_LONG:
+		return "phrase_long";
+	case KS_QL_SPELLINGS:
+		return "spellings";
+	}
+	return "limit";
+}
+
+void ks_query_notices_free(struct ks_query_notice *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].term);
+		free(v[i].searched);
+	}
+	free(v);
+}
+
 void ks_query_clear(struct ks_query *q)
 {
 	if (!q)
 		return;
+	ks_query_notices_free(q->notices, q->n_notices);
 	free(q->match);
 	free(q->exclude);
 	free(q->groups);

@@ -1,8 +1,10 @@
 /* search.c - MATCH, ranking, exact totals, facets, paging and highlights.
  *
- * A search runs at most three statements: one grouped scan for the total
- * and both facets, one page of rows in the requested order, and one
- * highlight lookup per hit on the page. */
+ * A search runs one scan for the total, the facets and the page (in C from
+ * the matching rowids), one read of each hit's row, and for date sorts one
+ * pass over the page's rowid range for the hits' scores. The deadline of
+ * the parameters covers all of it: SQLite's progress handler stops the
+ * statements, and the C loops that shape the result check it too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +38,7 @@ static const char SCAN_ALL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY ro
 static const char SCAN_EXCL_DESC[] =
     "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid DESC";
 static const char SCAN_EXCL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid";
-static const char SCORE[] = "SELECT ks_rank(items_fts, 10.0, 1.0, 1)"
-			    " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
+static const char SCORE_RANGE[] = "SELECT rowid, ks_rank(items_fts, 10.0, 1.0, 1)" MATCH_RANGE;
 static const char SECTIONS[] = "SELECT id, name FROM sections";
 static const char ITEM[] =
     "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
@@ -75,6 +76,7 @@ void ks_result_free(struct ks_result *r)
 	for (size_t i = 0; i < r->n_expanded; i++)
 		free(r->expanded[i].term);
 	free(r->expanded);
+	ks_query_notices_free(r->notices, r->n_notices);
 	free(r->query);
 	free(r->fts);
 	free(r);
@@ -366,30 +368,58 @@ static int run_scan(struct ks_store *s, struct plan *pl, struct page *pg, char *
 	return ret;
 }
 
+static int by_cand_rowid(const void *a, const void *b)
+{
+	return by_rowid(&((const struct cand *)a)->rowid, &((const struct cand *)b)->rowid);
+}
+
+/* Date sorts: sets the score of each row of the page (ks_rank without IDF)
+ * from one pass over the page's rowid range, rather than evaluating the
+ * MATCH again per hit (for a prefix, every expansion of it per hit). */
+static int score_page(struct ks_store *s, const struct plan *pl, struct page *pg,
+		      struct ks_err *err)
+{
+	if (pl->q->kind != KS_Q_MATCH || !pg->n_rows)
+		return KS_OK;
+	struct cand *byid = malloc(pg->n_rows * sizeof *byid);
+	sqlite3_stmt *st = byid ? ks_store_stmt(s, SCORE_RANGE, err) : NULL;
+	int r, rc = KS_OK;
+	if (!st) {
+		free(byid);
+		return byid ? KS_ERR_DB : ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	}
+	memcpy(byid, pg->rows, pg->n_rows * sizeof *byid);
+	qsort(byid, pg->n_rows, sizeof *byid, by_cand_rowid);
+	sqlite3_bind_text(st, 1, pl->fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, byid[0].rowid);
+	sqlite3_bind_int64(st, 3, byid[pg->n_rows - 1].rowid);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cand key = {sqlite3_column_int64(st, 0), 0.0};
+		struct cand *c = bsearch(&key, byid, pg->n_rows, sizeof *byid, by_cand_rowid);
+		if (c)
+			c->score = sqlite3_column_double(st, 1);
+	}
+	if (r != SQLITE_DONE)
+		rc = ks_store_dberr(s, "score", err);
+	sqlite3_reset(st);
+	for (size_t i = 0; rc == KS_OK && i < pg->n_rows; i++) {
+		struct cand *c =
+		    bsearch(&pg->rows[i], byid, pg->n_rows, sizeof *byid, by_cand_rowid);
+		pg->rows[i].score = c->score;
+	}
+	free(byid);
+	return rc;
+}
+
 /* Sets h's title_html and snippet_html, marking where hl's phrases occur
- * (highlight.c; NULL: nothing to mark), and for date sorts h's score. */
-static int highlight(struct ks_store *s, const struct ks_query *q, struct ks_hl *hl,
-		     sqlite3_int64 rowid, struct ks_hit *h, int want_score, struct ks_err *err)
+ * (highlight.c; NULL: nothing to mark). */
+static int highlight(struct ks_store *s, struct ks_hl *hl, struct ks_hit *h, struct ks_err *err)
 {
 	int *tm = NULL, *qm = NULL, ntm = 0, nqm = 0, rc = KS_OK;
 	const char *t = h->title ? h->title : "";
 	const char *qt = h->quote ? h->quote : "";
-	if (q->kind == KS_Q_MATCH && want_score) {
-		sqlite3_stmt *st = ks_store_stmt(s, SCORE, err);
-		if (!st)
-			return KS_ERR_DB;
-		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, rowid);
-		int r = sqlite3_step(st);
-		if (r == SQLITE_ROW)
-			h->score = sqlite3_column_double(st, 0);
-		else if (r != SQLITE_DONE)
-			rc = ks_store_dberr(s, "score", err);
-		sqlite3_reset(st);
-	}
-	if (rc == KS_OK && hl &&
-	    (ks_hl_find(hl, ks_store_tok(s), t, (int)strlen(t), &tm, &ntm) < 0 ||
-	     ks_hl_find(hl, ks_store_tok(s), qt, (int)strlen(qt), &qm, &nqm) < 0))
+	if (hl && (ks_hl_find(hl, ks_store_tok(s), t, (int)strlen(t), &tm, &ntm) < 0 ||
+		   ks_hl_find(hl, ks_store_tok(s), qt, (int)strlen(qt), &qm, &nqm) < 0))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	h->title_html = ks_html_mark(t, (int)strlen(t), tm, ntm, 0);
 	h->snippet_html = ks_html_mark(qt, (int)strlen(qt), qm, nqm, KS_SNIPPET_CHARS);
@@ -405,6 +435,18 @@ static double ms_since(const struct timespec *t0)
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* KS_ERR_TIMEOUT (err set, naming what) when the deadline of p, counted
+ * from t0 (the start of the call), has passed or SQLite's progress handler
+ * saw it pass; KS_OK otherwise. The C loops of shaping call it. */
+static int check_deadline(struct ks_store *s, const struct ks_search_params *p,
+			  const struct timespec *t0, const char *what, struct ks_err *err)
+{
+	if (ks_store_deadline_hit(s) || (p->deadline_ms > 0 && ms_since(t0) >= p->deadline_ms))
+		return ks_err_set(err, KS_ERR_TIMEOUT, "[search] %s: the query took too long",
+				  what);
+	return KS_OK;
 }
 
 /* Reads the item of rowid into h; a writer may have removed it since the
@@ -442,11 +484,15 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		ks_result_free(r);
 		return ks_err_set(err, rc, "[search] out of memory");
 	}
-	/* the result owns the expansions */
+	/* the result owns the expansions and the notices */
 	r->expanded = q.expanded;
 	r->n_expanded = q.n_expanded;
 	q.expanded = NULL;
 	q.n_expanded = 0;
+	r->notices = q.notices;
+	r->n_notices = q.n_notices;
+	q.notices = NULL;
+	q.n_notices = 0;
 	sqlite3_int64 *ent = NULL;
 	struct plan pl = {&q,	q.kind == KS_Q_EXCLUDE ? q.exclude : q.match,
 			  0,	INT64_MAX,
@@ -514,22 +560,25 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 			qsort(pl.ids, pl.n_ids, sizeof *pl.ids, by_rowid);
 			break;
 		}
-	if ((rc = ks_entities_facets(s, pl.ids, pl.n_ids, r, err)) != KS_OK)
+	if ((rc = check_deadline(s, p, &t0, "facets", err)) != KS_OK ||
+	    (rc = ks_entities_facets(s, pl.ids, pl.n_ids, r, err)) != KS_OK)
+		goto out;
+	if (pg.sort != KS_SORT_RELEVANCE && (rc = score_page(s, &pl, &pg, err)) != KS_OK)
 		goto out;
 	if (pg.n_rows && !(r->hits = calloc(pg.n_rows, sizeof *r->hits))) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
 	}
-	int want_score = pg.sort != KS_SORT_RELEVANCE;
 	if (q.kind == KS_Q_MATCH && pg.n_rows && ks_hl_compile(ks_store_tok(s), q.match, &hl) < 0) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 		goto out;
 	}
 	for (size_t i = 0; rc == KS_OK && i < pg.n_rows; i++) {
 		struct ks_hit *h = &r->hits[r->n_hits++];
-		if ((rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
+		if ((rc = check_deadline(s, p, &t0, "highlights", err)) == KS_OK &&
+		    (rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
 			h->score = pg.rows[i].score;
-			rc = highlight(s, &q, hl, pg.rows[i].rowid, h, want_score, err);
+			rc = highlight(s, hl, h, err);
 		}
 	}
 out:

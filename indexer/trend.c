@@ -111,6 +111,12 @@ int ks_trend_json(struct ks_store *s, const struct ks_search_params *p, enum ks_
 			json_decref(buckets);
 			json_decref(expanded);
 		}
+		if (o && sc.q.n_notices &&
+		    json_object_set_new(o, "notices",
+					ks_notices_json(sc.q.notices, sc.q.n_notices))) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (!o)
 			rc = ks_err_set(err, KS_ERR_NOMEM, "[trend] out of memory");
 	}

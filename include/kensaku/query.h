@@ -3,7 +3,15 @@
  *
  * Language: `a b` AND (implicit; a literal AND between terms is ignored),
  * `a OR b` (binds tighter than the implicit AND: `a b OR c` = a AND (b OR c)),
- * `-a` exclude, `"a b"` phrase, `ran*` prefix; everything else is literal. */
+ * `-a` exclude, `"a b"` phrase, `ran*` prefix; everything else is literal.
+ *
+ * The work a query can ask for is bounded (issue 10): whatever the text, the
+ * expression has at most KS_QUERY_TERMS_MAX terms, KS_QUERY_PHRASES_MAX
+ * phrases (spellings added by expansion included), KS_QUERY_PREFIXES_MAX
+ * prefixes of at least KS_QUERY_PREFIX_MIN_CHARS characters each, and
+ * KS_QUERY_PHRASE_TOKENS_MAX tokens per phrase. Past a bound the query is
+ * still valid: the rest is searched more simply (a short `x*` as the term
+ * `x`) or left out, and out->notices says what happened. */
 #ifndef KENSAKU_QUERY_H
 #define KENSAKU_QUERY_H
 
@@ -12,6 +20,30 @@
 #include "err.h"
 
 struct ks_tok;
+
+#define KS_QUERY_TERMS_MAX 16	      /* terms, positive and excluded; later ones are ignored */
+#define KS_QUERY_PHRASES_MAX 16	      /* phrases of the expression, spellings included */
+#define KS_QUERY_PREFIXES_MAX 4	      /* prefix terms; later ones are searched as terms */
+#define KS_QUERY_PREFIX_MIN_CHARS 3   /* characters a prefix's last word needs */
+#define KS_QUERY_PHRASE_TOKENS_MAX 32 /* tokens of one term or phrase; the rest is cut */
+
+/* Which bound of the query language a term ran into. */
+enum ks_query_limit {
+	KS_QL_TERMS = 0,    /* past KS_QUERY_TERMS_MAX: term (and the rest) ignored */
+	KS_QL_PREFIX_SHORT, /* prefix shorter than KS_QUERY_PREFIX_MIN_CHARS: plain term */
+	KS_QL_PREFIXES,	    /* past KS_QUERY_PREFIXES_MAX prefixes: plain term */
+	KS_QL_PHRASE_LONG,  /* past KS_QUERY_PHRASE_TOKENS_MAX tokens: the phrase is cut */
+	KS_QL_SPELLINGS	    /* past KS_QUERY_PHRASES_MAX: some spellings not added */
+};
+
+/* One bound a query ran into. */
+struct ks_query_notice {
+	enum ks_query_limit code;
+	char *term;	/* the term as typed (NFKC), owned */
+	char *searched; /* what was searched for it instead (owned), or NULL when
+			 * nothing was (KS_QL_TERMS) or it was searched as typed
+			 * (KS_QL_SPELLINGS) */
+};
 
 enum ks_query_kind {
 	KS_Q_ALL = 0, /* empty query: every item (browse) */
@@ -36,6 +68,8 @@ struct ks_query {
 			* that are spellings of one term (expansion) share a byte */
 	struct ks_query_expansion *expanded; /* terms expanded (KS_QUERY_EXPAND), in order */
 	size_t n_expanded;
+	struct ks_query_notice *notices; /* bounds the text ran into, in order */
+	size_t n_notices;
 };
 
 /* Flags of ks_query_translate_opts. */
@@ -61,6 +95,13 @@ int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out);
  * KS_ERR_NOMEM. */
 int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags,
 			    struct ks_query *out);
+
+/* The stable name of a bound ("terms", "prefix_short", "prefixes",
+ * "phrase_long", "spellings"); never NULL. */
+const char *ks_query_limit_name(enum ks_query_limit code);
+
+/* Frees the n notices of v and v itself. Accepts NULL. */
+void ks_query_notices_free(struct ks_query_notice *v, size_t n);
 
 /* Frees what q holds and zeroes it. Accepts NULL. */
 void ks_query_clear(struct ks_query *q);

@@ -85,12 +85,16 @@ struct ks_result {
 	size_t n_entities;
 	struct ks_query_expansion *expanded; /* terms expanded (p->expand), owned */
 	size_t n_expanded;
+	struct ks_query_notice *notices; /* bounds the query ran into (query.h), owned */
+	size_t n_notices;
 	int explain; /* p->explain: the JSON shows fts */
 };
 
 /* Runs p against s (p must pass ks_search_params_check). On success *out
- * owns the result. Fails with KS_ERR_TIMEOUT past the deadline, KS_ERR_DB
- * otherwise. Safe to call from many threads with one store each. */
+ * owns the result. p->deadline_ms covers the whole call, shaping included
+ * (facets, reading and highlighting the page): past it the call fails with
+ * KS_ERR_TIMEOUT. Fails with KS_ERR_DB otherwise. Safe to call from many
+ * threads with one store each. */
 int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct ks_result **out,
 		  struct ks_err *err);
 
@@ -109,10 +113,16 @@ void ks_hit_free(struct ks_hit *h);
 int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *err);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
- * "hits","facets","expanded"} (+ "fts" when r->explain); facets holds
- * "section", "year", "cve" and "entity"; expanded is [{"term","variants"}].
- * New reference; NULL on out of memory. */
+ * "hits","facets","expanded"} (+ "fts" when r->explain, + "notices" when
+ * the query ran into a bound); facets holds "section", "year", "cve" and
+ * "entity"; expanded is [{"term","variants"}]. New reference; NULL on out
+ * of memory. */
 json_t *ks_result_json(const struct ks_result *r);
+
+/* The "notices" list of a body: [{"code": "prefix_short", "term": "h*",
+ * "searched": "h" | null, "message": "..."}] for the n notices of v (code
+ * is ks_query_limit_name's). New reference; NULL on out of memory. */
+json_t *ks_notices_json(const struct ks_query_notice *v, size_t n);
 
 /* The "expanded" list of a body: [{"term": ..., "variants": [...]}] for the
  * n expansions of e (a query's or a result's). New reference; NULL on out

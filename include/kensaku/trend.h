@@ -23,6 +23,7 @@ int ks_interval_parse(const char *s, enum ks_interval *out);
  * explain are ignored) per interval:
  *   {"query": q, "interval": "month", "total": N, "undated": U,
  *    "buckets": [{"key": "2022-03", "count": 4}, ...], "expanded": [...]}
+ * (+ "notices": [...] when the query ran into a bound, ks_notices_json).
  * Buckets ascend by key ("YYYY-MM" or "YYYY") from the first interval with
  * a match to the last one, intervals without a match included with count
  * 0; empty when no dated item matches. undated counts matching items with

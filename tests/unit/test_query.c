@@ -26,7 +26,7 @@ static void test_language(void)
 	CHECK_STR(tr("Microsoft -Okta", &q), "((\"Microsoft\")) NOT (\"Okta\")");
 	CHECK_STR(tr("\"Operation Dream Job\"", &q), "(\"Operation Dream Job\")");
 	CHECK_STR(tr("ran*", &q), "(\"ran\" *)");
-	CHECK_STR(tr("\"dream jo\"*", &q), "(\"dream jo\" *)");
+	CHECK_STR(tr("\"dream job\"*", &q), "(\"dream job\" *)");
 	CHECK_STR(tr("弱", &q), "(\"弱\")");
 	CHECK_STR(tr("QNAP製", &q), "(\"QNAP製\")");
 	CHECK_STR(tr("ランサ", &q), "(\"ランサ\")");
@@ -87,7 +87,153 @@ static void test_many_terms(void)
 	struct ks_query q = {0};
 	tr(buf, &q);
 	CHECK(q.kind == KS_Q_MATCH);
-	CHECK(q.n_terms == 32);
+	CHECK(q.n_terms == KS_QUERY_TERMS_MAX);
+	CHECK(q.n_notices == 1 && q.notices[0].code == KS_QL_TERMS);
+	CHECK_STR(q.notices[0].term, "w16");
+	CHECK(q.notices[0].searched == NULL);
+	ks_query_clear(&q);
+}
+
+/* n words "w0 w1 ..." (joined by sep) into buf. */
+static const char *words(char *buf, size_t cap, int n, const char *sep, const char *suffix)
+{
+	size_t at = 0;
+	buf[0] = 0;
+	for (int i = 0; i < n && at < cap; i++)
+		at += (size_t)snprintf(buf + at, cap - at, "%sw%02d%s", i ? sep : "", i, suffix);
+	return buf;
+}
+
+/* The one notice of q has code and term, and searched (NULL: none). */
+static void check_notice(const struct ks_query *q, enum ks_query_limit code, const char *term,
+			 const char *searched)
+{
+	CHECK(q->n_notices == 1);
+	if (q->n_notices != 1)
+		return;
+	CHECK(q->notices[0].code == code);
+	CHECK_STR(q->notices[0].term, term);
+	if (searched)
+		CHECK_STR(q->notices[0].searched, searched);
+	else
+		CHECK(q->notices[0].searched == NULL);
+}
+
+/* Each bound of query.h: just within it nothing changes; past it the query
+ * is still searched, more simply, and a notice says so. */
+static void test_bound_terms(void)
+{
+	char buf[1024];
+	struct ks_query q = {0};
+	tr(words(buf, sizeof buf, KS_QUERY_TERMS_MAX, " ", ""), &q);
+	CHECK(q.n_terms == KS_QUERY_TERMS_MAX && q.n_notices == 0);
+	tr(words(buf, sizeof buf, KS_QUERY_TERMS_MAX + 1, " OR ", ""), &q);
+	CHECK(q.n_terms == KS_QUERY_TERMS_MAX);
+	check_notice(&q, KS_QL_TERMS, "OR", NULL);
+	/* excluded terms count too */
+	tr(words(buf, sizeof buf, KS_QUERY_TERMS_MAX + 3, " -", ""), &q);
+	CHECK(q.n_terms == 1 && q.n_notices == 1);
+	CHECK(strstr(q.match, "w15") && !strstr(q.match, "w16"));
+	ks_query_clear(&q);
+}
+
+static void test_bound_prefix_short(void)
+{
+	struct ks_query q = {0};
+	CHECK_STR(tr("ran*", &q), "(\"ran\" *)");
+	CHECK(q.n_notices == 0);
+	CHECK_STR(tr("ra*", &q), "(\"ra\")");
+	check_notice(&q, KS_QL_PREFIX_SHORT, "ra*", "ra");
+	CHECK_STR(tr("8* OR 2* OR h*", &q), "(\"8\" OR \"2\" OR \"h\")");
+	CHECK(q.n_notices == 3 && q.notices[2].code == KS_QL_PREFIX_SHORT);
+	CHECK_STR(q.notices[2].term, "h*");
+	/* characters, not bytes: three kana are enough, one is not */
+	CHECK_STR(tr("ランサ*", &q), "(\"ランサ\" *)");
+	CHECK(q.n_notices == 0);
+	CHECK_STR(tr("ラ*", &q), "(\"ラ\")");
+	/* a phrase's last word is what the star extends */
+	CHECK_STR(tr("\"dream jo\"*", &q), "(\"dream jo\")");
+	check_notice(&q, KS_QL_PREFIX_SHORT, "\"dream jo\"*", "\"dream jo\"");
+	CHECK_STR(tr("okta -ab*", &q), "((\"okta\")) NOT (\"ab\")");
+	check_notice(&q, KS_QL_PREFIX_SHORT, "-ab*", "-ab");
+	ks_query_clear(&q);
+}
+
+static void test_bound_prefixes(void)
+{
+	char buf[1024];
+	struct ks_query q = {0};
+	tr(words(buf, sizeof buf, KS_QUERY_PREFIXES_MAX, " OR ", "*"), &q);
+	CHECK(q.n_notices == 0);
+	CHECK_STR(q.match, "(\"w00\" * OR \"w01\" * OR \"w02\" * OR \"w03\" *)");
+	tr(words(buf, sizeof buf, KS_QUERY_PREFIXES_MAX + 2, " OR ", "*"), &q);
+	CHECK_STR(q.match, "(\"w00\" * OR \"w01\" * OR \"w02\" * OR \"w03\" * OR \"w04\" OR "
+			   "\"w05\")");
+	CHECK(q.n_notices == 2 && q.notices[0].code == KS_QL_PREFIXES);
+	CHECK_STR(q.notices[0].term, "w04*");
+	CHECK_STR(q.notices[0].searched, "w04");
+	/* a short prefix is not one of them */
+	tr("a* b* c* d* e* fff* ggg* hhh* iii*", &q);
+	CHECK(strstr(q.match, "\"iii\" *") != NULL);
+	ks_query_clear(&q);
+}
+
+static void test_bound_phrase_tokens(void)
+{
+	char buf[1024], in[1100], want[1200];
+	struct ks_query q = {0};
+	snprintf(in, sizeof in, "\"%s\"",
+		 words(buf, sizeof buf, KS_QUERY_PHRASE_TOKENS_MAX, " ", ""));
+	snprintf(want, sizeof want, "(%s)", in);
+	CHECK_STR(tr(in, &q), want);
+	CHECK(q.n_notices == 0);
+	snprintf(in, sizeof in, "\"%s\"*",
+		 words(buf, sizeof buf, KS_QUERY_PHRASE_TOKENS_MAX + 5, " ", ""));
+	words(buf, sizeof buf, KS_QUERY_PHRASE_TOKENS_MAX, " ", "");
+	snprintf(want, sizeof want, "(\"%s\")", buf);
+	CHECK_STR(tr(in, &q), want);
+	char shown[1200];
+	snprintf(shown, sizeof shown, "\"%s\"", buf);
+	check_notice(&q, KS_QL_PHRASE_LONG, in, shown);
+	/* a Japanese term is a phrase of bigrams: n + 1 characters are n */
+	char ja[400] = "", cut[400] = "";
+	size_t n1 = (KS_QUERY_PHRASE_TOKENS_MAX + 1) * 3; /* bytes of n + 1 kana */
+	for (size_t i = 0; i < n1 + 6; i += 3)
+		memcpy(ja + i, "あ", 3);
+	snprintf(cut, sizeof cut, "(\"%.*s\")", (int)n1, ja);
+	memcpy(buf, ja, n1);
+	buf[n1] = 0;
+	CHECK_STR(tr(buf, &q), cut);
+	CHECK(q.n_notices == 0);
+	CHECK_STR(tr(ja, &q), cut);
+	CHECK(q.n_notices == 1 && q.notices[0].code == KS_QL_PHRASE_LONG);
+	ks_query_clear(&q);
+}
+
+static void test_bound_spellings(void)
+{
+	char buf[1024], in[1100];
+	struct ks_query q = {0};
+	/* ransomware has two other spellings (lexicon) */
+	CHECK(ks_query_translate_opts(tk, "ransomware", KS_QUERY_EXPAND, &q) == KS_OK);
+	CHECK_STR(q.match, "(\"ransomware\" OR \"ランサムウェア\" OR \"ランサムウエア\")");
+	CHECK(q.n_notices == 0);
+	ks_query_clear(&q);
+	/* with 15 other terms the phrases are all used: searched as typed */
+	snprintf(in, sizeof in, "%s ransomware",
+		 words(buf, sizeof buf, KS_QUERY_PHRASES_MAX - 1, " ", ""));
+	CHECK(ks_query_translate_opts(tk, in, KS_QUERY_EXPAND, &q) == KS_OK);
+	CHECK(q.n_terms == KS_QUERY_PHRASES_MAX);
+	CHECK(strstr(q.match, "ランサム") == NULL);
+	check_notice(&q, KS_QL_SPELLINGS, "ransomware", NULL);
+	ks_query_clear(&q);
+	/* room for one spelling of two */
+	snprintf(in, sizeof in, "%s ransomware",
+		 words(buf, sizeof buf, KS_QUERY_PHRASES_MAX - 2, " ", ""));
+	CHECK(ks_query_translate_opts(tk, in, KS_QUERY_EXPAND, &q) == KS_OK);
+	CHECK(strstr(q.match, "(\"ransomware\" OR \"ランサムウェア\")") != NULL);
+	check_notice(&q, KS_QL_SPELLINGS, "ransomware", NULL);
+	CHECK(strcmp(ks_query_limit_name(KS_QL_SPELLINGS), "spellings") == 0);
 	ks_query_clear(&q);
 }
 
@@ -98,4 +244,5 @@ static void run_all(void)
 }
 
 TEST_MAIN(TEST(run_all), TEST(test_language), TEST(test_kinds), TEST(test_literal),
-	  TEST(test_many_terms))
+	  TEST(test_many_terms), TEST(test_bound_terms), TEST(test_bound_prefix_short),
+	  TEST(test_bound_prefixes), TEST(test_bound_phrase_tokens), TEST(test_bound_spellings))
