@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "kensaku/item.h"
 
 /* Makes room for one more element of size elem in *arr (holding *n of *cap),
@@ -154,11 +156,51 @@ static int over_limit(const struct ks_item *it, char *why, size_t n)
 	return 1;
 }
 
+/* The characters an item adds to its issue's text. */
+static size_t item_chars(const struct ks_item *it)
+{
+	const char *f[] = {it->title, it->quote, it->section, it->url};
+	size_t c = 0;
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		c += f[i] ? ks_utf8_chars(f[i], strlen(f[i])) : 0;
+	return c;
+}
+
+/* Whether the item it, which would be the issue's kept-th with *chars of
+ * text before it, fits the issue's limits; reports the first item past
+ * them ("skipped from here on") and counts the rest. -1 on out of memory. */
+static int fits_issue(struct ks_batch *b, const struct ks_issue *is, const struct ks_item *it,
+		      size_t kept, size_t *chars, int *over, const char *name)
+{
+	size_t c = item_chars(it);
+	if (!*over && kept < KS_MAX_ISSUE_ITEMS && *chars + c <= KS_MAX_ISSUE_CHARS) {
+		*chars += c;
+		return 1;
+	}
+	if (*over) {
+		b->n_skipped++;
+		return 0;
+	}
+	*over = 1;
+	if (kept >= KS_MAX_ISSUE_ITEMS)
+		return ks_batch_skip(
+			   b, "%s:%d: issue %lld has more than %d items: skipped from here on",
+			   name, it->line, is->number, KS_MAX_ISSUE_ITEMS)
+			   ? -1
+			   : 0;
+	return ks_batch_skip(b,
+			     "%s:%d: issue %lld has more than %d characters of text: skipped "
+			     "from here on",
+			     name, it->line, is->number, KS_MAX_ISSUE_CHARS)
+		   ? -1
+		   : 0;
+}
+
 /* Drops the items of is past a limit, reporting each; renumbers the rest. */
 static int enforce_issue(struct ks_batch *b, struct ks_issue *is, const char *name)
 {
-	size_t kept = 0, over = 0;
-	int rc = 0;
+	size_t kept = 0, chars = 0;
+	int rc = 0, over = 0, fits;
 	char why[160];
 	if (is->title && ks_utf8_chars(is->title, strlen(is->title)) > KS_MAX_TITLE_CHARS) {
 		free(is->title);
@@ -166,17 +208,13 @@ static int enforce_issue(struct ks_batch *b, struct ks_issue *is, const char *na
 	}
 	for (size_t i = 0; i < is->n_items; i++) {
 		struct ks_item *it = &is->items[i];
-		int bad = over_limit(it, why, sizeof why);
-		if (!bad && kept >= KS_MAX_ISSUE_ITEMS && over++ == 0)
-			rc |= ks_batch_skip(b,
-					    "%s:%d: issue %lld has more than %d items: skipped "
-					    "from here on",
-					    name, it->line, is->number, KS_MAX_ISSUE_ITEMS);
-		else if (!bad && kept >= KS_MAX_ISSUE_ITEMS)
-			b->n_skipped++;
-		else if (bad)
+		if (over_limit(it, why, sizeof why)) {
 			rc |= ks_batch_skip(b, "%s:%d: item skipped: %s", name, it->line, why);
-		if (bad || kept >= KS_MAX_ISSUE_ITEMS) {
+			fits = 0;
+		} else if ((fits = fits_issue(b, is, it, kept, &chars, &over, name)) < 0) {
+			rc = -1;
+		}
+		if (fits <= 0) {
 			item_free(it);
 			continue;
 		}
@@ -239,4 +277,48 @@ int ks_batch_move(struct ks_batch *to, struct ks_batch *from)
 	free(from->notes);
 	memset(from, 0, sizeof *from);
 	return 0;
+}
+
+/* Cuts the string member key of o to max characters (max_bytes bytes when
+ * max is 0). 1 when cut, 0 when not, -1 on out of memory. */
+static int clamp_member(json_t *o, const char *key, size_t max, size_t max_bytes)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v))
+		return 0;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), cut = 0, c = 0;
+	if (max) {
+		for (; cut < n && (c < max || ((unsigned char)s[cut] & 0xC0) == 0x80); cut++)
+			c += ((unsigned char)s[cut] & 0xC0) != 0x80;
+	} else {
+		for (cut = n < max_bytes ? n : max_bytes;
+		     cut > 0 && cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80; cut--)
+			;
+	}
+	if (cut >= n)
+		return 0;
+	return json_string_setn(v, s, cut) ? -1 : 1;
+}
+
+int ks_item_json_clamp(json_t *o)
+{
+	int cut = 0, r;
+	static const struct {
+		const char *key;
+		size_t chars, bytes;
+	} lim[] = {{"title", KS_MAX_TITLE_CHARS, 0},
+		   {"quote", KS_MAX_QUOTE_CHARS, 0},
+		   {"section", KS_MAX_SECTION_CHARS, 0},
+		   {"url", 0, KS_MAX_URL_BYTES}};
+	if (!json_is_object(o))
+		return 0;
+	for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++) {
+		if ((r = clamp_member(o, lim[i].key, lim[i].chars, lim[i].bytes)) < 0)
+			return -1;
+		cut |= r;
+	}
+	if (cut && json_object_set_new(o, "truncated", json_true()))
+		return -1;
+	return cut;
 }

@@ -1,8 +1,11 @@
-/* h_items.c - GET /api/items/{id}: one item, shaped by the library. */
+/* h_items.c - GET /api/items/{id}: one item, shaped by the library.
+ * Its strings are cut to the limits of item.h (ks_item_json_clamp), so the
+ * body is at most ~140 KB even on an index built before the limits. */
 #include "ksd.h"
 
 #include <string.h>
 
+#include <kensaku/item.h>
 #include <kensaku/search.h>
 
 #include "pool.h"
@@ -37,6 +40,11 @@ void ksd_h_item(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	ksd_reply_json_new(rp, 200, ks_hit_json(hit, 0));
+	json_t *j = ks_hit_json(hit, 0);
 	ks_hit_free(hit);
+	if (j && ks_item_json_clamp(j) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	ksd_reply_json_new(rp, 200, j);
 }

@@ -14,12 +14,13 @@
  * Parsers skip an item past one, reporting "file:line: reason"
  * (ks_batch_enforce_limits), so every stored item, and so every response
  * that shows items, stays bounded. Characters are Unicode code points. */
-#define KS_MAX_TITLE_CHARS 1000	 /* an item's headline, an issue's title */
-#define KS_MAX_QUOTE_CHARS 20000 /* an item's quote, paragraphs joined */
-#define KS_MAX_SECTION_CHARS 200 /* a section heading */
-#define KS_MAX_URL_BYTES 2048	 /* an item's url */
-#define KS_MAX_ISSUE_ITEMS 1000	 /* items of one issue */
-#define KS_MAX_SKIP_NOTES 20	 /* skip messages kept per file (the rest counted) */
+#define KS_MAX_TITLE_CHARS 1000	  /* an item's headline, an issue's title */
+#define KS_MAX_QUOTE_CHARS 20000  /* an item's quote, paragraphs joined */
+#define KS_MAX_SECTION_CHARS 200  /* a section heading */
+#define KS_MAX_URL_BYTES 2048	  /* an item's url */
+#define KS_MAX_ISSUE_ITEMS 1000	  /* items of one issue */
+#define KS_MAX_ISSUE_CHARS 200000 /* text of an issue: its items' title, quote, section, url */
+#define KS_MAX_SKIP_NOTES 20	  /* skip messages kept per file (the rest counted) */
 
 struct ks_item {
 	int position;  /* 1-based order within its issue */
@@ -66,6 +67,16 @@ void ks_batch_clear(struct ks_batch *b);
 /* Frees what is holds and zeroes it. Accepts NULL. */
 void ks_issue_clear(struct ks_issue *is);
 
+struct json_t;
+
+/* Cuts the "title", "quote", "section" and "url" strings of the JSON
+ * object o (an item as the API shows it) to the limits above, at a
+ * character boundary, and sets "truncated": true when anything was cut:
+ * an index built before the limits may hold longer ones, and a response
+ * must stay bounded. Returns 1 when o was cut, 0 when not, -1 on out of
+ * memory. */
+int ks_item_json_clamp(struct json_t *o);
+
 /* Records one skipped item (or line) of b: counts it, and keeps the
  * message (printf-style, "file:line: reason") while fewer than
  * KS_MAX_SKIP_NOTES are kept. Returns 0, or -1 on out of memory. */
@@ -73,7 +84,8 @@ int ks_batch_skip(struct ks_batch *b, const char *fmt, ...) __attribute__((forma
 
 /* Drops every item of b past a KS_MAX_* limit (too long a title, quote,
  * section or url; items of an issue past KS_MAX_ISSUE_ITEMS; an issue
- * title too long is dropped) and records each with ks_batch_skip
+ * title too long is dropped; items of an issue past KS_MAX_ISSUE_CHARS of
+ * text) and records each with ks_batch_skip
  * ("name:line: reason"); the items left are renumbered 1..n in order, and
  * an issue left without items is dropped.
  * Returns 0, or -1 on out of memory (b stays valid). */

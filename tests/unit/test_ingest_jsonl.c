@@ -277,6 +277,116 @@ static void test_batch_helpers(void)
 	CHECK(ks_issue_add_item(NULL) == NULL);
 }
 
+/* A string of n copies of the UTF-8 character c (malloc'd). */
+static char *repeat(const char *c, size_t n)
+{
+	size_t k = strlen(c);
+	char *s = malloc(n * k + 1);
+	for (size_t i = 0; s && i < n; i++)
+		memcpy(s + i * k, c, k);
+	if (s)
+		s[n * k] = 0;
+	return s;
+}
+
+/* Whether one note of b starts with want. */
+static int has_note(const struct ks_batch *b, const char *want)
+{
+	for (size_t i = 0; i < b->n_notes; i++)
+		if (!strncmp(b->notes[i], want, strlen(want)))
+			return 1;
+	fprintf(stderr, "  no note starting with: %s\n", want);
+	for (size_t i = 0; i < b->n_notes; i++)
+		fprintf(stderr, "  note: %s\n", b->notes[i]);
+	return 0;
+}
+
+/* Items past each limit of item.h are skipped with "file:line: reason";
+ * the file's other items are kept, renumbered; a limit is not malformed. */
+static void test_limits(void)
+{
+	char *t1000 = repeat("長", 1000), *t1001 = repeat("長", 1001);
+	char *q = repeat("x", 20001), *sec = repeat("節", 201), *url = repeat("a", 2049);
+	char *pad = repeat("z", KS_MAX_JSONL_LINE);
+	size_t cap = 2 * KS_MAX_JSONL_LINE;
+	char *text = malloc(cap);
+	struct ks_batch b;
+	struct ks_err e;
+	CHECK(t1000 && t1001 && q && sec && url && pad && text);
+	if (!t1000 || !t1001 || !q || !sec || !url || !pad || !text)
+		goto out;
+	int n = snprintf(text, cap,
+			 "{\"issue\": 3, \"title\": \"%s\"}\n" /* 1: exactly 1000: kept */
+			 "{\"issue\": 3, \"title\": \"%s\"}\n" /* 2 */
+			 "{\"issue\": 3, \"title\": \"q\", \"quote\": \"%s\"}\n"	/* 3 */
+			 "{\"issue\": 3, \"title\": \"s\", \"section\": \"%s\"}\n"	/* 4 */
+			 "{\"issue\": 3, \"title\": \"u\", \"url\": \"%s\"}\n"		/* 5 */
+			 "{\"issue\": 3, \"title\": \"d\", \"x\": [[[[[[[[1]]]]]]]]}\n" /* 6 */
+			 "{\"issue\": 3, \"title\": \"p\", \"pad\": \"%s\"}\n"		/* 7 */
+			 "{\"issue\": 3, \"title\": \"last\"}\n",			/* 8 */
+			 t1000, t1001, q, sec, url, pad);
+	CHECK(n > 0 && (size_t)n < cap);
+	memset(&b, 0, sizeof b);
+	int rc = ks_ingest_jsonl("l.jsonl", text, (size_t)n, &b, &e);
+	CHECK(rc == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items == 2);
+	if (b.n_issues == 1 && b.issues[0].n_items == 2) {
+		CHECK(strlen(b.issues[0].items[0].title) == strlen(t1000));
+		CHECK_STR(b.issues[0].items[1].title, "last");
+		CHECK(b.issues[0].items[1].position == 2 && b.issues[0].items[1].line == 8);
+	}
+	CHECK(b.n_skipped == 6 && b.n_notes == 6);
+	CHECK(has_note(&b, "l.jsonl:2: item skipped: title of 1001 characters (at most 1000)"));
+	CHECK(has_note(&b, "l.jsonl:3: item skipped: quote of 20001 characters (at most 20000)"));
+	CHECK(has_note(&b, "l.jsonl:4: item skipped: section of 201 characters (at most 200)"));
+	CHECK(has_note(&b, "l.jsonl:5: item skipped: url of 2049 bytes (at most 2048)"));
+	CHECK(has_note(&b, "l.jsonl:6: line skipped: JSON nested deeper than 8"));
+	CHECK(has_note(&b, "l.jsonl:7: line skipped: "));
+	ks_batch_clear(&b);
+	CHECK(b.notes == NULL && b.n_notes == 0 && b.n_skipped == 0);
+
+	/* only items past a limit: the file yields nothing, a parse error
+	 * naming the first one */
+	n = snprintf(text, cap, "\n{\"issue\": 3, \"title\": \"%s\"}\n", t1001);
+	prefill(&b);
+	CHECK(ks_ingest_jsonl("o.jsonl", text, (size_t)n, &b, &e) == KS_ERR_PARSE);
+	CHECK(!strncmp(e.msg, "o.jsonl:2: item skipped: title of 1001", 38));
+	CHECK(b.n_issues == 1 && b.n_notes == 0 && b.n_skipped == 0);
+	ks_batch_clear(&b);
+out:
+	free(t1000), free(t1001), free(q), free(sec), free(url), free(pad), free(text);
+}
+
+/* Items of an issue past KS_MAX_ISSUE_ITEMS, and past KS_MAX_ISSUE_CHARS
+ * of text, are skipped with one message each; the first ones are kept. */
+static void test_issue_limits(void)
+{
+	size_t cap = 64 << 20, n = 0;
+	char *text = malloc(cap), *q = repeat("q", 19000);
+	struct ks_batch b = {0};
+	struct ks_err e;
+	CHECK(text && q);
+	if (!text || !q)
+		goto out;
+	for (int i = 0; i < KS_MAX_ISSUE_ITEMS + 5; i++)
+		n += (size_t)snprintf(text + n, cap - n, "{\"issue\": 4, \"title\": \"t%d\"}\n", i);
+	for (int i = 0; i < 12; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "{\"issue\": 5, \"title\": \"u%d\", \"quote\": \"%s\"}\n", i,
+				      q);
+	CHECK(ks_ingest_jsonl("m.jsonl", text, n, &b, &e) == KS_OK);
+	struct ks_issue *i4 = ks_batch_find_issue(&b, 4), *i5 = ks_batch_find_issue(&b, 5);
+	CHECK(i4 && i4->n_items == KS_MAX_ISSUE_ITEMS);
+	CHECK(i5 && i5->n_items == 10); /* 10 x 19,002 characters fit in 200,000 */
+	CHECK(b.n_skipped == 5 + 2 && b.n_notes == 2);
+	CHECK(has_note(&b, "m.jsonl:1001: issue 4 has more than 1000 items: skipped from here on"));
+	CHECK(has_note(&b, "m.jsonl:1016: issue 5 has more than 200000 characters of text"));
+	ks_batch_clear(&b);
+out:
+	free(text);
+	free(q);
+}
+
 static void test_sample_archive(void)
 {
 	struct ks_batch b;
@@ -300,4 +410,4 @@ static void test_sample_archive(void)
 
 TEST_MAIN(TEST(test_one_item_per_line), TEST(test_mixed_shapes_and_order), TEST(test_bad_lines),
 	  TEST(test_valid_edge_values), TEST(test_detect_and_dispatch), TEST(test_batch_helpers),
-	  TEST(test_sample_archive))
+	  TEST(test_sample_archive), TEST(test_limits), TEST(test_issue_limits))

@@ -233,6 +233,54 @@ static void test_first_line_after_heading_is_headline(void)
 	ks_batch_clear(&b);
 }
 
+/* Items past the limits of item.h are skipped and reported with the line
+ * their headline is on; the other items of the file are kept, renumbered. */
+static void test_limits(void)
+{
+	size_t cap = 256 << 10;
+	char *text = malloc(cap), *title = malloc(4000), *para = malloc(12000);
+	struct ks_batch b;
+	struct ks_err e;
+	CHECK(text && title && para);
+	if (!text || !title || !para)
+		goto out;
+	for (int i = 0; i < 1001; i++)
+		memcpy(title + 3 * i, "長", 3);
+	title[3 * 1001] = 0;
+	memset(para, 'x', 10000);
+	para[10000] = 0;
+	/* the second item's quote: two paragraphs of 10,000 + "\n" = 20,001 */
+	int n = snprintf(text, cap,
+			 "脆弱性\n"
+			 "最初の見出し Apple\n"
+			 "%s\n"
+			 "次の見出し Cisco\n"
+			 "%s\n"
+			 "%s\n"
+			 "最後の見出し Zoom\n",
+			 title, para, para);
+	CHECK(n > 0 && (size_t)n < cap);
+	CHECK(parse("issue-4.txt", text, &b, &e) == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items == 2);
+	if (b.n_issues == 1 && b.issues[0].n_items == 2) {
+		CHECK_STR(b.issues[0].items[0].title, "最初の見出し Apple");
+		CHECK_STR(b.issues[0].items[1].title, "最後の見出し Zoom");
+		CHECK(b.issues[0].items[1].position == 2 && b.issues[0].items[1].line == 7);
+	}
+	CHECK(b.n_skipped == 2 && b.n_notes == 2);
+	if (b.n_notes == 2) {
+		CHECK_STR(b.notes[0], "issue-4.txt:3: item skipped: title of 1001 characters (at "
+				      "most 1000)");
+		CHECK_STR(b.notes[1], "issue-4.txt:4: item skipped: quote of 20001 characters (at "
+				      "most 20000)");
+	}
+	ks_batch_clear(&b);
+out:
+	free(text);
+	free(title);
+	free(para);
+}
+
 static void test_blank_lines(void)
 {
 	struct ks_batch b;
@@ -586,4 +634,4 @@ TEST_MAIN(TEST(test_fixture_issue_59), TEST(test_headline_with_maru_then_english
 	  TEST(test_file_name_fallback), TEST(test_missing_issue_number),
 	  TEST(test_unseen_headings), TEST(test_footer_is_not_items), TEST(test_no_heading_issue),
 	  TEST(test_url_lines), TEST(test_malformed), TEST(test_appends_to_batch),
-	  TEST(test_sample_archive))
+	  TEST(test_sample_archive), TEST(test_limits))
