@@ -120,16 +120,16 @@ def replica_argv(a, state, port):
     return argv
 
 
-def start_replica(a, state, port, drop=()):
+def start_replica(a, state, port, drop=(), add=()):
     """kensakud as kensakud@PORT.service starts it, serving
-    state/replica-PORT/kensaku.db (less the flags in drop)."""
+    state/replica-PORT/kensaku.db (less the flags in drop, plus add)."""
     argv = [x for x in replica_argv(a, state, port) if x not in drop]
     db = argv[argv.index("--db") + 1]
     extra = [x for x in ksload.server_flags(a) if x not in argv and x not in drop]
-    return Server(a, db, argv[1:] + extra)
+    return Server(a, db, argv[1:] + extra + list(add))
 
 
-def publish_replicas(a, state, db, n, drop=()):
+def publish_replicas(a, state, db, n, drop=(), add=()):
     """n replica folders state/replica-PORT holding db (kensaku-publish),
     on ports free a moment ago, each kensakud started. A port taken
     before kensakud binds it is replaced by another. Returns (ports,
@@ -144,7 +144,7 @@ def publish_replicas(a, state, db, n, drop=()):
             r = subprocess.run([publish, db, os.path.join(rd, "kensaku.db")], capture_output=True, text=True)
             check(r.returncode == 0, "publish to replica %d: %s" % (i + 1, r.stderr))
             try:
-                reps.append(start_replica(a, state, p, drop))
+                reps.append(start_replica(a, state, p, drop, add))
                 ports.append(p)
                 break
             except RuntimeError:
