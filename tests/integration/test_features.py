@@ -28,7 +28,7 @@ from kstest import (Server, args, check, cleanup, cli, get, get_json, is_error_s
 import kstest  # noqa: E402
 
 A = args()
-csv.field_size_limit(1 << 30)  # the page-cap test has 1.1 MB fields
+csv.field_size_limit(1 << 30)  # the page-cap test has 19 KB fields
 DATA = os.path.join(A.src, "tests", "data", "features")
 RNG = os.path.join(DATA, "atom.rng")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -727,26 +727,32 @@ def test_deadline(d):
 
 
 def test_csv_page_cap(d):
-    """A page also ends once it passes 16 MiB, with a cursor to the rest."""
+    """A page also ends once it passes 16 MiB, with a cursor to the rest:
+    1000 rows (the default page) of ~19 KB each (quotes under the 20,000
+    character item limit) pass it after ~880 rows."""
     src = os.path.join(d, "big.jsonl")
-    jsonl(src, [{"issue": 2000 + i, "date": "2022-01-%02d" % (1 + i), "section": "その他",
-                 "title": "big item %d" % i, "quote": "bigquote%d " % (i % 10) * 100000} for i in range(20)])
+    n = 1000
+    jsonl(src, [{"issue": 2000 + i, "date": "20%02d-%02d-%02d" % (10 + i // 336, 1 + i // 28 % 12, 1 + i % 28),
+                 "section": "その他", "title": "big item %d" % i,
+                 "quote": ("bigquote%d " % (i % 10)) * 1700} for i in range(n)])
     db = os.path.join(d, "big.db")
     cli(A, "index", "--quiet", "--db", db, src)
     srv = Server(A, db, ["--quiet"])
     try:
-        ids, cursor, pages = [], None, 0
+        ids, cursor, pages, sizes = [], None, 0, []
         while True:
             st, h, b = get(srv, url("/api/search.csv", {"cursor": cursor} if cursor else {}))
             check(st == 200, "big page: %d" % st)
+            sizes.append(len(b))
             rows = list(csv.reader(io.StringIO(b.decode(), newline="")))
             ids += [r[0] for r in rows if r[0] != "id"]
             pages += 1
             cursor = h.get("x-next-cursor")
             if not cursor or pages > 5:
                 break
-        check(pages == 2 and len(ids) == 20 and len(set(ids)) == 20,
-              "20 rows of 1.1 MB: two pages (16 MiB cap), every row once: %d pages %r" % (pages, ids))
+        check(pages == 2 and len(ids) == n and len(set(ids)) == n and sizes[0] >= 16 << 20,
+              "%d rows of ~19 KB: two pages (16 MiB cap), every row once: %d pages of %r bytes, %d rows" % (
+                  n, pages, sizes, len(ids)))
     finally:
         check(srv.stop() == 0, "kensakud exits 0 (big rows)")
 
