@@ -260,7 +260,7 @@ def check_permissions(d):
     check(st and st.st_uid == UID_INDEXER and stat.S_IMODE(st.st_mode) == 0o644,
           "the published index is 0644 and owned by the indexer: %r" % (st,))
     r = subprocess.run(as_user(UID_SERVER, "0077", ["touch", os.path.join(state, "index", "x")]),
-                       capture_output=True, timeout=10)
+                       capture_output=True, timeout=ksdeploy._patience(30))
     check(r.returncode != 0, "the server's uid cannot write the index folder")
 
     srv = start_server_as(base, UID_SERVER, exec_lines(sv, "ExecStart")[0])
@@ -270,8 +270,8 @@ def check_permissions(d):
         os.chmod(os.path.join(archive, "marker.jsonl"), 0o644)
         run_reindex("second reindex")
         t0 = time.monotonic()
-        while time.monotonic() - t0 < 5 and total(srv, "deploymarker2") != 1:
-            pass
+        while time.monotonic() - t0 < ksdeploy._patience(30) and total(srv, "deploymarker2") != 1:
+            time.sleep(0.05)  # poll interval within a deadline
         check(total(srv, "deploymarker2") == 1, "the server switched to the next published generation")
         check(os.path.exists(live + ".prev"), "the previous index is kept as kensaku.db.prev")
         left = sorted(set(os.listdir(os.path.join(state, "index"))) - {"kensaku.db", "kensaku.db.prev"})
@@ -297,20 +297,20 @@ def check_permissions(d):
                            timeout=120, env=dict(os.environ, PATH=pathdir + ":/usr/bin:/bin"))
         check(r.returncode == 0, "the cron command: exit %d: %s" % (r.returncode, r.stderr[-500:]))
         t0 = time.monotonic()
-        while time.monotonic() - t0 < 5 and total(srv, "deploymarker3") != 1:
-            pass
+        while time.monotonic() - t0 < ksdeploy._patience(30) and total(srv, "deploymarker3") != 1:
+            time.sleep(0.05)  # poll interval within a deadline
         check(total(srv, "deploymarker3") == 1, "the server switched after the cron command")
 
         # ExecReload
         reload_argv = [x.replace("$MAINPID", str(srv.proc.pid)) for x in exec_lines(sv, "ExecReload")[0]]
-        r = subprocess.run(reload_argv, capture_output=True, timeout=10)
-        check(r.returncode == 0 and srv.wait_line("SIGHUP", 5), "ExecReload: SIGHUP taken")
+        r = subprocess.run(reload_argv, capture_output=True, timeout=ksdeploy._patience(30))
+        check(r.returncode == 0 and srv.wait_line("SIGHUP", ksdeploy._patience(30)), "ExecReload: SIGHUP taken")
         check(get(srv, "/healthz")[0] == 200, "healthy after the reload")
     finally:
         sig = (values(sv, "KillSignal") or ["SIGTERM"])[0]
         srv.proc.send_signal(getattr(signal, sig))
         try:
-            rc = srv.proc.wait(15)
+            rc = srv.proc.wait(ksdeploy._patience(30))
         except subprocess.TimeoutExpired:
             rc = srv.stop()
         srv.reader.join(5)
@@ -410,15 +410,15 @@ def check_syscalls(d):
         ksload.kstest.build_index(A, os.path.join(base, "build2.db"), [os.path.join(A.data, "base.jsonl")])
         subprocess.run([publish, os.path.join(base, "build2.db"), db], check=True, capture_output=True)
         t0 = time.monotonic()
-        while time.monotonic() - t0 < 5 and ksload.metric(srv, "kensaku_index_generation") == gen:
-            pass
+        while time.monotonic() - t0 < ksdeploy._patience(30) and ksload.metric(srv, "kensaku_index_generation") == gen:
+            time.sleep(0.05)  # poll interval within a deadline
         check(ksload.metric(srv, "kensaku_index_generation") == (gen or 0) + 1, "switch under strace")
         kpid = traced_child(srv.proc.pid)
         os.kill(kpid, signal.SIGHUP)
-        check(srv.wait_line("SIGHUP", 5), "SIGHUP under strace")
+        check(srv.wait_line("SIGHUP", ksdeploy._patience(30)), "SIGHUP under strace")
         get(srv, "/healthz")
         os.kill(kpid, signal.SIGTERM)  # strace exits with its tracee's status
-        rc = srv.proc.wait(20)
+        rc = srv.proc.wait(ksdeploy._patience(40))
     finally:
         if srv.proc.poll() is None:
             srv.proc.kill()
@@ -455,21 +455,12 @@ def check_syscalls(d):
     # the rollout drop-in: its ExecStart lines as the indexer, under strace,
     # against 3 running replicas; each must end on the new generation
     dropin = os.path.join(DEPLOY, "scaleout", "kensaku-reindex-rollout.conf")
-    ports = [ksload.free_port() for _ in range(3)]
-    subst = bin_subst() + [("/var/lib/kensaku", state), ("/srv/kensaku/archive", archive)]
-    subst += ksload.port_subst(ports)
-    ro = unit_entries(substitute(read(dropin), subst))
-    reps = []
+    ports, reps = [], []
     try:
-        for p in ports:
-            rd = os.path.join(state, "replica-%d" % p)
-            os.makedirs(rd)
-            os.chown(rd, UID_INDEXER, UID_INDEXER)
-            # the reindex job's output above (a WAL file in a folder this uid owns)
-            subprocess.run(as_user(UID_INDEXER, "0022", [publish, os.path.join(state, "build", "kensaku.db"),
-                                                         os.path.join(rd, "kensaku.db")]), check=True,
-                           capture_output=True)
-            reps.append(Server(A, os.path.join(rd, "kensaku.db"), ["--quiet", "--listen", "127.0.0.1:%d" % p]))
+        for _ in range(3):
+            reps.append(start_replica_as_indexer(state, publish, ports))
+        subst = bin_subst() + [("/var/lib/kensaku", state), ("/srv/kensaku/archive", archive)]
+        ro = unit_entries(substitute(read(dropin), subst + ksload.port_subst(ports)))
         env = dict(os.environ, **ksload.unit_environment(ro))
         trace3 = os.path.join(base, "trace-rollout.txt")
         for i, argv in enumerate(exec_lines(ro, "ExecStart")):
@@ -492,6 +483,30 @@ def check_syscalls(d):
     finally:
         for srv in reps:
             check(srv.stop() == 0, "replica exit status")
+
+
+def start_replica_as_indexer(state, publish, ports):
+    """A replica on a port free a moment ago (another one when kensakud
+    finds it taken), its folder state/replica-PORT owned by the indexer,
+    which publishes the reindex job's output into it; appends the port."""
+    for attempt in range(ksdeploy.TRIES):
+        p = ksload.free_port()
+        rd = os.path.join(state, "replica-%d" % p)
+        os.makedirs(rd)
+        os.chown(rd, UID_INDEXER, UID_INDEXER)
+        # the reindex job's output above (a WAL file in a folder this uid owns)
+        subprocess.run(as_user(UID_INDEXER, "0022", [publish, os.path.join(state, "build", "kensaku.db"),
+                                                     os.path.join(rd, "kensaku.db")]), check=True,
+                       capture_output=True)
+        try:
+            srv = Server(A, os.path.join(rd, "kensaku.db"), ["--quiet", "--listen", "127.0.0.1:%d" % p])
+        except RuntimeError:
+            shutil.rmtree(rd)
+            if attempt == ksdeploy.TRIES - 1:
+                raise
+            continue
+        ports.append(p)
+        return srv
 
 
 def judge_trace(unit, trace, min_names, dropin=None):
