@@ -188,7 +188,7 @@ def part_a(d, good0):
     old = os.path.join(d, "old.db")
     corrupt_copy(good0, old, "item text changed")
     sql_edit(old, "UPDATE meta SET value = 'kensaku-bigram-0' WHERE key = 'tokenizer'")
-    srv = Server(A, old, ["--quiet"])
+    srv = Server(A, old, ["--quiet"], patient=True)
     try:
         st, _, b = get_json(srv, "/healthz")
         check(st == 200 and b.get("reindex_needed") is True,
@@ -308,7 +308,7 @@ def main():
     srv = None
     try:
         part_a(d, good0)
-        srv = Server(A, db, ["--threads", "4", "--quiet"])
+        srv = Server(A, db, ["--threads", "4", "--quiet"], patient=True)
         ids = ["%d-%d" % (1000 + i // F.ITEMS_PER_FILE, 1 + i % F.ITEMS_PER_FILE)
                for i in range(0, n, max(1, n // 100))]
         state = F.State({n}, 0)

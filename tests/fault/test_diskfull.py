@@ -70,7 +70,7 @@ def succeeds(what, db, corpus, gen0, srv):
 
 
 def serve(db, n):
-    srv = Server(A, db, ["--threads", "4", "--quiet"])
+    srv = Server(A, db, ["--threads", "4", "--quiet"], patient=True)
     ids = ["%d-%d" % (1000 + i // F.ITEMS_PER_FILE, 1 + i % F.ITEMS_PER_FILE)
            for i in range(0, n, max(1, n // 100))]
     return srv, F.Hammer(srv, 2, F.State({n}, 1), ids, max_s=300)

@@ -102,7 +102,7 @@ def main():
             what, st and st.get("generation")))
 
     subprocess.run(F.reindex_argv(A, db, corpus(0)), check=True, capture_output=True)
-    srv = Server(A, db, ["--threads", "4", "--quiet"])
+    srv = Server(A, db, ["--threads", "4", "--quiet"], patient=True)
     ids = ["%d-%d" % (1000 + i // F.ITEMS_PER_FILE, 1 + i % F.ITEMS_PER_FILE)
            for i in range(0, n, max(1, n // 200))]
     state = F.State({n}, 0)

@@ -182,7 +182,7 @@ def main():
     total_ok = total_after = total_closed = 0
     try:
         for rd in range(rounds):
-            srv = Server(A, db, ["--threads", "4", "--quiet"])
+            srv = Server(A, db, ["--threads", "4", "--quiet"], patient=True)
             cl = Clients(srv, n)
             try:
                 # let the load build up, then signal at a random moment

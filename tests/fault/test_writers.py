@@ -67,7 +67,7 @@ def main():
     m = F.scaled(2000, 250)
     c0 = F.write_corpus(os.path.join(d, "c0"), n, "gtag0")
     subprocess.run(F.reindex_argv(A, db, c0), check=True, capture_output=True)
-    srv = Server(A, db, ["--threads", "4", "--quiet"])
+    srv = Server(A, db, ["--threads", "4", "--quiet"], patient=True)
     ids = ["%d-%d" % (1000 + i // F.ITEMS_PER_FILE, 1 + i % F.ITEMS_PER_FILE)
            for i in range(0, n, max(1, n // 100))]
     state = F.State({n, n + m, n + F.ITEMS_PER_FILE, n + m + F.ITEMS_PER_FILE}, 0)

@@ -309,7 +309,7 @@ def main():
     jsonl(bulk, bulk_items())
     build_index(A, db, [os.path.join(A.data, "base.jsonl"), bulk])
     A.cli_run = lambda *argv: __import__("subprocess").run([A.cli, *argv[:1], "--db", db, *argv[1:]], capture_output=True)
-    srv = Server(A, db, ["--threads", "4", "--web", d])
+    srv = Server(A, db, ["--threads", "4", "--web", d], patient=True)
     try:
         test_search_basic(srv)
         test_browse_filters_sort_paging(srv)

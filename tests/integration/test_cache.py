@@ -61,7 +61,7 @@ def main():
            item(1, 2, "QNAP 脆弱性", "ransomware \"quoted\" <b>x</b>", section="攻撃、脅威"),
            item(2, 1, "ランサムウェア second", "", date="2021-05-02")])
     cli(a, "index", "--db", db, arch)
-    srv = Server(a, db, ["--quiet", "--threads", "2"])
+    srv = Server(a, db, ["--quiet", "--threads", "2"], patient=True)
     try:
         # hits and misses, same body but took_ms
         until_hit(srv, q="warm up every worker's connection")

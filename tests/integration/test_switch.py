@@ -74,7 +74,7 @@ def main():
     db = os.path.join(d, "k.db")
     base = os.path.join(A.data, "base.jsonl")
     subprocess.run([A.cli, "reindex", "--db", db, base, gen_file(d, 0)], check=True, capture_output=True)
-    srv = Server(A, db, ["--threads", "4", "--quiet"])
+    srv = Server(A, db, ["--threads", "4", "--quiet"], patient=True)
     try:
         check(total(srv, "genmarker0") == 1, "generation 0 visible")
         hammer = Hammer(srv, 6)

@@ -64,7 +64,7 @@ def main():
     env = dict(os.environ)
     if PRELOAD:
         env["LD_PRELOAD"] = PRELOAD
-    srv = Server(A, db, ksload.server_flags(A), env=env)
+    srv = Server(A, db, ksload.server_flags(A), env=env, patient=True)
     wrk = None
     try:
         # warm-up: every path once (each must be a 2xx: the list itself is sane)

@@ -118,7 +118,7 @@ def main():
     d = ksload.tmpdir("slowloris")
     db = os.path.join(d, "k.db")
     ksload.kstest.build_index(A, db, [os.path.join(A.data, "base.jsonl")])
-    srv = Server(A, db, ["--quiet"])
+    srv = Server(A, db, ["--quiet"], patient=True)
     rows, trickle, socks_t, socks_s = [], None, [], []
     try:
         probe(srv, "no attack", rows)
