@@ -1,8 +1,8 @@
 /* h_issues.c - GET /api/issues/{n}: one whole issue, shaped by the library.
  * n is decimal digits only (else 400); numbers past 18 digits can't exist
  * (404). The body is bounded by the limits of item.h: at most
- * KS_MAX_ISSUE_ITEMS items and KS_MAX_ISSUE_CHARS characters of text (~1.5
- * MB). An index built before the limits may hold more: an issue with more
+ * KS_MAX_ISSUE_ITEMS items and KS_MAX_ISSUE_CHARS characters of text (at
+ * most ~1.7 MB). An index built before the limits may hold more: an issue with more
  * items is refused (500, before any is read: one had 1M items, a 118 MB
  * body and a 2 GB server), and each item's strings are cut to the limits. */
 #include "ksd.h"
