@@ -21,9 +21,13 @@ The one exception to "zero non-2xx": the requests the killed replica had
 received when it died. nginx-replicas.conf never replays a request a
 replica received (a request that kills one replica must not be run on the
 others), so each of them is a 502; the test counts them in nginx's error
-log (read from or reset by the killed replica's address) and allows that
-many, at most one per wrk connection. wrk stands for many clients from one
-address, so the config's per-client limits are raised for this test."""
+log (read from or reset by the killed replica's address: wrk's requests in
+flight there and any sent on an idle keep-alive connection in the moment
+before nginx saw it closed) and allows that many. wrk stands for many
+clients from one address, so the config's per-client limits are raised,
+and the replicas get a deadline (30 s) and queue that hold what 32
+connections send to two replicas of a sanitizer build: their 503s (load
+shedding, never replayed) are kensakud's matter, not failover's."""
 import os
 import re
 import subprocess
@@ -95,6 +99,7 @@ def main():
     rc, _, err = ksload.reindex(A, db_a, arch_a)
     check(rc == 0, "reindex alpha: %s" % err[-400:])
 
+    os.environ["KENSAKUD_DEADLINE_MS"] = "30000"  # see the module's doc
     ports, reps = ksdeploy.publish_replicas(A, state, db_a, 3, add=queue_flags())
     killed = []
     with open(os.path.join(A.src, "deploy", "scaleout", "nginx-replicas.conf")) as f:
@@ -166,8 +171,8 @@ def main():
         dead = 'upstream: "http://127.0.0.1:%d/' % ports[1]
         in_flight = len([ln for ln in elog.splitlines() if dead in ln and "while reading response header" in ln])
         events.append("requests the killed replica had received (502, not replayed): %d" % in_flight)
-        check(res["non_2xx"] <= in_flight <= CONNS, "non-2xx %d: at most the %d requests the killed "
-              "replica had received (<= %d connections): %r" % (res["non_2xx"], in_flight, CONNS, res["by_status"]))
+        check(res["non_2xx"] <= in_flight, "non-2xx %d: at most the %d requests the killed replica had "
+              "received: %r" % (res["non_2xx"], in_flight, res["by_status"]))
         ksload.check_wrk(dict(res, non_2xx=0, wrk_non2xx_3xx=0, ok_2xx=res["ok_2xx"] + res["non_2xx"]),
                          "scaleout.replicas")
         check(res["requests"] >= 5 * SECONDS, "only %d requests" % res["requests"])
