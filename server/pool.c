@@ -375,7 +375,7 @@ static void chk_vfs_init(void)
 static int check_alone(const char *path, const struct file_id *fid, int content, int *done,
 		       struct ks_err *err)
 {
-	struct file_id a;
+	struct file_id a, b;
 	sqlite3 *db = NULL;
 	int rc = KS_OK;
 
@@ -415,6 +415,10 @@ static int check_alone(const char *path, const struct file_id *fid, int content,
 		rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index is damaged: %s",
 				sqlite3_errmsg(db));
 	*done = rc == KS_OK;
+	/* no lock keeps a writer out (`kensaku index` checkpointing into the
+	 * file): a file changed while it was read gets no verdict */
+	if (rc == KS_ERR_CORRUPT && (file_id_get(path, &b) != 0 || !same_version(&a, &b)))
+		rc = ks_err_set(err, KS_ERR_BUSY, "%s changed while it was checked", path);
 out:
 	sqlite3_close(db);
 	return rc;
