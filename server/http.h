@@ -22,7 +22,7 @@ struct ksd_http_config {
 };
 
 #define KSD_PER_CLIENT_DEFAULT 200u
-#define KSD_QUEUE_PER_WORKER 8u /* default queue: this many per worker thread */
+#define KSD_QUEUE_PER_WORKER 64u /* default queue: this many per worker thread */
 
 /* Parses spec "HOST:PORT", "[V6]:PORT" or ":PORT" (all interfaces), binds
  * and listens. On success sets *fd and writes "http://HOST:PORT" with the
