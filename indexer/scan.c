@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "entities_internal.h"
 #include "rowid.h"
@@ -41,6 +42,7 @@ int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks
 	memset(sc, 0, sizeof *sc);
 	sc->hi = INT64_MAX;
 	sc->sec = -1;
+	ks_deadline_start(&sc->dl, p->deadline_ms);
 	ks_store_deadline(s, p->deadline_ms);
 	int rc =
 	    ks_query_translate_opts(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &sc->q);
@@ -96,10 +98,38 @@ static const char *walk_sql(enum ks_query_kind k, enum ks_scan_order order,
 	return desc ? M_NONE_DESC : M_NONE_ASC;
 }
 
+void ks_deadline_start(struct ks_deadline *d, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &d->t0);
+	d->ms = ms > 0 ? ms : 0;
+}
+
+int ks_deadline_passed(struct ks_store *s, const struct ks_deadline *d)
+{
+	if (s && ks_store_deadline_hit(s))
+		return 1;
+	if (!d->ms)
+		return 0;
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms =
+	    (double)(t1.tv_sec - d->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - d->t0.tv_nsec) / 1e6;
+	return ms >= (double)d->ms;
+}
+
+/* Rows a walk hands to its callback between two looks at the clock. */
+#define CHECK_EVERY 64
+
+static int timeout(struct ks_err *err)
+{
+	return ks_err_set(err, KS_ERR_TIMEOUT, "[scan] the query took too long");
+}
+
 /* Browsing with an entity filter: the filter's own sorted set is the walk
  * (no SQL: it was read, under the deadline, by ks_scan_init). */
-static void walk_set(const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
-		     enum ks_scan_order order, ks_scan_fn fn, void *ctx)
+static int walk_set(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
+		    sqlite3_int64 hi, enum ks_scan_order order, ks_scan_fn fn, void *ctx,
+		    struct ks_err *err)
 {
 	size_t n = sc->n_ent;
 	for (size_t k = 0; k < n; k++) {
@@ -108,9 +138,12 @@ static void walk_set(const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 h
 			continue;
 		if (sc->sec != -1 && ks_rowid_section(r) != sc->sec)
 			continue;
+		if (k % CHECK_EVERY == 0 && ks_deadline_passed(s, &sc->dl))
+			return timeout(err);
 		if (fn(ctx, r, 0.0))
 			break;
 	}
+	return KS_OK;
 }
 
 int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
@@ -123,10 +156,8 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		hi = sc->hi;
 	if (sc->none || lo > hi || (sc->has_ent && sc->n_ent == 0))
 		return KS_OK;
-	if (sc->has_ent && sc->q.kind == KS_Q_ALL) {
-		walk_set(sc, lo, hi, order, fn, ctx);
-		return KS_OK;
-	}
+	if (sc->has_ent && sc->q.kind == KS_Q_ALL)
+		return walk_set(s, sc, lo, hi, order, fn, ctx, err);
 	int whole = lo <= 0 && hi == INT64_MAX;
 	sqlite3_stmt *st = ks_store_stmt(s, walk_sql(sc->q.kind, order, score, whole), err);
 	if (!st)
@@ -138,16 +169,22 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 	if (sc->q.groups && sqlite3_bind_parameter_count(st) >= 4)
 		sqlite3_bind_text(st, 4, sc->q.groups, -1, SQLITE_STATIC);
 	int r, rc = KS_OK;
+	size_t taken = 0;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
 		if (sc->sec != -1 && ks_rowid_section(rowid) != sc->sec)
 			continue;
 		if (sc->has_ent && !ks_entities_has(sc->ent, sc->n_ent, rowid))
 			continue;
+		/* the statement is under the progress handler; what fn does is not */
+		if (taken++ % CHECK_EVERY == 0 && ks_deadline_passed(s, &sc->dl)) {
+			rc = timeout(err);
+			break;
+		}
 		if (fn(ctx, rowid, sqlite3_column_double(st, 1)))
 			break;
 	}
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	if (rc == KS_OK && r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = ks_store_dberr(s, "scan", err);
 	sqlite3_reset(st);
 	return rc;

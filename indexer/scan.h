@@ -12,11 +12,27 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "kensaku/err.h"
 #include "kensaku/query.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
+
+/* A request's deadline as the C loops of shaping see it: SQLite statements
+ * are stopped by the store's progress handler (ks_store_deadline), a loop
+ * in C asks ks_deadline_passed now and then. */
+struct ks_deadline {
+	struct timespec t0; /* when the call started */
+	int ms;		    /* 0: none */
+};
+
+/* Starts d: ms (0 = none) from now. Can't fail. */
+void ks_deadline_start(struct ks_deadline *d, int ms);
+
+/* 1 when d has passed, or when s's progress handler saw it pass (then a
+ * statement was stopped); 0 otherwise. Cheap (one clock read). */
+int ks_deadline_passed(struct ks_store *s, const struct ks_deadline *d);
 
 struct ks_scan {
 	struct ks_query q;    /* the translated query (owns its strings) */
@@ -27,6 +43,7 @@ struct ks_scan {
 	int has_ent;	      /* entity filter: only rowids in ent */
 	sqlite3_int64 *ent;   /* ascending */
 	size_t n_ent;
+	struct ks_deadline dl; /* p->deadline_ms from ks_scan_init */
 };
 
 enum ks_scan_order {
@@ -58,7 +75,8 @@ void ks_scan_clear(struct ks_store *s, struct ks_scan *sc);
 /* Calls fn for each rowid of [lo, hi] (intersected with the date filter)
  * that matches sc, in the order asked for, with the score asked for (scores are 0
  * when the query has no positive terms). Returns KS_OK (also when fn
- * stopped the walk), KS_ERR_TIMEOUT past the deadline, KS_ERR_DB. */
+ * stopped the walk), KS_ERR_TIMEOUT past the deadline (what fn does per
+ * row counts toward it), KS_ERR_DB. */
 int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
 		 enum ks_scan_order order, enum ks_scan_score score, ks_scan_fn fn, void *ctx,
 		 struct ks_err *err);

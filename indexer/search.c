@@ -19,6 +19,7 @@
 #include "highlight.h"
 #include "hit.h"
 #include "rowid.h"
+#include "scan.h"
 #include "store_internal.h"
 
 #define COLS KS_HIT_COLS
@@ -437,13 +438,12 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* KS_ERR_TIMEOUT (err set, naming what) when the deadline of p, counted
- * from t0 (the start of the call), has passed or SQLite's progress handler
- * saw it pass; KS_OK otherwise. The C loops of shaping call it. */
-static int check_deadline(struct ks_store *s, const struct ks_search_params *p,
-			  const struct timespec *t0, const char *what, struct ks_err *err)
+/* KS_ERR_TIMEOUT (err set, naming what) past dl (scan.h); KS_OK otherwise.
+ * The C loops of shaping call it. */
+static int check_deadline(struct ks_store *s, const struct ks_deadline *dl, const char *what,
+			  struct ks_err *err)
 {
-	if (ks_store_deadline_hit(s) || (p->deadline_ms > 0 && ms_since(t0) >= p->deadline_ms))
+	if (ks_deadline_passed(s, dl))
 		return ks_err_set(err, KS_ERR_TIMEOUT, "[search] %s: the query took too long",
 				  what);
 	return KS_OK;
@@ -465,6 +465,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct ks_deadline dl;
+	ks_deadline_start(&dl, p->deadline_ms);
 	struct ks_query q;
 	char **names = NULL;
 	struct page pg = {0};
@@ -560,7 +562,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 			qsort(pl.ids, pl.n_ids, sizeof *pl.ids, by_rowid);
 			break;
 		}
-	if ((rc = check_deadline(s, p, &t0, "facets", err)) != KS_OK ||
+	if ((rc = check_deadline(s, &dl, "facets", err)) != KS_OK ||
 	    (rc = ks_entities_facets(s, pl.ids, pl.n_ids, r, err)) != KS_OK)
 		goto out;
 	if (pg.sort != KS_SORT_RELEVANCE && (rc = score_page(s, &pl, &pg, err)) != KS_OK)
@@ -575,7 +577,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	}
 	for (size_t i = 0; rc == KS_OK && i < pg.n_rows; i++) {
 		struct ks_hit *h = &r->hits[r->n_hits++];
-		if ((rc = check_deadline(s, p, &t0, "highlights", err)) == KS_OK &&
+		if ((rc = check_deadline(s, &dl, "highlights", err)) == KS_OK &&
 		    (rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
 			h->score = pg.rows[i].score;
 			rc = highlight(s, hl, h, err);

@@ -1,8 +1,11 @@
 /* test_search.c - store and search on a real index file: totals, facets,
  * filters, sorting, paging, highlights, lookups, versions, bad files. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../../indexer/scan.h"
 #include "harness.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
@@ -333,6 +336,230 @@ static void test_versions_and_bad_files(void)
 	unlink(path);
 }
 
+/* Date sorts score their page in one pass: each hit gets its own row's
+ * score (a title match outweighs a quote-only one). */
+static void test_date_sort_scores(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "ランサムウェア";
+	for (int sort = KS_SORT_NEWEST; sort <= KS_SORT_OLDEST; sort++) {
+		p.sort = (enum ks_sort)sort;
+		struct ks_result *r = run(s, &p);
+		CHECK(r && r->n_hits == 4);
+		double title = 0, quote = 0;
+		for (size_t i = 0; r && i < r->n_hits; i++) {
+			CHECK(r->hits[i].score > 0);
+			if (!strcmp(r->hits[i].id, "10-2"))
+				title = r->hits[i].score;
+			if (!strcmp(r->hits[i].id, "11-2"))
+				quote = r->hits[i].score;
+		}
+		CHECK(title > quote && quote > 0);
+		ks_result_free(r);
+	}
+	cleanup(s);
+}
+
+/* The bounds of the query language reach the result as notices. */
+static void test_notices(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "ランサムウェア";
+	struct ks_result *r = run(s, &p);
+	CHECK(r && r->n_notices == 0);
+	json_t *j = r ? ks_result_json(r) : NULL;
+	CHECK(j && !json_object_get(j, "notices"));
+	json_decref(j);
+	ks_result_free(r);
+	p.q = "l* OR ランサムウェア";
+	r = run(s, &p);
+	CHECK(r && r->total == 4 && r->n_notices == 1);
+	j = r ? ks_result_json(r) : NULL;
+	json_t *n = json_array_get(json_object_get(j, "notices"), 0);
+	CHECK(n && !strcmp(json_string_value(json_object_get(n, "code")), "prefix_short"));
+	CHECK(n && !strcmp(json_string_value(json_object_get(n, "term")), "l*"));
+	CHECK(n && !strcmp(json_string_value(json_object_get(n, "searched")), "l"));
+	json_decref(j);
+	ks_result_free(r);
+	cleanup(s);
+}
+
+#define LONG_ITEMS 100
+
+/* LONG_ITEMS items whose text takes long to highlight (long quotes) but
+ * whose MATCH is quick (one rare word in each title), each tagged with
+ * the entity Microsoft. */
+static struct ks_store *long_fixture(void)
+{
+	snprintf(path, sizeof path, "/tmp/ks-search-%d.db", (int)getpid());
+	unlink(path);
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	size_t n = 16000;
+	char *quote = malloc(n + 1);
+	for (size_t i = 0; quote && i < n; i++)
+		quote[i] = (i % 8 == 7) ? ' ' : (char)('a' + (i * 7 + i / 8) % 26);
+	if (quote)
+		quote[n] = 0;
+	struct ks_batch b = {0};
+	struct ks_issue *is = ks_batch_add_issue(&b);
+	is->number = 1;
+	is->date = strdup("2022-03-27");
+	for (int i = 0; i < LONG_ITEMS && quote; i++)
+		add_item(is, "その他", "zqxjv Microsoft ランサムウェア", quote);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_put_source(s, "/src/long.txt", "h1", &b, &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	ks_batch_clear(&b);
+	free(quote);
+	return s;
+}
+
+/* The deadline covers shaping: reading and highlighting 100 long hits
+ * takes far longer than 5 ms even where the MATCH itself takes less, and
+ * the call ends with KS_ERR_TIMEOUT instead of running on. (A slower
+ * machine only makes the timeout more certain.) */
+static void test_deadline_covers_shaping(void)
+{
+	struct ks_store *s = long_fixture();
+	struct ks_search_params p;
+	struct ks_err err = {""};
+	struct ks_result *r = NULL;
+	ks_search_params_init(&p);
+	p.q = "zqxjv";
+	p.limit = 100;
+	p.sort = KS_SORT_NEWEST;
+	r = run(s, &p); /* no deadline: every hit, highlighted */
+	CHECK(r && r->n_hits == 100 && r->hits[99].title_html &&
+	      strstr(r->hits[99].title_html, "<mark>zqxjv</mark>"));
+	ks_result_free(r);
+	r = NULL;
+	p.deadline_ms = 5;
+	p.limit = 30;
+	CHECK(ks_search_run(s, &p, &r, &err) == KS_ERR_TIMEOUT);
+	CHECK(r == NULL && strstr(err.msg, "took too long"));
+	/* the store is usable afterwards, with no deadline left armed */
+	p.deadline_ms = 0;
+	p.limit = 1;
+	r = run(s, &p);
+	CHECK(r && r->n_hits == 1);
+	ks_result_free(r);
+	cleanup(s);
+}
+
+/* The walk over matching rowids (indexer/scan.h, private to the library,
+ * hence the relative include) keeps to the request's deadline even where
+ * no SQL runs between two rows, and counts what its callback does per row
+ * toward it. */
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A callback whose first row outlasts the deadline (it works until the
+ * clock is past it: a wait on an event, not a timing assertion). */
+struct slow {
+	struct timespec t0;
+	int ms, calls;
+};
+
+static int slow_row(void *ctx, sqlite3_int64 rowid, double score)
+{
+	struct slow *w = ctx;
+	(void)rowid, (void)score;
+	if (w->calls++ == 0)
+		while (ms_since(&w->t0) <= w->ms + 1)
+			;
+	return 0;
+}
+
+/* Walks q (entity Microsoft, long_fixture) with a deadline that the first row's work
+ * outlasts; returns the walk's code and the rows handed out in *calls. */
+static int walk_past_deadline(struct ks_store *s, const char *q, int *calls)
+{
+	struct ks_search_params p;
+	struct ks_scan sc;
+	struct ks_err err = {""};
+	struct slow w = {{0, 0}, 0, 0};
+	int rc = KS_ERR_TIMEOUT;
+	ks_search_params_init(&p);
+	p.q = q;
+	p.entity = "Microsoft";
+	/* the set-up must finish within the deadline: a busy machine gets a
+	 * longer one */
+	for (int ms = 50; ms <= 50000 && rc == KS_ERR_TIMEOUT; ms *= 10) {
+		p.deadline_ms = w.ms = ms;
+		clock_gettime(CLOCK_MONOTONIC, &w.t0);
+		rc = ks_scan_init(s, &p, &sc, &err);
+		if (rc == KS_OK)
+			rc = ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_DESC, KS_SCORE_NONE,
+					  slow_row, &w, &err);
+		else
+			CHECK(rc == KS_ERR_TIMEOUT);
+		ks_scan_clear(s, &sc);
+		if (rc == KS_ERR_TIMEOUT && w.calls == 0)
+			continue; /* timed out before the first row: again, longer */
+		break;
+	}
+	CHECK(rc != KS_ERR_TIMEOUT || strstr(err.msg, "took too long"));
+	*calls = w.calls;
+	return rc;
+}
+
+/* Browsing with an entity filter walks a set in C: no statement runs, so
+ * only the walk's own look at the clock can stop it. A MATCH walk stops
+ * too, whether SQLite's progress handler or the walk sees it first. */
+static void test_walk_deadline(void)
+{
+	struct ks_store *s = long_fixture();
+	const char *qs[] = {"", "zqxjv"};
+	for (size_t i = 0; i < 2; i++) {
+		int calls = 0;
+		CHECK(walk_past_deadline(s, qs[i], &calls) == KS_ERR_TIMEOUT);
+		CHECK(calls >= 1 && calls < LONG_ITEMS);
+	}
+	cleanup(s);
+}
+
+/* Without a deadline every row is walked. */
+static void test_no_deadline(void)
+{
+	struct ks_store *s = long_fixture();
+	struct ks_search_params p;
+	struct ks_scan sc;
+	struct ks_err err = {""};
+	struct slow w = {{0, 0}, 0, 0};
+	ks_search_params_init(&p);
+	p.entity = "Microsoft";
+	clock_gettime(CLOCK_MONOTONIC, &w.t0);
+	CHECK(ks_scan_init(s, &p, &sc, &err) == KS_OK);
+	CHECK(ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_ASC, KS_SCORE_NONE, slow_row, &w, &err) ==
+	      KS_OK);
+	CHECK(w.calls == LONG_ITEMS);
+	ks_scan_clear(s, &sc);
+	cleanup(s);
+}
+
+static void test_deadline_clock(void)
+{
+	struct ks_deadline d;
+	ks_deadline_start(&d, 0);
+	CHECK(!ks_deadline_passed(NULL, &d)); /* none */
+	ks_deadline_start(&d, 1000 * 1000 * 1000);
+	CHECK(!ks_deadline_passed(NULL, &d));
+	ks_deadline_start(&d, 1);
+	while (!ks_deadline_passed(NULL, &d))
+		; /* passes within a millisecond or so */
+	CHECK(ks_deadline_passed(NULL, &d));
+}
+
 static void test_params(void)
 {
 	struct ks_search_params p;
@@ -368,4 +595,6 @@ static void test_params(void)
 
 TEST_MAIN(TEST(test_totals_facets), TEST(test_sort_paging), TEST(test_highlight_escape),
 	  TEST(test_expansion_ranking), TEST(test_html_window), TEST(test_lookups),
-	  TEST(test_replace_forget), TEST(test_versions_and_bad_files), TEST(test_params))
+	  TEST(test_replace_forget), TEST(test_versions_and_bad_files), TEST(test_params),
+	  TEST(test_date_sort_scores), TEST(test_notices), TEST(test_deadline_covers_shaping),
+	  TEST(test_walk_deadline), TEST(test_no_deadline), TEST(test_deadline_clock))
