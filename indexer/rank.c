@@ -150,19 +150,23 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	const unsigned char *groups = nVal > 3 ? sqlite3_value_text(apVal[3]) : NULL;
 	struct rank_data *d = NULL;
 	int rc = rank_data_get(api, fts, cheap, groups, &d);
-	int ninst = 0;
-	if (rc == SQLITE_OK)
-		rc = api->xInstCount(fts, &ninst);
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
+	/* each phrase's own position list: xInst would first merge every
+	 * phrase's instances into one sorted list, a cost per instance that
+	 * grows with the number of phrases */
+	double w[2] = {nVal > 0 ? sqlite3_value_double(apVal[0]) : 0,
+		       nVal > 1 ? sqlite3_value_double(apVal[1]) : 0};
 	memset(d->freq, 0, (size_t)d->n_group * sizeof *d->freq);
-	for (int i = 0; i < ninst && rc == SQLITE_OK; i++) {
-		int phrase, col, off;
-		rc = api->xInst(fts, i, &phrase, &col, &off);
-		if (rc == SQLITE_OK && phrase < d->n_phrase && col >= 0 && col < nVal && col < 2)
-			d->freq[d->group[phrase]] += sqlite3_value_double(apVal[col]);
+	for (int p = 0; p < d->n_phrase && rc == SQLITE_OK; p++) {
+		Fts5PhraseIter it;
+		int col = -1, off;
+		rc = api->xPhraseFirst(fts, p, &it, &col, &off);
+		for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+			if (col < 2)
+				d->freq[d->group[p]] += w[col];
 	}
 	int len = 0;
 	if (rc == SQLITE_OK)

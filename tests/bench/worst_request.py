@@ -47,6 +47,11 @@ SPELLINGS = " OR ".join(["ransomware", "lapsus$", "microsoft", "exchange", "qnap
 JA_LONG = "脆弱性が悪用される可能性があるとして注意を呼びかけています" * 3
 PHRASE = '"' + " ".join(["the", "of", "and", "to", "in"] * 30) + '"'
 EXCL = "a* -" + " -".join(c + "*" for c in "bcdefghijklmnopqrstuvwxyz")
+# within the bounds: the 16 terms that match the most items, and the widest
+# prefixes that are allowed, beside them
+KANA16 = " OR ".join("のにはをたがでてとしれさあいうえ")
+KANA16_AND = " ".join("のにはをたがでてとしれさあいうえ")
+WIDE = " OR ".join(["con*", "pro*", "sec*", "att*"] + list("のにはをたがでてとしれ"))
 ANDS = " ".join(c + "*" for c in "aeiostnrlc")
 
 
@@ -69,6 +74,9 @@ def requests():
              ("150-word common phrase", PHRASE),
              ("prefix with 25 excluded prefixes", EXCL),
              ("only exclusions", "-" + " -".join("abcdefghij")),
+             ("16 single kana OR", KANA16),
+             ("16 single kana AND", KANA16_AND),
+             ("4 wide prefixes + 12 kana OR", WIDE),
              ("single letter prefix", "a*"),
              ("single kanji", "性")]
     for name, text in worst:
@@ -91,6 +99,9 @@ def requests():
           ("trend storm", q("/api/trend", q=STORM), False),
           ("trend common words", q("/api/trend", q=COMMON, interval="year"), False),
           ("trend kana", q("/api/trend", q=KANA), False),
+          ("trend 16 kana", q("/api/trend", q=KANA16), False),
+          ("feed 16 kana", q("/feed.atom", q=KANA16, limit=100), False),
+          ("csv 16 kana limit=10000", q("/api/search.csv", q=KANA16, limit=10000), False),
           ("entities prefix=''", q("/api/entities", prefix="", limit=50), False),
           ("entities prefix=a", q("/api/entities", prefix="a", limit=50), False),
           ("entity Microsoft", "/api/entities/Microsoft", False),
