@@ -16,7 +16,8 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kstest import Server, args, check, cleanup, cli, get, get_json, jsonl, run, tmpdir  # noqa: E402
+from kstest import (Server, args, check, cleanup, cli, get, get_json, jsonl, run,  # noqa: E402
+                    tmpdir)
 
 A = args()
 
@@ -90,7 +91,8 @@ def test_storm(srv):
           "at least %d characters" % PREFIX_MIN in first.get("message", ""),
           "storm: the notice names the term and what was searched: %r" % first)
     ignored = [n for n in b.get("notices", []) if n.get("code") == "terms"]
-    check(ignored and ignored[0].get("searched") is None, "ignored terms: searched null: %r" % ignored)
+    check(ignored and ignored[0].get("searched") is None,
+          "ignored terms: searched null: %r" % ignored)
     # the other endpoints that run a query
     st, _, t = get_json(srv, url("/api/trend", q=STORM))
     check(st == 200 and "prefix_short" in codes(t or {}), "trend storm: notices %r" % (t or {}).get(
@@ -98,7 +100,8 @@ def test_storm(srv):
     st, _, a = get_json(srv, url("/api/analyze", text=STORM, mode="query"))
     check(st == 200 and n_prefixes((a or {}).get("query")) == 0, "analyze storm: no prefix: %r" % (
         (a or {}).get("query")))
-    for path in [url("/api/search.csv", q=STORM, limit=10000), url("/feed.atom", q=STORM, limit=100),
+    for path in [url("/api/search.csv", q=STORM, limit=10000),
+                 url("/feed.atom", q=STORM, limit=100),
                  url("/api/trend", q=STORM, interval="year")]:
         st, _, _ = get(srv, path)
         check(st == 200, "%s: 200 (got %r)" % (path[:40], st))
@@ -156,7 +159,8 @@ def test_ordinary(srv):
         check(want is None or b.get("fts") == want, "%r runs %r: %r" % (q, want, b.get("fts")))
         check(b.get("total", 0) > 0, "%r finds items" % q)
     b = search(srv, "ransomware")
-    check(len(phrases(b.get("fts"))) == 3 and "notices" not in b, "ransomware expands as before: %r" % b)
+    check(len(phrases(b.get("fts"))) == 3 and "notices" not in b,
+          "ransomware expands as before: %r" % b)
     st, _, t = get_json(srv, url("/api/trend", q="ran*"))
     check(st == 200 and "notices" not in (t or {}), "trend: no notices for ran*")
 
