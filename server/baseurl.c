@@ -53,7 +53,7 @@ void ksd_base_url(const struct ksd_req *rq, char *out, size_t n)
 	char ip[INET6_ADDRSTRLEN];
 
 	if (rq->host && host_valid(rq->host)) {
-		snprintf(out, n, "http://%s", rq->host);
+		snprintf(out, n, "%s://%s", rq->https ? "https" : "http", rq->host);
 		return;
 	}
 	snprintf(out, n, "http://localhost");

@@ -363,6 +363,18 @@ static void start(struct ctx *x, struct MHD_Connection *c, const char *method, c
 	}
 }
 
+/* 1 when a trusted proxy sent the request saying its client used TLS
+ * (X-Forwarded-Proto: https); anyone else's word is ignored. */
+static int forwarded_https(const struct ctx *x, struct MHD_Connection *c)
+{
+	const char *p;
+
+	if (!x->conn || !ksd_peer_is_trusted(&x->conn->peer))
+		return 0;
+	p = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	return p && strcasecmp(p, "https") == 0;
+}
+
 /* Queues x->rp (x->rp is then cleared). */
 static enum MHD_Result send_reply(struct ctx *x, struct MHD_Connection *c)
 {
@@ -449,6 +461,7 @@ static int prepare(struct ctx *x, struct MHD_Connection *c, const char *method, 
 	rq->if_none_match =
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	rq->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	rq->https = forwarded_https(x, c);
 	rq->conn_fd = ci ? (int)ci->connect_fd : -1;
 	x->closing = x->has_body; /* a body left unread: the connection can't go on */
 	if (x->too_long) {

@@ -25,8 +25,9 @@
 #define KSD_MAX_PARAMS 64 /* distinct query parameter names; more is a 400 */
 #define KSD_URI_MAX 8192  /* longer request targets are 414 */
 #define KSD_CT_JSON "application/json; charset=utf-8"
-#define KSD_DEADLINE_MS 2000 /* per-request deadline from arrival (the library gets what is left)  \
-			      */
+#define KSD_DEADLINE_MS                                                                            \
+	2000 /* per-request deadline from arrival (the library gets what is left)                  \
+	      */
 
 enum ksd_method { KSD_GET = 0, KSD_HEAD, KSD_OPTIONS, KSD_OTHER };
 
@@ -45,6 +46,7 @@ struct ksd_req {
 	const char *web_root;	   /* realpath of --web, or NULL when missing */
 	int deadline_ms;	   /* per-query deadline (0 = none) */
 	const char *host;	   /* Host header or NULL (feed URLs) */
+	int https;		   /* a trusted proxy says the client used TLS */
 	int conn_fd;		   /* the connection's socket, <= 0 when none (tests) */
 };
 
@@ -177,7 +179,8 @@ int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
  * or "*") names etag (quoted, as sent in ETag); 0 otherwise. */
 int ksd_etag_matches(const char *inm, const char *etag);
 
-/* Writes "http://HOST" to out (n bytes): HOST is the request's Host header
+/* Writes "SCHEME://HOST" to out (n bytes), SCHEME "https" when rq->https
+ * (and a Host header is used), else "http": HOST is the request's Host header
  * when it is a valid host[:port] (a DNS name or IPv4 address, or an [IPv6]
  * literal), else the address the connection was accepted on, else
  * "localhost" (handlers run without sockets in tests). Can't fail. */
