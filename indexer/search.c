@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "kensaku/item.h"
 #include "kensaku/query.h"
 #include "kensaku/search.h"
 #include "kensaku/tokenizer.h"
@@ -682,6 +683,13 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
 	if (rc == KS_OK) {
 		sqlite3_bind_int64(st, 1, n);
 		while (rc == KS_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+			if (json_array_size(items) == KS_MAX_ISSUE_ITEMS) {
+				/* an index built before the limits: the first items only */
+				if (json_object_set_new(o, "truncated", json_true()))
+					rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+				r = SQLITE_DONE;
+				break;
+			}
 			struct ks_hit h;
 			json_t *j = NULL;
 			if (ks_hit_read(st, &h) < 0 || !(j = ks_hit_json(&h, 0)) ||

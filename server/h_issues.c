@@ -2,9 +2,10 @@
  * n is decimal digits only (else 400); numbers past 18 digits can't exist
  * (404). The body is bounded by the limits of item.h: at most
  * KS_MAX_ISSUE_ITEMS items and KS_MAX_ISSUE_CHARS characters of text (at
- * most ~1.7 MB). An index built before the limits may hold more: an issue with more
- * items is refused (500, before any is read: one had 1M items, a 118 MB
- * body and a 2 GB server), and each item's strings are cut to the limits. */
+ * most ~1.7 MB). An index built before the limits may hold more: such an
+ * issue gets its first KS_MAX_ISSUE_ITEMS items and "truncated": true (one
+ * had 1M items, a 118 MB body and a 2 GB server), and each item's strings
+ * are cut to the limits. */
 #include "ksd.h"
 
 #include <stdio.h>
@@ -15,24 +16,6 @@
 #include <kensaku/search.h>
 
 #include "pool.h"
-
-/* KS_ERR_ARG when issue n has an item past position KS_MAX_ISSUE_ITEMS
- * (found by id, without reading the others), KS_OK when not. */
-static int over_items(struct ks_store *s, long long n, struct ks_err *err)
-{
-	struct ks_hit *h = NULL;
-	char id[48];
-	int k = snprintf(id, sizeof id, "%lld-%d", n, KS_MAX_ISSUE_ITEMS + 1);
-	int rc = k > 0 && (size_t)k < sizeof id ? ks_item_get(s, id, &h, err) : KS_ERR_NOTFOUND;
-
-	ks_hit_free(h);
-	if (rc == KS_OK)
-		return ks_err_set(err, KS_ERR_ARG,
-				  "issue %lld has more than %d items, past this version's limit: "
-				  "reindex the archive to apply the limits",
-				  n, KS_MAX_ISSUE_ITEMS);
-	return rc == KS_ERR_NOTFOUND ? KS_OK : rc;
-}
 
 /* Cuts every item of the issue body j to the limits; -1 on out of memory. */
 static int clamp_items(json_t *j)
@@ -79,16 +62,10 @@ void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *r
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	rc = over_items(lease.store, num, &err);
-	if (rc == KS_OK)
-		rc = ks_issue_json(lease.store, num, &j, &err);
+	rc = ks_issue_json(lease.store, num, &j, &err);
 	ksd_pool_release(&lease);
 	if (rc == KS_ERR_NOTFOUND) {
 		ksd_reply_error(rp, 404, "not_found", "no issue %lld", num);
-		return;
-	}
-	if (rc == KS_ERR_ARG) {
-		ksd_reply_error(rp, 500, "internal", "%s", err.msg);
 		return;
 	}
 	if (rc != KS_OK) {

@@ -109,7 +109,10 @@ int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct 
 void ks_hit_free(struct ks_hit *h);
 
 /* Builds {"issue": n, "date": ..., "title": ..., "sections": [...],
- * "items": [hit...]} for issue n; KS_ERR_NOTFOUND when absent. */
+ * "items": [hit...]} for issue n; KS_ERR_NOTFOUND when absent. At most
+ * KS_MAX_ISSUE_ITEMS items (item.h) are read: an issue with more (only an
+ * index built before the limits has one) gets the first ones and
+ * "truncated": true. */
 int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *err);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
