@@ -5,6 +5,7 @@
 
 #include "kensaku/analyze.h"
 #include "kensaku/query.h"
+#include "kensaku/search.h"
 
 int ks_tok_mode_parse(const char *s, enum ks_tok_mode *out)
 {
@@ -79,6 +80,11 @@ int ks_analyze_json(struct ks_tok *tok, const char *text, enum ks_tok_mode mode,
 	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s?}", "text", t, "mode",
 		      mode == KS_TOK_QUERY ? "query" : "document", "tokenizer", ks_tok_version(),
 		      "icu", ks_tok_icu_version(), "tokens", c.tokens, "query", fts);
+	if (o && q.n_notices &&
+	    json_object_set_new(o, "notices", ks_notices_json(q.notices, q.n_notices))) {
+		json_decref(o);
+		o = NULL;
+	}
 	ks_query_clear(&q);
 	if (!o)
 		return ks_err_set(err, KS_ERR_NOMEM, "[analyze] out of memory");

@@ -251,6 +251,12 @@ int ks_cli_search(int argc, char **argv)
 		if (r->total > (long long)r->n_hits && r->n_hits)
 			printf(", showing %d-%zu", r->offset + 1, (size_t)r->offset + r->n_hits);
 		putchar('\n');
+		for (size_t i = 0; i < r->n_notices; i++) {
+			char *msg = ks_notice_message(&r->notices[i]);
+			fprintf(stderr, "kensaku search: note: %s\n",
+				msg ? msg : "a bound was reached");
+			free(msg);
+		}
 		for (size_t i = 0; i < r->n_expanded; i++) {
 			printf("expanded %s:", r->expanded[i].term);
 			for (size_t j = 0; j < r->expanded[i].n_variants; j++)

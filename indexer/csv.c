@@ -433,6 +433,10 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 		goto out;
 	size_t i, n = x.n < (size_t)o->limit ? x.n : (size_t)o->limit;
 	for (i = 0; i < n && rc == KS_OK && !b.oom; i++) {
+		if (i % 64 == 63 && ks_deadline_passed(s, &sc.dl)) {
+			rc = ks_err_set(err, KS_ERR_TIMEOUT, "[csv] the export page took too long");
+			break;
+		}
 		struct ks_hit h;
 		rc = ks_hit_by_rowid(s, x.c[i].rowid, &h, err);
 		if (rc == KS_ERR_NOTFOUND) {

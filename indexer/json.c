@@ -72,9 +72,8 @@ json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n)
 	return a;
 }
 
-/* A sentence for readers saying what bound n ran into, from parts:
- * before N after TERM then [SEARCHED]; malloc'd or NULL. */
-static char *notice_message(const struct ks_query_notice *n)
+/* The sentence from parts: before N after TERM then [SEARCHED]. */
+char *ks_notice_message(const struct ks_query_notice *n)
 {
 	static const struct {
 		const char *before;
@@ -110,7 +109,7 @@ json_t *ks_notices_json(const struct ks_query_notice *v, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++) {
-		char *msg = notice_message(&v[i]);
+		char *msg = ks_notice_message(&v[i]);
 		push(&a, msg ? json_pack("{s:s, s:s, s:o, s:s}", "code",
 					 ks_query_limit_name(v[i].code), "term", v[i].term,
 					 "searched", str_or_null(v[i].searched), "message", msg)

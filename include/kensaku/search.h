@@ -122,6 +122,11 @@ int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *
  * of memory. */
 json_t *ks_result_json(const struct ks_result *r);
 
+/* A sentence for readers saying what bound n ran into ("a prefix needs
+ * at least 3 characters: h* was searched as h"); malloc'd (caller frees),
+ * NULL on out of memory. */
+char *ks_notice_message(const struct ks_query_notice *n);
+
 /* The "notices" list of a body: [{"code": "prefix_short", "term": "h*",
  * "searched": "h" | null, "message": "..."}] for the n notices of v (code
  * is ks_query_limit_name's). New reference; NULL on out of memory. */

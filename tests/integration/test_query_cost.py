@@ -100,6 +100,10 @@ def test_storm(srv):
     st, _, a = get_json(srv, url("/api/analyze", text=STORM, mode="query"))
     check(st == 200 and n_prefixes((a or {}).get("query")) == 0, "analyze storm: no prefix: %r" % (
         (a or {}).get("query")))
+    check("prefix_short" in codes(a or {}), "analyze storm: notices %r" % (a or {}).get("notices"))
+    r = cli(A, "search", "--db", srv.argv[2], STORM)
+    check(b"note: a prefix needs at least 3 characters" in r.stderr,
+          "kensaku search prints the notices on stderr: %r" % r.stderr[:200])
     for path in [url("/api/search.csv", q=STORM, limit=10000),
                  url("/feed.atom", q=STORM, limit=100),
                  url("/api/trend", q=STORM, interval="year")]:
