@@ -71,7 +71,7 @@ def test_env_and_defaults(d, db):
         if os.path.exists(web_index) and os.path.realpath(os.path.join(A.bin, "..", "..")) == os.path.realpath(A.src):
             check(st == 200 and h.get("content-type", "").startswith("text/html"), "default --web serves the project's web/: %d" % st)
         check(srv.wait_line("items"), "startup line")
-        check("GET /healthz 200" in srv.stderr_text(), "request lines logged")
+        check(srv.wait_line("GET /healthz 200", 30), "request lines logged")
     finally:
         check(srv.stop() == 0, "exit 0")
     # $KENSAKU_DB without --db

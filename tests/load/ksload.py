@@ -93,14 +93,21 @@ def raise_nofile(want):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def server_flags(a):
+def server_flags(a, clients=None):
     """Flags for kensakud in load tests: per-request logs off and, when this
     kensakud has a response cache, the cache off, so every request runs a
-    query against the index (a cache would hide leaks and switches)."""
+    query against the index (a cache would hide leaks and switches). With
+    clients (the load's connection count), and when kensakud has admission
+    control, a queue that holds a request of each: the load measures
+    failures across a reindex, not the 503s that shed a load past the queue
+    (integration tests cover those)."""
     flags = ["--quiet"]
     h = subprocess.run([a.srv, "--help"], capture_output=True, timeout=kstest.patience(60))
-    if b"--cache-mb" in h.stdout + h.stderr:
+    text = h.stdout + h.stderr
+    if b"--cache-mb" in text:
         flags += ["--cache-mb", "0"]
+    if clients and b"--queue" in text:
+        flags += ["--queue", str(2 * clients)]  # and room for the test's own probes
     return flags
 
 

@@ -23,6 +23,7 @@ allocator quarantine and shadow memory make RSS meaningless there),
 KS_LOAD_PRELOAD=lib.so (the leak check: run kensakud with that library
 preloaded and expect the RSS bound, and only it, to fail)."""
 import os
+import re
 import sys
 import time
 
@@ -38,6 +39,16 @@ ANON_BOUND_MB = 32
 PRELOAD = os.environ.get("KS_LOAD_PRELOAD", "")
 LEAK_BYTES = ksload.env_int("KS_LEAK_BYTES", 0)
 WRK_ONLY = ("items", "issues")  # routes only wrk asks for
+
+
+def statuses(srv, status):
+    """{route: count} of the responses with that status on /metrics."""
+    st, _, text = ksload.get(srv, "/metrics")
+    out = {}
+    for m in re.finditer(r'^kensaku_requests_total\{route="([a-z]+)",status="%s"\} (\d+)$' % status,
+                         text.decode(errors="replace"), re.M):
+        out[m.group(1)] = int(m.group(2))
+    return out
 
 
 def marker(d, k):
@@ -64,7 +75,7 @@ def main():
     env = dict(os.environ)
     if PRELOAD:
         env["LD_PRELOAD"] = PRELOAD
-    srv = Server(A, db, ksload.server_flags(A), env=env, patient=True)
+    srv = Server(A, db, ksload.server_flags(A, CONNS), env=env, patient=True)
     wrk = None
     try:
         # warm-up: every path once (each must be a 2xx: the list itself is sane)
@@ -151,6 +162,8 @@ def main():
                 res.get("p50_ms", 0), res.get("p99_ms", 0), res.get("max_ms", 0))],
             ["socket errors (connect/read/write/timeout)", "%d/%d/%d/%d" % (
                 res["connect"], res["read"], res["write"], res["timeout"])],
+            ["kensakud: 503s by route / refused by admission control", "%s / %s" % (
+                statuses(srv, "503"), metric(srv, "kensaku_admission_rejected_total"))],
             ["reindexes (exit 0, switched)", ", ".join(
                 "#%d at %.0fs: %.2fs build, switch %.0f ms" % (k, at, s, t * 1000) for k, at, s, t in rounds)],
             ["VmRSS before / peak / after", "%s / %s / %s MB" % (
