@@ -1,5 +1,6 @@
-// Browser tests of issue 10, "what readers trip over" (points 7-11): long
-// unbroken strings wrap on the issue page, bidi controls show as visible
+// Browser tests of issue 10, "what readers trip over" (points 7-11), and
+// point 3's notices (the bounds a query ran into, shown above the results).
+// Long unbroken strings wrap on the issue page, bidi controls show as visible
 // markers instead of reordering text, a link whose query is not UTF-8 gets
 // the page's error box, the no-results help tells the truth about kana, an
 // unknown entity shows no empty panels, and Prev past the last page goes to
@@ -255,6 +256,94 @@ run('links whose query is not UTF-8 open the page with its error box', async () 
 		await box.waitFor();
 		assert.match(await box.textContent(), /UTF-8/, `${p}: error box`);
 		await page.screenshot({ path: path.join(SHOTS, `reader-not-utf8-${p.split('?')[0].replace(/\W/g, '') || 'search'}.png`) });
+		await page.check();
+		await page.close2();
+	}
+});
+
+/* Issue 10 point 3: the query language bounds the work a query asks for and
+ * the API says so in "notices"; the search page shows each as a note above
+ * the results, as text, leaving the query in the box as typed. */
+const TWENTY = 'w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 <img/src=x/onerror=alert(1)> w18 w19 w20';
+
+/* The notes shown: [{code, terms, en, text}]. */
+async function shownNotices(page) {
+	return page.locator('#notices .notice').evaluateAll((ps) => ps.map((p) => ({
+		code: p.dataset.code,
+		terms: [...p.querySelectorAll('.notice-term')].map((t) => t.textContent),
+		en: p.querySelector('.notice-en[lang=en]')?.textContent,
+		text: p.textContent,
+	})));
+}
+
+run('the query\'s notices show above the results as text; a normal query has none', async () => {
+	const short = (await api('/api/search?q=' + encodeURIComponent('h*'))).body;
+	assert.deepEqual(short.notices.map((n) => [n.code, n.term, n.searched]), [['prefix_short', 'h*', 'h']]);
+	const many = (await api('/api/search?q=' + encodeURIComponent(TWENTY))).body;
+	assert.deepEqual(many.notices.map((n) => [n.code, n.term]), [['terms', '<img/src=x/onerror=alert(1)>']]);
+	assert.equal((await api('/api/search?q=' + encodeURIComponent(RANSOM))).body.notices, undefined);
+
+	const page = await openPage();
+	await page.goto(env.base + '/?q=' + encodeURIComponent('h*'));
+	await waitRendered(page);
+	assert.deepEqual(await shownNotices(page), [{
+		code: 'prefix_short', terms: ['h*', 'h'], en: short.notices[0].message,
+		text: '検索の上限 Query limit: h* は前方一致には短すぎるため、h として検索しました。 ' + short.notices[0].message,
+	}]);
+	assert.equal(await page.getAttribute('#notices', 'role'), 'status');
+	assert.ok(await page.locator('#notices .notice').isVisible(), 'the note is visible');
+	assert.equal(await page.inputValue('#q'), 'h*', 'the box keeps the query as typed');
+	assert.equal(new URL(page.url()).searchParams.get('q'), 'h*');
+	const note = await page.locator('#notices').boundingBox();
+	const heading = await page.locator('#results-heading').boundingBox();
+	assert.ok(note.y + note.height <= heading.y, `the note (y ${note.y}) is above the results (y ${heading.y})`);
+
+	// 20 words: the 17th and the rest are not searched; its term is text
+	await page.goto(env.base + '/?q=' + encodeURIComponent(TWENTY));
+	await waitRendered(page);
+	const [terms] = await shownNotices(page);
+	assert.equal(terms.code, 'terms');
+	assert.deepEqual(terms.terms, ['<img/src=x/onerror=alert(1)>']);
+	assert.equal(terms.en, many.notices[0].message);
+	assert.match(terms.text, /から後の語は検索していません/);
+	assert.equal(await page.locator('#notices img, #notices [onerror]').count(), 0, 'the term is text, not HTML');
+	assert.equal(await page.inputValue('#q'), TWENTY);
+
+	// a normal query, searched from the box, clears the notes
+	await page.locator('#q').fill(RANSOM);
+	await page.locator('#q').press('Enter');
+	await page.waitForFunction((q) => new URL(location.href).searchParams.get('q') === q, RANSOM);
+	await waitRendered(page);
+	await page.waitForFunction(() => document.querySelectorAll('.result').length > 0);
+	assert.equal(await page.locator('#notices').evaluate((e) => e.childElementCount), 0, 'no note for a normal query');
+	await page.goto(env.base + '/?q=' + encodeURIComponent(RANSOM));
+	await waitRendered(page);
+	assert.equal(await page.locator('#notices .notice').count(), 0);
+	await page.check();
+	await page.close2();
+});
+
+run('notices with results: above the first hit, WCAG AA contrast, axe, screenshots at 390 and 1280 px', async () => {
+	const q = 'Microsoft OR h*';
+	const body = (await api('/api/search?q=' + encodeURIComponent(q))).body;
+	assert.ok(body.total > 0 && body.notices.length === 1, `${q}: ${body.total} hits, ${JSON.stringify(body.notices)}`);
+	for (const [colorScheme, viewport] of [['light', DESKTOP], ['dark', PHONE]]) {
+		const page = await openPage({ viewport, colorScheme });
+		await page.goto(env.base + '/?q=' + encodeURIComponent(q));
+		await waitRendered(page);
+		assert.deepEqual((await shownNotices(page)).map((n) => n.terms), [['h*', 'h']]);
+		const note = await page.locator('#notices .notice').boundingBox();
+		const first = await page.locator('.result').first().boundingBox();
+		assert.ok(note.y + note.height <= first.y, `the note is above the first hit (${colorScheme})`);
+		assert.ok(note.x >= 0 && note.x + note.width <= viewport.width, `the note fits the ${viewport.width}px window`);
+		const pairs = await colourPairs(page, ['.notice-label', '.notice-en', '.notice-term', '.notice']);
+		assert.equal(pairs.length, 4);
+		for (const { s, fg, bg } of pairs) {
+			const c = contrast(fg, bg);
+			assert.ok(c >= 4.5, `${s} ${fg} on ${bg}: ${c.toFixed(2)} (${colorScheme})`);
+		}
+		assert.deepEqual(await axeViolations(page), [], `axe with a notice (${colorScheme})`);
+		await page.screenshot({ path: path.join(SHOTS, `reader-notice-${viewport.width}.png`) });
 		await page.check();
 		await page.close2();
 	}

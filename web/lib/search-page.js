@@ -7,6 +7,7 @@ import {
 	plainMarked, queryIsUtf8, rememberSearch, sectionClass, setFeedLink, setText, showBadEncoding, showMessage,
 } from './dom.js';
 import { renderHit, renderPagination } from './hits.js';
+import { renderNotices } from './notices.js';
 import { drawTrend, fetchTrend, keyRange, rangeKey, trendModel } from './trend.js';
 
 const SORTS = ['relevance', 'newest', 'oldest'];
@@ -55,6 +56,7 @@ export function searchPage() {
 	const sortSel = byId('sort');
 	const status = byId('status');
 	const expandedLine = byId('expanded');
+	const noticesBox = byId('notices');
 	const subscribe = byId('subscribe');
 	const subscribeWhat = byId('subscribe-what');
 	const results = byId('results');
@@ -448,6 +450,7 @@ export function searchPage() {
 			status.replaceChildren(el('strong', { className: 'status-total', text: fmtNumber(total) }), ' 件', ...tail);
 		}
 		renderExpanded(s, body);
+		renderNotices(noticesBox, body);
 		results.replaceChildren(...hits.map(renderHit));
 		const facets = body.facets || {};
 		renderFacets(s, facets);
@@ -475,6 +478,7 @@ export function searchPage() {
 		resultsArea.removeAttribute('aria-busy');
 		status.textContent = '';
 		expandedLine.hidden = true;
+		renderNotices(noticesBox, null);
 		results.replaceChildren();
 		pagination.hidden = true;
 		pagination.replaceChildren();
