@@ -301,8 +301,9 @@ run('the query\'s notices show above the results as text; a normal query has non
 	// 20 words: the 17th and the rest are not searched; its term is text
 	await page.goto(env.base + '/?q=' + encodeURIComponent(TWENTY));
 	await waitRendered(page);
-	const [terms] = await shownNotices(page);
-	assert.equal(terms.code, 'terms');
+	const shown = await shownNotices(page);
+	assert.deepEqual(shown.map((n) => n.code), ['terms']);
+	const [terms] = shown;
 	assert.deepEqual(terms.terms, ['<img/src=x/onerror=alert(1)>']);
 	assert.equal(terms.en, many.notices[0].message);
 	assert.match(terms.text, /から後の語は検索していません/);
