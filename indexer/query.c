@@ -335,6 +335,29 @@ static int bound_prefix(struct term *t, int *n_prefix, struct ks_query *out)
 	return rc;
 }
 
+/* The length of the first word of *text that is not a connector (`OR`,
+ * `AND`, which name no term), *text moved to it; the first word when all
+ * are connectors. */
+static size_t first_word(const char **text)
+{
+	const char *p = *text;
+	for (;;) {
+		size_t len = 0;
+		while (p[len] && !is_space(p[len]))
+			len++;
+		const char *next = p + len;
+		while (*next && is_space(*next))
+			next++;
+		int connector =
+		    (len == 2 && !strncmp(p, "OR", 2)) || (len == 3 && !strncmp(p, "AND", 3));
+		if (!connector || !*next) {
+			*text = p;
+			return len;
+		}
+		p = next;
+	}
+}
+
 /* Applies the bounds of query.h to the n terms (keep[i]: term i has
  * tokens) and to the text left over past them. Returns the number of
  * phrases left for spellings, or -1 on out of memory. */
@@ -351,9 +374,7 @@ static int bound_terms(struct ks_tok *tok, struct term *terms, int n, const int 
 			return -1;
 	}
 	if (rest) {
-		size_t len = 0;
-		while (rest[len] && !is_space(rest[len]))
-			len++;
+		size_t len = first_word(&rest);
 		struct term t = {0};
 		if (!(t.text = dup_n(rest, len)))
 			return -1;

@@ -129,7 +129,7 @@ static void test_bound_terms(void)
 	CHECK(q.n_terms == KS_QUERY_TERMS_MAX && q.n_notices == 0);
 	tr(words(buf, sizeof buf, KS_QUERY_TERMS_MAX + 1, " OR ", ""), &q);
 	CHECK(q.n_terms == KS_QUERY_TERMS_MAX);
-	check_notice(&q, KS_QL_TERMS, "OR", NULL);
+	check_notice(&q, KS_QL_TERMS, "w16", NULL); /* the term, not the connector */
 	/* excluded terms count too */
 	tr(words(buf, sizeof buf, KS_QUERY_TERMS_MAX + 3, " -", ""), &q);
 	CHECK(q.n_terms == 1 && q.n_notices == 1);
