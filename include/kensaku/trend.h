@@ -2,7 +2,7 @@
  * of GET /api/trend.
  *
  * The counts come from one walk over the matching rowids (their date is in
- * the rowid, see indexer/rowid.h): no item row is read. The filters mean
+ * the rowid, see indexer/store/rowid.h): no item row is read. The filters mean
  * what they mean for a search, so total equals the search total. */
 #ifndef KENSAKU_TREND_H
 #define KENSAKU_TREND_H

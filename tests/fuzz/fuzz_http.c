@@ -1,6 +1,6 @@
 /* fuzz_http.c - kensakud's request handling without sockets: the raw
  * request target goes through ksd_req_parse_target and ksd_router_dispatch
- * exactly as server/http.c runs them (every route: search and its
+ * exactly as server/http/http.c runs them (every route: search and its
  * parameter checks, items, issues, CSV, trend, entities, analyze, feed,
  * health, metrics, the static files), over a small real index, with the
  * response cache on.
@@ -8,7 +8,7 @@
  * Input: the raw request target, optionally after a method and a space
  * ("HEAD /x", "OPTIONS /x", "POST /x"); GET otherwise. An input that
  * starts with "RAW\n" is instead sent, byte for byte, to the real daemon
- * (server/http.c: libmicrohttpd, the connection and request hooks, the
+ * (server/http/http.c: libmicrohttpd, the connection and request hooks, the
  * worker queue) started in this process on 127.0.0.1:0; the invariants
  * then are: a request head that ends (CRLF CRLF) gets an answer, every
  * answer is a 1xx-4xx (never 5xx), and no sanitizer report or leak (the

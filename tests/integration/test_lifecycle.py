@@ -151,7 +151,7 @@ def test_drain(d, db):
 
     # an idle keep-alive connection does not hold the drain up: without it
     # the intake would wait its whole 5 s bound (GRACE_MAX_MS in
-    # server/http.c) for that connection; with it, 250 ms of quiet end it.
+    # server/http/http.c) for that connection; with it, 250 ms of quiet end it.
     # Timed against the same stop with no connection at all, so what a
     # loaded machine adds to both (start, exit, leak check) cancels out.
     base = stop_seconds(db, False)

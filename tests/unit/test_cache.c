@@ -1,4 +1,4 @@
-/* test_cache.c - kensakud's search response cache (server/cache.c):
+/* test_cache.c - kensakud's search response cache (server/api/cache.c):
  * took_ms splicing, tags (generation, epoch), the byte bound and LRU
  * order, refusal of bodies of another shape, and the disabled cache. */
 #include <stdio.h>

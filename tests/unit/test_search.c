@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../indexer/scan.h"
+#include "scan.h"
 #include "harness.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
@@ -452,7 +452,7 @@ static void test_deadline_covers_shaping(void)
 	cleanup(s);
 }
 
-/* The walk over matching rowids (indexer/scan.h, private to the library,
+/* The walk over matching rowids (indexer/search/scan.h, private to the library,
  * hence the relative include) keeps to the request's deadline even where
  * no SQL runs between two rows, and counts what its callback does per row
  * toward it. */
