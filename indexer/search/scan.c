@@ -1,5 +1,5 @@
-/* scan.c - the matching rowids of a search for trend.c, csv.c and feed.c
- * (scan.h). The filters mean what they mean in search.c: from/to become a
+/* scan.c - the one walk over the matching rowids, for search.c, trend.c,
+ * csv.c and feed.c (scan.h). The filters: from/to become a
  * rowid range (a date filter leaves undated items out), the section is the
  * id in the rowid's low bits, the entity filter a sorted set of rowids. */
 #include <stdint.h>
@@ -16,8 +16,8 @@
 #define FROM_MATCH " FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
 #define FROM_ITEMS " FROM items WHERE rowid BETWEEN ?2 AND ?3"
 #define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
-#define FULL "ks_rank(items_fts, 10.0, 1.0, 0, ?4)" /* as search.c's RANK */
-#define CHEAP "ks_rank(items_fts, 10.0, 1.0, 1)"
+#define FULL "ks_rank(items_fts, " KS_RANK_WEIGHTS ", 0, ?4)"
+#define CHEAP "ks_rank(items_fts, " KS_RANK_WEIGHTS ", 1)"
 
 /* [kind][score][order]: kind 0 match, 1 browse, 2 exclusions only */
 static const char M_NONE_ASC[] = "SELECT rowid, 0.0" FROM_MATCH " ORDER BY rowid";

@@ -1,11 +1,11 @@
-/* scan.h - the matching rowids of a search, without shaping (private to the
- * indexer library): trend.c, csv.c and feed.c walk them.
+/* scan.h - the one walk over the matching rowids, without shaping (private
+ * to the indexer library): search.c (total, facets, page, scores),
+ * trend.c, csv.c and feed.c walk them.
  *
  * A scan resolves the parameters /api/search shares with the other query
- * endpoints (q with or without expansion, section, from, to, entity) exactly
- * as search.c does, so a trend's total, a feed and an export see the same
- * items a search does. The walk reads only FTS5 doclists (or the items
- * b-tree when browsing) and filters on the rowid's date and section bits
+ * endpoints (q with or without expansion, section, from, to, entity) once,
+ * so a search, a trend's total, a feed and an export see the same items. The walk reads only FTS5
+ * doclists (or the items b-tree when browsing) and filters on the rowid's date and section bits
  * (rowid.h); the entity filter is a sorted rowid set. */
 #ifndef KS_SCAN_H
 #define KS_SCAN_H
@@ -18,6 +18,11 @@
 #include "kensaku/query.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
+
+/* The BM25 column weights of ks_rank, "title, quote": a title term weighs
+ * ten times a quote term. The one name of them in the search layer (the
+ * store's schema sets the same weights as FTS5's default rank). */
+#define KS_RANK_WEIGHTS "10.0, 1.0"
 
 /* A request's deadline as the C loops of shaping see it: SQLite statements
  * are stopped by the store's progress handler (ks_store_deadline), a loop

@@ -1,8 +1,9 @@
-/* search.c - MATCH, ranking, exact totals, facets, paging and highlights.
+/* search.c - exact totals, facets, paging and highlights over the matches.
  *
- * A search runs one scan for the total, the facets and the page (in C from
- * the matching rowids), one read of each hit's row, and for date sorts one
- * pass over the page's rowid range for the hits' scores. The deadline of
+ * A search runs one walk over the matches (scan.h, the same walk trend, CSV
+ * and feed use) for the total, the facets and the page (in C from the
+ * matching rowids), one read of each hit's row, and for date sorts one
+ * walk over the page's rowid range for the hits' scores. The deadline of
  * the parameters covers all of it: SQLite's progress handler stops the
  * statements, and the C loops that shape the result check it too. */
 #include <stdio.h>
@@ -25,22 +26,6 @@
 
 #define COLS KS_HIT_COLS
 
-/* One scan gives every match's rowid (and score) in a rowid range ?2..?3
- * (rowid.h): total, facets, date filters, sorting and the page come from it
- * in C, without a second pass over the doclists or a join with items. */
-#define RANK "ks_rank(items_fts, 10.0, 1.0, 0, ?4)"
-#define MATCH_RANGE " FROM items_fts WHERE items_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
-#define ITEMS_RANGE " FROM items WHERE rowid BETWEEN ?2 AND ?3"
-#define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
-static const char SCAN_REL[] = "SELECT rowid, " RANK MATCH_RANGE;
-static const char SCAN_MATCH_DESC[] = "SELECT rowid, 0.0" MATCH_RANGE " ORDER BY rowid DESC";
-static const char SCAN_MATCH_ASC[] = "SELECT rowid, 0.0" MATCH_RANGE " ORDER BY rowid";
-static const char SCAN_ALL_DESC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid DESC";
-static const char SCAN_ALL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE " ORDER BY rowid";
-static const char SCAN_EXCL_DESC[] =
-    "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid DESC";
-static const char SCAN_EXCL_ASC[] = "SELECT rowid, 0.0" ITEMS_RANGE NOT_MATCH " ORDER BY rowid";
-static const char SCORE_RANGE[] = "SELECT rowid, ks_rank(items_fts, 10.0, 1.0, 1)" MATCH_RANGE;
 static const char SECTIONS[] = "SELECT id, name FROM sections";
 static const char ITEM[] =
     "SELECT " COLS ", 0.0 FROM items i WHERE i.issue = ?1 AND i.position = ?2";
@@ -118,23 +103,24 @@ static int by_key_desc(const void *a, const void *b)
 	return strcmp(y->key, x->key);
 }
 
-/* What a search scans: the kind of query, the rowid range of the date
- * filter, and the section filter as an id (-1: none; -2: a name no item has). */
-struct plan {
-	const struct ks_query *q;
-	const char *fts;
-	sqlite3_int64 lo, hi;
-	int sec;
-	int has_ent; /* entity filter: only rowids in ent (ascending) */
-	const sqlite3_int64 *ent;
-	size_t n_ent;
-	sqlite3_int64 *ids; /* out: every rowid that passed the filters */
+/* What the walk over the matches collects besides the page: the section
+ * facet (every section: it ignores the section filter), the year facet,
+ * and every rowid that passed the filters (for the cve/entity facets). */
+struct tally {
+	int sec;	   /* section filter id, -1: none, -2: a name no item has */
+	long long *by_sec; /* [KS_SECTIONS_MAX + 1] */
+	int years[256];	   /* years as a small open list: archives span decades */
+	long long by_year[256];
+	int n_years, last_day, last_slot;
+	sqlite3_int64 *ids; /* every rowid that passed the filters */
 	size_t n_ids, cap_ids;
 	int oom;
+	struct page *pg;
+	long long total;
 };
 
 /* Keeps rowid for the cve/entity facets. */
-static void keep_id(struct plan *pl, sqlite3_int64 rowid)
+static void keep_id(struct tally *pl, sqlite3_int64 rowid)
 {
 	if (pl->n_ids == pl->cap_ids) {
 		size_t cap = pl->cap_ids ? pl->cap_ids * 2 : 1024;
@@ -256,16 +242,6 @@ static void page_finish(struct page *pg)
 	}
 }
 
-static void bind_plan(sqlite3_stmt *st, const struct plan *pl)
-{
-	if (pl->fts)
-		sqlite3_bind_text(st, 1, pl->fts, -1, SQLITE_STATIC);
-	if (pl->q->groups && sqlite3_bind_parameter_count(st) >= 4)
-		sqlite3_bind_text(st, 4, pl->q->groups, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pl->lo);
-	sqlite3_bind_int64(st, 3, pl->hi);
-}
-
 /* Loads the section names by id into names[0..KS_SECTIONS_MAX]. */
 static int load_sections(struct ks_store *s, char **names, struct ks_err *err)
 {
@@ -288,86 +264,106 @@ static int load_sections(struct ks_store *s, char **names, struct ks_err *err)
 	return rc;
 }
 
-static const char *scan_sql(enum ks_query_kind k, enum ks_sort sort)
+/* Counts rowid's day in the year facet (a run of one day costs one
+ * comparison). */
+static void count_year(struct tally *t, int day)
 {
-	int asc = sort == KS_SORT_OLDEST;
-	if (k == KS_Q_MATCH)
-		return sort == KS_SORT_RELEVANCE ? SCAN_REL
-		       : asc			 ? SCAN_MATCH_ASC
-						 : SCAN_MATCH_DESC;
-	if (k == KS_Q_EXCLUDE)
-		return asc ? SCAN_EXCL_ASC : SCAN_EXCL_DESC;
-	return asc ? SCAN_ALL_ASC : SCAN_ALL_DESC;
+	if (day != t->last_day) {
+		int y = ks_year_from_day(day);
+		t->last_day = day;
+		t->last_slot = -1;
+		for (int i = 0; i < t->n_years && t->last_slot < 0; i++)
+			if (t->years[i] == y)
+				t->last_slot = i;
+		if (t->last_slot < 0 && t->n_years < 256) {
+			t->years[t->n_years] = y;
+			t->by_year[t->n_years] = 0;
+			t->last_slot = t->n_years++;
+		}
+	}
+	if (t->last_slot >= 0)
+		t->by_year[t->last_slot]++;
 }
 
-/* The one pass: total, facets and the page. */
-static int run_scan(struct ks_store *s, struct plan *pl, struct page *pg, char **names,
-		    struct ks_result *r, struct ks_err *err)
+/* ks_scan_fn of the search walk: the section facet for every match, then
+ * total, page, year facet and ids for those in the section filter. */
+static int on_match(void *ctx, sqlite3_int64 rowid, double score)
 {
-	sqlite3_stmt *st = ks_store_stmt(s, scan_sql(pl->q->kind, pg->sort), err);
-	if (!st)
-		return KS_ERR_DB;
-	bind_plan(st, pl);
-	long long *by_sec = calloc(KS_SECTIONS_MAX + 1, sizeof *by_sec);
-	/* years as a small open list: archives span decades, not centuries */
-	int years[256];
-	long long by_year[256];
-	int n_years = 0, rc, ret = KS_OK;
-	if (!by_sec)
-		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	int last_day = -1, last_slot = -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
-		int sec = ks_rowid_section(rowid);
-		if (pl->has_ent && !ks_entities_has(pl->ent, pl->n_ent, rowid))
-			continue;
-		by_sec[sec]++;
-		if (pl->sec != -1 && sec != pl->sec)
-			continue;
-		keep_id(pl, rowid);
-		page_take(pg, rowid, sqlite3_column_double(st, 1), r->total);
-		r->total++;
-		int day = ks_rowid_day(rowid);
-		if (!day)
-			continue;
-		if (day != last_day) {
-			int y = ks_year_from_day(day);
-			last_day = day;
-			last_slot = -1;
-			for (int i = 0; i < n_years && last_slot < 0; i++)
-				if (years[i] == y)
-					last_slot = i;
-			if (last_slot < 0 && n_years < 256) {
-				years[n_years] = y;
-				by_year[n_years] = 0;
-				last_slot = n_years++;
-			}
-		}
-		if (last_slot >= 0)
-			by_year[last_slot]++;
-	}
-	if (rc != SQLITE_DONE)
-		ret = ks_store_dberr(s, "search", err);
-	sqlite3_reset(st);
-	for (int i = 1; ret == KS_OK && i <= KS_SECTIONS_MAX; i++)
-		if (by_sec[i] && names[i] &&
-		    facet_add(&r->sections, &r->n_sections, names[i], by_sec[i]) < 0)
-			ret = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	for (int i = 0; ret == KS_OK && i < n_years; i++) {
+	struct tally *t = ctx;
+	int sec = ks_rowid_section(rowid);
+	t->by_sec[sec]++;
+	if (t->sec != -1 && sec != t->sec)
+		return 0;
+	keep_id(t, rowid);
+	page_take(t->pg, rowid, score, t->total);
+	t->total++;
+	int day = ks_rowid_day(rowid);
+	if (day)
+		count_year(t, day);
+	return 0;
+}
+
+/* Turns the counts of t into r's section and year facets, sorted. */
+static int tally_facets(const struct tally *t, char **names, struct ks_result *r,
+			struct ks_err *err)
+{
+	for (int i = 1; i <= KS_SECTIONS_MAX; i++)
+		if (t->by_sec[i] && names[i] &&
+		    facet_add(&r->sections, &r->n_sections, names[i], t->by_sec[i]) < 0)
+			return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	for (int i = 0; i < t->n_years; i++) {
 		char key[16];
-		snprintf(key, sizeof key, "%d", years[i]);
-		if (facet_add(&r->years, &r->n_years, key, by_year[i]) < 0)
-			ret = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		snprintf(key, sizeof key, "%d", t->years[i]);
+		if (facet_add(&r->years, &r->n_years, key, t->by_year[i]) < 0)
+			return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	}
-	free(by_sec);
-	if (ret == KS_OK) {
-		if (r->n_sections)
-			qsort(r->sections, r->n_sections, sizeof *r->sections, by_count_desc);
-		if (r->n_years)
-			qsort(r->years, r->n_years, sizeof *r->years, by_key_desc);
-		page_finish(pg);
-	}
-	return ret;
+	if (r->n_sections)
+		qsort(r->sections, r->n_sections, sizeof *r->sections, by_count_desc);
+	if (r->n_years)
+		qsort(r->years, r->n_years, sizeof *r->years, by_key_desc);
+	return KS_OK;
+}
+
+/* Puts t's ids in ascending order (the walk gave them ascending or
+ * descending). */
+static void sort_ids(struct tally *t)
+{
+	if (t->n_ids > 1 && t->ids[0] > t->ids[t->n_ids - 1])
+		for (size_t i = 0, j = t->n_ids - 1; i < j; i++, j--) {
+			sqlite3_int64 x = t->ids[i];
+			t->ids[i] = t->ids[j];
+			t->ids[j] = x;
+		}
+	for (size_t i = 1; i < t->n_ids; i++)
+		if (t->ids[i - 1] > t->ids[i]) {
+			qsort(t->ids, t->n_ids, sizeof *t->ids, by_rowid);
+			break;
+		}
+}
+
+/* The one walk over the matches (scan.h): total, facets and the page. */
+static int walk_matches(struct ks_store *s, const struct ks_scan *sc, struct tally *t, char **names,
+			struct ks_result *r, struct ks_err *err)
+{
+	struct page *pg = t->pg;
+	enum ks_scan_order order = pg->sort == KS_SORT_RELEVANCE ? KS_SCAN_ANY
+				   : pg->sort == KS_SORT_OLDEST	 ? KS_SCAN_ASC
+								 : KS_SCAN_DESC;
+	enum ks_scan_score score = pg->sort == KS_SORT_RELEVANCE ? KS_SCORE_FULL : KS_SCORE_NONE;
+	if (!(t->by_sec = calloc(KS_SECTIONS_MAX + 1, sizeof *t->by_sec)))
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	t->last_day = t->last_slot = -1;
+	int rc = ks_scan_walk(s, sc, 0, INT64_MAX, order, score, on_match, t, err);
+	if (rc == KS_OK && t->oom)
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	if (rc != KS_OK)
+		return rc;
+	r->total = t->total;
+	if ((rc = tally_facets(t, names, r, err)) != KS_OK)
+		return rc;
+	page_finish(pg);
+	sort_ids(t);
+	return KS_OK;
 }
 
 static int by_cand_rowid(const void *a, const void *b)
@@ -375,41 +371,41 @@ static int by_cand_rowid(const void *a, const void *b)
 	return by_rowid(&((const struct cand *)a)->rowid, &((const struct cand *)b)->rowid);
 }
 
+struct scores {
+	struct cand *byid; /* the page's rows by rowid */
+	size_t n;
+};
+
+static int on_score(void *ctx, sqlite3_int64 rowid, double score)
+{
+	struct scores *sc = ctx;
+	struct cand key = {rowid, 0.0};
+	struct cand *c = bsearch(&key, sc->byid, sc->n, sizeof *sc->byid, by_cand_rowid);
+	if (c)
+		c->score = score;
+	return 0;
+}
+
 /* Date sorts: sets the score of each row of the page (ks_rank without IDF)
- * from one pass over the page's rowid range, rather than evaluating the
+ * from one walk over the page's rowid range, rather than evaluating the
  * MATCH again per hit (for a prefix, every expansion of it per hit). */
-static int score_page(struct ks_store *s, const struct plan *pl, struct page *pg,
+static int score_page(struct ks_store *s, const struct ks_scan *sc, struct page *pg,
 		      struct ks_err *err)
 {
-	if (pl->q->kind != KS_Q_MATCH || !pg->n_rows)
+	if (sc->q.kind != KS_Q_MATCH || !pg->n_rows)
 		return KS_OK;
-	struct cand *byid = malloc(pg->n_rows * sizeof *byid);
-	sqlite3_stmt *st = byid ? ks_store_stmt(s, SCORE_RANGE, err) : NULL;
-	int r, rc = KS_OK;
-	if (!st) {
-		free(byid);
-		return byid ? KS_ERR_DB : ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	}
-	memcpy(byid, pg->rows, pg->n_rows * sizeof *byid);
-	qsort(byid, pg->n_rows, sizeof *byid, by_cand_rowid);
-	sqlite3_bind_text(st, 1, pl->fts, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, byid[0].rowid);
-	sqlite3_bind_int64(st, 3, byid[pg->n_rows - 1].rowid);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cand key = {sqlite3_column_int64(st, 0), 0.0};
-		struct cand *c = bsearch(&key, byid, pg->n_rows, sizeof *byid, by_cand_rowid);
-		if (c)
-			c->score = sqlite3_column_double(st, 1);
-	}
-	if (r != SQLITE_DONE)
-		rc = ks_store_dberr(s, "score", err);
-	sqlite3_reset(st);
+	struct scores k = {malloc(pg->n_rows * sizeof *k.byid), pg->n_rows};
+	if (!k.byid)
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	memcpy(k.byid, pg->rows, k.n * sizeof *k.byid);
+	qsort(k.byid, k.n, sizeof *k.byid, by_cand_rowid);
+	int rc = ks_scan_walk(s, sc, k.byid[0].rowid, k.byid[k.n - 1].rowid, KS_SCAN_ASC,
+			      KS_SCORE_CHEAP, on_score, &k, err);
 	for (size_t i = 0; rc == KS_OK && i < pg->n_rows; i++) {
-		struct cand *c =
-		    bsearch(&pg->rows[i], byid, pg->n_rows, sizeof *byid, by_cand_rowid);
+		struct cand *c = bsearch(&pg->rows[i], k.byid, k.n, sizeof *k.byid, by_cand_rowid);
 		pg->rows[i].score = c->score;
 	}
-	free(byid);
+	free(k.byid);
 	return rc;
 }
 
@@ -461,57 +457,139 @@ static int read_row(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, s
 	return KS_OK;
 }
 
+/* A new result for p, before the search: q, offset, limit, explain. */
+static struct ks_result *result_new(const struct ks_search_params *p, struct ks_err *err)
+{
+	struct ks_result *r = calloc(1, sizeof *r);
+	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
+		free(r);
+		ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		return NULL;
+	}
+	r->offset = p->offset;
+	r->limit = p->limit;
+	r->explain = p->explain;
+	return r;
+}
+
+/* Moves the expansions and notices of sc's query into r, and copies the
+ * expression that runs. */
+static int result_take_query(struct ks_result *r, struct ks_scan *sc, struct ks_err *err)
+{
+	r->expanded = sc->q.expanded;
+	r->n_expanded = sc->q.n_expanded;
+	sc->q.expanded = NULL;
+	sc->q.n_expanded = 0;
+	r->notices = sc->q.notices;
+	r->n_notices = sc->q.n_notices;
+	sc->q.notices = NULL;
+	sc->q.n_notices = 0;
+	if (sc->fts && !(r->fts = strdup(sc->fts)))
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	return KS_OK;
+}
+
+/* Sizes pg for p's page (the sort is p's, newest for a relevance browse). */
+static int page_init(struct page *pg, const struct ks_search_params *p, enum ks_query_kind k,
+		     struct ks_err *err)
+{
+	pg->sort = k == KS_Q_MATCH || p->sort != KS_SORT_RELEVANCE ? p->sort : KS_SORT_NEWEST;
+	pg->offset = p->offset;
+	pg->limit = p->limit;
+	pg->k = (size_t)p->offset + (size_t)p->limit;
+	if (!(pg->rows = calloc((size_t)p->limit, sizeof *pg->rows)) ||
+	    (pg->sort == KS_SORT_RELEVANCE && !(pg->heap = calloc(pg->k, sizeof *pg->heap))) ||
+	    (pg->sort == KS_SORT_OLDEST && !(pg->undated = calloc(pg->k, sizeof *pg->undated))))
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	return KS_OK;
+}
+
+/* The section filter of p as an id of names (-1: none, -2: no such name). */
+static int section_id(const struct ks_search_params *p, char **names)
+{
+	int sec = -1;
+	if (p->section) {
+		sec = -2;
+		for (int i = 1; i <= KS_SECTIONS_MAX; i++)
+			if (names[i] && !strcmp(names[i], p->section))
+				sec = i;
+	}
+	return sec;
+}
+
+/* Reads and highlights the rows of the page into r->hits. */
+static int read_page(struct ks_store *s, const struct ks_scan *sc, const struct page *pg,
+		     struct ks_result *r, struct ks_err *err)
+{
+	struct ks_hl *hl = NULL;
+	int rc = KS_OK;
+	if (!pg->n_rows)
+		return KS_OK;
+	if (!(r->hits = calloc(pg->n_rows, sizeof *r->hits)) ||
+	    (sc->q.kind == KS_Q_MATCH && ks_hl_compile(ks_store_tok(s), sc->q.match, &hl) < 0))
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	for (size_t i = 0; rc == KS_OK && i < pg->n_rows; i++) {
+		struct ks_hit *h = &r->hits[r->n_hits++];
+		if ((rc = check_deadline(s, &sc->dl, "highlights", err)) == KS_OK &&
+		    (rc = read_row(s, pg->rows[i].rowid, h, err)) == KS_OK) {
+			h->score = pg->rows[i].score;
+			rc = highlight(s, hl, h, err);
+		}
+	}
+	ks_hl_free(hl);
+	return rc;
+}
+
+/* Everything after the translation, inside the read transaction: the
+ * walk (total, facets, page), the entity and cve facets, the page's
+ * scores and rows. */
+static int search_scan(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
+		       struct ks_result *r, struct ks_err *err)
+{
+	char **names = calloc(KS_SECTIONS_MAX + 1, sizeof *names);
+	struct page pg = {0};
+	struct tally t = {0};
+	int rc = KS_OK;
+	if (!names)
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	if ((rc = load_sections(s, names, err)) != KS_OK ||
+	    (rc = page_init(&pg, p, sc->q.kind, err)) != KS_OK)
+		goto out;
+	t.sec = section_id(p, names);
+	t.pg = &pg;
+	if ((rc = walk_matches(s, sc, &t, names, r, err)) != KS_OK ||
+	    (rc = check_deadline(s, &sc->dl, "facets", err)) != KS_OK ||
+	    (rc = ks_entities_facets(s, t.ids, t.n_ids, r, err)) != KS_OK)
+		goto out;
+	if (pg.sort != KS_SORT_RELEVANCE && (rc = score_page(s, sc, &pg, err)) != KS_OK)
+		goto out;
+	rc = read_page(s, sc, &pg, r, err);
+out:
+	for (int i = 0; i <= KS_SECTIONS_MAX; i++)
+		free(names[i]);
+	free(names);
+	free(pg.heap);
+	free(pg.rows);
+	free(pg.undated);
+	free(t.by_sec);
+	free(t.ids);
+	return rc;
+}
+
 int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct ks_result **out,
 		  struct ks_err *err)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	struct ks_deadline dl;
-	ks_deadline_start(&dl, p->deadline_ms);
-	struct ks_query q;
-	char **names = NULL;
-	struct page pg = {0};
-	struct ks_hl *hl = NULL;
-	int in_txn = 0;
-	struct ks_result *r = calloc(1, sizeof *r);
-	if (!r || !(r->query = strdup(p->q ? p->q : ""))) {
-		free(r);
-		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	}
-	r->offset = p->offset;
-	r->limit = p->limit;
-	r->explain = p->explain;
-	int rc =
-	    ks_query_translate_opts(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &q);
-	if (rc != KS_OK) {
-		ks_result_free(r);
-		return ks_err_set(err, rc, "[search] out of memory");
-	}
-	/* the result owns the expansions and the notices */
-	r->expanded = q.expanded;
-	r->n_expanded = q.n_expanded;
-	q.expanded = NULL;
-	q.n_expanded = 0;
-	r->notices = q.notices;
-	r->n_notices = q.n_notices;
-	q.notices = NULL;
-	q.n_notices = 0;
-	sqlite3_int64 *ent = NULL;
-	struct plan pl = {&q,	q.kind == KS_Q_EXCLUDE ? q.exclude : q.match,
-			  0,	INT64_MAX,
-			  -1,	0,
-			  NULL, 0,
-			  NULL, 0,
-			  0,	0};
-	if (pl.fts && !(r->fts = strdup(pl.fts)))
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	if (q.kind == KS_Q_NONE || rc != KS_OK)
-		goto out;
-	ks_rowid_date_range(p->from, p->to, &pl.lo, &pl.hi);
-	if (!(names = calloc(KS_SECTIONS_MAX + 1, sizeof *names))) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-		goto out;
-	}
+	struct ks_scan sc = {0};
+	/* the section facet counts every section: the walk does not filter
+	 * on it, on_match does */
+	struct ks_search_params all = *p;
+	int in_txn = 0, rc = KS_OK;
+	all.section = NULL;
+	struct ks_result *r = result_new(p, err);
+	if (!r)
+		return KS_ERR_NOMEM;
 	/* one read transaction: one snapshot for every statement, and one
 	 * lock round instead of one per statement */
 	if (sqlite3_get_autocommit(ks_store_db(s))) {
@@ -521,84 +599,15 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		}
 		in_txn = 1;
 	}
-	ks_store_deadline(s, p->deadline_ms);
-	if ((rc = load_sections(s, names, err)) != KS_OK)
+	if ((rc = ks_scan_init(s, &all, &sc, err)) != KS_OK ||
+	    (rc = result_take_query(r, &sc, err)) != KS_OK || sc.none)
 		goto out;
-	if (p->entity) {
-		pl.has_ent = 1;
-		if ((rc = ks_entities_items(s, p->entity, &ent, &pl.n_ent, err)) != KS_OK)
-			goto out;
-		pl.ent = ent;
-	}
-	if (p->section) {
-		pl.sec = -2;
-		for (int i = 1; i <= KS_SECTIONS_MAX; i++)
-			if (names[i] && !strcmp(names[i], p->section))
-				pl.sec = i;
-	}
-	pg.sort = q.kind == KS_Q_MATCH || p->sort != KS_SORT_RELEVANCE ? p->sort : KS_SORT_NEWEST;
-	pg.offset = p->offset;
-	pg.limit = p->limit;
-	pg.k = (size_t)p->offset + (size_t)p->limit;
-	if (!(pg.rows = calloc((size_t)p->limit, sizeof *pg.rows)) ||
-	    (pg.sort == KS_SORT_RELEVANCE && !(pg.heap = calloc(pg.k, sizeof *pg.heap))) ||
-	    (pg.sort == KS_SORT_OLDEST && !(pg.undated = calloc(pg.k, sizeof *pg.undated)))) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-		goto out;
-	}
-	if ((rc = run_scan(s, &pl, &pg, names, r, err)) != KS_OK)
-		goto out;
-	if (pl.oom) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-		goto out;
-	}
-	if (pl.n_ids > 1 && pl.ids[0] > pl.ids[pl.n_ids - 1])
-		for (size_t i = 0, j = pl.n_ids - 1; i < j; i++, j--) {
-			sqlite3_int64 t = pl.ids[i];
-			pl.ids[i] = pl.ids[j];
-			pl.ids[j] = t;
-		}
-	for (size_t i = 1; i < pl.n_ids; i++)
-		if (pl.ids[i - 1] > pl.ids[i]) {
-			qsort(pl.ids, pl.n_ids, sizeof *pl.ids, by_rowid);
-			break;
-		}
-	if ((rc = check_deadline(s, &dl, "facets", err)) != KS_OK ||
-	    (rc = ks_entities_facets(s, pl.ids, pl.n_ids, r, err)) != KS_OK)
-		goto out;
-	if (pg.sort != KS_SORT_RELEVANCE && (rc = score_page(s, &pl, &pg, err)) != KS_OK)
-		goto out;
-	if (pg.n_rows && !(r->hits = calloc(pg.n_rows, sizeof *r->hits))) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-		goto out;
-	}
-	if (q.kind == KS_Q_MATCH && pg.n_rows && ks_hl_compile(ks_store_tok(s), q.match, &hl) < 0) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-		goto out;
-	}
-	for (size_t i = 0; rc == KS_OK && i < pg.n_rows; i++) {
-		struct ks_hit *h = &r->hits[r->n_hits++];
-		if ((rc = check_deadline(s, &dl, "highlights", err)) == KS_OK &&
-		    (rc = read_row(s, pg.rows[i].rowid, h, err)) == KS_OK) {
-			h->score = pg.rows[i].score;
-			rc = highlight(s, hl, h, err);
-		}
-	}
+	rc = search_scan(s, p, &sc, r, err);
 out:
-	ks_store_deadline(s, 0);
+	ks_scan_clear(s, &sc);
 	if (in_txn)
 		sqlite3_exec(ks_store_db(s), "COMMIT", NULL, NULL,
 			     NULL); /* read only: can't fail */
-	ks_query_clear(&q);
-	for (int i = 0; names && i <= KS_SECTIONS_MAX; i++)
-		free(names[i]);
-	free(names);
-	ks_hl_free(hl);
-	free(pg.heap);
-	free(pg.rows);
-	free(pg.undated);
-	free(pl.ids);
-	free(ent);
 	if (rc != KS_OK) {
 		ks_result_free(r);
 		return rc;
