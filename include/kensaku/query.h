@@ -103,6 +103,15 @@ const char *ks_query_limit_name(enum ks_query_limit code);
 /* Frees the n notices of v and v itself. Accepts NULL. */
 void ks_query_notices_free(struct ks_query_notice *v, size_t n);
 
+/* Moves q's expansions and notices to the caller (*e, *ne, *v, *nv; free
+ * them with ks_query_expansions_free and ks_query_notices_free); q keeps
+ * none. Can't fail. */
+void ks_query_take_notes(struct ks_query *q, struct ks_query_expansion **e, size_t *ne,
+			 struct ks_query_notice **v, size_t *nv);
+
+/* Frees the n expansions of e and e itself. Accepts NULL. */
+void ks_query_expansions_free(struct ks_query_expansion *e, size_t n);
+
 /* Frees what q holds and zeroes it. Accepts NULL. */
 void ks_query_clear(struct ks_query *q);
 

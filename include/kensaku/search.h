@@ -1,9 +1,10 @@
-/* search.h - run a query against a store and shape the API's JSON.
+/* search.h - run a query against a store, and shape the API's JSON.
  *
- * search.c owns MATCH, ranking (BM25, title weighted above quotes), exact
- * totals, facets, paging and highlights; json.c turns results into the
- * exact bodies of the HTTP API, so `kensaku search --json` and kensakud
- * print the same bytes. Results are plain data: the caller frees them. */
+ * search.c owns exact totals, facets, paging and highlights over the one
+ * walk of the matches (scan.c: MATCH, ranking with BM25, title weighted
+ * above quotes); it returns plain data that the caller frees. json.c
+ * (the render layer) turns results into the exact bodies of the HTTP
+ * API, so `kensaku search --json` and kensakud print the same bytes. */
 #ifndef KENSAKU_SEARCH_H
 #define KENSAKU_SEARCH_H
 
@@ -108,12 +109,30 @@ int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct 
 /* Frees one hit allocated by ks_item_get. Accepts NULL. */
 void ks_hit_free(struct ks_hit *h);
 
-/* Builds {"issue": n, "date": ..., "title": ..., "sections": [...],
- * "items": [hit...]} for issue n; KS_ERR_NOTFOUND when absent. At most
- * KS_MAX_ISSUE_ITEMS items (item.h) are read: an issue with more (only an
- * index built before the limits has one) gets the first ones and
- * "truncated": true. */
-int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *err);
+/* One whole issue as GET /api/issues/{n} shows it (plain data). */
+struct ks_issue_result {
+	long long number;
+	char *date, *title; /* NULL when unknown */
+	char **sections;    /* its items' sections, in order of first appearance */
+	size_t n_sections;
+	struct ks_hit *items; /* in order of position, no highlights */
+	size_t n_items;
+	int truncated; /* 1: the issue has more than KS_MAX_ISSUE_ITEMS items */
+};
+
+/* Reads issue n; KS_ERR_NOTFOUND when absent, KS_ERR_DB, KS_ERR_NOMEM. At
+ * most KS_MAX_ISSUE_ITEMS items (item.h) are read: an issue with more
+ * (only an index built before the limits has one) gets the first ones and
+ * truncated set. On success *out is the caller's (ks_issue_result_free). */
+int ks_issue_get(struct ks_store *s, long long n, struct ks_issue_result **out, struct ks_err *err);
+
+/* Frees an issue of ks_issue_get. Accepts NULL. */
+void ks_issue_result_free(struct ks_issue_result *is);
+
+/* {"issue": n, "date": ..., "title": ..., ("truncated": true,)
+ * "sections": [...], "items": [hit...]} (json.c). New reference; NULL on
+ * out of memory. */
+json_t *ks_issue_json(const struct ks_issue_result *is);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
  * "hits","facets","expanded"} (+ "fts" when r->explain, + "notices" when

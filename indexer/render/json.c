@@ -5,6 +5,7 @@
 
 #include "kensaku/buf.h"
 #include "kensaku/search.h"
+#include "kensaku/trend.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -150,6 +151,66 @@ json_t *ks_result_json(const struct ks_result *r)
 	if (bad) {
 		json_decref(o);
 		return NULL;
+	}
+	return o;
+}
+
+json_t *ks_issue_json(const struct ks_issue_result *is)
+{
+	json_t *o = json_object(), *items = json_array(), *sections = json_array();
+	int bad = !o || !items || !sections ||
+		  json_object_set_new(o, "issue", json_integer(is->number)) ||
+		  json_object_set_new(o, "date", str_or_null(is->date)) ||
+		  json_object_set_new(o, "title", str_or_null(is->title)) ||
+		  (is->truncated && json_object_set_new(o, "truncated", json_true()));
+	for (size_t i = 0; !bad && i < is->n_sections; i++)
+		bad = json_array_append_new(sections, json_string(is->sections[i]));
+	for (size_t i = 0; !bad && i < is->n_items; i++)
+		bad = json_array_append_new(items, ks_hit_json(&is->items[i], 0));
+	bad = bad || json_object_set(o, "sections", sections) || json_object_set(o, "items", items);
+	json_decref(items);
+	json_decref(sections);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* [{"key": "2022-03", "count": 4}, ...] */
+static json_t *buckets_json(const struct ks_trend *t)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < t->n_buckets; i++) {
+		const struct ks_trend_bucket *b = &t->buckets[i];
+		char key[16];
+		if (t->interval == KS_INTERVAL_YEAR)
+			snprintf(key, sizeof key, "%04d", b->year);
+		else
+			snprintf(key, sizeof key, "%04d-%02d", b->year, b->month);
+		push(&a, json_pack("{s:s, s:I}", "key", key, "count", (json_int_t)b->count));
+	}
+	return a;
+}
+
+json_t *ks_trend_json(const struct ks_trend *t)
+{
+	json_t *buckets = buckets_json(t);
+	json_t *expanded = ks_expanded_json(t->expanded, t->n_expanded);
+	json_t *o = NULL;
+	if (buckets && expanded)
+		o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "query", t->query, "interval",
+			      t->interval == KS_INTERVAL_YEAR ? "year" : "month", "total",
+			      (json_int_t)t->total, "undated", (json_int_t)t->undated, "buckets",
+			      buckets, "expanded", expanded);
+	else {
+		json_decref(buckets);
+		json_decref(expanded);
+	}
+	if (o && t->n_notices &&
+	    json_object_set_new(o, "notices", ks_notices_json(t->notices, t->n_notices))) {
+		json_decref(o);
+		o = NULL;
 	}
 	return o;
 }

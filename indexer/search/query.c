@@ -524,6 +524,26 @@ void ks_query_notices_free(struct ks_query_notice *v, size_t n)
 	free(v);
 }
 
+void ks_query_take_notes(struct ks_query *q, struct ks_query_expansion **e, size_t *ne,
+			 struct ks_query_notice **v, size_t *nv)
+{
+	*e = q->expanded;
+	*ne = q->n_expanded;
+	*v = q->notices;
+	*nv = q->n_notices;
+	q->expanded = NULL;
+	q->n_expanded = 0;
+	q->notices = NULL;
+	q->n_notices = 0;
+}
+
+void ks_query_expansions_free(struct ks_query_expansion *e, size_t n)
+{
+	for (size_t i = 0; e && i < n; i++)
+		free(e[i].term);
+	free(e);
+}
+
 void ks_query_clear(struct ks_query *q)
 {
 	if (!q)
@@ -532,8 +552,6 @@ void ks_query_clear(struct ks_query *q)
 	free(q->match);
 	free(q->exclude);
 	free(q->groups);
-	for (size_t i = 0; i < q->n_expanded; i++)
-		free(q->expanded[i].term);
-	free(q->expanded);
+	ks_query_expansions_free(q->expanded, q->n_expanded);
 	memset(q, 0, sizeof *q);
 }

@@ -60,9 +60,7 @@ void ks_result_free(struct ks_result *r)
 	for (size_t i = 0; i < r->n_entities; i++)
 		free(r->entities[i].key);
 	free(r->entities);
-	for (size_t i = 0; i < r->n_expanded; i++)
-		free(r->expanded[i].term);
-	free(r->expanded);
+	ks_query_expansions_free(r->expanded, r->n_expanded);
 	ks_query_notices_free(r->notices, r->n_notices);
 	free(r->query);
 	free(r->fts);
@@ -476,14 +474,7 @@ static struct ks_result *result_new(const struct ks_search_params *p, struct ks_
  * expression that runs. */
 static int result_take_query(struct ks_result *r, struct ks_scan *sc, struct ks_err *err)
 {
-	r->expanded = sc->q.expanded;
-	r->n_expanded = sc->q.n_expanded;
-	sc->q.expanded = NULL;
-	sc->q.n_expanded = 0;
-	r->notices = sc->q.notices;
-	r->n_notices = sc->q.n_notices;
-	sc->q.notices = NULL;
-	sc->q.n_notices = 0;
+	ks_query_take_notes(&sc->q, &r->expanded, &r->n_expanded, &r->notices, &r->n_notices);
 	if (sc->fts && !(r->fts = strdup(sc->fts)))
 		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	return KS_OK;
@@ -665,67 +656,125 @@ int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct 
 	return rc;
 }
 
-int ks_issue_json(struct ks_store *s, long long n, json_t **out, struct ks_err *err)
+void ks_issue_result_free(struct ks_issue_result *is)
+{
+	if (!is)
+		return;
+	free(is->date);
+	free(is->title);
+	for (size_t i = 0; i < is->n_sections; i++)
+		free(is->sections[i]);
+	free(is->sections);
+	for (size_t i = 0; i < is->n_items; i++)
+		ks_hit_clear(&is->items[i]);
+	free(is->items);
+	free(is);
+}
+
+/* Reads the issues row of n into a new *out; KS_ERR_NOTFOUND when absent. */
+static int issue_head(struct ks_store *s, long long n, struct ks_issue_result **out,
+		      struct ks_err *err)
 {
 	sqlite3_stmt *st = ks_store_stmt(s, ISSUE, err);
 	if (!st)
 		return KS_ERR_DB;
 	sqlite3_bind_int64(st, 1, n);
-	int r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (r == SQLITE_DONE)
-			return ks_err_set(err, KS_ERR_NOTFOUND, "no issue %lld", n);
-		return ks_store_dberr(s, "issue", err);
+	int r = sqlite3_step(st), rc = KS_OK;
+	struct ks_issue_result *is = NULL;
+	if (r == SQLITE_ROW) {
+		const char *date = (const char *)sqlite3_column_text(st, 1);
+		const char *title = (const char *)sqlite3_column_text(st, 2);
+		if (!(is = calloc(1, sizeof *is)) || (date && !(is->date = strdup(date))) ||
+		    (title && !(is->title = strdup(title))))
+			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+		else
+			is->number = n;
+	} else if (r == SQLITE_DONE) {
+		rc = ks_err_set(err, KS_ERR_NOTFOUND, "no issue %lld", n);
+	} else {
+		rc = ks_store_dberr(s, "issue", err);
 	}
-	const char *date = (const char *)sqlite3_column_text(st, 1);
-	const char *title = (const char *)sqlite3_column_text(st, 2);
-	json_t *o = json_object(), *items = json_array(), *sections = json_array();
-	int rc = KS_OK;
-	if (!o || !items || !sections || json_object_set_new(o, "issue", json_integer(n)) ||
-	    json_object_set_new(o, "date", date ? json_string(date) : json_null()) ||
-	    json_object_set_new(o, "title", title ? json_string(title) : json_null()))
-		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	sqlite3_reset(st);
-	if (rc == KS_OK && !(st = ks_store_stmt(s, ISSUE_ITEMS, err)))
-		rc = KS_ERR_DB;
-	if (rc == KS_OK) {
-		sqlite3_bind_int64(st, 1, n);
-		while (rc == KS_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-			if (json_array_size(items) == KS_MAX_ISSUE_ITEMS) {
-				/* an index built before the limits: the first items only */
-				if (json_object_set_new(o, "truncated", json_true()))
-					rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-				r = SQLITE_DONE;
-				break;
-			}
-			struct ks_hit h;
-			json_t *j = NULL;
-			if (ks_hit_read(st, &h) < 0 || !(j = ks_hit_json(&h, 0)) ||
-			    json_array_append_new(items, j))
-				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-			/* sections in order of first appearance */
-			int seen = !h.section;
-			for (size_t i = 0; !seen && i < json_array_size(sections); i++)
-				seen = !strcmp(json_string_value(json_array_get(sections, i)),
-					       h.section);
-			if (!seen && json_array_append_new(sections, json_string(h.section)))
-				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-			ks_hit_clear(&h);
+	if (rc != KS_OK)
+		ks_issue_result_free(is);
+	else
+		*out = is;
+	return rc;
+}
+
+/* Adds section (NULL: none) to is's sections unless there; -1 on out of
+ * memory. */
+static int issue_section(struct ks_issue_result *is, const char *section)
+{
+	for (size_t i = 0; section && i < is->n_sections; i++)
+		if (!strcmp(is->sections[i], section))
+			return 0;
+	if (!section)
+		return 0;
+	char **n = realloc(is->sections, (is->n_sections + 1) * sizeof *n);
+	if (!n)
+		return -1;
+	is->sections = n;
+	if (!(n[is->n_sections] = strdup(section)))
+		return -1;
+	is->n_sections++;
+	return 0;
+}
+
+/* Reads the current row of st as is's next item; -1 on out of memory. */
+static int issue_item(struct ks_issue_result *is, sqlite3_stmt *st, size_t *cap)
+{
+	if (is->n_items == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct ks_hit *n = realloc(is->items, c * sizeof *n);
+		if (!n)
+			return -1;
+		is->items = n;
+		*cap = c;
+	}
+	struct ks_hit *h = &is->items[is->n_items];
+	if (ks_hit_read(st, h) < 0) {
+		ks_hit_clear(h);
+		return -1;
+	}
+	is->n_items++;
+	return issue_section(is, h->section);
+}
+
+/* Reads is's items, in order, at most KS_MAX_ISSUE_ITEMS of them. */
+static int issue_items(struct ks_store *s, struct ks_issue_result *is, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, ISSUE_ITEMS, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, is->number);
+	size_t cap = 0;
+	int r, rc = KS_OK;
+	while (rc == KS_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (is->n_items == KS_MAX_ISSUE_ITEMS) {
+			/* an index built before the limits: the first items only */
+			is->truncated = 1;
+			r = SQLITE_DONE;
+			break;
 		}
-		if (rc == KS_OK && r != SQLITE_DONE)
-			rc = ks_store_dberr(s, "issue", err);
-		sqlite3_reset(st);
+		if (issue_item(is, st, &cap) < 0)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 	}
-	if (rc == KS_OK &&
-	    (json_object_set(o, "sections", sections) || json_object_set(o, "items", items)))
-		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
-	json_decref(items);
-	json_decref(sections);
-	if (rc != KS_OK) {
-		json_decref(o);
-		return rc;
+	if (rc == KS_OK && r != SQLITE_DONE)
+		rc = ks_store_dberr(s, "issue", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int ks_issue_get(struct ks_store *s, long long n, struct ks_issue_result **out, struct ks_err *err)
+{
+	struct ks_issue_result *is = NULL;
+	int rc = issue_head(s, n, &is, err);
+	if (rc == KS_OK && (rc = issue_items(s, is, err)) != KS_OK) {
+		ks_issue_result_free(is);
+		is = NULL;
 	}
-	*out = o;
-	return KS_OK;
+	if (rc == KS_OK)
+		*out = is;
+	return rc;
 }

@@ -1,5 +1,6 @@
-/* trend.c - counts of matching items per month or year (trend.h). One walk
- * over the matching rowids, in whatever order is cheapest; the day in each
+/* trend.c - counts of matching items per month or year (trend.h), as data
+ * (json.c shapes the body). One walk over the matching rowids, in whatever
+ * order is cheapest; the day in each
  * rowid picks the bucket (a run of items of one day costs one comparison
  * each). */
 #include <stdio.h>
@@ -60,8 +61,9 @@ static int on_row(void *ctx, sqlite3_int64 rowid, double score)
 	return 0;
 }
 
-/* The buckets from the first non-empty slot to the last, zeros included. */
-static json_t *buckets_json(const struct tally *t)
+/* Sets o's buckets from the first non-empty slot of t to the last, zeros
+ * included; -1 on out of memory. */
+static int take_buckets(const struct tally *t, struct ks_trend *o)
 {
 	int n = t->iv == KS_INTERVAL_YEAR ? N_YEARS : N_MONTHS, first = -1, last = -1;
 	for (int i = 0; i < n; i++)
@@ -70,56 +72,62 @@ static json_t *buckets_json(const struct tally *t)
 				first = i;
 			last = i;
 		}
-	json_t *a = json_array();
-	for (int i = first; a && first >= 0 && i <= last; i++) {
-		char key[16];
-		if (t->iv == KS_INTERVAL_YEAR)
-			snprintf(key, sizeof key, "%04d", FIRST_YEAR + i);
-		else
-			snprintf(key, sizeof key, "%04d-%02d", FIRST_YEAR + i / 12, i % 12 + 1);
-		json_t *b = json_pack("{s:s, s:I}", "key", key, "count", (json_int_t)t->count[i]);
-		if (!b || json_array_append_new(a, b)) {
-			json_decref(a);
-			return NULL;
-		}
+	if (first < 0)
+		return 0;
+	o->n_buckets = (size_t)(last - first + 1);
+	if (!(o->buckets = calloc(o->n_buckets, sizeof *o->buckets)))
+		return -1;
+	for (int i = first; i <= last; i++) {
+		struct ks_trend_bucket *b = &o->buckets[i - first];
+		b->year = t->iv == KS_INTERVAL_YEAR ? FIRST_YEAR + i : FIRST_YEAR + i / 12;
+		b->month = t->iv == KS_INTERVAL_YEAR ? 0 : i % 12 + 1;
+		b->count = t->count[i];
 	}
-	return a;
+	return 0;
 }
 
-int ks_trend_json(struct ks_store *s, const struct ks_search_params *p, enum ks_interval iv,
-		  json_t **out, struct ks_err *err)
+void ks_trend_free(struct ks_trend *t)
+{
+	if (!t)
+		return;
+	free(t->query);
+	free(t->buckets);
+	ks_query_expansions_free(t->expanded, t->n_expanded);
+	ks_query_notices_free(t->notices, t->n_notices);
+	free(t);
+}
+
+/* The trend of t's counts and sc's query (whose expansions and notices
+ * move into it); NULL on out of memory. */
+static struct ks_trend *trend_new(const struct ks_search_params *p, const struct tally *t,
+				  struct ks_scan *sc)
+{
+	struct ks_trend *o = calloc(1, sizeof *o);
+	if (!o || !(o->query = strdup(p->q ? p->q : "")) || take_buckets(t, o) < 0) {
+		ks_trend_free(o);
+		return NULL;
+	}
+	o->interval = t->iv;
+	o->total = t->total;
+	o->undated = t->undated;
+	ks_query_take_notes(&sc->q, &o->expanded, &o->n_expanded, &o->notices, &o->n_notices);
+	return o;
+}
+
+int ks_trend_run(struct ks_store *s, const struct ks_search_params *p, enum ks_interval iv,
+		 struct ks_trend **out, struct ks_err *err)
 {
 	struct ks_scan sc;
 	struct tally t = {iv, NULL, 0, 0, -1, -1};
-	json_t *o = NULL;
+	struct ks_trend *o = NULL;
 	int rc = ks_scan_init(s, p, &sc, err);
 	if (rc == KS_OK && !(t.count = calloc(N_MONTHS, sizeof *t.count)))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[trend] out of memory");
 	if (rc == KS_OK)
 		rc =
 		    ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_ANY, KS_SCORE_NONE, on_row, &t, err);
-	if (rc == KS_OK) {
-		json_t *buckets = buckets_json(&t);
-		json_t *expanded = ks_expanded_json(sc.q.expanded, sc.q.n_expanded);
-		if (buckets && expanded)
-			o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "query", p->q ? p->q : "",
-				      "interval", iv == KS_INTERVAL_YEAR ? "year" : "month",
-				      "total", (json_int_t)t.total, "undated",
-				      (json_int_t)t.undated, "buckets", buckets, "expanded",
-				      expanded);
-		else {
-			json_decref(buckets);
-			json_decref(expanded);
-		}
-		if (o && sc.q.n_notices &&
-		    json_object_set_new(o, "notices",
-					ks_notices_json(sc.q.notices, sc.q.n_notices))) {
-			json_decref(o);
-			o = NULL;
-		}
-		if (!o)
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[trend] out of memory");
-	}
+	if (rc == KS_OK && !(o = trend_new(p, &t, &sc)))
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[trend] out of memory");
 	ks_scan_clear(s, &sc);
 	free(t.count);
 	if (rc == KS_OK)

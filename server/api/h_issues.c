@@ -1,4 +1,5 @@
-/* h_issues.c - GET /api/issues/{n}: one whole issue, shaped by the library.
+/* h_issues.c - GET /api/issues/{n}: one whole issue (ks_issue_get), shaped
+ * by the library's render layer (ks_issue_json).
  * n is decimal digits only (else 400); numbers past 18 digits can't exist
  * (404). The body is bounded by the limits of item.h: at most
  * KS_MAX_ISSUE_ITEMS items and KS_MAX_ISSUE_CHARS characters of text (at
@@ -35,6 +36,7 @@ void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *r
 {
 	struct ksd_lease lease;
 	struct ks_err err = {{0}};
+	struct ks_issue_result *is = NULL;
 	json_t *j = NULL;
 	size_t i, n = strlen(rest);
 	long long num = 0;
@@ -62,7 +64,7 @@ void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *r
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	rc = ks_issue_json(lease.store, num, &j, &err);
+	rc = ks_issue_get(lease.store, num, &is, &err);
 	ksd_pool_release(&lease);
 	if (rc == KS_ERR_NOTFOUND) {
 		ksd_reply_error(rp, 404, "not_found", "no issue %lld", num);
@@ -72,7 +74,9 @@ void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *r
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	if (clamp_items(j) < 0) {
+	j = ks_issue_json(is);
+	ks_issue_result_free(is);
+	if (j && clamp_items(j) < 0) {
 		json_decref(j);
 		j = NULL;
 	}

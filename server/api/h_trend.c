@@ -1,6 +1,6 @@
 /* h_trend.c - GET /api/trend: counts of matching items per month or year,
- * for the same filters as /api/search. Shaping is the library's
- * (ks_trend_json). */
+ * for the same filters as /api/search: the counts from ks_trend_run, the
+ * body from the library's render layer (ks_trend_json). */
 #include "ksd.h"
 
 #include <kensaku/search.h>
@@ -14,7 +14,7 @@ void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
 	struct ksd_lease lease;
 	struct ks_err err = {{0}};
 	enum ks_interval iv;
-	json_t *body = NULL;
+	struct ks_trend *t = NULL;
 	int rc;
 
 	if (ksd_search_params_from(rq, &p, rp) < 0)
@@ -33,11 +33,12 @@ void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	rc = ks_trend_json(lease.store, &p, iv, &body, &err);
+	rc = ks_trend_run(lease.store, &p, iv, &t, &err);
 	ksd_pool_release(&lease);
 	if (rc != KS_OK) {
 		ksd_reply_rc(rp, rc, err.msg);
 		return;
 	}
-	ksd_reply_json_new(rp, 200, body);
+	ksd_reply_json_new(rp, 200, ks_trend_json(t));
+	ks_trend_free(t);
 }

@@ -271,13 +271,17 @@ static void test_lookups(void)
 	CHECK(ks_item_get(s, "11-", &h, &err) == KS_ERR_NOTFOUND);
 	CHECK(ks_item_get(s, "../etc", &h, &err) == KS_ERR_NOTFOUND);
 	CHECK(ks_item_get(s, "1-1 OR 1=1", &h, &err) == KS_ERR_NOTFOUND);
-	json_t *j = NULL;
-	CHECK(ks_issue_json(s, 11, &j, &err) == KS_OK);
+	struct ks_issue_result *is = NULL;
+	CHECK(ks_issue_get(s, 11, &is, &err) == KS_OK);
+	CHECK(is && is->n_items == 3 && is->n_sections == 3 && !is->truncated);
+	json_t *j = is ? ks_issue_json(is) : NULL;
 	CHECK(j && json_array_size(json_object_get(j, "items")) == 3);
 	CHECK(j && json_array_size(json_object_get(j, "sections")) == 3);
 	CHECK(j && !strcmp(json_string_value(json_object_get(j, "date")), "2022-01-09"));
 	json_decref(j);
-	CHECK(ks_issue_json(s, 99, &j, &err) == KS_ERR_NOTFOUND);
+	ks_issue_result_free(is);
+	is = NULL;
+	CHECK(ks_issue_get(s, 99, &is, &err) == KS_ERR_NOTFOUND && !is);
 	cleanup(s);
 }
 
