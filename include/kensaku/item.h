@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "utf8.h" /* ks_utf8_chars was declared here: its users include utf8.h */
 
 /* Limits no real newsletter reaches (the sample archive and the fixture
  * issue: titles <= 105 characters, quotes <= 1,900, 12 items an issue).
@@ -100,10 +101,6 @@ int ks_batch_no_items(const struct ks_batch *b, const char *name, struct ks_err 
  * on out of memory returns -1 and leaves to as it was (from still owns
  * everything). */
 int ks_batch_move(struct ks_batch *to, struct ks_batch *from);
-
-/* The number of code points in the first n bytes of UTF-8 s (bytes that
- * are not continuation bytes). Never fails. */
-size_t ks_utf8_chars(const char *s, size_t n);
 
 /* Total items over all issues of b. */
 size_t ks_batch_count_items(const struct ks_batch *b);

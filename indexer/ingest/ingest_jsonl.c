@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "kensaku/date.h"
 #include "kensaku/ingest.h"
 
 #define ISSUE_DIGITS 15	 /* digits accepted in an issue number string */
@@ -54,22 +55,8 @@ static int is_blank(const char *s, size_t n)
  * date and writes the date part to out[11]; returns 0 or -1. */
 static int check_date(const char *s, char out[11])
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	size_t n = strlen(s);
-	if (n < 10 || (n > 10 && s[10] != 'T') || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int k = 0; k < 10; k++)
-		if (k != 4 && k != 7 && !(s[k] >= '0' && s[k] <= '9'))
-			return -1;
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0');
-	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1000 || m < 1 || m > 12 || d < 1)
-		return -1;
-	int max = mdays[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		max = 29;
-	if (d > max)
+	if (n < 10 || (n > 10 && s[10] != 'T') || !ks_date_parse(s, 10, NULL, NULL, NULL))
 		return -1;
 	memcpy(out, s, 10);
 	out[10] = 0;

@@ -21,7 +21,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kensaku/date.h"
 #include "kensaku/ingest.h"
+#include "kensaku/utf8.h"
 
 #define HEADING_MAX 12	/* characters in an unknown section heading */
 #define ISSUE_DIGITS 15 /* digits accepted in an issue number */
@@ -34,55 +36,6 @@ struct line {
 	size_t len;
 	int no; /* 1-based line number in the file */
 };
-
-/* ---- UTF-8 ---------------------------------------------------------- */
-
-/* Decodes one code point at s (n bytes available); sets *adv to its length.
- * Returns -1 on an invalid, overlong, surrogate or truncated sequence. */
-static long utf8_decode(const unsigned char *s, size_t n, size_t *adv)
-{
-	unsigned c = s[0];
-	long cp;
-	size_t k;
-	if (c < 0x80) {
-		*adv = 1;
-		return c;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		k = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		k = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		k = 4;
-		cp = c & 0x07;
-	} else {
-		return -1;
-	}
-	if (n < k)
-		return -1;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return -1;
-	*adv = k;
-	return cp;
-}
-
-/* Returns the code point of the last character of s[0..n) (valid UTF-8) and
- * sets *start to its offset. */
-static long utf8_last(const char *s, size_t n, size_t *start)
-{
-	size_t i = n - 1, adv;
-	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-		i--;
-	*start = i;
-	return utf8_decode((const unsigned char *)s + i, n - i, &adv);
-}
 
 /* ---- character classes ------------------------------------------------ */
 
@@ -141,7 +94,7 @@ static void trim(const char **s, size_t *n)
 {
 	size_t adv;
 	while (*n > 0) {
-		long cp = utf8_decode((const unsigned char *)*s, *n, &adv);
+		long cp = ks_utf8_decode(*s, *n, &adv);
 		if (cp < 0 || !is_space_cp(cp))
 			break;
 		*s += adv;
@@ -149,7 +102,7 @@ static void trim(const char **s, size_t *n)
 	}
 	while (*n > 0) {
 		size_t start;
-		long cp = utf8_last(*s, *n, &start);
+		long cp = ks_utf8_last(*s, *n, &start);
 		if (cp < 0 || !is_space_cp(cp))
 			break;
 		*n = start;
@@ -188,7 +141,7 @@ static int has_japanese(const char *s, size_t n)
 {
 	size_t i = 0, adv;
 	while (i < n) {
-		long cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
+		long cp = ks_utf8_decode(s + i, n - i, &adv);
 		if (cp < 0)
 			return 0;
 		if (is_japanese(cp))
@@ -200,22 +153,11 @@ static int has_japanese(const char *s, size_t n)
 
 /* ---- dates ------------------------------------------------------------ */
 
-static int days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
 /* Writes y-m-d as "YYYY-MM-DD" into out[11] when it is a real calendar
- * date; returns 1, or -1 when it is not. */
+ * date (date.h); returns 1, or -1 when it is not. */
 static int make_date(int y, int m, int d, char out[11])
 {
-	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-		return -1;
-	int w = snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-	return w == 10 ? 1 : -1;
+	return ks_date_format(y, m, d, out) == 0 ? 1 : -1;
 }
 
 /* Reads mind..maxd ASCII or full-width digits at s[*i]; returns the value
@@ -412,7 +354,7 @@ static enum kind line_kind(const struct line *l)
 	if (date_label(l->s, l->len, &v, &vn) || parse_date(l->s, l->len, date) != 0)
 		return K_DATE;
 	while (i < l->len && !wordish) {
-		long cp = utf8_decode((const unsigned char *)l->s + i, l->len - i, &adv);
+		long cp = ks_utf8_decode(l->s + i, l->len - i, &adv);
 		if (cp < 0)
 			break;
 		wordish = is_wordish(cp);
@@ -485,14 +427,14 @@ static int heading_shaped(const char *s, size_t n)
 	if (n == 0 || ks_utf8_chars(s, n) > HEADING_MAX)
 		return 0;
 	while (i < n) {
-		long cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
+		long cp = ks_utf8_decode(s + i, n - i, &adv);
 		if (cp < 0 || is_space_cp(cp) || (cp >= 'A' && cp <= 'Z') ||
 		    (cp >= 'a' && cp <= 'z'))
 			return 0;
 		jp |= is_kana_kanji(cp);
 		i += adv;
 	}
-	long last = utf8_last(s, n, &start);
+	long last = ks_utf8_last(s, n, &start);
 	if (!jp || last == 0x3002 /* 。 */ || last == '.' || last == 0xFF0E || last == 0x3001)
 		return 0;
 	if (starts_with(s, n, "「") || starts_with(s, n, "『") || starts_with(s, n, "“"))
@@ -515,22 +457,22 @@ static int is_jp_sentence(const char *s, size_t n)
 			return 1;
 	/* look through closing brackets and quotes after the final 。 */
 	while (n > 0) {
-		cp = utf8_last(s, n, &start);
+		cp = ks_utf8_last(s, n, &start);
 		if (cp != 0x300D && cp != 0x300F && cp != 0xFF09 && cp != ')' && cp != 0x201D &&
 		    cp != '"')
 			break;
 		n = start;
 	}
-	if (n == 0 || utf8_last(s, n, &start) != 0x3002)
+	if (n == 0 || ks_utf8_last(s, n, &start) != 0x3002)
 		return 0;
 	n = start;
 	if (n == 0)
 		return 0;
-	cp = utf8_last(s, n, &start);
+	cp = ks_utf8_last(s, n, &start);
 	if (cp == ')' || cp == 0xFF09) { /* "...を行います（3月25日）。" */
 		int depth = 0;
 		while (n > 0) {
-			cp = utf8_last(s, n, &start);
+			cp = ks_utf8_last(s, n, &start);
 			n = start;
 			if (cp == ')' || cp == 0xFF09)
 				depth++;
@@ -539,10 +481,10 @@ static int is_jp_sentence(const char *s, size_t n)
 		}
 		if (n == 0 || depth != 0)
 			return 0;
-		cp = utf8_last(s, n, &start);
+		cp = ks_utf8_last(s, n, &start);
 	}
 	if (cp == 0x304B && start > 0) { /* か after ます/です/しょう: a question */
-		long prev = utf8_last(s, start, &start);
+		long prev = ks_utf8_last(s, start, &start);
 		return prev == 0x3059 || prev == 0x3046;
 	}
 	return is_sentence_end(cp);
@@ -558,7 +500,7 @@ static int is_english_sentence(const char *s, size_t n)
 	size_t latin = 0, jp = 0;
 	long cp = 0;
 	while (n > 0) {
-		cp = utf8_last(s, n, &start);
+		cp = ks_utf8_last(s, n, &start);
 		if (cp != '"' && cp != '\'' && cp != ')' && cp != ']' && cp != 0x201D &&
 		    cp != 0x2019)
 			break;
@@ -567,7 +509,7 @@ static int is_english_sentence(const char *s, size_t n)
 	if (n == 0 || (cp != '.' && cp != '!' && cp != '?'))
 		return 0;
 	while (i < n) {
-		cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
+		cp = ks_utf8_decode(s + i, n - i, &adv);
 		if (cp < 0)
 			return 0;
 		if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'))
@@ -625,7 +567,7 @@ static int split_lines(struct parser *p, const char *data, size_t len)
 			if (l->s[j] == 0)
 				return ks_err_set(p->err, KS_ERR_PARSE, "%s:%d: NUL byte in text",
 						  p->name, no);
-			if (utf8_decode((const unsigned char *)l->s + j, l->len - j, &adv) < 0)
+			if (ks_utf8_decode(l->s + j, l->len - j, &adv) < 0)
 				return ks_err_set(p->err, KS_ERR_PARSE,
 						  "%s:%d: invalid UTF-8 at byte %zu", p->name, no,
 						  j + 1);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "kensaku/item.h"
+#include "kensaku/utf8.h"
 
 /* Makes room for one more element of size elem in *arr (holding *n of *cap),
  * doubling the capacity; returns 0, or -1 on out of memory or overflow with
@@ -105,14 +106,6 @@ size_t ks_batch_count_items(const struct ks_batch *b)
 	for (size_t i = 0; i < b->n_issues; i++)
 		n += b->issues[i].n_items;
 	return n;
-}
-
-size_t ks_utf8_chars(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; s && i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
 }
 
 int ks_batch_skip(struct ks_batch *b, const char *fmt, ...)

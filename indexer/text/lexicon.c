@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include <unicode/unorm2.h>
-#include <unicode/utf8.h>
 #include <unicode/ustring.h>
 
 #include "kensaku/err.h"
 #include "kensaku/lexicon.h"
+#include "kensaku/utf8.h"
 #include "lexicon_data.h"
 
 struct group {
@@ -75,31 +75,30 @@ static char *fold_fast(const char *s, size_t len, size_t *out_len, int *fallback
 	char *p = malloc(len + 1);
 	if (!p)
 		return NULL;
-	size_t o = 0;
-	int32_t i = 0, n = (int32_t)len;
-	while (i < n) {
+	size_t o = 0, i = 0;
+	while (i < len) {
 		unsigned char b = (unsigned char)s[i];
 		if (b < 0x80) {
 			p[o++] = (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
 			i++;
 			continue;
 		}
-		int32_t at = i;
-		UChar32 c;
-		U8_NEXT(s, i, n, c);
+		size_t cl;
+		long c = ks_utf8_decode(s + i, len - i, &cl);
 		if (c >= 0xFF01 && c <= 0xFF5E) {
 			c -= 0xFEE0;
 			p[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 		} else if (c == 0x3000) {
 			p[o++] = ' ';
-		} else if (c > 0 && unorm2_isInert(norm, c)) {
-			memcpy(p + o, s + at, (size_t)(i - at));
-			o += (size_t)(i - at);
+		} else if (c > 0 && unorm2_isInert(norm, (UChar32)c)) {
+			memcpy(p + o, s + i, cl);
+			o += cl;
 		} else {
 			free(p);
 			*fallback = 1;
 			return NULL;
 		}
+		i += cl;
 	}
 	p[o] = 0;
 	if (out_len)

@@ -20,10 +20,10 @@
 #include <string.h>
 
 #include <unicode/unorm2.h>
-#include <unicode/utf8.h>
 #include <unicode/utf16.h>
 
 #include "kensaku/search.h"
+#include "kensaku/utf8.h"
 #include "normalize.h"
 
 #define CHUNK_MAX_CP 1024 /* longer runs without a boundary are cut (see above) */
@@ -70,11 +70,10 @@ static int push_chunk(struct ks_norm *nb, const UNormalizer2 *norm, const char *
 	UChar in[CHUNK_MAX_CP * 2 + 2];
 	int32_t n_in = 0;
 	for (int i = start; i < end;) {
-		UChar32 c;
-		U8_NEXT(s, i, end, c);
-		if (c < 0)
-			c = 0xFFFD;
-		U16_APPEND_UNSAFE(in, n_in, c);
+		size_t n;
+		long c = ks_utf8_decode(s + i, (size_t)(end - i), &n);
+		U16_APPEND_UNSAFE(in, n_in, c < 0 ? 0xFFFD : (UChar32)c);
+		i += (int)n;
 	}
 	/* NFKC expands one code point to at most 18 units (U+FDFA). */
 	int32_t room = n_in * 18 + 4;
@@ -144,8 +143,9 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 			continue;
 		}
 		int start = i;
-		UChar32 c;
-		U8_NEXT(s, i, len, c);
+		size_t n;
+		long c = ks_utf8_decode(s + i, (size_t)(len - i), &n);
+		i += (int)n;
 		if (c < 0) {
 			if (reserve(nb, 1) < 0)
 				goto fail;
@@ -155,15 +155,13 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 		/* extend the chunk over code points without a boundary before them */
 		int ncp = 1;
 		while (i < len && ncp < CHUNK_MAX_CP) {
-			int j = i;
-			UChar32 d;
-			U8_NEXT(s, j, len, d);
+			long d = ks_utf8_decode(s + i, (size_t)(len - i), &n);
 			/* a boundary for both NFKC (query.c's first step) and
 			 * NFKC_Casefold: U+0345 has one only for the latter */
-			if (d < 0 || (unorm2_hasBoundaryBefore(norm, d) &&
-				      unorm2_hasBoundaryBefore(nfkc, d)))
+			if (d < 0 || (unorm2_hasBoundaryBefore(norm, (UChar32)d) &&
+				      unorm2_hasBoundaryBefore(nfkc, (UChar32)d)))
 				break;
-			i = j;
+			i += (int)n;
 			ncp++;
 		}
 		if (push_chunk(nb, norm, s, start, i) < 0)

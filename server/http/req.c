@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <kensaku/utf8.h>
+
 static int hex_value(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -50,7 +52,7 @@ static const char *add_pair(struct ksd_req *rq, const char *s, size_t n, char **
 	kn = decode(s, rk, 1, key);
 	key[kn] = '\0';
 	*at += kn + 1;
-	if (memchr(key, '\0', kn) || !ksd_utf8_valid(key, kn))
+	if (memchr(key, '\0', kn) || !ks_utf8_valid(key, kn))
 		return "a query parameter name is not valid UTF-8";
 	if (eq) {
 		value = *at;
@@ -59,7 +61,7 @@ static const char *add_pair(struct ksd_req *rq, const char *s, size_t n, char **
 		*at += vn + 1;
 		if (memchr(value, '\0', vn))
 			return "a query parameter holds a NUL byte";
-		if (!ksd_utf8_valid(value, vn))
+		if (!ks_utf8_valid(value, vn))
 			return "a query parameter is not valid UTF-8";
 	}
 	for (i = 0; i < rq->n_params; i++)
@@ -89,7 +91,7 @@ enum ksd_target_rc ksd_req_parse_target(struct ksd_req *rq, const char *target, 
 	}
 	pn = decode(target, pn, 0, at);
 	at[pn] = '\0';
-	if (memchr(at, '\0', pn) || !ksd_utf8_valid(at, pn)) {
+	if (memchr(at, '\0', pn) || !ks_utf8_valid(at, pn)) {
 		ksd_reply_error(rp, 400, "bad_request", "the path is not valid UTF-8 text");
 		return KSD_TARGET_BAD_PATH;
 	}
@@ -124,40 +126,5 @@ const char *ksd_req_param(const struct ksd_req *rq, const char *name)
 
 int ksd_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-	while (p < end) {
-		unsigned char c = *p;
-		unsigned long cp;
-		int n, i;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0; /* continuation byte, overlong lead or > U+10FFFF */
-		}
-		if (end - p <= n)
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
+	return ks_utf8_valid(s, len);
 }

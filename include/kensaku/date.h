@@ -1,0 +1,39 @@
+/* date.h - calendar dates: the one validator of "YYYY-MM-DD" (what ingest
+ * stores and what a search's from/to may say) and the one converter
+ * between dates and day numbers, both on the proleptic Gregorian
+ * calendar. Pure functions: none allocates or fails.
+ *
+ * A date's year is four digits, KS_DATE_YEAR_MIN..KS_DATE_YEAR_MAX: an
+ * archive of newsletters has no earlier dates, and the floor keeps a
+ * 4-digit issue number such as 0059 from reading as a year. */
+#ifndef KENSAKU_DATE_H
+#define KENSAKU_DATE_H
+
+#include <stddef.h>
+
+#define KS_DATE_YEAR_MIN 1000
+#define KS_DATE_YEAR_MAX 9999
+
+/* 1 when y-m-d is a real calendar date with a year in
+ * KS_DATE_YEAR_MIN..KS_DATE_YEAR_MAX, else 0. */
+int ks_date_real(int y, int m, int d);
+
+/* 1 when s[0..n) is exactly "YYYY-MM-DD" (ASCII digits) naming a real
+ * date (ks_date_real), with its parts in *y, *m, *d (each may be NULL);
+ * else 0 with nothing set. */
+int ks_date_parse(const char *s, size_t n, int *y, int *m, int *d);
+
+/* Writes y-m-d as "YYYY-MM-DD" and a NUL into out when it is a real date
+ * (ks_date_real) and returns 0; returns -1 (out untouched) otherwise. */
+int ks_date_format(int y, int m, int d, char out[11]);
+
+/* Days from 1970-01-01 to y-m-d (negative before it), for any y, m 1..12
+ * and d 1..31 (H. Hinnant's days_from_civil). */
+long ks_date_days(long y, int m, int d);
+
+/* The date that is days days after 1970-01-01 (before it when negative):
+ * the inverse of ks_date_days (H. Hinnant's civil_from_days). Any of y, m,
+ * d may be NULL. */
+void ks_date_civil(long days, long *y, int *m, int *d);
+
+#endif
