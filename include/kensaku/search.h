@@ -141,6 +141,19 @@ json_t *ks_issue_json(const struct ks_issue_result *is);
  * of memory. */
 json_t *ks_result_json(const struct ks_result *r);
 
+/* The bytes of ks_result_json(r) (as ks_json_body writes them) in two
+ * parts around the value of "took_ms": the body is *head, the took_ms
+ * value, *tail (ks_result_body_join), so a cached body reports the time
+ * of the request that reads it without anyone editing bytes. Both
+ * malloc'd (caller frees). 0, or -1 on out of memory (both NULL). */
+int ks_result_body_parts(const struct ks_result *r, char **head, char **tail);
+
+/* head (hlen bytes), took_ms as a body writes it, tail (tlen bytes): the
+ * body of ks_result_body_parts for a request that took took_ms. malloc'd
+ * (caller frees), its length in *len; NULL on out of memory. */
+char *ks_result_body_join(const char *head, size_t hlen, double took_ms, const char *tail,
+			  size_t tlen, size_t *len);
+
 /* A sentence for readers saying what bound n ran into ("a prefix needs
  * at least 3 characters: h* was searched as h"); malloc'd (caller frees),
  * NULL on out of memory. */

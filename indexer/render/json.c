@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kensaku/buf.h"
 #include "kensaku/search.h"
@@ -120,32 +121,31 @@ json_t *ks_notices_json(const struct ks_query_notice *v, size_t n)
 	return a;
 }
 
-json_t *ks_result_json(const struct ks_result *r)
+/* The members of a search body before "took_ms": query, total, offset,
+ * limit. New reference; NULL on out of memory. */
+static json_t *result_head(const struct ks_result *r)
+{
+	return json_pack("{s:s, s:I, s:i, s:i}", "query", r->query ? r->query : "", "total",
+			 (json_int_t)r->total, "offset", r->offset, "limit", r->limit);
+}
+
+/* The members after it: hits, facets, expanded (+ fts, notices). */
+static json_t *result_tail(const struct ks_result *r)
 {
 	json_t *o = json_object(), *hits = json_array(), *facets = json_object();
 	int bad = !o || !hits || !facets;
 	for (size_t i = 0; !bad && i < r->n_hits; i++)
 		bad = json_array_append_new(hits, ks_hit_json(&r->hits[i], 1));
-	if (!bad)
-		bad = json_object_set_new(facets, "section",
-					  facet_json(r->sections, r->n_sections)) ||
-		      json_object_set_new(facets, "year", facet_json(r->years, r->n_years)) ||
-		      json_object_set_new(facets, "cve", facet_json(r->cves, r->n_cves)) ||
-		      json_object_set_new(facets, "entity", facet_json(r->entities, r->n_entities));
-	if (!bad)
-		bad =
-		    json_object_set_new(o, "query", json_string(r->query ? r->query : "")) ||
-		    json_object_set_new(o, "total", json_integer(r->total)) ||
-		    json_object_set_new(o, "offset", json_integer(r->offset)) ||
-		    json_object_set_new(o, "limit", json_integer(r->limit)) ||
-		    json_object_set_new(o, "took_ms", json_real(round(r->took_ms * 1000) / 1000)) ||
-		    json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
-		    json_object_set_new(o, "expanded",
-					ks_expanded_json(r->expanded, r->n_expanded));
-	if (!bad && r->explain)
-		bad = json_object_set_new(o, "fts", r->fts ? json_string(r->fts) : json_null());
-	if (!bad && r->n_notices)
-		bad = json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices));
+	bad = bad ||
+	      json_object_set_new(facets, "section", facet_json(r->sections, r->n_sections)) ||
+	      json_object_set_new(facets, "year", facet_json(r->years, r->n_years)) ||
+	      json_object_set_new(facets, "cve", facet_json(r->cves, r->n_cves)) ||
+	      json_object_set_new(facets, "entity", facet_json(r->entities, r->n_entities)) ||
+	      json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
+	      json_object_set_new(o, "expanded", ks_expanded_json(r->expanded, r->n_expanded)) ||
+	      (r->explain && json_object_set_new(o, "fts", str_or_null(r->fts))) ||
+	      (r->n_notices &&
+	       json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices)));
 	json_decref(hits);
 	json_decref(facets);
 	if (bad) {
@@ -153,6 +153,86 @@ json_t *ks_result_json(const struct ks_result *r)
 		return NULL;
 	}
 	return o;
+}
+
+/* took_ms as a body holds it: rounded to the microsecond. */
+static json_t *took_json(double ms)
+{
+	return json_real(round(ms * 1000) / 1000);
+}
+
+json_t *ks_result_json(const struct ks_result *r)
+{
+	json_t *o = result_head(r), *tail = result_tail(r);
+	int bad = !o || !tail || json_object_set_new(o, "took_ms", took_json(r->took_ms)) ||
+		  json_object_update(o, tail);
+	json_decref(tail);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The compact bytes of object o without its closing brace (drop_last) or
+ * its opening one; malloc'd, NULL on out of memory. */
+static char *object_part(const json_t *o, int drop_last)
+{
+	char *s = ks_json_body(o);
+	size_t n = s ? strlen(s) : 0;
+	if (n < 2) {
+		free(s);
+		return NULL;
+	}
+	if (drop_last)
+		s[n - 1] = '\0';
+	else
+		memmove(s, s + 1, n);
+	return s;
+}
+
+int ks_result_body_parts(const struct ks_result *r, char **head, char **tail)
+{
+	json_t *h = result_head(r), *t = result_tail(r);
+	char *a = h ? object_part(h, 1) : NULL, *b = t ? object_part(t, 0) : NULL;
+	struct ks_buf hb = {0}, tb = {0};
+	int ok = a && b;
+	json_decref(h);
+	json_decref(t);
+	if (ok) {
+		ks_buf_str(&hb, a);
+		ks_buf_str(&hb, ",\"took_ms\":");
+		ks_buf_str(&tb, ",");
+		ks_buf_str(&tb, b);
+	}
+	free(a);
+	free(b);
+	*head = ks_buf_take(&hb);
+	*tail = ks_buf_take(&tb);
+	if (ok && *head && *tail)
+		return 0;
+	free(*head);
+	free(*tail);
+	*head = *tail = NULL;
+	return -1;
+}
+
+char *ks_result_body_join(const char *head, size_t hlen, double took_ms, const char *tail,
+			  size_t tlen, size_t *len)
+{
+	json_t *v = took_json(took_ms);
+	char *took =
+	    v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	struct ks_buf b = {0};
+	json_decref(v);
+	if (!took)
+		return NULL;
+	ks_buf_add(&b, head, hlen);
+	ks_buf_str(&b, took);
+	ks_buf_add(&b, tail, tlen);
+	free(took);
+	*len = b.len;
+	return ks_buf_take(&b);
 }
 
 json_t *ks_issue_json(const struct ks_issue_result *is)

@@ -22,8 +22,8 @@ struct entry {
 	uint64_t hash;
 	unsigned long generation, epoch;
 	long long hits;
-	size_t klen, blen;     /* key bytes, then body bytes, in data */
-	size_t took_a, took_b; /* the took_ms value's span in the body */
+	size_t klen, blen; /* key bytes, then value bytes, in data */
+	size_t split;	   /* length of the value's first part */
 	char data[];
 };
 
@@ -150,90 +150,32 @@ void ksd_cache_bump(void)
 	atomic_fetch_add(&g_epoch, 1);
 }
 
-int ksd_cache_took_span(const char *body, size_t len, size_t *a, size_t *b)
-{
-	static const char head[] = "{\"query\":\"";
-	static const char key[] = "\"took_ms\":";
-	size_t i = sizeof(head) - 1;
-
-	if (len < i || memcmp(body, head, i) != 0)
-		return -1;
-	/* skip the query string: a quote inside it is always escaped */
-	for (; i < len && body[i] != '"'; i++)
-		if (body[i] == '\\')
-			i++;
-	if (i >= len)
-		return -1;
-	/* only numbers (total, offset, limit) lie between it and took_ms */
-	for (; i + sizeof(key) - 1 <= len; i++) {
-		if (body[i] == '"' && memcmp(body + i, key, sizeof(key) - 1) == 0) {
-			size_t j = i + sizeof(key) - 1, k = j;
-
-			while (k < len && body[k] != ',' && body[k] != '}')
-				k++;
-			if (k == j || k >= len)
-				return -1;
-			*a = j;
-			*b = k;
-			return 0;
-		}
-		if (body[i] == '{' || body[i] == '[')
-			return -1; /* past the scalars: no took_ms where expected */
-	}
-	return -1;
-}
-
-/* Formats ms as jansson does with 6 significant digits ("0.412", "3.0"). */
-static int format_took(char *buf, size_t n, double ms)
-{
-	int w = snprintf(buf, n, "%.6g", ms);
-
-	if (w < 0 || (size_t)w >= n)
-		return -1;
-	if (!strpbrk(buf, ".eE")) {
-		if ((size_t)w + 2 >= n)
-			return -1;
-		memcpy(buf + w, ".0", 3);
-		w += 2;
-	}
-	return w;
-}
-
 char *ksd_cache_get(const void *key, size_t klen, unsigned long generation, unsigned long epoch,
-		    double took_ms, size_t *len, long long *hits)
+		    size_t *len, size_t *split, long long *hits)
 {
 	uint64_t h;
 	struct shard *s;
 	struct entry *e;
-	char took[32], *out = NULL;
-	int tw;
+	char *out = NULL;
 
 	if (!g_shards)
 		return NULL;
 	h = XXH3_64bits(key, klen);
 	s = &g_shards[h % KSD_CACHE_SHARDS];
-	tw = format_took(took, sizeof(took), took_ms);
 	pthread_mutex_lock(&s->mu);
 	e = find(s, h, key, klen);
 	if (e && (e->generation != generation || e->epoch != epoch)) {
 		remove_entry(s, e); /* computed before an index change */
 		e = NULL;
 	}
-	if (e && tw > 0) {
-		const char *body = e->data + e->klen;
-		size_t tail = e->blen - e->took_b;
-
-		out = malloc(e->took_a + (size_t)tw + tail + 1);
-		if (out) {
-			memcpy(out, body, e->took_a);
-			memcpy(out + e->took_a, took, (size_t)tw);
-			memcpy(out + e->took_a + (size_t)tw, body + e->took_b, tail);
-			*len = e->took_a + (size_t)tw + tail;
-			out[*len] = '\0';
-			*hits = e->hits;
-			lru_unlink(s, e);
-			lru_push_front(s, e);
-		}
+	if (e && (out = malloc(e->blen + 1))) {
+		memcpy(out, e->data + e->klen, e->blen);
+		out[e->blen] = '\0';
+		*len = e->blen;
+		*split = e->split;
+		*hits = e->hits;
+		lru_unlink(s, e);
+		lru_push_front(s, e);
 	}
 	pthread_mutex_unlock(&s->mu);
 	atomic_fetch_add(out ? &g_hits : &g_misses, 1);
@@ -241,16 +183,14 @@ char *ksd_cache_get(const void *key, size_t klen, unsigned long generation, unsi
 }
 
 void ksd_cache_put(const void *key, size_t klen, unsigned long generation, unsigned long epoch,
-		   const char *body, size_t len, long long hits)
+		   const char *head, size_t hlen, const char *tail, size_t tlen, long long hits)
 {
 	uint64_t h;
 	struct shard *s;
 	struct entry *e, *old;
-	size_t a, b;
+	size_t len = hlen + tlen;
 
-	if (!g_shards || ksd_cache_took_span(body, len, &a, &b) != 0)
-		return;
-	if (sizeof(*e) + klen + len > g_shard_max / 8)
+	if (!g_shards || sizeof(*e) + klen + len > g_shard_max / 8)
 		return;
 	if (epoch != atomic_load(&g_epoch))
 		return; /* already stale */
@@ -264,11 +204,11 @@ void ksd_cache_put(const void *key, size_t klen, unsigned long generation, unsig
 	e->hits = hits;
 	e->klen = klen;
 	e->blen = len;
-	e->took_a = a;
-	e->took_b = b;
+	e->split = hlen;
 	e->prev = e->next = e->hnext = NULL;
 	memcpy(e->data, key, klen);
-	memcpy(e->data + klen, body, len);
+	memcpy(e->data + klen, head, hlen);
+	memcpy(e->data + klen + hlen, tail, tlen);
 	s = &g_shards[h % KSD_CACHE_SHARDS];
 	pthread_mutex_lock(&s->mu);
 	old = find(s, h, key, klen);

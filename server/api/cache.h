@@ -20,8 +20,11 @@
  * the tag of any entry whose snapshot lacks C. A put whose tag is already
  * stale is dropped.
  *
- * Bodies are stored split around the value of their top-level "took_ms"
- * so a hit reports its own (tiny) time. Thread-safe; lock per shard. */
+ * Values are opaque bytes in two parts: h_search.c stores a body as the
+ * parts around its took_ms value (ks_result_body_parts) and joins them
+ * with the time of the request that reads it (ks_result_body_join), so a
+ * hit reports its own (tiny) time and the cache never edits a body.
+ * Thread-safe; lock per shard. */
 #ifndef KSD_CACHE_H
 #define KSD_CACHE_H
 
@@ -50,25 +53,21 @@ int ksd_cache_enabled(void);
 unsigned long ksd_cache_epoch(void);
 void ksd_cache_bump(void);
 
-/* Looks key up. On a hit returns a malloc'd body (caller frees) whose
- * "took_ms" value is replaced by took_ms, its length in *len and the hit
- * count stored with it in *hits; NULL on a miss (or out of memory). */
+/* Looks key up. On a hit returns a malloc'd copy of the value stored
+ * (its two parts one after the other, NUL-terminated; caller frees), its
+ * length in *len, the length of its first part in *split and the hit count
+ * stored with it in *hits; NULL on a miss (or out of memory). */
 char *ksd_cache_get(const void *key, size_t klen, unsigned long generation, unsigned long epoch,
-		    double took_ms, size_t *len, long long *hits);
+		    size_t *len, size_t *split, long long *hits);
 
-/* Stores a copy of body (len bytes, a search API body whose top-level
- * object has "took_ms" after "query", "total", "offset" and "limit") under
- * key, evicting least recently used entries of its shard as needed. Bodies
- * of unexpected shape or larger than an eighth of a shard are not stored.
- * Can't fail (on out of memory nothing is stored). */
+/* Stores a copy of the value head (hlen bytes) + tail (tlen bytes) under
+ * key, evicting least recently used entries of its shard as needed. Values
+ * larger than an eighth of a shard are not stored. Can't fail (on out of
+ * memory nothing is stored). */
 void ksd_cache_put(const void *key, size_t klen, unsigned long generation, unsigned long epoch,
-		   const char *body, size_t len, long long hits);
+		   const char *head, size_t hlen, const char *tail, size_t tlen, long long hits);
 
 /* Counters and sizes, for /metrics. */
 void ksd_cache_stats(struct ksd_cache_stats *out);
-
-/* The byte offsets [*a, *b) of the value of the top-level "took_ms" member
- * in a search body (see ksd_cache_put), or -1 when it can't be found. */
-int ksd_cache_took_span(const char *body, size_t len, size_t *a, size_t *b);
 
 #endif

@@ -13,6 +13,7 @@
 #include <kensaku/csv.h>
 #include <kensaku/search.h>
 
+#include "param.h"
 #include "pool.h"
 
 #define CT_CSV "text/csv; charset=utf-8; header=present"
@@ -63,22 +64,6 @@ static char *next_link(const struct ksd_req *rq, const char *cursor)
 	return s;
 }
 
-/* Parses a decimal int in [lo, hi]; 0 on success. */
-static int parse_range(const char *v, int lo, int hi, int *out)
-{
-	int n = 0, digits = 0;
-
-	for (; *v; v++, digits++) {
-		if (*v < '0' || *v > '9' || digits >= 6)
-			return -1;
-		n = n * 10 + (*v - '0');
-	}
-	if (!digits || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 void ksd_h_csv(const struct ksd_req *rq, struct ksd_reply *rp)
 {
 	struct ks_search_params p;
@@ -97,12 +82,12 @@ void ksd_h_csv(const struct ksd_req *rq, struct ksd_reply *rp)
 		ksd_reply_error(rp, 400, "bad_request", "sort must be relevance, newest or oldest");
 		return;
 	}
-	if ((v = ksd_req_param(rq, "limit")) && parse_range(v, 1, KS_CSV_LIMIT_MAX, &o.limit) < 0) {
+	if (ksd_param_int(rq, "limit", 1, KS_CSV_LIMIT_MAX, &o.limit) < 0) {
 		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
 				KS_CSV_LIMIT_MAX);
 		return;
 	}
-	if ((v = ksd_req_param(rq, "bom")) && parse_range(v, 0, 1, &o.bom) < 0) {
+	if (ksd_param_int(rq, "bom", 0, 1, &o.bom) < 0) {
 		ksd_reply_error(rp, 400, "bad_request", "bom must be 0 or 1");
 		return;
 	}

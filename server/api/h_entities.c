@@ -7,26 +7,8 @@
 
 #include <kensaku/entities.h>
 
+#include "param.h"
 #include "pool.h"
-
-/* Parses limit: absent -> default, else 1..KS_SUGGEST_MAX; 0 on success. */
-static int parse_limit(const char *v, int *out)
-{
-	int n = 0, digits = 0;
-
-	*out = KS_SUGGEST_DEFAULT;
-	if (!v)
-		return 0;
-	for (; *v; v++, digits++) {
-		if (*v < '0' || *v > '9' || digits >= 3)
-			return -1;
-		n = n * 10 + (*v - '0');
-	}
-	if (n < 1 || n > KS_SUGGEST_MAX)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 void ksd_h_entities(const struct ksd_req *rq, struct ksd_reply *rp)
 {
@@ -35,9 +17,10 @@ void ksd_h_entities(const struct ksd_req *rq, struct ksd_reply *rp)
 	struct ksd_lease lease;
 	struct ks_err err = {{0}};
 	json_t *body = NULL;
-	int limit, rc;
 
-	if (parse_limit(ksd_req_param(rq, "limit"), &limit) < 0) {
+	int limit = KS_SUGGEST_DEFAULT, rc;
+
+	if (ksd_param_int(rq, "limit", 1, KS_SUGGEST_MAX, &limit) < 0) {
 		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
 				KS_SUGGEST_MAX);
 		return;

@@ -15,28 +15,10 @@
 #include <kensaku/feed.h>
 #include <kensaku/search.h>
 
+#include "param.h"
 #include "pool.h"
 
 #define CT_ATOM "application/atom+xml; charset=utf-8"
-
-/* Parses limit: absent -> default, else 1..KS_FEED_LIMIT_MAX; 0 on success. */
-static int parse_limit(const char *v, int *out)
-{
-	int n = 0, digits = 0;
-
-	*out = KS_FEED_LIMIT_DEFAULT;
-	if (!v)
-		return 0;
-	for (; *v; v++, digits++) {
-		if (*v < '0' || *v > '9' || digits >= 4)
-			return -1;
-		n = n * 10 + (*v - '0');
-	}
-	if (n < 1 || n > KS_FEED_LIMIT_MAX)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp)
 {
@@ -51,7 +33,8 @@ void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp)
 
 	if (ksd_search_params_from(rq, &p, rp) < 0)
 		return;
-	if (parse_limit(ksd_req_param(rq, "limit"), &o.limit) < 0) {
+	o.limit = KS_FEED_LIMIT_DEFAULT;
+	if (ksd_param_int(rq, "limit", 1, KS_FEED_LIMIT_MAX, &o.limit) < 0) {
 		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
 				KS_FEED_LIMIT_MAX);
 		return;

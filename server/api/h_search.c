@@ -11,45 +11,8 @@
 #include <kensaku/search.h>
 
 #include "cache.h"
+#include "param.h"
 #include "pool.h"
-
-/* Parses an optionally negative decimal integer of at most 9 digits (no
- * spaces, no '+'); 1 on success. */
-static int parse_int(const char *s, int *out)
-{
-	int neg = 0, n = 0, digits = 0;
-
-	if (*s == '-') {
-		neg = 1;
-		s++;
-	}
-	for (; *s; s++, digits++) {
-		if (*s < '0' || *s > '9' || digits >= 9)
-			return 0;
-		n = n * 10 + (*s - '0');
-	}
-	if (!digits)
-		return 0;
-	*out = neg ? -n : n;
-	return 1;
-}
-
-/* Parses a boolean parameter: absent, "0" or "false" -> 0; "1" or "true"
- * -> 1; anything else is a 400 naming it. 0 on success. */
-static int parse_flag(const struct ksd_req *rq, const char *name, int *out, struct ksd_reply *rp)
-{
-	const char *v = ksd_req_param(rq, name);
-
-	*out = 0;
-	if (!v || !strcmp(v, "0") || !strcmp(v, "false"))
-		return 0;
-	if (!strcmp(v, "1") || !strcmp(v, "true")) {
-		*out = 1;
-		return 0;
-	}
-	ksd_reply_error(rp, 400, "bad_request", "%s must be 0 or 1", name);
-	return -1;
-}
 
 int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
 			   struct ksd_reply *rp)
@@ -63,8 +26,8 @@ int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
 	p->to = ksd_req_param(rq, "to");
 	p->entity = ksd_req_param(rq, "entity");
 	p->deadline_ms = rq->deadline_ms;
-	if (parse_flag(rq, "exact", &exact, rp) < 0 ||
-	    parse_flag(rq, "explain", &p->explain, rp) < 0)
+	if (ksd_param_flag(rq, "exact", &exact, rp) < 0 ||
+	    ksd_param_flag(rq, "explain", &p->explain, rp) < 0)
 		return -1;
 	p->expand = !exact;
 	return 0;
@@ -114,6 +77,102 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Every integer a query can hold: the range is ks_search_params_check's. */
+#define ANY_INT 999999999
+
+/* The parameters of a search from rq, checked; 0, or -1 with a 400 in rp. */
+static int search_params(const struct ksd_req *rq, struct ks_search_params *p, struct ksd_reply *rp)
+{
+	struct ks_err err = {{0}};
+	const char *v;
+
+	if (ksd_search_params_from(rq, p, rp) < 0)
+		return -1;
+	if (ksd_param_int(rq, "limit", -ANY_INT, ANY_INT, &p->limit) < 0) {
+		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
+				KS_LIMIT_MAX);
+		return -1;
+	}
+	if (ksd_param_int(rq, "offset", -ANY_INT, ANY_INT, &p->offset) < 0) {
+		ksd_reply_error(rp, 400, "bad_request", "offset must be an integer from 0 to %d",
+				KS_OFFSET_MAX);
+		return -1;
+	}
+	if ((v = ksd_req_param(rq, "sort")) && ks_sort_parse(v, &p->sort) != KS_OK) {
+		ksd_reply_error(rp, 400, "bad_request", "sort must be relevance, newest or oldest");
+		return -1;
+	}
+	if (ks_search_params_check(p, &err) != KS_OK) {
+		ksd_reply_error(rp, 400, "bad_request", "%s",
+				err.msg[0] ? err.msg : "bad search parameter");
+		return -1;
+	}
+	return 0;
+}
+
+/* The cache's side of a search (cache.h): the key and the epoch read before
+ * the lease, and the generation of the lease. */
+struct cached {
+	unsigned char *key; /* NULL: the cache is off */
+	size_t klen;
+	unsigned long tag, generation;
+};
+
+/* Replies from the cache when it holds the body of the search of lease's
+ * snapshot, with this request's took_ms; 1 when it did, 0 on a miss. */
+static int reply_cached(const struct cached *c, const struct ksd_lease *lease,
+			const struct timespec *t0, struct ksd_reply *rp)
+{
+	int changed = 1;
+	long long hits = 0;
+	size_t len = 0, split = 0, blen = 0;
+	char *v, *body;
+
+	/* check the snapshot for commits; the epoch after that looks up */
+	if (ks_store_data_changed(lease->store, &changed, NULL) != KS_OK || changed)
+		ksd_cache_bump();
+	v = ksd_cache_get(c->key, c->klen, lease->generation, ksd_cache_epoch(), &len, &split,
+			  &hits);
+	if (!v)
+		return 0;
+	body = ks_result_body_join(v, split, ms_since(t0), v + split, len - split, &blen);
+	free(v);
+	if (!body)
+		return 0; /* out of memory: computed again */
+	ksd_reply_body_new(rp, 200, KSD_CT_JSON, body, blen);
+	rp->hits = hits;
+	rp->x_cache = "HIT";
+	return 1;
+}
+
+/* Replies with the body of res, storing it in the cache first (c->key). */
+static void reply_result(const struct cached *c, const struct ks_result *res, struct ksd_reply *rp)
+{
+	char *head = NULL, *tail = NULL, *body = NULL;
+	size_t hlen, tlen, blen = 0;
+
+	rp->hits = (long long)res->n_hits;
+	if (!c->key) {
+		ksd_reply_json_new(rp, 200, ks_result_json(res));
+		return;
+	}
+	if (ks_result_body_parts(res, &head, &tail) == 0) {
+		hlen = strlen(head);
+		tlen = strlen(tail);
+		ksd_cache_put(c->key, c->klen, c->generation, c->tag, head, hlen, tail, tlen,
+			      rp->hits);
+		body = ks_result_body_join(head, hlen, res->took_ms, tail, tlen, &blen);
+	}
+	free(head);
+	free(tail);
+	if (!body) {
+		ksd_reply_json_new(rp, 500, NULL);
+		return;
+	}
+	ksd_reply_body_new(rp, 200, KSD_CT_JSON, body, blen);
+	rp->x_cache = "MISS";
+}
+
 void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 {
 	struct ks_search_params p;
@@ -121,93 +180,35 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 	struct ksd_lease lease;
 	struct ks_err err = {{0}};
 	struct timespec t0;
-	unsigned char *key = NULL;
-	size_t klen = 0;
-	unsigned long tag = 0;
-	const char *v;
+	struct cached c = {0};
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-
-	if (ksd_search_params_from(rq, &p, rp) < 0)
+	if (search_params(rq, &p, rp) < 0)
 		return;
-	if ((v = ksd_req_param(rq, "limit")) && !parse_int(v, &p.limit)) {
-		ksd_reply_error(rp, 400, "bad_request", "limit must be an integer from 1 to %d",
-				KS_LIMIT_MAX);
-		return;
-	}
-	if ((v = ksd_req_param(rq, "offset")) && !parse_int(v, &p.offset)) {
-		ksd_reply_error(rp, 400, "bad_request", "offset must be an integer from 0 to %d",
-				KS_OFFSET_MAX);
-		return;
-	}
-	if ((v = ksd_req_param(rq, "sort")) && ks_sort_parse(v, &p.sort) != KS_OK) {
-		ksd_reply_error(rp, 400, "bad_request", "sort must be relevance, newest or oldest");
-		return;
-	}
-	if (ks_search_params_check(&p, &err) != KS_OK) {
-		ksd_reply_error(rp, 400, "bad_request", "%s",
-				err.msg[0] ? err.msg : "bad search parameter");
-		return;
-	}
 	/* the rule of cache.h: the epoch read before the lease (whose read
 	 * transaction is this request's snapshot) tags what it computes */
 	if (ksd_cache_enabled()) {
-		key = search_key(&p, &klen);
-		tag = ksd_cache_epoch();
+		c.key = search_key(&p, &c.klen);
+		c.tag = ksd_cache_epoch();
 	}
 	rc = ksd_pool_acquire(&lease, &err);
 	if (rc != KS_OK) {
-		free(key);
 		ksd_reply_rc(rp, rc, err.msg);
-		return;
+		goto out;
 	}
-	if (key) {
-		int changed = 1;
-		long long hits = 0;
-		size_t len = 0;
-		char *body;
-
-		/* then check the snapshot for commits; the epoch after that
-		 * looks up */
-		if (ks_store_data_changed(lease.store, &changed, NULL) != KS_OK || changed)
-			ksd_cache_bump();
-		body = ksd_cache_get(key, klen, lease.generation, ksd_cache_epoch(), ms_since(&t0),
-				     &len, &hits);
-		if (body) {
-			ksd_pool_release(&lease);
-			free(key);
-			ksd_reply_body_new(rp, 200, KSD_CT_JSON, body, len);
-			rp->hits = hits;
-			rp->x_cache = "HIT";
-			return;
-		}
+	c.generation = lease.generation;
+	if (c.key && reply_cached(&c, &lease, &t0, rp)) {
+		ksd_pool_release(&lease);
+		goto out;
 	}
 	rc = ks_search_run(lease.store, &p, &res, &err);
 	ksd_pool_release(&lease);
-	if (rc != KS_OK) {
-		free(key);
+	if (rc != KS_OK)
 		ksd_reply_rc(rp, rc, err.msg);
-		return;
-	}
-	rp->hits = (long long)res->n_hits;
-	if (key) {
-		json_t *j = ks_result_json(res);
-		char *body = j ? ks_json_body(j) : NULL;
-
-		json_decref(j);
-		if (body) {
-			size_t len = strlen(body);
-
-			ksd_cache_put(key, klen, lease.generation, tag, body, len, rp->hits);
-			ksd_reply_body_new(rp, 200, KSD_CT_JSON, body, len);
-			rp->x_cache = "MISS";
-		} else {
-			ksd_reply_json_new(rp, 500, NULL);
-		}
-		free(key);
-	} else {
-		ksd_reply_json_new(rp, 200, ks_result_json(res));
-	}
+	else
+		reply_result(&c, res, rp);
 	ks_result_free(res);
+out:
+	free(c.key);
 }

@@ -392,6 +392,49 @@ static void test_notices(void)
 	cleanup(s);
 }
 
+/* 1 when ks_result_body_join of r's parts with ms is exactly the bytes of
+ * ks_result_json(r) with r->took_ms = ms. */
+static int parts_join_as_body(struct ks_result *r, double ms)
+{
+	char *head = NULL, *tail = NULL, *joined = NULL, *body = NULL;
+	size_t len = 0;
+	int ok = ks_result_body_parts(r, &head, &tail) == 0;
+	if (ok)
+		joined = ks_result_body_join(head, strlen(head), ms, tail, strlen(tail), &len);
+	r->took_ms = ms;
+	json_t *j = ks_result_json(r);
+	body = ks_json_body(j);
+	ok = ok && joined && body && len == strlen(body) && !strcmp(joined, body);
+	json_decref(j);
+	free(head);
+	free(tail);
+	free(joined);
+	free(body);
+	return ok;
+}
+
+/* A cached body is its parts around took_ms joined with the reader's time:
+ * the bytes a fresh search gives, whatever the time, the notices, fts and
+ * quotes in the query (the cache used to find took_ms in the bytes). */
+static void test_body_parts(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	const char *qs[] = {"ランサムウェア", "\"took_ms\":1", "l* OR ransomware", ""};
+	const double ms[] = {0.0, 0.0004, 0.25, 3.0, 12.34567, 1e-9, 123456.789};
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		p.q = qs[i];
+		p.explain = (int)(i % 2);
+		struct ks_result *r = run(s, &p);
+		CHECK(r != NULL);
+		for (size_t k = 0; r && k < sizeof ms / sizeof ms[0]; k++)
+			CHECK(parts_join_as_body(r, ms[k]));
+		ks_result_free(r);
+	}
+	cleanup(s);
+}
+
 #define LONG_ITEMS 100
 
 /* LONG_ITEMS items whose text takes long to highlight (long quotes) but
@@ -600,5 +643,6 @@ static void test_params(void)
 TEST_MAIN(TEST(test_totals_facets), TEST(test_sort_paging), TEST(test_highlight_escape),
 	  TEST(test_expansion_ranking), TEST(test_html_window), TEST(test_lookups),
 	  TEST(test_replace_forget), TEST(test_versions_and_bad_files), TEST(test_params),
-	  TEST(test_date_sort_scores), TEST(test_notices), TEST(test_deadline_covers_shaping),
-	  TEST(test_walk_deadline), TEST(test_no_deadline), TEST(test_deadline_clock))
+	  TEST(test_date_sort_scores), TEST(test_notices), TEST(test_body_parts),
+	  TEST(test_deadline_covers_shaping), TEST(test_walk_deadline), TEST(test_no_deadline),
+	  TEST(test_deadline_clock))
