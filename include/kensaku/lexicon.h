@@ -21,8 +21,15 @@ int ks_lexicon_init(void);
 
 /* NFKC_Casefold of len bytes of UTF-8 (invalid sequences become U+FFFD) as
  * a malloc'd NUL-terminated string, its length in *out_len when not NULL.
- * Returns NULL on out of memory. */
+ * Returns NULL on out of memory. (Defined in text/normalize.c, with
+ * ks_nfkc.) */
 char *ks_fold(const char *s, size_t len, size_t *out_len);
+
+/* NFKC without case folding (so a query's OR stays OR, and full-width
+ * ＂ － ＊ become ASCII) of len bytes of UTF-8, otherwise as ks_fold:
+ * invalid sequences become U+FFFD; a malloc'd NUL-terminated string, its
+ * length in *out_len when not NULL; NULL on out of memory. */
+char *ks_nfkc(const char *s, size_t len, size_t *out_len);
 
 /* Finds the expansion group of a query term. folded is the term already
  * passed through ks_fold. When some group holds it, sets *variants to the

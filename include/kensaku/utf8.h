@@ -30,4 +30,16 @@ int ks_utf8_text(const char *s, size_t n);
  * bytes); s may be NULL when n is 0. */
 size_t ks_utf8_chars(const char *s, size_t n);
 
+/* The character boundary at or before byte i of s[0..n) (i <= n; n
+ * itself is a boundary): where to cut s to at most i bytes. */
+size_t ks_utf8_floor(const char *s, size_t n, size_t i);
+
+/* The character boundary at or after byte i of s[0..n) (i <= n). */
+size_t ks_utf8_ceil(const char *s, size_t n, size_t i);
+
+/* The byte offset k characters after (k > 0) or before (k < 0) the
+ * boundary i of s[0..n), clamped to [0, n]. ks_utf8_step(s, n, 0, k) is
+ * the length of s's first k characters. */
+size_t ks_utf8_step(const char *s, size_t n, size_t i, long k);
+
 #endif

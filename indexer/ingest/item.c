@@ -280,15 +280,9 @@ static int clamp_member(json_t *o, const char *key, size_t max, size_t max_bytes
 	if (!json_is_string(v))
 		return 0;
 	const char *s = json_string_value(v);
-	size_t n = json_string_length(v), cut = 0, c = 0;
-	if (max) {
-		for (; cut < n && (c < max || ((unsigned char)s[cut] & 0xC0) == 0x80); cut++)
-			c += ((unsigned char)s[cut] & 0xC0) != 0x80;
-	} else {
-		for (cut = n < max_bytes ? n : max_bytes;
-		     cut > 0 && cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80; cut--)
-			;
-	}
+	size_t n = json_string_length(v);
+	size_t cut = max ? ks_utf8_step(s, n, 0, (long)max)
+			 : ks_utf8_floor(s, n, n < max_bytes ? n : max_bytes);
 	if (cut >= n)
 		return 0;
 	return json_string_setn(v, s, cut) ? -1 : 1;

@@ -1,5 +1,5 @@
-/* lexicon.c - the compiled-in term groups and gazetteer: parsing, folding,
- * lookups, and the CVE and entity scanners.
+/* lexicon.c - the compiled-in term groups and gazetteer: parsing, folding
+ * (with ks_fold of normalize.c), lookups, and the CVE and entity scanners.
  *
  * At first use the embedded TSV files (lexicon_data.h) are copied, cut into
  * fields and every spelling is NFKC case folded. Three read-only tables
@@ -11,12 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
-
 #include "kensaku/err.h"
 #include "kensaku/lexicon.h"
-#include "kensaku/utf8.h"
 #include "lexicon_data.h"
 
 struct group {
@@ -57,115 +53,6 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static int is_alnum(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* The common case without ICU's normalize: ASCII (lower-cased), full-width
- * ASCII U+FF01..U+FF5E (to ASCII, lower-cased), U+3000 (a space) and code
- * points that NFKC_Casefold leaves alone whatever surrounds them (ICU's
- * "inert": kana, kanji, most punctuation). Returns NULL with *fallback set
- * when s holds anything else (or invalid UTF-8), NULL alone on OOM. */
-static char *fold_fast(const char *s, size_t len, size_t *out_len, int *fallback)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
-	if (U_FAILURE(st) || len > INT32_MAX) {
-		*fallback = 1;
-		return NULL;
-	}
-	char *p = malloc(len + 1);
-	if (!p)
-		return NULL;
-	size_t o = 0, i = 0;
-	while (i < len) {
-		unsigned char b = (unsigned char)s[i];
-		if (b < 0x80) {
-			p[o++] = (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
-			i++;
-			continue;
-		}
-		size_t cl;
-		long c = ks_utf8_decode(s + i, len - i, &cl);
-		if (c >= 0xFF01 && c <= 0xFF5E) {
-			c -= 0xFEE0;
-			p[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-		} else if (c == 0x3000) {
-			p[o++] = ' ';
-		} else if (c > 0 && unorm2_isInert(norm, (UChar32)c)) {
-			memcpy(p + o, s + i, cl);
-			o += cl;
-		} else {
-			free(p);
-			*fallback = 1;
-			return NULL;
-		}
-		i += cl;
-	}
-	p[o] = 0;
-	if (out_len)
-		*out_len = o;
-	return p;
-}
-
-#define FOLD_RUN_MAX 1024 /* = CHUNK_MAX_CP of normalize.c */
-
-char *ks_fold(const char *s, size_t len, size_t *out_len)
-{
-	int fallback = 0;
-	char *fast = fold_fast(s, len, out_len, &fallback);
-	if (fast || !fallback)
-		return fast;
-	if (len > 1 << 26)
-		return NULL;
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n16 = 0;
-	u_strFromUTF8WithSub(NULL, 0, &n16, s, (int32_t)len, 0xFFFD, NULL, &st);
-	st = U_ZERO_ERROR;
-	UChar *u = malloc(((size_t)n16 + 1) * sizeof *u);
-	/* NFKC_Casefold expands at most 18 times (U+FDFA) */
-	int32_t cap = n16 * 18 + 1;
-	UChar *v = malloc((size_t)cap * sizeof *v);
-	char *out = NULL;
-	if (!u || !v)
-		goto out;
-	u_strFromUTF8WithSub(u, n16 + 1, NULL, s, (int32_t)len, 0xFFFD, NULL, &st);
-	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
-	/* Normalized in pieces cut inside runs of FOLD_RUN_MAX code points
-	 * without a normalization boundary (combining marks): canonical
-	 * reordering costs the square of a run's length, and a hostile
-	 * document of marks took hours. Texts without such runs (any query)
-	 * are one piece, as normalize.c chunks them. */
-	int32_t nv = 0, from = 0, run = 0, i = 0;
-	while (U_SUCCESS(st) && i < n16) {
-		int32_t at = i;
-		UChar32 c;
-		U16_NEXT(u, i, n16, c);
-		if (unorm2_hasBoundaryBefore(norm, c)) {
-			run = 1;
-		} else if (++run > FOLD_RUN_MAX) {
-			nv += unorm2_normalize(norm, u + from, at - from, v + nv, cap - nv, &st);
-			from = at;
-			run = 1;
-		}
-	}
-	if (U_SUCCESS(st))
-		nv += unorm2_normalize(norm, u + from, n16 - from, v + nv, cap - nv, &st);
-	if (U_FAILURE(st))
-		goto out;
-	int32_t n8 = 0;
-	st = U_ZERO_ERROR;
-	u_strToUTF8(NULL, 0, &n8, v, nv, &st);
-	st = U_ZERO_ERROR;
-	out = malloc((size_t)n8 + 1);
-	if (out) {
-		u_strToUTF8(out, n8 + 1, NULL, v, nv, &st);
-		out[n8] = 0;
-		if (out_len)
-			*out_len = (size_t)n8;
-	}
-out:
-	free(u);
-	free(v);
-	return out;
 }
 
 static char *fold_str(const char *s)

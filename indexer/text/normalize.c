@@ -1,35 +1,35 @@
 /* normalize.c - NFKC_Casefold with a map from each output unit to the source
- * byte range it came from.
+ * byte range it came from (ks_norm_run, for the tokenizer), and whole
+ * strings normalized to NFKC or NFKC_Casefold (ks_nfkc, ks_fold).
  *
  * The text is cut into normalization chunks (a code point plus the ones
  * that follow without a normalization boundary, for NFKC_Casefold or for
  * NFKC, e.g. ｶ + ﾞ), each chunk is normalized on its own, and every unit of
- * the chunk's output maps to the chunk's source bytes. ASCII not followed by a non-ASCII byte takes
- * a fast path (lower-casing is all NFKC_Casefold does to it).
+ * the chunk's output maps to the chunk's source bytes. ASCII not followed
+ * by a non-ASCII byte takes a fast path (lower-casing is all NFKC_Casefold
+ * does to it).
  *
- * A chunk is cut after CHUNK_MAX_CP code points: a run of combining marks
- * has no boundary, and canonical reordering costs up to the square of its
- * length. The cut reorders and composes differently from the whole run, so
- * it is set above the longest query (KS_QUERY_MAX_BYTES bytes, so at most
- * as many code points): query.c normalizes a query whole, and any text a
- * query can hold is chunked here exactly as that whole normalization does
- * (a title of a + 31 x U+0301 + U+0323 once did not find itself when the
- * cut was at 32). Worst case, a document made only of marks costs about a
- * thousand steps per byte. */
+ * A chunk is cut after KS_NORM_CHUNK_MAX_CP code points: a run of combining
+ * marks has no boundary, and canonical reordering costs up to the square
+ * of its length. The cut reorders and composes differently from the whole
+ * run, so it is set above the longest query (KS_QUERY_MAX_BYTES bytes, so
+ * at most as many code points; search.h asserts it): a query is never
+ * cut, and any text a query can hold is chunked here exactly as the
+ * query's whole normalization does (a title of a + 31 x U+0301 + U+0323
+ * once did not find itself when the cut was at 32). Worst case, a document
+ * made only of marks costs about a thousand steps per byte. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
-#include "kensaku/search.h"
+#include "kensaku/lexicon.h"
 #include "kensaku/utf8.h"
 #include "normalize.h"
 
-#define CHUNK_MAX_CP 1024 /* longer runs without a boundary are cut (see above) */
-
-_Static_assert(CHUNK_MAX_CP >= KS_QUERY_MAX_BYTES,
-	       "a query's combining run must never be cut in a document");
+#define CHUNK_MAX_CP KS_NORM_CHUNK_MAX_CP
 
 /* Makes room for extra more units; 0 or -1. */
 static int reserve(struct ks_norm *nb, int extra)
@@ -171,6 +171,138 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 fail:
 	nb->n = 0;
 	return -1;
+}
+
+/* ---- whole strings: ks_fold and ks_nfkc (lexicon.h) ------------------ */
+
+/* The common case without ICU's normalize: ASCII (lower-cased), full-width
+ * ASCII U+FF01..U+FF5E (to ASCII, lower-cased), U+3000 (a space) and code
+ * points that NFKC_Casefold leaves alone whatever surrounds them (ICU's
+ * "inert": kana, kanji, most punctuation). Returns NULL with *fallback set
+ * when s holds anything else (or invalid UTF-8), NULL alone on OOM. */
+static char *fold_fast(const char *s, size_t len, size_t *out_len, int *fallback)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
+	if (U_FAILURE(st) || len > INT32_MAX) {
+		*fallback = 1;
+		return NULL;
+	}
+	char *p = malloc(len + 1);
+	if (!p)
+		return NULL;
+	size_t o = 0, i = 0;
+	while (i < len) {
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x80) {
+			p[o++] = (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+			i++;
+			continue;
+		}
+		size_t cl;
+		long c = ks_utf8_decode(s + i, len - i, &cl);
+		if (c >= 0xFF01 && c <= 0xFF5E) {
+			c -= 0xFEE0;
+			p[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		} else if (c == 0x3000) {
+			p[o++] = ' ';
+		} else if (c > 0 && unorm2_isInert(norm, (UChar32)c)) {
+			memcpy(p + o, s + i, cl);
+			o += cl;
+		} else {
+			free(p);
+			*fallback = 1;
+			return NULL;
+		}
+		i += cl;
+	}
+	p[o] = 0;
+	if (out_len)
+		*out_len = o;
+	return p;
+}
+
+/* nv UTF-16 units of v as a malloc'd NUL-terminated UTF-8 string (its
+ * length in *out_len when not NULL); NULL on out of memory. */
+static char *utf16_to_utf8(const UChar *v, int32_t nv, size_t *out_len)
+{
+	int32_t n8 = 0;
+	UErrorCode st = U_ZERO_ERROR;
+	u_strToUTF8(NULL, 0, &n8, v, nv, &st);
+	st = U_ZERO_ERROR;
+	char *out = malloc((size_t)n8 + 1);
+	if (!out)
+		return NULL;
+	u_strToUTF8(out, n8 + 1, NULL, v, nv, &st);
+	out[n8] = 0;
+	if (out_len)
+		*out_len = (size_t)n8;
+	return out;
+}
+
+/* norm (NFKC or NFKC_Casefold) of len bytes of UTF-8, invalid sequences
+ * replaced by U+FFFD, as a malloc'd NUL-terminated string (its length in
+ * *out_len when not NULL); NULL on out of memory. The text is normalized
+ * in pieces cut inside runs of CHUNK_MAX_CP code points without a
+ * normalization boundary (combining marks), as ks_norm_run chunks it:
+ * canonical reordering costs the square of a run's length, and a hostile
+ * document of marks took hours. Texts without such runs (any query) are
+ * one piece. */
+static char *normalize_utf8(const UNormalizer2 *norm, const char *s, size_t len, size_t *out_len)
+{
+	if (len > 1 << 26)
+		return NULL;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n16 = 0;
+	u_strFromUTF8WithSub(NULL, 0, &n16, s, (int32_t)len, 0xFFFD, NULL, &st);
+	st = U_ZERO_ERROR;
+	UChar *u = malloc(((size_t)n16 + 1) * sizeof *u);
+	/* NFKC(_Casefold) expands at most 18 times (U+FDFA) */
+	int32_t cap = n16 * 18 + 1;
+	UChar *v = malloc((size_t)cap * sizeof *v);
+	char *out = NULL;
+	if (!u || !v)
+		goto out;
+	u_strFromUTF8WithSub(u, n16 + 1, NULL, s, (int32_t)len, 0xFFFD, NULL, &st);
+	int32_t nv = 0, from = 0, run = 0, i = 0;
+	while (U_SUCCESS(st) && i < n16) {
+		int32_t at = i;
+		UChar32 c;
+		U16_NEXT(u, i, n16, c);
+		if (unorm2_hasBoundaryBefore(norm, c)) {
+			run = 1;
+		} else if (++run > CHUNK_MAX_CP) {
+			nv += unorm2_normalize(norm, u + from, at - from, v + nv, cap - nv, &st);
+			from = at;
+			run = 1;
+		}
+	}
+	if (U_SUCCESS(st))
+		nv += unorm2_normalize(norm, u + from, n16 - from, v + nv, cap - nv, &st);
+	if (U_SUCCESS(st))
+		out = utf16_to_utf8(v, nv, out_len);
+out:
+	free(u);
+	free(v);
+	return out;
+}
+
+char *ks_fold(const char *s, size_t len, size_t *out_len)
+{
+	int fallback = 0;
+	char *fast = fold_fast(s, len, out_len, &fallback);
+	if (fast || !fallback)
+		return fast;
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&st);
+	return U_SUCCESS(st) ? normalize_utf8(norm, s, len, out_len) : NULL;
+}
+
+char *ks_nfkc(const char *s, size_t len, size_t *out_len)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *norm = unorm2_getNFKCInstance(&st);
+	return U_SUCCESS(st) ? normalize_utf8(norm, s, len, out_len) : NULL;
 }
 
 void ks_norm_free(struct ks_norm *nb)

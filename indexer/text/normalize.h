@@ -5,6 +5,11 @@
 
 #include <unicode/utypes.h>
 
+/* Runs of more code points than this without a normalization boundary are
+ * normalized in pieces (normalize.c says why). The search layer keeps its
+ * longest query within it (_Static_assert beside KS_QUERY_MAX_BYTES). */
+#define KS_NORM_CHUNK_MAX_CP 1024
+
 struct ks_norm {
 	UChar *u;	/* normalized text, n UTF-16 units */
 	int *src_start; /* per unit: first source byte it came from */

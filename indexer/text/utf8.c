@@ -7,6 +7,12 @@
 
 #include <unicode/utf8.h>
 
+/* 1 when b is a continuation byte (10xxxxxx). */
+static int cont(char b)
+{
+	return ((unsigned char)b & 0xC0) == 0x80;
+}
+
 long ks_utf8_decode(const char *s, size_t n, size_t *len)
 {
 	int32_t i = 0, end = n < 4 ? (int32_t)n : 4;
@@ -18,9 +24,7 @@ long ks_utf8_decode(const char *s, size_t n, size_t *len)
 
 long ks_utf8_last(const char *s, size_t n, size_t *start)
 {
-	size_t i = n - 1, len;
-	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-		i--;
+	size_t len, i = ks_utf8_floor(s, n, n - 1);
 	*start = i;
 	return ks_utf8_decode(s + i, n - i, &len);
 }
@@ -56,6 +60,29 @@ size_t ks_utf8_chars(const char *s, size_t n)
 {
 	size_t c = 0;
 	for (size_t i = 0; s && i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+		c += !cont(s[i]);
 	return c;
+}
+
+size_t ks_utf8_floor(const char *s, size_t n, size_t i)
+{
+	while (i > 0 && i < n && cont(s[i]))
+		i--;
+	return i;
+}
+
+size_t ks_utf8_ceil(const char *s, size_t n, size_t i)
+{
+	while (i < n && cont(s[i]))
+		i++;
+	return i;
+}
+
+size_t ks_utf8_step(const char *s, size_t n, size_t i, long k)
+{
+	for (; k > 0 && i < n; k--)
+		i = ks_utf8_ceil(s, n, i + 1);
+	for (; k < 0 && i > 0; k++)
+		i = ks_utf8_floor(s, n, i - 1);
+	return i;
 }

@@ -8,6 +8,7 @@
 #include "kensaku/lexicon.h"
 #include "kensaku/query.h"
 #include "kensaku/tokenizer.h"
+#include "kensaku/utf8.h"
 
 /* 1 when s holds a kana or kanji; 2 when it holds a Latin letter too. */
 static int scripts(const char *s)
@@ -107,6 +108,40 @@ static void test_fold(void)
 	CHECK_STR(f, "abc\xef\xbf\xbd"); /* invalid UTF-8 becomes U+FFFD */
 	CHECK(n == 6);
 	free(f);
+}
+
+/* ks_nfkc: NFKC without case folding, the query translator's first step. */
+static void test_nfkc(void)
+{
+	size_t n = 0;
+	char *f = ks_nfkc("ＬＡＰＳＵＳ＄ ＯＲ ﾗﾝｻﾑｳｪｱ　＂ａ＂",
+			  strlen("ＬＡＰＳＵＳ＄ ＯＲ ﾗﾝｻﾑｳｪｱ　＂ａ＂"), &n);
+	CHECK_STR(f, "LAPSUS$ OR ランサムウェア \"a\""); /* width and kana, never case */
+	CHECK(f && n == strlen(f));
+	free(f);
+	f = ks_nfkc("x\xE3\x81", 3, NULL);
+	CHECK_STR(f, "x\xef\xbf\xbd"); /* invalid UTF-8 becomes U+FFFD */
+	free(f);
+	f = ks_nfkc("", 0, &n);
+	CHECK_STR(f, "");
+	CHECK(n == 0);
+	free(f);
+	/* a run of marks longer than a chunk is normalized in pieces, as the
+	 * tokenizer chunks documents: 3000 marks take no quadratic time and
+	 * every one is kept */
+	size_t marks = 3000, len = 1 + 2 * marks;
+	char *s = malloc(len + 1);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	s[0] = 'a';
+	for (size_t i = 0; i < marks; i++)
+		memcpy(s + 1 + 2 * i, i % 2 ? "\xCC\x81" : "\xCC\xA3", 2); /* U+0301, U+0323 */
+	s[len] = 0;
+	f = ks_nfkc(s, len, &n);
+	CHECK(f && ks_utf8_chars(f, n) == ks_utf8_chars(s, len) - 1); /* a + U+0323 compose */
+	free(f);
+	free(s);
 }
 
 static void test_lookup(void)
@@ -280,5 +315,5 @@ static void test_expand(void)
 	ks_tok_free(tk);
 }
 
-TEST_MAIN(TEST(test_data), TEST(test_fold), TEST(test_lookup), TEST(test_prefix), TEST(test_cve),
-	  TEST(test_extract), TEST(test_expand))
+TEST_MAIN(TEST(test_data), TEST(test_fold), TEST(test_nfkc), TEST(test_lookup), TEST(test_prefix),
+	  TEST(test_cve), TEST(test_extract), TEST(test_expand))

@@ -105,5 +105,27 @@ static void test_chars_and_last(void)
 	CHECK(ks_utf8_last("a\xE3\x81", 3, &start) == -1 && start == 1);
 }
 
+/* Cutting and stepping on character boundaries. */
+static void test_boundaries(void)
+{
+	const char *s = "aあ😀b"; /* 1 + 3 + 4 + 1 bytes */
+	size_t n = strlen(s);
+	CHECK(ks_utf8_floor(s, n, 0) == 0);
+	CHECK(ks_utf8_floor(s, n, 2) == 1);
+	CHECK(ks_utf8_floor(s, n, 4) == 4);
+	CHECK(ks_utf8_floor(s, n, 7) == 4);
+	CHECK(ks_utf8_floor(s, n, n) == n);
+	CHECK(ks_utf8_ceil(s, n, 2) == 4);
+	CHECK(ks_utf8_ceil(s, n, 5) == 8);
+	CHECK(ks_utf8_ceil(s, n, n) == n);
+	CHECK(ks_utf8_step(s, n, 0, 0) == 0);
+	CHECK(ks_utf8_step(s, n, 0, 2) == 4);
+	CHECK(ks_utf8_step(s, n, 0, 3) == 8);
+	CHECK(ks_utf8_step(s, n, 0, 99) == n);
+	CHECK(ks_utf8_step(s, n, n, -1) == 8);
+	CHECK(ks_utf8_step(s, n, 8, -2) == 1);
+	CHECK(ks_utf8_step(s, n, 4, -99) == 0);
+}
+
 TEST_MAIN(TEST(test_decode), TEST(test_replacement_matches_icu), TEST(test_valid_and_text),
-	  TEST(test_chars_and_last))
+	  TEST(test_chars_and_last), TEST(test_boundaries))
