@@ -21,7 +21,12 @@ enum ks_store_flags {
 	/* read-only view of the file alone (SQLite immutable=1): no locks, no
 	 * -wal/-shm; for checking a file renamed over a served one without
 	 * touching the sidecar files the served connections share */
-	KS_STORE_SNAPSHOT = 1 << 3
+	KS_STORE_SNAPSHOT = 1 << 3,
+	/* read-only: no memory map. A long-running reader (kensakud) reads a
+	 * file truncated in place (`cp` over it truncates first) as a short
+	 * read, an error, where mapped pages past its new end kill the process
+	 * with SIGBUS */
+	KS_STORE_NO_MMAP = 1 << 4
 };
 
 struct ks_store;
@@ -54,6 +59,17 @@ int ks_store_check_version(struct ks_store *s, struct ks_err *err);
 int ks_store_begin(struct ks_store *s, struct ks_err *err);
 int ks_store_commit(struct ks_store *s, struct ks_err *err);
 void ks_store_rollback(struct ks_store *s);
+
+/* Read transactions: one snapshot of the file for every statement from
+ * ks_store_read_begin to ks_store_read_end, even while another process
+ * commits, and one lock round instead of one per statement. begin starts
+ * one (and takes the snapshot at once) unless s is already in a
+ * transaction: *started is 1 when it did, and only then may the caller end
+ * it. Fails with KS_ERR_DB / KS_ERR_BUSY / KS_ERR_NOMEM. end commits (a
+ * read can't fail to; rolls back if it does) and accepts a store in no
+ * transaction. */
+int ks_store_read_begin(struct ks_store *s, int *started, struct ks_err *err);
+void ks_store_read_end(struct ks_store *s);
 
 /* Looks up the content hash recorded for source (a canonical file path).
  * Sets *found to 1 and copies the hash (hex, NUL-terminated) into hash_out

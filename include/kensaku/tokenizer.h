@@ -41,9 +41,10 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
  * position (document mode: the bigram after its first character's unigram). */
 int ks_tok_colocated(const struct ks_tok *t);
 
-/* Registers the tokenizer under KS_TOKENIZER_NAME and the ks_rank()
- * auxiliary function on db. Returns an SQLite code. */
-int ks_tok_register(sqlite3 *db);
+/* Registers the tokenizer under KS_TOKENIZER_NAME on api (the store's FTS5
+ * glue, indexer/store/fts.c, gets api and registers ks_rank() itself).
+ * Returns an SQLite code. */
+int ks_tok_register(fts5_api *api);
 
 /* "kensaku-bigram-3" and the ICU version string ("72.1") this binary uses. */
 const char *ks_tok_version(void);

@@ -34,7 +34,7 @@ struct rank_data {
 	size_t hint;  /* where the last memo lookup ended */
 };
 
-/* What ks_rank_attach gives the function: the connection's memo of
+/* What ks_rank_register gives the function: the connection's memo of
  * document lengths, and the connection to load it from. */
 struct rank_env {
 	struct ks_memo *memo;
@@ -182,21 +182,14 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	sqlite3_result_double(ctx, score);
 }
 
-int ks_rank_register(fts5_api *api)
+int ks_rank_register(fts5_api *api, sqlite3 *db, struct ks_memo *memo)
 {
-	return api->xCreateFunction(api, "ks_rank", NULL, rank_fn, NULL);
-}
-
-int ks_rank_attach(sqlite3 *db, struct ks_memo *memo)
-{
-	fts5_api *api = ks_fts5_api(db);
+	if (!memo)
+		return api->xCreateFunction(api, "ks_rank", NULL, rank_fn, NULL);
 	struct rank_env *env = malloc(sizeof(*env));
-	if (!api || !env) {
-		free(env);
-		return api ? SQLITE_NOMEM : SQLITE_ERROR;
-	}
+	if (!env)
+		return SQLITE_NOMEM;
 	env->memo = memo;
 	env->db = db;
-	/* a newer function of the same name shadows the plain one */
 	return api->xCreateFunction(api, "ks_rank", env, rank_fn, free);
 }

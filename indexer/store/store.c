@@ -368,8 +368,7 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 	sqlite3_extended_result_codes(s->db, 0);
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_progress_handler(s->db, 2000, on_progress, s);
-	if (ks_tok_register(s->db) != SQLITE_OK || !(s->memo = ks_memo_new()) ||
-	    ks_rank_attach(s->db, s->memo) != SQLITE_OK) {
+	if (!(s->memo = ks_memo_new()) || ks_fts_register(s->db, s->memo) != SQLITE_OK) {
 		rc = ks_store_dberr(s, "register tokenizer", err);
 		goto out;
 	}
@@ -405,9 +404,12 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 			  "PRAGMA cache_size=-65536",
 			  err);
 	} else {
-		rc = exec(
-		    s, "PRAGMA query_only=1; PRAGMA cache_size=-4096; PRAGMA mmap_size=268435456",
-		    err);
+		rc = exec(s,
+			  (flags & KS_STORE_NO_MMAP)
+			      ? "PRAGMA query_only=1; PRAGMA cache_size=-4096; PRAGMA mmap_size=0"
+			      : "PRAGMA query_only=1; PRAGMA cache_size=-4096; "
+				"PRAGMA mmap_size=268435456",
+			  err);
 	}
 	if (rc != KS_OK)
 		goto out;
@@ -522,6 +524,46 @@ void ks_store_rollback(struct ks_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* the read transaction's statements (cached by address) */
+static const char READ_BEGIN[] = "BEGIN";
+static const char READ_SNAP[] = "SELECT 1 FROM sqlite_schema LIMIT 1";
+static const char READ_END[] = "COMMIT";
+
+int ks_store_read_begin(struct ks_store *s, int *started, struct ks_err *err)
+{
+	*started = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		return KS_OK;
+	sqlite3_stmt *b = ks_store_stmt(s, READ_BEGIN, err);
+	if (!b)
+		return ks_store_dberr(s, "begin", err);
+	int r = sqlite3_step(b);
+	sqlite3_reset(b);
+	if (r != SQLITE_DONE)
+		return ks_store_dberr(s, "begin", err);
+	*started = 1;
+	/* BEGIN is deferred: the first read takes the snapshot. Its failure
+	 * (a damaged file) is left to the caller's own statements to report */
+	sqlite3_stmt *snap = ks_store_stmt(s, READ_SNAP, NULL);
+	if (snap)
+		(void)sqlite3_step(snap);
+	return KS_OK;
+}
+
+void ks_store_read_end(struct ks_store *s)
+{
+	sqlite3_stmt *snap = ks_store_stmt(s, READ_SNAP, NULL); /* resets it */
+	(void)snap;
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	sqlite3_stmt *e = ks_store_stmt(s, READ_END, NULL);
+	int r = e ? sqlite3_step(e) : SQLITE_ERROR;
+	if (e)
+		sqlite3_reset(e);
+	if (r != SQLITE_DONE)
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int ks_store_meta_set(struct ks_store *s, const char *key, const char *value, struct ks_err *err)
@@ -813,30 +855,6 @@ int ks_store_optimize(struct ks_store *s, struct ks_err *err)
 	 * no-op on a file without auto_vacuum) */
 	if (rc == KS_OK)
 		rc = exec(s, "PRAGMA incremental_vacuum", err);
-	return rc;
-}
-
-int ks_store_integrity(struct ks_store *s, struct ks_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
-		return ks_store_dberr(s, "integrity_check", err);
-	int rc = KS_OK;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(st, 0);
-		if (!r || strcmp(r, "ok") != 0)
-			rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] integrity_check: %s",
-					r ? r : "?");
-	} else {
-		rc = ks_store_dberr(s, "integrity_check", err);
-	}
-	sqlite3_finalize(st);
-	if (rc == KS_OK &&
-	    sqlite3_exec(s->db,
-			 "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 0)",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] fts integrity-check: %s",
-				sqlite3_errmsg(s->db));
 	return rc;
 }
 

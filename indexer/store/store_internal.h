@@ -22,15 +22,17 @@ struct ks_memo;
  * open store. */
 struct ks_memo *ks_store_memo(struct ks_store *s);
 
-/* The fts5_api of db (tokenizer.c), or NULL. */
+/* The fts5_api of db (fts.c), or NULL. */
 fts5_api *ks_fts5_api(sqlite3 *db);
 
-/* Registers ks_rank (rank.c) on api without a memo; an SQLite code. */
-int ks_rank_register(fts5_api *api);
+/* Registers the kensaku tokenizer and the ks_rank() auxiliary function on
+ * db (fts.c): with memo (not NULL) ks_rank reads document lengths from it,
+ * which must outlive db's use of the function. Returns an SQLite code. */
+int ks_fts_register(sqlite3 *db, struct ks_memo *memo);
 
-/* Registers ks_rank on db again with s's memo for document lengths
- * (rank.c); returns an SQLite code. */
-int ks_rank_attach(sqlite3 *db, struct ks_memo *memo);
+/* Registers ks_rank on api (rank.c) for db, reading document lengths from
+ * memo when it is not NULL; an SQLite code. */
+int ks_rank_register(fts5_api *api, sqlite3 *db, struct ks_memo *memo);
 
 /* The tokenizer owned by the store, for query translation. */
 struct ks_tok *ks_store_tok(struct ks_store *s);

@@ -23,7 +23,6 @@
 
 #include "kensaku/tokenizer.h"
 #include "normalize.h"
-#include "store_internal.h"
 
 struct ks_tok {
 	UBreakIterator *bi;
@@ -352,26 +351,8 @@ static int fts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pTe
 	return ks_tok_run((struct ks_tok *)p, mode, pText, nText, fts_token, &f);
 }
 
-fts5_api *ks_fts5_api(sqlite3 *db)
+int ks_tok_register(fts5_api *api)
 {
-	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return api;
-}
-
-int ks_tok_register(sqlite3 *db)
-{
-	fts5_api *api = ks_fts5_api(db);
-	if (!api)
-		return SQLITE_ERROR;
 	fts5_tokenizer tk = {fts_create, fts_delete, fts_tokenize};
-	int rc = api->xCreateTokenizer(api, KS_TOKENIZER_NAME, NULL, &tk, NULL);
-	if (rc == SQLITE_OK)
-		rc = ks_rank_register(api);
-	return rc;
+	return api->xCreateTokenizer(api, KS_TOKENIZER_NAME, NULL, &tk, NULL);
 }

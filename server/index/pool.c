@@ -20,14 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <kensaku/tokenizer.h>
+#include <kensaku/check.h>
 #include <kensaku/verify.h>
 
 #include "log.h"
 
 struct ksd_slot {
 	struct ks_store *store;
-	sqlite3_stmt *begin, *snap, *end; /* BEGIN, a first read, COMMIT */
 	struct ksd_slot *next;
 };
 
@@ -44,7 +43,6 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv;
 static pthread_mutex_t g_vmu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
-static pthread_once_t g_chk_once = PTHREAD_ONCE_INIT;
 static char *g_path;
 static struct ksd_slot *g_idle;	 /* idle connections of the current generation */
 static int g_open;		 /* connections of this generation, leased or idle */
@@ -136,59 +134,18 @@ static int open_file(const char *path, const struct file_id *fid, int snapshot,
 				  strerror(errno));
 	if (!same_file(&a, fid))
 		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
-	rc = ks_store_open(path, KS_STORE_READONLY | (snapshot ? KS_STORE_SNAPSHOT : 0), &st, err);
+	/* no memory map: see KS_STORE_NO_MMAP (a served file truncated in place) */
+	rc = ks_store_open(
+	    path, KS_STORE_READONLY | KS_STORE_NO_MMAP | (snapshot ? KS_STORE_SNAPSHOT : 0), &st,
+	    err);
 	if (rc != KS_OK)
 		return rc;
 	if (file_id_get(path, &a) != 0 || !same_file(&a, fid)) {
 		ks_store_close(st);
 		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
 	}
-	/* No memory map: a served file truncated in place (`cp` over it
-	 * truncates first) made reads of mapped pages past its new end kill
-	 * the server with SIGBUS; read() returns a short read, an error. */
-	if (sqlite3_exec(ks_store_db(st), "PRAGMA mmap_size=0", NULL, NULL, NULL) != SQLITE_OK) {
-		ks_store_close(st);
-		return ks_err_set(err, KS_ERR_IO, "cannot turn off mmap on %s", path);
-	}
 	*out = st;
 	return KS_OK;
-}
-
-/* Runs sql on db and reads its first row; KS_ERR_CORRUPT with what and
- * SQLite's message when that fails. *text gets the first column's text
- * (up to n bytes) when text is not NULL. */
-static int probe(sqlite3 *db, const char *what, const char *sql, char *text, size_t n,
-		 struct ks_err *err)
-{
-	sqlite3_stmt *q = NULL;
-	int r = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-
-	if (r == SQLITE_OK)
-		r = sqlite3_step(q);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		int rc = ks_err_set(err, KS_ERR_CORRUPT, "%s: %s", what, sqlite3_errmsg(db));
-
-		sqlite3_finalize(q);
-		return rc;
-	}
-	if (text) {
-		const unsigned char *t = r == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
-
-		snprintf(text, n, "%s", t ? (const char *)t : "?");
-	}
-	sqlite3_finalize(q);
-	return KS_OK;
-}
-
-/* PRAGMA quick_check(1) on db: KS_OK or KS_ERR_CORRUPT with its verdict. */
-static int quick_check(sqlite3 *db, struct ks_err *err)
-{
-	char res[200];
-	int rc = probe(db, "quick_check", "PRAGMA quick_check(1)", res, sizeof(res), err);
-
-	if (rc == KS_OK && strcmp(res, "ok") != 0)
-		rc = ks_err_set(err, KS_ERR_CORRUPT, "quick_check: %s", res);
-	return rc;
 }
 
 /* 1 when the -wal beside path holds frames. */
@@ -201,226 +158,37 @@ static int wal_has_frames(const char *path)
 	return n > 0 && (size_t)n < sizeof(wal) && stat(wal, &st) == 0 && st.st_size > 0;
 }
 
-/* ---- the check VFS ---------------------------------------------------
- * The FTS5 integrity-check is an INSERT, which SQLite refuses on a
- * read-only connection; checking a writable in-memory copy instead cost as
- * much memory as the index (855 MB peak seen). "ksd-check" wraps the
- * default VFS so the check reads the served file in place: the database
- * file is opened O_RDONLY underneath (nothing can be written to it), but
- * reported writable to SQLite, whose write transaction never dirties a
- * page for the check. Writes and truncates fail; no lock is taken; a -wal
- * or -journal beside it reads as absent and none can be created; the WAL
- * marks of the header read as rollback mode: the file alone, as
- * immutable=1 reads it. No other file opens through it (temp_store is
- * memory). Memory is SQLite's page cache, not the file's size. */
-
-struct chk_file {
-	sqlite3_file base;
-	sqlite3_file *real; /* the wrapped VFS's file, right after this struct */
-};
-
-static sqlite3_vfs *g_real_vfs;
-static sqlite3_vfs g_chk_vfs;
-
-#define REAL(f) (((struct chk_file *)(f))->real)
-
-static int chk_close(sqlite3_file *f)
-{
-	return REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
-}
-
-static int chk_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
-{
-	int rc = REAL(f)->pMethods->xRead(REAL(f), buf, amt, off);
-	unsigned char *b = buf;
-
-	/* header bytes 18 and 19: 2 (WAL) reads as 1 (rollback journal) */
-	for (sqlite3_int64 k = 18; rc == SQLITE_OK && k <= 19; k++)
-		if (off <= k && k < off + amt && b[k - off] == 2)
-			b[k - off] = 1;
-	return rc;
-}
-
-static int chk_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
-{
-	(void)f, (void)buf, (void)amt, (void)off;
-	return SQLITE_IOERR_WRITE;
-}
-
-static int chk_truncate(sqlite3_file *f, sqlite3_int64 size)
-{
-	(void)f, (void)size;
-	return SQLITE_IOERR_TRUNCATE;
-}
-
-static int chk_sync(sqlite3_file *f, int flags)
-{
-	(void)f, (void)flags;
-	return SQLITE_OK; /* nothing was written */
-}
-
-static int chk_size(sqlite3_file *f, sqlite3_int64 *size)
-{
-	return REAL(f)->pMethods->xFileSize(REAL(f), size);
-}
-
-static int chk_lock(sqlite3_file *f, int level)
-{
-	(void)f, (void)level;
-	return SQLITE_OK;
-}
-
-static int chk_reserved(sqlite3_file *f, int *out)
-{
-	(void)f;
-	*out = 0;
-	return SQLITE_OK;
-}
-
-static int chk_fcntl(sqlite3_file *f, int op, void *arg)
-{
-	(void)f, (void)op, (void)arg;
-	return SQLITE_NOTFOUND;
-}
-
-static int chk_sector(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xSectorSize(REAL(f));
-}
-
-static int chk_devchar(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)) & ~SQLITE_IOCAP_IMMUTABLE;
-}
-
-/* version 1: no shared memory (so no WAL) and no memory map */
-static const sqlite3_io_methods chk_io = {
-    .iVersion = 1,
-    .xClose = chk_close,
-    .xRead = chk_read,
-    .xWrite = chk_write,
-    .xTruncate = chk_truncate,
-    .xSync = chk_sync,
-    .xFileSize = chk_size,
-    .xLock = chk_lock,
-    .xUnlock = chk_lock,
-    .xCheckReservedLock = chk_reserved,
-    .xFileControl = chk_fcntl,
-    .xSectorSize = chk_sector,
-    .xDeviceCharacteristics = chk_devchar,
-};
-
-static int chk_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
-{
-	sqlite3_file *real = (sqlite3_file *)((struct chk_file *)f + 1);
-	int got = 0, rc;
-
-	(void)vfs;
-	f->pMethods = NULL;
-	REAL(f) = real;
-	real->pMethods = NULL;
-	if (!(flags & SQLITE_OPEN_MAIN_DB))
-		return SQLITE_CANTOPEN; /* a journal or WAL beside the index, a temp file */
-	rc = g_real_vfs->xOpen(
-	    g_real_vfs, name, real,
-	    (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY, &got);
-	if (rc != SQLITE_OK)
-		return rc;
-	f->pMethods = &chk_io;
-	if (out)
-		*out = (got & ~SQLITE_OPEN_READONLY) | SQLITE_OPEN_READWRITE;
-	return SQLITE_OK;
-}
-
-static int chk_delete(sqlite3_vfs *vfs, const char *name, int sync)
-{
-	(void)vfs, (void)name, (void)sync;
-	return SQLITE_IOERR_DELETE;
-}
-
-static int chk_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
-{
-	size_t n = strlen(name);
-
-	(void)vfs;
-	if ((n > 8 && !strcmp(name + n - 8, "-journal")) ||
-	    (n > 4 && !strcmp(name + n - 4, "-wal"))) {
-		*out = 0;
-		return SQLITE_OK;
-	}
-	return g_real_vfs->xAccess(g_real_vfs, name, flags, out);
-}
-
-static void chk_vfs_init(void)
-{
-	g_real_vfs = sqlite3_vfs_find(NULL);
-	if (!g_real_vfs)
-		return;
-	g_chk_vfs = *g_real_vfs;
-	g_chk_vfs.szOsFile = (int)sizeof(struct chk_file) + g_real_vfs->szOsFile;
-	g_chk_vfs.zName = "ksd-check";
-	g_chk_vfs.pNext = NULL;
-	g_chk_vfs.xOpen = chk_open;
-	g_chk_vfs.xDelete = chk_delete;
-	g_chk_vfs.xAccess = chk_access;
-	if (sqlite3_vfs_register(&g_chk_vfs, 0) != SQLITE_OK)
-		g_real_vfs = NULL;
-}
-
 /* Checks the file at path alone (whose identity must be fid), in place
- * through the check VFS: PRAGMA quick_check and the FTS5 integrity-check
- * (every doclist, the term and doclist indexes, the averages; with
- * content, also against the text retokenized). Sets *done to 0 without
- * checking a file larger than KSD_POOL_DEEP_MAX. */
+ * (ks_check_open). Sets *done to 0 without checking a file larger than
+ * KSD_POOL_DEEP_MAX. */
 static int check_alone(const char *path, const struct file_id *fid, int content, int *done,
 		       struct ks_err *err)
 {
 	struct file_id a, b;
-	sqlite3 *db = NULL;
-	int rc = KS_OK;
+	struct ks_check *c = NULL;
+	int rc;
 
 	*done = 0;
-	pthread_once(&g_chk_once, chk_vfs_init);
 	if (file_id_get(path, &a) != 0 || !same_file(&a, fid))
 		return ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
 	if ((unsigned long long)a.size > KSD_POOL_DEEP_MAX)
 		return KS_OK;
-	if (a.size < 512)
-		return ks_err_set(err, KS_ERR_CORRUPT, "%lld bytes are too few for an index",
-				  (long long)a.size);
-	if (!g_real_vfs)
-		return ks_err_set(err, KS_ERR_NOMEM, "no VFS to check %s with", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, "ksd-check") !=
-		SQLITE_OK ||
-	    ks_tok_register(db) != SQLITE_OK) {
-		rc = ks_err_set(err, KS_ERR_IO, "cannot open %s to check it: %s", path,
-				db ? sqlite3_errmsg(db) : "out of memory");
-		goto out;
-	}
+	rc = ks_check_open(path, (long long)a.size, &c, err);
+	if (rc != KS_OK)
+		return rc;
 	/* the file the checks read is fid: stat'ed before the open and after */
 	if (file_id_get(path, &a) != 0 || !same_file(&a, fid)) {
 		rc = ks_err_set(err, KS_ERR_BUSY, "%s was replaced meanwhile", path);
 		goto out;
 	}
-	if (sqlite3_exec(db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) != SQLITE_OK)
-		rc = ks_err_set(err, KS_ERR_CORRUPT, "%s", sqlite3_errmsg(db));
-	if (rc == KS_OK)
-		rc = quick_check(db, err);
-	if (rc == KS_OK &&
-	    sqlite3_exec(
-		db,
-		content ? "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)"
-			: "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 0)",
-		NULL, NULL, NULL) != SQLITE_OK)
-		rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index is damaged: %s",
-				sqlite3_errmsg(db));
+	rc = ks_check_run(c, content, err);
 	*done = rc == KS_OK;
 	/* no lock keeps a writer out (`kensaku index` checkpointing into the
 	 * file): a file changed while it was read gets no verdict */
 	if (rc == KS_ERR_CORRUPT && (file_id_get(path, &b) != 0 || !same_version(&a, &b)))
 		rc = ks_err_set(err, KS_ERR_BUSY, "%s changed while it was checked", path);
 out:
-	sqlite3_close(db);
+	ks_check_close(c);
 	return rc;
 }
 
@@ -453,19 +221,11 @@ static int stamped(const char *path, const struct file_id *fid)
 static int validate(const char *path, const struct file_id *fid, int snapshot, struct ks_err *err)
 {
 	struct ks_store *st = NULL;
-	struct ks_store_stats stats;
-	sqlite3 *db;
 	int done = 0, rc = open_file(path, fid, snapshot, &st, err);
 
 	if (rc != KS_OK)
 		return rc;
-	db = ks_store_db(st);
-	rc = ks_store_stats(st, &stats, err);
-	if (rc == KS_OK)
-		rc =
-		    probe(db, "the full-text index can't be read",
-			  "SELECT rowid FROM items_fts WHERE items_fts MATCH '\"kensaku\"' LIMIT 1",
-			  NULL, 0, err);
+	rc = ks_check_probe(st, err);
 	/* a file `kensaku reindex` checked as strongly and stamped is not
 	 * checked again (verify.h): byte for byte the same file */
 	g_stamped = rc == KS_OK && !wal_has_frames(path) && stamped(path, fid);
@@ -475,39 +235,18 @@ static int validate(const char *path, const struct file_id *fid, int snapshot, s
 	 * tokenizer built it: an index that asks for a reindex is served */
 	if (rc == KS_OK && !done && (snapshot || !wal_has_frames(path)))
 		rc = check_alone(path, fid, ks_store_check_version(st, NULL) == KS_OK, &done, err);
-	/* a temp fts5vocab table needs a writable temp schema: the file itself
-	 * stays read-only (SQLITE_OPEN_READONLY) */
-	if (rc == KS_OK && !done &&
-	    sqlite3_exec(db,
-			 "PRAGMA query_only=0; CREATE VIRTUAL TABLE temp.ksd_check USING "
-			 "fts5vocab(main, items_fts, instance)",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		rc = ks_err_set(err, KS_ERR_CORRUPT, "the full-text index can't be read: %s",
-				sqlite3_errmsg(db));
 	if (rc == KS_OK && !done)
-		rc = probe(db, "the full-text index is damaged",
-			   "SELECT count(*) FROM temp.ksd_check", NULL, 0, err);
-	if (rc == KS_OK && !done)
-		rc = quick_check(db, err);
+		rc = ks_check_scan(st, err);
 	ks_store_close(st);
 	return rc;
 }
 
-/* A slot for st with its three statements, or NULL (st closed). */
+/* A slot for st, or NULL (st closed). */
 static struct ksd_slot *slot_new(struct ks_store *st)
 {
 	struct ksd_slot *s = calloc(1, sizeof(*s));
-	sqlite3 *db = ks_store_db(st);
 
-	if (!s || sqlite3_prepare_v2(db, "BEGIN", -1, &s->begin, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema LIMIT 1", -1, &s->snap, NULL) !=
-		SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "COMMIT", -1, &s->end, NULL) != SQLITE_OK) {
-		if (s) {
-			sqlite3_finalize(s->begin);
-			sqlite3_finalize(s->snap);
-			free(s);
-		}
+	if (!s) {
 		ks_store_close(st);
 		return NULL;
 	}
@@ -517,9 +256,6 @@ static struct ksd_slot *slot_new(struct ks_store *st)
 
 static void slot_free(struct ksd_slot *s)
 {
-	sqlite3_finalize(s->begin);
-	sqlite3_finalize(s->snap);
-	sqlite3_finalize(s->end);
 	ks_store_close(s->store);
 	free(s);
 }
@@ -794,20 +530,6 @@ static void give_back(struct ksd_slot *s)
 	pthread_mutex_unlock(&g_mu);
 }
 
-static void end_read(struct ksd_slot *s)
-{
-	sqlite3 *db = ks_store_db(s->store);
-
-	sqlite3_reset(s->snap);
-	if (!sqlite3_get_autocommit(db)) {
-		int r = sqlite3_step(s->end);
-
-		sqlite3_reset(s->end);
-		if (r != SQLITE_DONE)
-			(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	}
-}
-
 /* 1 when the file at the path is not this generation's and the WAL this
  * connection reads holds frames. The -wal and -shm belong to the path, not
  * to a file: after a rename, frames written there by `kensaku index` are
@@ -835,6 +557,7 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 {
 	struct timespec until = after_ms(KSD_POOL_WAIT_MS);
 	struct ks_err e = {{0}};
+	int started;
 
 	if (atomic_load(&g_reload))
 		check_file(1);
@@ -848,9 +571,10 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 		 * of the request reads this snapshot, even while `kensaku index`
 		 * commits; taken before the WAL is looked at, so frames written
 		 * after the look are not in it */
-		sqlite3_step(s->begin);
-		sqlite3_reset(s->begin);
-		sqlite3_step(s->snap);
+		if (ks_store_read_begin(s->store, &started, &e) != KS_OK) {
+			give_back(s);
+			break;
+		}
 		if (!foreign_wal(s)) {
 			out->slot = s;
 			out->store = s->store;
@@ -858,7 +582,7 @@ int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
 			return KS_OK;
 		}
 		/* wait for the checker to switch to the new file (pool.h) */
-		end_read(s);
+		ks_store_read_end(s->store);
 		give_back(s);
 		pause = after_ms(20);
 		if (pause.tv_sec > until.tv_sec ||
@@ -883,7 +607,7 @@ void ksd_pool_release(struct ksd_lease *l)
 {
 	if (!l || !l->slot)
 		return;
-	end_read(l->slot);
+	ks_store_read_end(l->slot->store);
 	give_back(l->slot);
 	l->slot = NULL;
 	l->store = NULL;

@@ -75,7 +75,8 @@ void ksd_pool_shutdown(void);
  * a pending ksd_pool_reload first. On success *out is set and must be
  * given back with ksd_pool_release. Fails (KS_ERR_IO) only when no
  * connection can be had: the file is gone or refused and none is open, or
- * the wait ran out. Never call it while holding a lease. */
+ * the wait ran out, or its read transaction can't start (err says why).
+ * Never call it while holding a lease. */
 int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err);
 
 /* Ends the lease's read transaction and gives its connection back.
