@@ -391,15 +391,96 @@ int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
 	return ks_query_translate_opts(tok, q, 0, out);
 }
 
+/* The expression being built: the positive part (AND of OR groups) and the
+ * excluded terms (OR-ed), each with its phrase groups (query.h). */
+struct expr {
+	struct ks_buf pos, neg, gpos, gneg;
+	int n_pos, n_neg, in_group;
+};
+
+/* Appends the n terms (keep[i]: term i has tokens) to e, dropping those
+ * without tokens but keeping the OR links of the survivors. */
+static void emit_terms(struct ks_tok *tok, const struct term *terms, int n, const int *keep,
+		       int expand, struct ks_query *out, struct expr *e, int *budget)
+{
+	for (int i = 0; i < n; i++) {
+		const struct term *t = &terms[i];
+		int linked_prev = i > 0 && terms[i - 1].or_next;
+		if (t->neg) {
+			if (!keep[i])
+				continue;
+			if (e->n_neg++)
+				ks_buf_str(&e->neg, " OR ");
+			emit_expanded(&e->neg, tok, t, expand, out, &e->gneg,
+				      (char)('0' + MAX_TERMS + i), budget);
+			continue;
+		}
+		if (!linked_prev && e->in_group) {
+			ks_buf_str(&e->pos, ")");
+			e->in_group = 0;
+		}
+		if (!keep[i])
+			continue;
+		if (e->in_group) {
+			ks_buf_str(&e->pos, " OR ");
+		} else {
+			if (e->n_pos)
+				ks_buf_str(&e->pos, " AND ");
+			ks_buf_str(&e->pos, "(");
+			e->in_group = 1;
+			e->n_pos++;
+		}
+		emit_expanded(&e->pos, tok, t, expand, out, &e->gpos, (char)('0' + i), budget);
+		out->n_terms++;
+	}
+	if (e->in_group)
+		ks_buf_str(&e->pos, ")");
+	if (e->gneg.len)
+		ks_buf_add(&e->gpos, e->gneg.p, e->gneg.len); /* NOT phrases follow */
+}
+
+/* Sets out's kind and moves e's expressions into it. KS_OK or
+ * KS_ERR_NOMEM. */
+static int take_expr(struct expr *e, int had_text, struct ks_query *out)
+{
+	if (e->pos.oom || e->neg.oom || e->gpos.oom || e->gneg.oom)
+		return KS_ERR_NOMEM;
+	if (!had_text) {
+		out->kind = KS_Q_ALL;
+	} else if (e->n_pos) {
+		out->kind = KS_Q_MATCH;
+		out->groups = ks_buf_take(&e->gpos);
+		if (e->n_neg) {
+			struct ks_buf m = {0};
+			ks_buf_str(&m, "(");
+			ks_buf_str(&m, e->pos.p);
+			ks_buf_str(&m, ") NOT (");
+			ks_buf_str(&m, e->neg.p);
+			ks_buf_str(&m, ")");
+			out->match = ks_buf_take(&m);
+		} else {
+			out->match = ks_buf_take(&e->pos);
+		}
+		if (!out->match || !out->groups)
+			return KS_ERR_NOMEM;
+	} else if (e->n_neg) {
+		out->kind = KS_Q_EXCLUDE;
+		out->exclude = ks_buf_take(&e->neg);
+	} else {
+		out->kind = KS_Q_NONE;
+	}
+	return KS_OK;
+}
+
 int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, struct ks_query *out)
 {
-	int expand = (flags & KS_QUERY_EXPAND) != 0;
 	memset(out, 0, sizeof *out);
 	struct term terms[MAX_TERMS];
+	int keep[MAX_TERMS];
 	int n = 0, had_text = 0, rc = KS_OK, budget;
 	const char *rest = NULL;
 	char *norm = nfkc(q ? q : "");
-	struct ks_buf pos = {0}, neg = {0}, gpos = {0}, gneg = {0};
+	struct expr e = {0};
 	if (!norm)
 		return KS_ERR_NOMEM;
 	if ((n = lex(norm, terms, &had_text, &rest)) < 0) {
@@ -407,91 +488,21 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 		rc = KS_ERR_NOMEM;
 		goto out;
 	}
-	/* drop terms without tokens, keeping OR links of the survivors */
-	int keep[MAX_TERMS];
 	for (int i = 0; i < n; i++)
 		keep[i] = has_tokens(tok, terms[i].text);
 	if ((budget = bound_terms(tok, terms, n, keep, rest, out)) < 0) {
 		rc = KS_ERR_NOMEM;
 		goto out;
 	}
-
-	int n_pos = 0, n_neg = 0, in_group = 0;
-	for (int i = 0; i < n; i++) {
-		const struct term *t = &terms[i];
-		int linked_prev = i > 0 && terms[i - 1].or_next;
-		if (t->neg) {
-			if (!keep[i])
-				continue;
-			if (n_neg++)
-				ks_buf_str(&neg, " OR ");
-			emit_expanded(&neg, tok, t, expand, out, &gneg, (char)('0' + MAX_TERMS + i),
-				      &budget);
-			continue;
-		}
-		if (!linked_prev && in_group) {
-			ks_buf_str(&pos, ")");
-			in_group = 0;
-		}
-		if (!keep[i])
-			continue;
-		if (in_group) {
-			ks_buf_str(&pos, " OR ");
-		} else {
-			if (n_pos)
-				ks_buf_str(&pos, " AND ");
-			ks_buf_str(&pos, "(");
-			in_group = 1;
-			n_pos++;
-		}
-		emit_expanded(&pos, tok, t, expand, out, &gpos, (char)('0' + i), &budget);
-		out->n_terms++;
-	}
-	if (in_group)
-		ks_buf_str(&pos, ")");
-	if (gneg.len)
-		ks_buf_add(&gpos, gneg.p, gneg.len); /* NOT phrases follow in the expression */
-	if (pos.oom || neg.oom || gpos.oom || gneg.oom) {
-		rc = KS_ERR_NOMEM;
-		goto out;
-	}
-	if (!had_text) {
-		out->kind = KS_Q_ALL;
-	} else if (n_pos) {
-		out->kind = KS_Q_MATCH;
-		out->groups = gpos.p;
-		gpos.p = NULL;
-		if (n_neg) {
-			struct ks_buf m = {0};
-			ks_buf_str(&m, "(");
-			ks_buf_str(&m, pos.p);
-			ks_buf_str(&m, ") NOT (");
-			ks_buf_str(&m, neg.p);
-			ks_buf_str(&m, ")");
-			if (m.oom) {
-				free(m.p);
-				rc = KS_ERR_NOMEM;
-				goto out;
-			}
-			out->match = m.p;
-		} else {
-			out->match = pos.p;
-			pos.p = NULL;
-		}
-	} else if (n_neg) {
-		out->kind = KS_Q_EXCLUDE;
-		out->exclude = neg.p;
-		neg.p = NULL;
-	} else {
-		out->kind = KS_Q_NONE;
-	}
+	emit_terms(tok, terms, n, keep, (flags & KS_QUERY_EXPAND) != 0, out, &e, &budget);
+	rc = take_expr(&e, had_text, out);
 out:
 	for (int i = 0; i < n; i++)
 		free(terms[i].text);
-	free(pos.p);
-	free(neg.p);
-	free(gpos.p);
-	free(gneg.p);
+	ks_buf_free(&e.pos);
+	ks_buf_free(&e.neg);
+	ks_buf_free(&e.gpos);
+	ks_buf_free(&e.gneg);
 	free(norm);
 	if (rc != KS_OK)
 		ks_query_clear(out);
