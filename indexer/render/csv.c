@@ -384,14 +384,106 @@ static char sort_char(const struct ks_scan *sc, enum ks_sort sort)
 	return 'n';
 }
 
+/* Sets up x for the page of p and o: its sort, its size, and where it
+ * starts (the cursor's key, or the first page: the watermark, and the BOM
+ * and header in b). */
+static int page_start(struct ks_store *s, const struct ks_search_params *p,
+		      const struct ks_csv_opts *o, const struct ks_scan *sc,
+		      const struct cursor_ctx *cc, struct pagectx *x, struct ks_buf *b,
+		      struct ks_err *err)
+{
+	char *seq = NULL;
+	x->sort = sort_char(sc, p->sort);
+	x->k = (size_t)o->limit + 1;
+	if (o->cursor) {
+		if (decode(o->cursor, p, cc, x->sort, &x->key) < 0)
+			return ks_err_set(err, KS_ERR_ARG,
+					  "cursor is not one of this export's: malformed, made for "
+					  "another query or sort, or the index was rebuilt since; "
+					  "start again without it");
+		x->has_key = 1;
+		x->wm = x->key.wm;
+	} else {
+		/* items committed from now on have a sequence number >= seq */
+		int rc = ks_store_meta_get(s, "seq", &seq, err);
+		if (rc != KS_OK)
+			return rc;
+		x->wm = seq ? atoll(seq) : KS_ROWID_SEQ_MAX + 1;
+		free(seq);
+		if (o->bom)
+			ks_buf_add(b, "\xEF\xBB\xBF", 3);
+		ks_buf_str(b, KS_CSV_HEADER);
+	}
+	if (!(x->c = calloc(x->k, sizeof *x->c)))
+		return ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+	return KS_OK;
+}
+
+/* Writes the rows of x->c to b, at most limit of them and until b holds
+ * KS_CSV_PAGE_BYTES; *considered: how many of x->c were looked at. */
+static int page_rows(struct ks_store *s, const struct ks_scan *sc, const struct pagectx *x,
+		     int limit, struct ks_buf *b, struct ks_csv_page *out, size_t *considered,
+		     struct ks_err *err)
+{
+	size_t i, n = x->n < (size_t)limit ? x->n : (size_t)limit;
+	int rc = KS_OK;
+	for (i = 0; i < n && rc == KS_OK && !b->oom; i++) {
+		if (i % 64 == 63 && ks_deadline_passed(s, &sc->dl)) {
+			rc = ks_err_set(err, KS_ERR_TIMEOUT, "[csv] the export page took too long");
+			break;
+		}
+		struct ks_hit h;
+		rc = ks_hit_by_rowid(s, x->c[i].rowid, &h, err);
+		if (rc == KS_ERR_NOTFOUND) {
+			rc = KS_OK; /* removed by a writer since the walk: not a match any more */
+			continue;
+		}
+		if (rc != KS_OK)
+			break;
+		row(b, &h, x->c[i].score);
+		ks_hit_clear(&h);
+		out->rows++;
+		if (b->len >= KS_CSV_PAGE_BYTES) {
+			i++;
+			break;
+		}
+	}
+	if (rc == KS_OK && b->oom)
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+	*considered = i;
+	return rc;
+}
+
+/* Hands b to out as the page's bytes, with the cursor of the next page
+ * when rows remain after the first considered ones of x->c. */
+static int page_finish(const struct ks_search_params *p, const struct cursor_ctx *cc,
+		       const struct pagectx *x, size_t considered, struct ks_buf *b,
+		       struct ks_csv_page *out, struct ks_err *err)
+{
+	out->next[0] = 0;
+	if (considered < x->n) {
+		/* more remain: resume after the last row considered */
+		const struct cand *last = &x->c[considered - 1];
+		struct key k = {x->sort, x->wm, last->rowid, last->score};
+		if (encode(p, cc, &k, out->next) < 0)
+			return ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+	}
+	size_t len = b->len;
+	if (!(out->data = ks_buf_take(b)))
+		return ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+	out->len = len;
+	return KS_OK;
+}
+
 int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const struct ks_csv_opts *o,
 		struct ks_csv_page *out, struct ks_err *err)
 {
 	struct ks_scan sc;
 	struct pagectx x = {0};
 	struct ks_buf b = {0};
-	char *gen = NULL, *seq = NULL;
+	char *gen = NULL;
 	struct cursor_ctx cc = {0};
+	size_t considered = 0;
 	memset(out, 0, sizeof *out);
 	if (o->limit < 1 || o->limit > KS_CSV_LIMIT_MAX)
 		return ks_err_set(err, KS_ERR_ARG, "limit must be between 1 and %d",
@@ -401,86 +493,17 @@ int ks_csv_page(struct ks_store *s, const struct ks_search_params *p, const stru
 		rc = ks_store_meta_get(s, "generation", &gen, err);
 	if (rc == KS_OK)
 		rc = mac_key(s, cc.key, err);
-	if (rc != KS_OK)
-		goto out;
 	cc.gen = gen;
-	x.sort = sort_char(&sc, p->sort);
-	x.k = (size_t)o->limit + 1;
-	if (o->cursor) {
-		if (decode(o->cursor, p, &cc, x.sort, &x.key) < 0) {
-			rc = ks_err_set(err, KS_ERR_ARG,
-					"cursor is not one of this export's: malformed, made for "
-					"another query or sort, or the index was rebuilt since; "
-					"start again without it");
-			goto out;
-		}
-		x.has_key = 1;
-		x.wm = x.key.wm;
-	} else {
-		/* items committed from now on have a sequence number >= seq */
-		if ((rc = ks_store_meta_get(s, "seq", &seq, err)) != KS_OK)
-			goto out;
-		x.wm = seq ? atoll(seq) : KS_ROWID_SEQ_MAX + 1;
-		if (o->bom)
-			ks_buf_add(&b, "\xEF\xBB\xBF", 3);
-		ks_buf_str(&b, KS_CSV_HEADER);
-	}
-	if (!(x.c = calloc(x.k, sizeof *x.c))) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
+	if (rc != KS_OK || (rc = page_start(s, p, o, &sc, &cc, &x, &b, err)) != KS_OK ||
+	    (rc = collect(s, &sc, &x, err)) != KS_OK ||
+	    (rc = page_rows(s, &sc, &x, o->limit, &b, out, &considered, err)) != KS_OK)
 		goto out;
-	}
-	if ((rc = collect(s, &sc, &x, err)) != KS_OK)
-		goto out;
-	size_t i, n = x.n < (size_t)o->limit ? x.n : (size_t)o->limit;
-	for (i = 0; i < n && rc == KS_OK && !b.oom; i++) {
-		if (i % 64 == 63 && ks_deadline_passed(s, &sc.dl)) {
-			rc = ks_err_set(err, KS_ERR_TIMEOUT, "[csv] the export page took too long");
-			break;
-		}
-		struct ks_hit h;
-		rc = ks_hit_by_rowid(s, x.c[i].rowid, &h, err);
-		if (rc == KS_ERR_NOTFOUND) {
-			rc = KS_OK; /* removed by a writer since the walk: not a match any more */
-			continue;
-		}
-		if (rc != KS_OK)
-			break;
-		row(&b, &h, x.c[i].score);
-		ks_hit_clear(&h);
-		out->rows++;
-		if (b.len >= KS_CSV_PAGE_BYTES) {
-			i++;
-			break;
-		}
-	}
-	if (rc == KS_OK && b.oom)
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
-	if (rc != KS_OK)
-		goto out;
-	out->next[0] = 0;
-	if (i < x.n) {
-		/* more remain: resume after the last row considered */
-		struct key k = {x.sort, x.wm, x.c[i - 1].rowid, x.c[i - 1].score};
-		if (encode(p, &cc, &k, out->next) < 0) {
-			rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
-			goto out;
-		}
-	}
-	if (!b.p)
-		ks_buf_add(&b, "", 0);
-	if (b.oom) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");
-		goto out;
-	}
-	out->data = b.p;
-	out->len = b.len;
-	b.p = NULL;
+	rc = page_finish(p, &cc, &x, considered, &b, out, err);
 out:
 	ks_scan_clear(s, &sc);
 	free(x.c);
-	free(b.p);
+	ks_buf_free(&b);
 	free(gen);
-	free(seq);
 	OPENSSL_cleanse(cc.key, sizeof cc.key);
 	return rc;
 }
