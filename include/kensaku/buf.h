@@ -25,6 +25,10 @@ void ks_buf_add(struct ks_buf *b, const void *s, size_t n);
 /* Appends the NUL-terminated s. */
 void ks_buf_str(struct ks_buf *b, const char *s);
 
+/* Appends printf-style formatted text. Can't fail: on failure (no memory,
+ * past the cap, or an encoding error) sets b->oom. */
+void ks_buf_printf(struct ks_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Returns b's bytes (caller frees; "" when nothing was added, NULL on
  * out of memory or after a failed append) and empties b. */
 char *ks_buf_take(struct ks_buf *b);

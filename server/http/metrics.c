@@ -4,11 +4,12 @@
 
 #include "cache.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <kensaku/buf.h>
 
 #ifndef KS_VERSION
 #define KS_VERSION "0"
@@ -79,162 +80,136 @@ void ksd_metrics_observe(const char *route, int status, double seconds)
 	atomic_fetch_sub(&g_in_flight, 1);
 }
 
-/* A growable text buffer with a hard cap (1 MiB): appends fail instead of
- * growing past it. */
-struct tbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
+#define RENDER_MAX ((size_t)1 << 20) /* the text's cap: 1 MiB */
 
-static void tb_printf(struct tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void tb_printf(struct tbuf *t, const char *fmt, ...)
+/* kensaku_requests_total: every route and status seen. */
+static void render_requests(struct ks_buf *t)
 {
-	va_list ap;
-	int n;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		size_t room = t->cap - t->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(t->p + t->len, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			t->len += (size_t)n;
-			return;
-		}
-		if (t->cap >= (1u << 20)) {
-			t->failed = 1;
-			return;
-		}
-		char *np = realloc(t->p, t->cap * 2);
-		if (!np) {
-			t->failed = 1;
-			return;
-		}
-		t->p = np;
-		t->cap *= 2;
-	}
-}
-
-char *ksd_metrics_render(const struct ksd_gauges *g, size_t *len)
-{
-	struct tbuf t = {malloc(8192), 0, 8192, 0};
-	size_t r, s, b;
-
-	if (!t.p)
-		return NULL;
-	tb_printf(&t, "# HELP kensaku_requests_total HTTP requests served, by route and status.\n"
+	ks_buf_str(t, "# HELP kensaku_requests_total HTTP requests served, by route and status.\n"
 		      "# TYPE kensaku_requests_total counter\n");
-	for (r = 0; r < N_ROUTES; r++)
-		for (s = 0; s <= STATUS_N; s++) {
+	for (size_t r = 0; r < N_ROUTES; r++)
+		for (size_t s = 0; s <= STATUS_N; s++) {
 			unsigned long long c = atomic_load(&g_count[r][s]);
 
 			if (c)
-				tb_printf(
-				    &t,
-				    "kensaku_requests_total{route=\"%s\",status=\"%zu\"} %llu\n",
+				ks_buf_printf(
+				    t, "kensaku_requests_total{route=\"%s\",status=\"%zu\"} %llu\n",
 				    k_routes[r], s == STATUS_NONE ? 0 : s + STATUS_MIN, c);
 		}
-	tb_printf(&t,
-		  "# HELP kensaku_request_duration_seconds Time to answer a request, by route.\n"
-		  "# TYPE kensaku_request_duration_seconds histogram\n");
-	for (r = 0; r < N_ROUTES; r++) {
+}
+
+/* kensaku_request_duration_seconds: one histogram per route. */
+static void render_durations(struct ks_buf *t)
+{
+	ks_buf_str(t,
+		   "# HELP kensaku_request_duration_seconds Time to answer a request, by route.\n"
+		   "# TYPE kensaku_request_duration_seconds histogram\n");
+	for (size_t r = 0; r < N_ROUTES; r++) {
 		unsigned long long cum = 0, total = atomic_load(&g_total[r]);
 
-		for (b = 0; b < N_BOUNDS; b++) {
+		for (size_t b = 0; b < N_BOUNDS; b++) {
 			cum += atomic_load(&g_bucket[r][b]);
-			tb_printf(&t,
-				  "kensaku_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
-				  "%llu\n",
-				  k_routes[r], k_bounds[b], cum);
+			ks_buf_printf(
+			    t,
+			    "kensaku_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
+			    "%llu\n",
+			    k_routes[r], k_bounds[b], cum);
 		}
 		cum += atomic_load(&g_bucket[r][N_BOUNDS]);
 		if (cum > total)
 			total = cum; /* a request counted between the two loads */
-		tb_printf(
-		    &t, "kensaku_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		ks_buf_printf(
+		    t, "kensaku_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
 		    k_routes[r], total);
-		tb_printf(&t, "kensaku_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
-			  k_routes[r], (double)atomic_load(&g_sum_ns[r]) / 1e9);
-		tb_printf(&t, "kensaku_request_duration_seconds_count{route=\"%s\"} %llu\n",
-			  k_routes[r], total);
+		ks_buf_printf(t, "kensaku_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
+			      k_routes[r], (double)atomic_load(&g_sum_ns[r]) / 1e9);
+		ks_buf_printf(t, "kensaku_request_duration_seconds_count{route=\"%s\"} %llu\n",
+			      k_routes[r], total);
 	}
-	tb_printf(&t,
-		  "# HELP kensaku_items Items in the index.\n# TYPE kensaku_items gauge\n"
-		  "kensaku_items %lld\n",
-		  g->items);
-	tb_printf(&t,
-		  "# HELP kensaku_index_generation Index generations seen since start (+1 per "
-		  "switch).\n# TYPE kensaku_index_generation gauge\nkensaku_index_generation %lu\n",
-		  g->generation);
-	tb_printf(&t,
-		  "# HELP kensaku_requests_in_flight Requests being served.\n"
-		  "# TYPE kensaku_requests_in_flight gauge\nkensaku_requests_in_flight %lld\n",
-		  atomic_load(&g_in_flight));
-	tb_printf(&t,
-		  "# HELP kensaku_admission_queued Heavy requests waiting for a worker.\n"
-		  "# TYPE kensaku_admission_queued gauge\nkensaku_admission_queued %ld\n"
-		  "# HELP kensaku_admission_running Heavy requests on a worker now.\n"
-		  "# TYPE kensaku_admission_running gauge\nkensaku_admission_running %ld\n"
-		  "# HELP kensaku_admission_workers Worker threads for heavy requests.\n"
-		  "# TYPE kensaku_admission_workers gauge\nkensaku_admission_workers %u\n"
-		  "# HELP kensaku_admission_queue_max Heavy requests that may wait.\n"
-		  "# TYPE kensaku_admission_queue_max gauge\nkensaku_admission_queue_max %u\n"
-		  "# HELP kensaku_admission_rejected_total Heavy requests refused (queue full).\n"
-		  "# TYPE kensaku_admission_rejected_total counter\n"
-		  "kensaku_admission_rejected_total %llu\n"
-		  "# HELP kensaku_connections_refused_total Connections refused: the address "
-		  "held its limit.\n# TYPE kensaku_connections_refused_total counter\n"
-		  "kensaku_connections_refused_total %llu\n",
-		  g->queued, g->running, g->workers, g->queue_max, g->rejected,
-		  (unsigned long long)atomic_load(&g_refused));
-	tb_printf(
-	    &t,
+}
+
+/* The index, in-flight, admission and reindex gauges of g. */
+static void render_gauges(struct ks_buf *t, const struct ksd_gauges *g)
+{
+	ks_buf_printf(t,
+		      "# HELP kensaku_items Items in the index.\n# TYPE kensaku_items gauge\n"
+		      "kensaku_items %lld\n",
+		      g->items);
+	ks_buf_printf(
+	    t,
+	    "# HELP kensaku_index_generation Index generations seen since start (+1 per "
+	    "switch).\n# TYPE kensaku_index_generation gauge\nkensaku_index_generation %lu\n",
+	    g->generation);
+	ks_buf_printf(t,
+		      "# HELP kensaku_requests_in_flight Requests being served.\n"
+		      "# TYPE kensaku_requests_in_flight gauge\nkensaku_requests_in_flight %lld\n",
+		      atomic_load(&g_in_flight));
+	ks_buf_printf(
+	    t,
+	    "# HELP kensaku_admission_queued Heavy requests waiting for a worker.\n"
+	    "# TYPE kensaku_admission_queued gauge\nkensaku_admission_queued %ld\n"
+	    "# HELP kensaku_admission_running Heavy requests on a worker now.\n"
+	    "# TYPE kensaku_admission_running gauge\nkensaku_admission_running %ld\n"
+	    "# HELP kensaku_admission_workers Worker threads for heavy requests.\n"
+	    "# TYPE kensaku_admission_workers gauge\nkensaku_admission_workers %u\n"
+	    "# HELP kensaku_admission_queue_max Heavy requests that may wait.\n"
+	    "# TYPE kensaku_admission_queue_max gauge\nkensaku_admission_queue_max %u\n"
+	    "# HELP kensaku_admission_rejected_total Heavy requests refused (queue full).\n"
+	    "# TYPE kensaku_admission_rejected_total counter\n"
+	    "kensaku_admission_rejected_total %llu\n"
+	    "# HELP kensaku_connections_refused_total Connections refused: the address "
+	    "held its limit.\n# TYPE kensaku_connections_refused_total counter\n"
+	    "kensaku_connections_refused_total %llu\n",
+	    g->queued, g->running, g->workers, g->queue_max, g->rejected,
+	    (unsigned long long)atomic_load(&g_refused));
+	ks_buf_printf(
+	    t,
 	    "# HELP kensaku_reindex_needed 1 when the index was built by another tokenizer or "
 	    "ICU.\n# TYPE kensaku_reindex_needed gauge\nkensaku_reindex_needed %d\n",
 	    g->reindex_needed ? 1 : 0);
-	{
-		struct ksd_cache_stats cs;
+}
 
-		ksd_cache_stats(&cs);
-		tb_printf(
-		    &t,
-		    "# HELP kensaku_search_cache_hits_total Searches answered from the cache.\n"
-		    "# TYPE kensaku_search_cache_hits_total counter\n"
-		    "kensaku_search_cache_hits_total %llu\n"
-		    "# HELP kensaku_search_cache_misses_total Searches the cache could not "
-		    "answer.\n"
-		    "# TYPE kensaku_search_cache_misses_total counter\n"
-		    "kensaku_search_cache_misses_total %llu\n"
-		    "# HELP kensaku_search_cache_evictions_total Entries evicted for space.\n"
-		    "# TYPE kensaku_search_cache_evictions_total counter\n"
-		    "kensaku_search_cache_evictions_total %llu\n"
-		    "# HELP kensaku_search_cache_bytes Bytes held by the search cache.\n"
-		    "# TYPE kensaku_search_cache_bytes gauge\nkensaku_search_cache_bytes %zu\n"
-		    "# HELP kensaku_search_cache_entries Entries in the search cache.\n"
-		    "# TYPE kensaku_search_cache_entries gauge\nkensaku_search_cache_entries %zu\n"
-		    "# HELP kensaku_search_cache_max_bytes The cache's size limit (0: off).\n"
-		    "# TYPE kensaku_search_cache_max_bytes gauge\n"
-		    "kensaku_search_cache_max_bytes %zu\n",
-		    cs.hits, cs.misses, cs.evictions, cs.bytes, cs.entries, cs.max_bytes);
-	}
-	tb_printf(
+/* The search cache's counters and gauges. */
+static void render_cache(struct ks_buf *t)
+{
+	struct ksd_cache_stats cs;
+
+	ksd_cache_stats(&cs);
+	ks_buf_printf(
+	    t,
+	    "# HELP kensaku_search_cache_hits_total Searches answered from the cache.\n"
+	    "# TYPE kensaku_search_cache_hits_total counter\n"
+	    "kensaku_search_cache_hits_total %llu\n"
+	    "# HELP kensaku_search_cache_misses_total Searches the cache could not "
+	    "answer.\n"
+	    "# TYPE kensaku_search_cache_misses_total counter\n"
+	    "kensaku_search_cache_misses_total %llu\n"
+	    "# HELP kensaku_search_cache_evictions_total Entries evicted for space.\n"
+	    "# TYPE kensaku_search_cache_evictions_total counter\n"
+	    "kensaku_search_cache_evictions_total %llu\n"
+	    "# HELP kensaku_search_cache_bytes Bytes held by the search cache.\n"
+	    "# TYPE kensaku_search_cache_bytes gauge\nkensaku_search_cache_bytes %zu\n"
+	    "# HELP kensaku_search_cache_entries Entries in the search cache.\n"
+	    "# TYPE kensaku_search_cache_entries gauge\nkensaku_search_cache_entries %zu\n"
+	    "# HELP kensaku_search_cache_max_bytes The cache's size limit (0: off).\n"
+	    "# TYPE kensaku_search_cache_max_bytes gauge\n"
+	    "kensaku_search_cache_max_bytes %zu\n",
+	    cs.hits, cs.misses, cs.evictions, cs.bytes, cs.entries, cs.max_bytes);
+}
+
+char *ksd_metrics_render(const struct ksd_gauges *g, size_t *len)
+{
+	struct ks_buf t = {.max = RENDER_MAX};
+
+	render_requests(&t);
+	render_durations(&t);
+	render_gauges(&t, g);
+	render_cache(&t);
+	ks_buf_printf(
 	    &t,
 	    "# HELP kensaku_build_info The running version.\n# TYPE kensaku_build_info gauge\n"
 	    "kensaku_build_info{version=\"%s\"} 1\n",
 	    KS_VERSION);
-	if (t.failed) {
-		free(t.p);
-		return NULL;
-	}
 	*len = t.len;
-	return t.p;
+	return ks_buf_take(&t);
 }
