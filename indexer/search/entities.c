@@ -1,6 +1,6 @@
-/* entities.c - item tags: CVE ids and gazetteer entities written as items
- * are stored, and read back for facets, the entity filter, autocomplete and
- * entity pages.
+/* entities.c - item tags (CVE ids and gazetteer entities, written as items
+ * are stored by store/tags.c) read back for facets, the entity filter,
+ * autocomplete and entity pages.
  *
  * The table is item_entities(item, name, kind), primary key (item, name),
  * plus an index on name: facets count tags per matching rowid (from the
@@ -19,49 +19,9 @@
 
 #define POINT_LOOKUPS_MAX 4096 /* more matching rowids than this: load the memo's tags */
 
-static const char INS[] =
-    "INSERT OR IGNORE INTO item_entities(item, name, kind) VALUES (?1, ?2, ?3)";
 static const char OF_ITEM[] = "SELECT name, kind FROM item_entities WHERE item = ?1";
 static const char ITEMS_OF[] = "SELECT item FROM item_entities WHERE name = ?1 ORDER BY item";
 static const char COUNT_OF[] = "SELECT count(*) FROM item_entities WHERE name = ?1";
-
-struct tag_ctx {
-	struct ks_store *s;
-	sqlite3_int64 item;
-	struct ks_err *err;
-	int rc;
-};
-
-static int on_tag(void *ctx, const char *kind, const char *name)
-{
-	struct tag_ctx *c = ctx;
-	sqlite3_stmt *st = ks_store_stmt(c->s, INS, c->err);
-	if (!st) {
-		c->rc = KS_ERR_DB;
-		return 1;
-	}
-	sqlite3_bind_int64(st, 1, c->item);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		c->rc = ks_store_dberr(c->s, "tag item", c->err);
-	sqlite3_reset(st);
-	return c->rc != KS_OK;
-}
-
-int ks_entities_tag(struct ks_store *s, sqlite3_int64 item, const char *title, const char *quote,
-		    struct ks_err *err)
-{
-	struct tag_ctx c = {s, item, err, KS_OK};
-	const char *parts[2] = {title, quote};
-	for (int i = 0; i < 2 && c.rc == KS_OK; i++) {
-		if (!parts[i] || !*parts[i])
-			continue;
-		if (ks_extract(parts[i], strlen(parts[i]), on_tag, &c) < 0 && c.rc == KS_OK)
-			c.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	}
-	return c.rc;
-}
 
 /* One tag's count in a search (ks_entities_facets). */
 struct tally {

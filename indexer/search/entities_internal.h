@@ -1,6 +1,6 @@
-/* entities_internal.h - item tags inside the indexer library: written by
- * store.c as items are stored, read by search.c for facets and the entity
- * filter (not part of the public API). */
+/* entities_internal.h - item tags inside the indexer library, read by
+ * search.c for facets and scan.c for the entity filter (written by
+ * store/tags.c; not part of the public API). */
 #ifndef KS_ENTITIES_INTERNAL_H
 #define KS_ENTITIES_INTERNAL_H
 
@@ -10,17 +10,6 @@
 #include "kensaku/err.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
-
-/* The item_entities table: one row per (item, CVE id or entity). */
-#define KS_ENTITIES_TABLE                                                                          \
-	"item_entities(item INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"             \
-	" PRIMARY KEY(item, name)) WITHOUT ROWID"
-
-/* Tags item (its rowid) with every CVE id and gazetteer entity found in its
- * title and quote (quote may be NULL). Call inside the transaction that
- * inserted the item. */
-int ks_entities_tag(struct ks_store *s, sqlite3_int64 item, const char *title, const char *quote,
-		    struct ks_err *err);
 
 /* Fills r's cve and entity facets (top KS_FACET_TOP of each by count) from
  * the n matching rowids, sorted ascending. */

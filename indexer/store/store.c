@@ -11,7 +11,7 @@
 
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
-#include "entities_internal.h"
+#include "tags.h"
 #include "rowid.h"
 #include "memo.h"
 #include "store_internal.h"
@@ -331,6 +331,105 @@ static char *snapshot_uri(const char *path)
 	return u;
 }
 
+/* A new store for path with its connection open (flags as for
+ * ks_store_open), the FTS5 functions registered; *out NULL on failure. */
+static int open_conn(const char *path, int flags, struct ks_store **out, struct ks_err *err)
+{
+	*out = NULL;
+	struct ks_store *s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path)) || !(s->tok = ks_tok_new())) {
+		ks_store_close(s);
+		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
+	}
+	s->flags = flags;
+	s->seq = -1;
+	int oflags = (flags & KS_STORE_READONLY) ? SQLITE_OPEN_READONLY
+						 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	char *uri = NULL;
+	if ((flags & KS_STORE_SNAPSHOT) && !(uri = snapshot_uri(path))) {
+		ks_store_close(s);
+		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
+	}
+	int orc = sqlite3_open_v2(uri ? uri : path, &s->db,
+				  oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
+	int rc = KS_OK;
+	if (orc != SQLITE_OK) {
+		rc = ks_store_dberr(s, "open", err);
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_progress_handler(s->db, 2000, on_progress, s);
+	if (!(s->memo = ks_memo_new()) || ks_fts_register(s->db, s->memo) != SQLITE_OK)
+		rc = ks_store_dberr(s, "register tokenizer", err);
+out:
+	if (rc != KS_OK)
+		ks_store_close(s);
+	else
+		*out = s;
+	return rc;
+}
+
+/* For a file of schema version 0: an empty file becomes an index (when s
+ * may create one); any other file is not ours. */
+static int check_empty(struct ks_store *s, struct ks_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int tables = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		tables = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (tables > 0 || (s->flags & KS_STORE_READONLY) || !(s->flags & KS_STORE_CREATE))
+		return ks_err_set(err, KS_ERR_CORRUPT, "[store][open] %s is not a kensaku index%s",
+				  s->path, tables ? "" : " (empty file)");
+	return KS_OK;
+}
+
+/* The pragmas of s's mode: bulk load, writer, or reader. */
+static int set_pragmas(struct ks_store *s, struct ks_err *err)
+{
+	if (s->flags & KS_STORE_BULK)
+		return exec(s,
+			    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+			    "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY",
+			    err);
+	if (!(s->flags & KS_STORE_READONLY))
+		return exec(s,
+			    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			    "PRAGMA cache_size=-65536",
+			    err);
+	return exec(s,
+		    (s->flags & KS_STORE_NO_MMAP)
+			? "PRAGMA query_only=1; PRAGMA cache_size=-4096; PRAGMA mmap_size=0"
+			: "PRAGMA query_only=1; PRAGMA cache_size=-4096; "
+			  "PRAGMA mmap_size=268435456",
+		    err);
+}
+
+/* Creates or migrates the schema of a file at version v, then proves it
+ * is an index we can use by reading its meta. */
+static int ready_schema(struct ks_store *s, int v, struct ks_err *err)
+{
+	int rc = KS_OK;
+	s->schema = v ? v : KS_SCHEMA_VERSION;
+	if (v == 0)
+		rc = create_schema(s, err);
+	else if (v != KS_SCHEMA_VERSION)
+		rc = migrate(s, v, err);
+	if (rc != KS_OK)
+		return rc;
+	char *schema = NULL;
+	rc = ks_store_meta_get(s, "schema", &schema, err);
+	if (rc == KS_OK && !schema)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store][open] %s is not a kensaku index",
+				s->path);
+	free(schema);
+	return rc;
+}
+
 int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_err *err)
 {
 	struct stat sb;
@@ -342,92 +441,19 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 				  "[store][open] no index at %s (run `kensaku index` first)", path);
 	if (exists && S_ISDIR(sb.st_mode))
 		return ks_err_set(err, KS_ERR_IO, "[store][open] %s is a directory", path);
-
-	struct ks_store *s = calloc(1, sizeof *s);
-	if (!s || !(s->path = strdup(path)) || !(s->tok = ks_tok_new())) {
-		ks_store_close(s);
-		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
-	}
-	s->flags = flags;
-	s->seq = -1;
-	int oflags = (flags & KS_STORE_READONLY) ? SQLITE_OPEN_READONLY
-						 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	int rc = KS_OK, v = 0;
-	char *uri = NULL;
-	if ((flags & KS_STORE_SNAPSHOT) && !(uri = snapshot_uri(path))) {
-		ks_store_close(s);
-		return ks_err_set(err, KS_ERR_NOMEM, "[store][open] out of memory");
-	}
-	int orc = sqlite3_open_v2(uri ? uri : path, &s->db,
-				  oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
-	free(uri);
-	if (orc != SQLITE_OK) {
-		rc = ks_store_dberr(s, "open", err);
-		goto out;
-	}
-	sqlite3_extended_result_codes(s->db, 0);
-	sqlite3_busy_timeout(s->db, 5000);
-	sqlite3_progress_handler(s->db, 2000, on_progress, s);
-	if (!(s->memo = ks_memo_new()) || ks_fts_register(s->db, s->memo) != SQLITE_OK) {
-		rc = ks_store_dberr(s, "register tokenizer", err);
-		goto out;
-	}
+	struct ks_store *s = NULL;
+	int v = 0, rc = open_conn(path, flags, &s, err);
+	if (rc != KS_OK)
+		return rc;
 	if ((rc = user_version(s, &v, err)) != KS_OK)
 		goto out;
 	/* before query_only: see migrate() */
 	if (v == 1 && (rc = exec(s, "CREATE TEMP TABLE " KS_ENTITIES_TABLE, err)) != KS_OK)
 		goto out;
-	if (v == 0) {
-		/* an empty file becomes an index; any other file is not ours */
-		sqlite3_stmt *st = NULL;
-		int tables = 0;
-		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st,
-				       NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			tables = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (tables > 0 || (flags & KS_STORE_READONLY) || !(flags & KS_STORE_CREATE)) {
-			rc = ks_err_set(err, KS_ERR_CORRUPT,
-					"[store][open] %s is not a kensaku index%s", path,
-					tables ? "" : " (empty file)");
-			goto out;
-		}
-	}
-	if (flags & KS_STORE_BULK) {
-		rc = exec(s,
-			  "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
-			  "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY",
-			  err);
-	} else if (!(flags & KS_STORE_READONLY)) {
-		rc = exec(s,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			  "PRAGMA cache_size=-65536",
-			  err);
-	} else {
-		rc = exec(s,
-			  (flags & KS_STORE_NO_MMAP)
-			      ? "PRAGMA query_only=1; PRAGMA cache_size=-4096; PRAGMA mmap_size=0"
-			      : "PRAGMA query_only=1; PRAGMA cache_size=-4096; "
-				"PRAGMA mmap_size=268435456",
-			  err);
-	}
-	if (rc != KS_OK)
+	if ((v == 0 && (rc = check_empty(s, err)) != KS_OK) ||
+	    (rc = set_pragmas(s, err)) != KS_OK || (rc = ready_schema(s, v, err)) != KS_OK)
 		goto out;
-	s->schema = v ? v : KS_SCHEMA_VERSION;
-	if (v == 0)
-		rc = create_schema(s, err);
-	else if (v != KS_SCHEMA_VERSION)
-		rc = migrate(s, v, err);
-	if (rc == KS_OK) {
-		/* reading meta proves the file is an index we can use */
-		char *schema = NULL;
-		rc = ks_store_meta_get(s, "schema", &schema, err);
-		if (rc == KS_OK && !schema)
-			rc = ks_err_set(err, KS_ERR_CORRUPT,
-					"[store][open] %s is not a kensaku index", path);
-		free(schema);
-	}
-	if (rc == KS_OK && !(flags & KS_STORE_READONLY))
+	if (!(flags & KS_STORE_READONLY))
 		rc = ensure_mac_key(s, err);
 out:
 	if (rc != KS_OK) {
@@ -705,45 +731,46 @@ static int section_id(struct ks_store *s, const char *name, int *out, struct ks_
 }
 
 /* Inserts one issue and its items; replaces an issue of the same number. */
-static int put_issue(struct ks_store *s, const char *source, const struct ks_issue *is,
-		     struct ks_err *err, char *warn, size_t warn_len)
+/* Deletes issue is->number and its items when it is indexed already (from
+ * any source), noting the first such replacement in warn. */
+static int drop_issue(struct ks_store *s, const char *source, const struct ks_issue *is,
+		      struct ks_err *err, char *warn, size_t warn_len)
 {
 	static const char find[] = "SELECT source FROM issues WHERE number = ?1";
 	static const char del_items[] = "DELETE FROM items WHERE issue = ?1";
 	static const char del_issue[] = "DELETE FROM issues WHERE number = ?1";
-	static const char ins_issue[] =
-	    "INSERT INTO issues(number, date, title, source) VALUES (?1, ?2, ?3, ?4)";
-	static const char ins_item[] =
-	    "INSERT INTO items(issue, position, date, section, title, quote, url, rowid)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	sqlite3_stmt *st = ks_store_stmt(s, find, err);
 	if (!st)
 		return KS_ERR_DB;
 	sqlite3_bind_int64(st, 1, is->number);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *other = (const char *)sqlite3_column_text(st, 0);
-		if (warn && !warn[0])
-			snprintf(warn, warn_len, "issue %lld was indexed from %s; replaced by %s",
-				 is->number, other ? other : "?", source);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_DONE) {
 		sqlite3_reset(st);
-		int rc = run1(s, del_items, NULL, is->number, err);
-		if (rc == KS_OK)
-			rc = run1(s, del_issue, NULL, is->number, err);
-		if (rc != KS_OK)
-			return rc;
+		return KS_OK;
 	}
+	if (r != SQLITE_ROW) {
+		int rc = ks_store_dberr(s, "find issue", err);
+		sqlite3_reset(st);
+		return rc;
+	}
+	const char *other = (const char *)sqlite3_column_text(st, 0);
+	if (warn && !warn[0])
+		snprintf(warn, warn_len, "issue %lld was indexed from %s; replaced by %s",
+			 is->number, other ? other : "?", source);
 	sqlite3_reset(st);
+	int rc = run1(s, del_items, NULL, is->number, err);
+	if (rc == KS_OK)
+		rc = run1(s, del_issue, NULL, is->number, err);
+	return rc;
+}
 
-	if (!(st = ks_store_stmt(s, ins_issue, err)))
-		return KS_ERR_DB;
-	sqlite3_bind_int64(st, 1, is->number);
-	sqlite3_bind_text(st, 2, is->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, is->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return ks_store_dberr(s, "insert issue", err);
-	sqlite3_reset(st);
-
+/* Inserts is's items (rowids from the next is->n_items sequence numbers)
+ * and their tags. */
+static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_err *err)
+{
+	static const char ins_item[] =
+	    "INSERT INTO items(issue, position, date, section, title, quote, url, rowid)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	int rc = next_seq(s, (long long)is->n_items, err);
 	if (rc != KS_OK)
 		return rc;
@@ -754,7 +781,8 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 		int sec = 0;
 		if (it->section && (rc = section_id(s, it->section, &sec, err)) != KS_OK)
 			return rc;
-		if (!(st = ks_store_stmt(s, ins_item, err)))
+		sqlite3_stmt *st = ks_store_stmt(s, ins_item, err);
+		if (!st)
 			return KS_ERR_DB;
 		/* later positions get lower seq, so newest-first lists an issue in order */
 		long long seq = base + (long long)(is->n_items - 1 - i);
@@ -769,11 +797,32 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return ks_store_dberr(s, "insert item", err);
 		sqlite3_reset(st);
-		if ((rc = ks_entities_tag(s, sqlite3_last_insert_rowid(s->db), it->title, it->quote,
-					  err)) != KS_OK)
+		if ((rc = ks_tags_put(s, sqlite3_last_insert_rowid(s->db), it->title, it->quote,
+				      err)) != KS_OK)
 			return rc;
 	}
 	return KS_OK;
+}
+
+static int put_issue(struct ks_store *s, const char *source, const struct ks_issue *is,
+		     struct ks_err *err, char *warn, size_t warn_len)
+{
+	static const char ins_issue[] =
+	    "INSERT INTO issues(number, date, title, source) VALUES (?1, ?2, ?3, ?4)";
+	int rc = drop_issue(s, source, is, err, warn, warn_len);
+	if (rc != KS_OK)
+		return rc;
+	sqlite3_stmt *st = ks_store_stmt(s, ins_issue, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, is->number);
+	sqlite3_bind_text(st, 2, is->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, is->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return ks_store_dberr(s, "insert issue", err);
+	sqlite3_reset(st);
+	return put_items(s, is, err);
 }
 
 int ks_store_put_source(struct ks_store *s, const char *source, const char *hash,
