@@ -1,13 +1,13 @@
-/* cli.c - the `kensaku` command line: subcommand dispatch, flags, output.
+/* cli.c - the `kensaku` command line: usage, --version and the dispatch to
+ * the subcommands (cli_index.c, cli_search.c, cli_stats.c, cli_analyze.c).
  * Exit codes: 0 ok, 1 runtime error, 2 usage error. */
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "cli.h"
+#include "kensaku/tokenizer.h"
 
 static void usage(FILE *f)
 {
@@ -36,21 +36,12 @@ static void usage(FILE *f)
 	      f);
 }
 
-const char *ks_cli_default_db(void)
+/* --version: this binary's tokenizer, ICU and SQLite, which an index must
+ * match (`kensaku stats` says when it does not). */
+static void version(void)
 {
-	const char *env = getenv("KENSAKU_DB");
-	return env && *env ? env : "./kensaku.db";
-}
-
-int ks_cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "kensaku %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'kensaku --help'.\n");
-	return 2;
+	printf("kensaku %s (tokenizer %s, ICU %s, SQLite %s)\n", KS_VERSION, ks_tok_version(),
+	       ks_tok_icu_version(), sqlite3_libversion());
 }
 
 int main(int argc, char **argv)
@@ -65,7 +56,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
-		ks_cli_version();
+		version();
 		return 0;
 	}
 	/* subcommands parse argv[1..] so getopt sees the command as argv[0] */

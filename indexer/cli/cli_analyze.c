@@ -8,28 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_util.h"
 #include "kensaku/analyze.h"
 #include "kensaku/search.h"
-
-/* argv[from..argc) joined by single spaces; malloc'd, NULL on OOM. */
-static char *join(int argc, char **argv, int from)
-{
-	size_t n = 1;
-	for (int i = from; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	char *s = calloc(1, n);
-	if (!s)
-		return NULL;
-	size_t at = 0;
-	for (int i = from; i < argc; i++) {
-		size_t k = strlen(argv[i]);
-		if (i > from)
-			s[at++] = ' ';
-		memcpy(s + at, argv[i], k);
-		at += k;
-	}
-	return s;
-}
 
 static void print_table(const json_t *body)
 {
@@ -89,7 +70,7 @@ int ks_cli_analyze(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return ks_cli_usage_error("analyze", "no text to analyze");
-	char *text = join(argc, argv, optind);
+	char *text = ks_cli_join(argc, argv, optind);
 	if (!text)
 		return 1;
 	struct ks_err err = {""};

@@ -1,8 +1,6 @@
 /* bidi.c - the bidi controls of bidi.h and their marker text. */
 #include "bidi.h"
 
-#include <stdio.h>
-
 #include "kensaku/utf8.h"
 
 static const struct ks_bidi g_bidi[] = {
@@ -32,11 +30,5 @@ int ks_bidi_at(const char *s, size_t i, size_t end, const struct ks_bidi **out)
 
 void ks_bidi_label(struct ks_buf *b, const struct ks_bidi *c)
 {
-	char t[32];
-	int n = snprintf(t, sizeof t, "[U+%04X %s]", c->cp, c->abbr);
-	if (n < 0 || (size_t)n >= sizeof t) {
-		b->oom = 1;
-		return;
-	}
-	ks_buf_add(b, t, (size_t)n);
+	ks_buf_printf(b, "[U+%04X %s]", c->cp, c->abbr);
 }

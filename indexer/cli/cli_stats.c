@@ -1,0 +1,77 @@
+/* cli_stats.c - `kensaku stats [--db FILE] [--json]`: what the index holds,
+ * when and by which tokenizer it was built, and whether it needs a
+ * reindex. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cli_util.h"
+#include "kensaku/search.h"
+#include "kensaku/store.h"
+#include "kensaku/tokenizer.h"
+
+int ks_cli_stats(int argc, char **argv)
+{
+	const char *db = ks_cli_default_db();
+	int json = 0, c;
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "d:jh", opts, NULL)) != -1) {
+		if (c == 'd')
+			db = optarg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == 'h') {
+			puts("usage: kensaku stats [--db FILE] [--json]");
+			return 0;
+		} else
+			return ks_cli_usage_error("stats", "unknown or incomplete option '%s'",
+						  argv[optind - 1]);
+	}
+	if (optind < argc)
+		return ks_cli_usage_error("stats", "unexpected argument '%s'", argv[optind]);
+	struct ks_store *s = ks_cli_open_ro(db);
+	if (!s)
+		return 1;
+	struct ks_store_stats st;
+	struct ks_err err = {""};
+	int rc = ks_store_stats(s, &st, &err);
+	int stale = ks_store_check_version(s, &err) != KS_OK;
+	ks_store_close(s);
+	if (rc != KS_OK) {
+		fprintf(stderr, "kensaku stats: %s\n", err.msg);
+		return 1;
+	}
+	if (json) {
+		json_t *j = json_pack(
+		    "{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s}", "items",
+		    (json_int_t)st.items, "issues", (json_int_t)st.issues, "sources",
+		    (json_int_t)st.sources, "first_date", st.first_date[0] ? st.first_date : NULL,
+		    "last_date", st.last_date[0] ? st.last_date : NULL, "built_at", st.built_at,
+		    "tokenizer", st.tokenizer, "icu", st.icu, "generation", st.generation,
+		    "file_bytes", (json_int_t)st.file_bytes, "reindex_needed", stale,
+		    "binary_tokenizer", ks_tok_version(), "binary_icu", ks_tok_icu_version());
+		char *body = ks_json_body(j);
+		if (body)
+			puts(body);
+		free(body);
+		json_decref(j);
+		return body ? 0 : 1;
+	}
+	printf("index       %s (%.1f MB)\n", db, (double)st.file_bytes / 1e6);
+	printf("items       %lld\nissues      %lld\nfiles       %lld\n", st.items, st.issues,
+	       st.sources);
+	printf("dates       %s .. %s\n", st.first_date[0] ? st.first_date : "?",
+	       st.last_date[0] ? st.last_date : "?");
+	printf("built       %s (generation %s)\n", st.built_at, st.generation);
+	printf("tokenizer   %s, ICU %s%s\n", st.tokenizer, st.icu,
+	       stale ? "  <- differs from this binary: run `kensaku reindex`" : "");
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* cli_util.h - what the subcommands of the `kensaku` CLI share (cli.h):
+ * the default index, usage errors, joined words, a read-only open. */
+#ifndef KS_CLI_UTIL_H
+#define KS_CLI_UTIL_H
+
+struct ks_store;
+
+/* $KENSAKU_DB, else ./kensaku.db. */
+const char *ks_cli_default_db(void);
+
+/* Prints "kensaku CMD: <message>" and a hint to stderr; returns 2. */
+int ks_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* argv[from..argc) joined by single spaces ("" when there are none); a
+ * malloc'd string, NULL on out of memory. */
+char *ks_cli_join(int argc, char **argv, int from);
+
+/* Opens db read-only and warns on stderr when it needs a reindex; prints
+ * the reason and returns NULL when it can't be opened. Close it with
+ * ks_store_close. */
+struct ks_store *ks_cli_open_ro(const char *db);
+
+#endif
