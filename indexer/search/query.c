@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
-
 #include "kensaku/buf.h"
 #include "kensaku/item.h"
 #include "kensaku/lexicon.h"
@@ -29,40 +26,6 @@ struct term {
 	int neg, prefix, phrase;
 	int or_next; /* joined to the next term by OR */
 };
-
-/* NFKC (no case folding: OR must stay OR) of q, invalid UTF-8 replaced by
- * U+FFFD; a malloc'd string or NULL on out of memory. */
-static char *nfkc(const char *q)
-{
-	int32_t n16 = 0;
-	UErrorCode st = U_ZERO_ERROR;
-	u_strFromUTF8WithSub(NULL, 0, &n16, q, -1, 0xFFFD, NULL, &st);
-	st = U_ZERO_ERROR;
-	UChar *u = malloc(((size_t)n16 + 1) * sizeof *u);
-	int32_t cap = n16 * 18 + 1;
-	UChar *v = malloc((size_t)cap * sizeof *v);
-	char *out = NULL;
-	if (!u || !v)
-		goto out;
-	u_strFromUTF8WithSub(u, n16 + 1, NULL, q, -1, 0xFFFD, NULL, &st);
-	const UNormalizer2 *norm = unorm2_getNFKCInstance(&st);
-	int32_t nv = U_SUCCESS(st) ? unorm2_normalize(norm, u, n16, v, cap, &st) : 0;
-	if (U_FAILURE(st))
-		goto out;
-	int32_t n8 = 0;
-	st = U_ZERO_ERROR;
-	u_strToUTF8(NULL, 0, &n8, v, nv, &st);
-	st = U_ZERO_ERROR;
-	out = malloc((size_t)n8 + 1);
-	if (out) {
-		u_strToUTF8(out, n8 + 1, NULL, v, nv, &st);
-		out[n8] = 0;
-	}
-out:
-	free(u);
-	free(v);
-	return out;
-}
 
 static int is_space(char c)
 {
@@ -479,7 +442,8 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 	int keep[MAX_TERMS];
 	int n = 0, had_text = 0, rc = KS_OK, budget;
 	const char *rest = NULL;
-	char *norm = nfkc(q ? q : "");
+	/* NFKC without case folding: OR must stay OR */
+	char *norm = ks_nfkc(q ? q : "", q ? strlen(q) : 0, NULL);
 	struct expr e = {0};
 	if (!norm)
 		return KS_ERR_NOMEM;

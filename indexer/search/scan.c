@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "entities_internal.h"
+#include "kensaku/date.h"
 #include "rowid.h"
 #include "scan.h"
 #include "store_internal.h"
@@ -192,14 +193,7 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 
 void ks_scan_year_month(int day, int *year, int *month)
 {
-	/* H. Hinnant's civil_from_days; day 1 is 1970-01-01 */
-	long z = (long)day - 1 + 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	*year = (int)((long)yoe + era * 400 + (m <= 2));
-	*month = (int)m;
+	long y;
+	ks_date_civil((long)day - 1, &y, month, NULL); /* day 1 is 1970-01-01 */
+	*year = (int)y;
 }

@@ -583,13 +583,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 		return KS_ERR_NOMEM;
 	/* one read transaction: one snapshot for every statement, and one
 	 * lock round instead of one per statement */
-	if (sqlite3_get_autocommit(ks_store_db(s))) {
-		if (sqlite3_exec(ks_store_db(s), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-			rc = ks_store_dberr(s, "begin", err);
-			goto out;
-		}
-		in_txn = 1;
-	}
+	if ((rc = ks_store_read_begin(s, &in_txn, err)) != KS_OK)
+		goto out;
 	if ((rc = ks_scan_init(s, &all, &sc, err)) != KS_OK ||
 	    (rc = result_take_query(r, &sc, err)) != KS_OK || sc.none)
 		goto out;
@@ -597,8 +592,7 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 out:
 	ks_scan_clear(s, &sc);
 	if (in_txn)
-		sqlite3_exec(ks_store_db(s), "COMMIT", NULL, NULL,
-			     NULL); /* read only: can't fail */
+		ks_store_read_end(s);
 	if (rc != KS_OK) {
 		ks_result_free(r);
 		return rc;

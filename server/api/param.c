@@ -3,31 +3,17 @@
 
 #include <string.h>
 
-#define DIGITS_MAX 9 /* no int overflow */
+#include <kensaku/num.h>
 
 int ksd_param_int(const struct ksd_req *rq, const char *name, int lo, int hi, int *out)
 {
 	const char *s = ksd_req_param(rq, name);
-	int neg = 0, n = 0, digits = 0;
 
 	if (!s)
 		return 0;
-	if (*s == '-' && lo < 0) {
-		neg = 1;
-		s++;
-	}
-	for (; *s; s++, digits++) {
-		if (*s < '0' || *s > '9' || digits >= DIGITS_MAX)
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	if (!digits)
-		return -1;
-	n = neg ? -n : n;
-	if (n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
+	if (*s == '-' && lo >= 0)
+		return -1; /* not "-0" either: no sign where none can be meant */
+	return ks_parse_int(s, lo, hi, out);
 }
 
 int ksd_param_flag(const struct ksd_req *rq, const char *name, int *out, struct ksd_reply *rp)

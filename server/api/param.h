@@ -8,10 +8,11 @@
 
 #include "ksd.h"
 
-/* Parameter name of rq as a decimal integer in [lo, hi]: digits only (a
- * leading '-' when lo < 0), at most 9 of them, nothing else. 0 on success
- * or when absent, -1 when present and malformed or out of range (*out
- * unchanged). Replies nothing: the caller words the 400. */
+/* Parameter name of rq as a decimal integer in [lo, hi] (ks_parse_int,
+ * kensaku/num.h: digits only, a leading '-' only when lo < 0, leading
+ * zeros fine). 0 on success or when absent, -1 when present and malformed
+ * or out of range (*out unchanged). Replies nothing: the caller words the
+ * 400. */
 int ksd_param_int(const struct ksd_req *rq, const char *name, int lo, int hi, int *out);
 
 /* Parameter name of rq as a flag: absent, "0" or "false" -> 0; "1" or
