@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <kensaku/err.h>
+#include <kensaku/num.h>
 #include <kensaku/store.h>
 
 #include "cache.h"
@@ -60,18 +61,31 @@ static void usage(FILE *f)
 		KSD_DEADLINE_MS);
 }
 
-/* Reads a flag's count (1..1000000) into *out; 0, or -1 after saying why. */
+/* What the command line and the environment ask for. */
+struct flags {
+	const char *db, *listen, *web;
+	int threads, cache_mb;
+	struct ksd_http_config cfg;
+};
+
+/* Reads the number of flag (arg) in [lo, hi] into *out; -1 to go on, or
+ * the exit code 2 after saying why. */
+static int number_flag(const char *flag, const char *arg, int lo, int hi, int *out)
+{
+	if (ks_parse_int(arg, lo, hi, out) == 0)
+		return -1;
+	fprintf(stderr, "kensakud: %s wants a number from %d to %d\n", flag, lo, hi);
+	return 2;
+}
+
+/* The same for the unsigned counts --queue and --per-client (1..1000000). */
 static int count_flag(const char *flag, const char *arg, unsigned *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	int v = 0, rc = number_flag(flag, arg, 1, 1000000, &v);
 
-	if (*end || end == arg || v < 1 || v > 1000000) {
-		fprintf(stderr, "kensakud: %s wants a number from 1 to 1000000\n", flag);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
+	if (rc < 0)
+		*out = (unsigned)v;
+	return rc;
 }
 
 /* 1 when path is a directory. */
@@ -109,123 +123,194 @@ static int default_web(char *out)
 	return is_dir("web") && realpath("web", out);
 }
 
-int main(int argc, char **argv)
+static const struct option g_opts[] = {{"db", required_argument, NULL, 'd'},
+				       {"listen", required_argument, NULL, 'l'},
+				       {"web", required_argument, NULL, 'w'},
+				       {"threads", required_argument, NULL, 't'},
+				       {"quiet", no_argument, NULL, 'q'},
+				       {"help", no_argument, NULL, 'h'},
+				       {"version", no_argument, NULL, 'V'},
+				       {"cache-mb", required_argument, NULL, 'c'},
+				       {"queue", required_argument, NULL, 'Q'},
+				       {"per-client", required_argument, NULL, 'P'},
+				       {"trusted-proxy", required_argument, NULL, 'T'},
+				       {NULL, 0, NULL, 0}};
+
+/* Takes flag c (with optarg) into f; -1 to go on, else the exit code. */
+static int take_flag(struct flags *f, int c)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"listen", required_argument, NULL, 'l'},
-					     {"web", required_argument, NULL, 'w'},
-					     {"threads", required_argument, NULL, 't'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"help", no_argument, NULL, 'h'},
-					     {"version", no_argument, NULL, 'V'},
-					     {"cache-mb", required_argument, NULL, 'c'},
-					     {"queue", required_argument, NULL, 'Q'},
-					     {"per-client", required_argument, NULL, 'P'},
-					     {"trusted-proxy", required_argument, NULL, 'T'},
-					     {NULL, 0, NULL, 0}};
-	const char *db = getenv("KENSAKU_DB"), *listen_spec = "127.0.0.1:8080", *web = NULL;
-	char web_real[PATH_MAX], url[300];
-	struct ksd_http_config cfg = {-1, 0, NULL, KSD_DEADLINE_MS, 0, 0};
-	const char *deadline = getenv("KENSAKUD_DEADLINE_MS");
-	struct ks_err err = {{0}};
-	struct ksd_lease lease;
-	struct ks_store_stats st = {0};
-	long threads = sysconf(_SC_NPROCESSORS_ONLN), cache_mb = KSD_CACHE_MB_DEFAULT;
-	sigset_t sigs;
-	int c, sig, rc, waited;
-
-	if (!db || !db[0])
-		db = "kensaku.db";
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'l':
-			listen_spec = optarg;
-			break;
-		case 'w':
-			web = optarg;
-			break;
-		case 't':
-			threads = strtol(optarg, &end, 10);
-			if (*end || end == optarg || threads < 1 || threads > 1024) {
-				fprintf(stderr,
-					"kensakud: --threads wants a number from 1 to 1024\n");
-				return 2;
-			}
-			break;
-		case 'c':
-			cache_mb = strtol(optarg, &end, 10);
-			if (*end || end == optarg || cache_mb < 0 || cache_mb > 65536) {
-				fprintf(stderr,
-					"kensakud: --cache-mb wants a number from 0 to 65536\n");
-				return 2;
-			}
-			break;
-		case 'Q':
-		case 'P':
-			if (count_flag(c == 'Q' ? "--queue" : "--per-client", optarg,
-				       c == 'Q' ? &cfg.queue_max : &cfg.per_client) != 0)
-				return 2;
-			break;
-		case 'T':
-			if (ksd_peer_trust(optarg) != 0) {
-				fprintf(stderr,
-					"kensakud: --trusted-proxy %s: want IPv4 or IPv6 "
-					"addresses, comma-separated\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'q':
-			ksd_log_set_quiet(1);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("kensakud %s\n", KS_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	switch (c) {
+	case 'd':
+		f->db = optarg;
+		return -1;
+	case 'l':
+		f->listen = optarg;
+		return -1;
+	case 'w':
+		f->web = optarg;
+		return -1;
+	case 't':
+		return number_flag("--threads", optarg, 1, 1024, &f->threads);
+	case 'c':
+		return number_flag("--cache-mb", optarg, 0, 65536, &f->cache_mb);
+	case 'Q':
+		return count_flag("--queue", optarg, &f->cfg.queue_max);
+	case 'P':
+		return count_flag("--per-client", optarg, &f->cfg.per_client);
+	case 'T':
+		if (ksd_peer_trust(optarg) == 0)
+			return -1;
+		fprintf(
+		    stderr,
+		    "kensakud: --trusted-proxy %s: want IPv4 or IPv6 addresses, comma-separated\n",
+		    optarg);
+		return 2;
+	case 'q':
+		ksd_log_set_quiet(1);
+		return -1;
+	case 'h':
+		usage(stdout);
+		return 0;
+	case 'V':
+		printf("kensakud %s\n", KS_VERSION);
+		return 0;
+	default:
+		usage(stderr);
+		return 2;
 	}
+}
+
+/* Reads the flags and $KENSAKU_DB, $KENSAKUD_DEADLINE_MS into f; -1 to go
+ * on, else the exit code. */
+static int parse_flags(int argc, char **argv, struct flags *f)
+{
+	const char *deadline = getenv("KENSAKUD_DEADLINE_MS");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int c, rc;
+
+	f->db = getenv("KENSAKU_DB");
+	if (!f->db || !f->db[0])
+		f->db = "kensaku.db";
+	f->listen = "127.0.0.1:8080";
+	f->threads = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
+	f->cache_mb = KSD_CACHE_MB_DEFAULT;
+	while ((c = getopt_long(argc, argv, "", g_opts, NULL)) != -1)
+		if ((rc = take_flag(f, c)) >= 0)
+			return rc;
 	if (optind < argc) {
 		fprintf(stderr, "kensakud: unexpected argument %s\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
-	if (threads < 1)
-		threads = 1;
-	if (threads > 64)
-		threads = 64;
-	cfg.threads = (unsigned)threads;
-	if (deadline && deadline[0]) {
-		char *end;
-		long ms = strtol(deadline, &end, 10);
-
-		if (*end || ms < 0 || ms > 600000) {
-			fprintf(stderr, "kensakud: KENSAKUD_DEADLINE_MS wants 0..600000\n");
-			return 2;
-		}
-		cfg.deadline_ms = (int)ms;
+	f->cfg.threads = (unsigned)(f->threads > 64 ? 64 : f->threads);
+	if (deadline && deadline[0] &&
+	    ks_parse_int(deadline, 0, 600000, &f->cfg.deadline_ms) != 0) {
+		fprintf(stderr, "kensakud: KENSAKUD_DEADLINE_MS wants 0..600000\n");
+		return 2;
 	}
-	if (web) {
-		if (!is_dir(web) || !realpath(web, web_real)) {
-			fprintf(stderr, "kensakud: --web %s is not a folder\n", web);
-			return 1;
+	return -1;
+}
+
+/* Sets f->cfg.web_root from --web, else the default folder (web_real,
+ * PATH_MAX bytes); 0, or -1 after saying why. */
+static int find_web(struct flags *f, char *web_real)
+{
+	if (f->web) {
+		if (!is_dir(f->web) || !realpath(f->web, web_real)) {
+			fprintf(stderr, "kensakud: --web %s is not a folder\n", f->web);
+			return -1;
 		}
-		cfg.web_root = web_real;
+		f->cfg.web_root = web_real;
 	} else if (default_web(web_real)) {
-		cfg.web_root = web_real;
+		f->cfg.web_root = web_real;
 	} else {
 		ksd_log_info("kensakud", "no web/ folder found: serving the API only");
 	}
+	return 0;
+}
 
+/* Opens the index pool on db and reads its item count into *items (-1
+ * when unknown), warning when it needs a reindex; 0, or -1 after saying
+ * why. */
+static int open_index(const char *db, long long *items)
+{
+	struct ks_err err = {{0}};
+	struct ksd_lease lease;
+	struct ks_store_stats st = {0};
+
+	if (ksd_pool_init(db, &err) != KS_OK || ksd_pool_acquire(&lease, &err) != KS_OK) {
+		fprintf(stderr, "kensakud: %s\n", err.msg);
+		return -1;
+	}
+	*items = ks_store_stats(lease.store, &st, &err) == KS_OK ? st.items : -1;
+	if (ks_store_check_version(lease.store, &err) != KS_OK)
+		ksd_log_info("kensakud", "warning: %s", err.msg);
+	ksd_pool_release(&lease);
+	return 0;
+}
+
+/* Listens on f->listen and starts serving; the exit code on failure (the
+ * pool shut down), else -1 with the bound address in url (n bytes). */
+static int start(struct flags *f, char *url, size_t n)
+{
+	struct ks_err err = {{0}};
+	int rc = ksd_http_listen(f->listen, &f->cfg.listen_fd, url, n, &err);
+
+	if (rc == KS_OK && ksd_http_start(&f->cfg, &err) == KS_OK)
+		return -1;
+	fprintf(stderr, "kensakud: %s\n", err.msg);
+	if (rc == KS_OK)
+		close(f->cfg.listen_fd);
+	ksd_pool_shutdown();
+	return rc == KS_ERR_ARG ? 2 : 1;
+}
+
+/* Answers SIGHUP (reopen the index) until SIGINT or SIGTERM, which it
+ * returns. */
+static int wait_for_stop(const sigset_t *sigs)
+{
+	int sig;
+
+	for (;;) {
+		if (sigwait(sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			return sig;
+		ksd_log_info("kensakud", "SIGHUP: reopening the index");
+		ksd_pool_reload();
+	}
+}
+
+/* Stops accepting, lets the requests in flight finish (DRAIN_MAX_MS at
+ * most) and stops everything. */
+static void drain_and_stop(int sig)
+{
+	ksd_http_quiesce();
+	ksd_log_info("kensakud", "%s: stopped accepting, draining %ld request(s)",
+		     sig == SIGINT ? "SIGINT" : "SIGTERM", ksd_http_active());
+	for (int waited = 0; ksd_http_active() > 0 && waited < DRAIN_MAX_MS; waited += 5) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+	}
+	ksd_http_stop();
+	ksd_pool_shutdown();
+	ksd_cache_shutdown();
+	ksd_log_info("kensakud", "stopped");
+}
+
+int main(int argc, char **argv)
+{
+	struct flags f = {.cfg = {-1, 0, NULL, KSD_DEADLINE_MS, 0, 0}};
+	char web_real[PATH_MAX], url[300];
+	long long items = -1;
+	sigset_t sigs;
+	int rc = parse_flags(argc, argv, &f);
+
+	if (rc >= 0)
+		return rc;
+	if (find_web(&f, web_real) != 0)
+		return 1;
 	/* Every thread started from here on inherits these blocked signals;
 	 * the main thread takes them with sigwait. */
 	signal(SIGPIPE, SIG_IGN);
@@ -235,64 +320,19 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-	if (ksd_cache_init((size_t)cache_mb << 20) != 0)
-		ksd_log_info("kensakud", "warning: no memory for a %ld MB cache: running without",
-			     cache_mb);
-	rc = ksd_pool_init(db, &err);
-	if (rc != KS_OK) {
-		fprintf(stderr, "kensakud: %s\n", err.msg);
+	if (ksd_cache_init((size_t)f.cache_mb << 20) != 0)
+		ksd_log_info("kensakud", "warning: no memory for a %d MB cache: running without",
+			     f.cache_mb);
+	if (open_index(f.db, &items) != 0)
 		return 1;
-	}
-	if (ksd_pool_acquire(&lease, &err) != KS_OK) {
-		fprintf(stderr, "kensakud: %s\n", err.msg);
-		return 1;
-	}
-	if (ks_store_stats(lease.store, &st, &err) != KS_OK)
-		st.items = -1;
-	if (ks_store_check_version(lease.store, &err) != KS_OK)
-		ksd_log_info("kensakud", "warning: %s", err.msg);
-	ksd_pool_release(&lease);
-
-	rc = ksd_http_listen(listen_spec, &cfg.listen_fd, url, sizeof(url), &err);
-	if (rc != KS_OK) {
-		fprintf(stderr, "kensakud: %s\n", err.msg);
-		ksd_pool_shutdown();
-		return rc == KS_ERR_ARG ? 2 : 1;
-	}
-	if (ksd_http_start(&cfg, &err) != KS_OK) {
-		fprintf(stderr, "kensakud: %s\n", err.msg);
-		close(cfg.listen_fd);
-		ksd_pool_shutdown();
-		return 1;
-	}
+	if ((rc = start(&f, url, sizeof(url))) >= 0)
+		return rc;
 	printf("listening on %s\n", url);
 	fflush(stdout);
 	ksd_log_info("kensakud",
-		     "kensakud %s: %lld items in %s, %u threads, cache %ld MB, web %s, %s",
-		     KS_VERSION, st.items, db, cfg.threads, cache_mb,
-		     cfg.web_root ? cfg.web_root : "(none)", url);
-
-	for (;;) {
-		if (sigwait(&sigs, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			ksd_log_info("kensakud", "SIGHUP: reopening the index");
-			ksd_pool_reload();
-			continue;
-		}
-		break;
-	}
-	ksd_http_quiesce();
-	ksd_log_info("kensakud", "%s: stopped accepting, draining %ld request(s)",
-		     sig == SIGINT ? "SIGINT" : "SIGTERM", ksd_http_active());
-	for (waited = 0; ksd_http_active() > 0 && waited < DRAIN_MAX_MS; waited += 5) {
-		struct timespec ts = {0, 5 * 1000 * 1000};
-
-		nanosleep(&ts, NULL);
-	}
-	ksd_http_stop();
-	ksd_pool_shutdown();
-	ksd_cache_shutdown();
-	ksd_log_info("kensakud", "stopped");
+		     "kensakud %s: %lld items in %s, %u threads, cache %d MB, web %s, %s",
+		     KS_VERSION, items, f.db, f.cfg.threads, f.cache_mb,
+		     f.cfg.web_root ? f.cfg.web_root : "(none)", url);
+	drain_and_stop(wait_for_stop(&sigs));
 	return 0;
 }
