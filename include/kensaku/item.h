@@ -102,6 +102,14 @@ int ks_batch_no_items(const struct ks_batch *b, const char *name, struct ks_err 
  * everything). */
 int ks_batch_move(struct ks_batch *to, struct ks_batch *from);
 
+/* How a parser hands over the file name it parsed into tmp: enforces the
+ * limits (ks_batch_enforce_limits), refuses a file left without items
+ * (ks_batch_no_items) and moves the rest to the end of out
+ * (ks_batch_move). Returns KS_OK, or KS_ERR_PARSE / KS_ERR_NOMEM with err
+ * set and out as it was; tmp is left for the caller to clear either way. */
+int ks_batch_finish(struct ks_batch *tmp, struct ks_batch *out, const char *name,
+		    struct ks_err *err);
+
 /* Total items over all issues of b. */
 size_t ks_batch_count_items(const struct ks_batch *b);
 

@@ -371,12 +371,8 @@ int ks_ingest_jsonl(const char *name, const char *data, size_t len, struct ks_ba
 		else if (!over)
 			rc = parse_line(&p, data + b, n);
 	}
-	if (rc == KS_OK && ks_batch_enforce_limits(&p.tmp, p.name) != 0)
-		rc = nomem(&p);
-	if (rc == KS_OK && ks_batch_count_items(&p.tmp) == 0)
-		rc = ks_batch_no_items(&p.tmp, p.name, err);
-	if (rc == KS_OK && ks_batch_move(out, &p.tmp) != 0)
-		rc = ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", p.name);
+	if (rc == KS_OK)
+		rc = ks_batch_finish(&p.tmp, out, p.name, err);
 	ks_batch_clear(&p.tmp);
 	return rc;
 }

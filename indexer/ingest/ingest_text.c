@@ -833,90 +833,104 @@ nomem:
 	return ks_err_set(p->err, KS_ERR_NOMEM, "%s: out of memory", p->name);
 }
 
+/* Where the body of p lies: [*body, *end). It starts at the first heading
+ * before the footer, else after the header lines (at the first content
+ * line that names no issue), and ends at the footer. */
+static void find_body(const struct parser *p, size_t *body, size_t *end)
+{
+	size_t hard_end, b, e, hn;
+	const char *hs;
+	for (hard_end = 0; hard_end < p->n_lines && p->kinds[hard_end] != K_FOOTER; hard_end++)
+		;
+	for (b = 0; b < hard_end && !is_heading(p, b, &hs, &hn); b++)
+		;
+	if (b == hard_end) {
+		for (b = 0; b < hard_end; b++) {
+			const struct line *l = &p->lines[b];
+			if (p->kinds[b] == K_CONTENT && issue_in_line(l->s, l->len) < 0)
+				break;
+		}
+	}
+	for (e = b; e < p->n_lines && !ends_body(p, e, b); e++)
+		;
+	*body = b;
+	*end = e;
+}
+
+/* The issue's header (the lines before body): its date into date, its
+ * number into *number (-1 when none) and the line naming it into *title
+ * (NULL when none). KS_OK or a parse error. */
+static int read_header(struct parser *p, size_t body, char date[11], long long *number,
+		       const struct line **title)
+{
+	int rc;
+	*number = -1;
+	*title = NULL;
+	for (size_t i = 0; i < body; i++) {
+		const struct line *l = &p->lines[i];
+		if (p->kinds[i] == K_DATE) {
+			if ((rc = take_date(p, l, date)) != KS_OK)
+				return rc;
+		} else if (p->kinds[i] == K_CONTENT && *number < 0) {
+			*number = issue_in_line(l->s, l->len);
+			if (*number > 0)
+				*title = l;
+		}
+	}
+	return KS_OK;
+}
+
+/* Gives the parsed issue is its number, date and title, falling back on
+ * the file name for the number and the date. KS_OK or an error. */
+static int complete_issue(struct parser *p, struct ks_issue *is, long long number,
+			  const char date[11], const struct line *title)
+{
+	char fdate[11];
+	long long fnumber;
+	from_file_name(p->name, &fnumber, fdate);
+	if (number < 0)
+		number = fnumber;
+	if (number < 0)
+		return ks_err_set(p->err, KS_ERR_PARSE,
+				  "%s:1: no issue number (no \"Issue #N\" line "
+				  "and none in the file name)",
+				  p->name);
+	if (is->n_items == 0)
+		return ks_err_set(p->err, KS_ERR_PARSE, "%s:1: no items found", p->name);
+	is->number = number;
+	if (!date[0] && fdate[0])
+		date = fdate;
+	if ((date[0] && !(is->date = strdup(date))) || (title && !(is->title = dup_line(title))))
+		return ks_err_set(p->err, KS_ERR_NOMEM, "%s: out of memory", p->name);
+	return KS_OK;
+}
+
 int ks_ingest_text(const char *name, const char *data, size_t len, struct ks_batch *out,
 		   struct ks_err *err)
 {
 	struct parser p = {.name = name ? name : "(input)", .err = err};
 	struct ks_batch tmp = {0};
 	struct ks_issue *is;
-	char date[11] = {0}, fdate[11];
-	long long number = -1, fnumber;
-	const struct line *title = NULL;
-	size_t i, hard_end, body, end;
+	char date[11] = {0};
+	long long number;
+	const struct line *title;
+	size_t body, end;
 	int rc;
-	const char *hs;
-	size_t hn;
 
 	if (!out || (!data && len > 0))
 		return ks_err_set(err, KS_ERR_ARG, "ingest: no input or no output batch");
 	if ((rc = split_lines(&p, data ? data : "", len)) != KS_OK)
 		goto out;
-
-	/* the body starts at the first heading, else after the header lines */
-	for (hard_end = 0; hard_end < p.n_lines && p.kinds[hard_end] != K_FOOTER; hard_end++)
-		;
-	for (body = 0; body < hard_end && !is_heading(&p, body, &hs, &hn); body++)
-		;
-	if (body == hard_end) {
-		for (body = 0; body < hard_end; body++) {
-			const struct line *l = &p.lines[body];
-			if (p.kinds[body] == K_CONTENT && issue_in_line(l->s, l->len) < 0)
-				break;
-		}
-	}
-	for (end = body; end < p.n_lines && !ends_body(&p, end, body); end++)
-		;
-
-	/* the header: issue number, title line, date */
-	for (i = 0; i < body; i++) {
-		const struct line *l = &p.lines[i];
-		if (p.kinds[i] == K_DATE) {
-			if ((rc = take_date(&p, l, date)) != KS_OK)
-				goto out;
-		} else if (p.kinds[i] == K_CONTENT && number < 0) {
-			number = issue_in_line(l->s, l->len);
-			if (number > 0)
-				title = l;
-		}
-	}
-
-	rc = KS_ERR_NOMEM;
-	if (!(is = ks_batch_add_issue(&tmp)))
-		goto nomem;
-	if ((rc = parse_body(&p, body, end, is, date)) != KS_OK)
+	find_body(&p, &body, &end);
+	if ((rc = read_header(&p, body, date, &number, &title)) != KS_OK)
 		goto out;
-
-	from_file_name(p.name, &fnumber, fdate);
-	if (number < 0)
-		number = fnumber;
-	if (number < 0) {
-		rc = ks_err_set(err, KS_ERR_PARSE,
-				"%s:1: no issue number (no \"Issue #N\" line "
-				"and none in the file name)",
-				p.name);
+	if (!(is = ks_batch_add_issue(&tmp))) {
+		rc = ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", p.name);
 		goto out;
 	}
-	if (is->n_items == 0) {
-		rc = ks_err_set(err, KS_ERR_PARSE, "%s:1: no items found", p.name);
-		goto out;
-	}
-	is->number = number;
-	if (!date[0] && fdate[0])
-		memcpy(date, fdate, sizeof date);
-	if ((date[0] && !(is->date = strdup(date))) || (title && !(is->title = dup_line(title))))
-		goto nomem;
-	if (ks_batch_enforce_limits(&tmp, p.name) != 0)
-		goto nomem;
-	if (ks_batch_count_items(&tmp) == 0) {
-		rc = ks_batch_no_items(&tmp, p.name, err);
-		goto out;
-	}
-	if (ks_batch_move(out, &tmp) != 0)
-		goto nomem;
-	rc = KS_OK;
-	goto out;
-nomem:
-	rc = ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", p.name);
+	if ((rc = parse_body(&p, body, end, is, date)) == KS_OK &&
+	    (rc = complete_issue(&p, is, number, date, title)) == KS_OK)
+		rc = ks_batch_finish(&tmp, out, p.name, err);
 out:
 	ks_batch_clear(&tmp);
 	free(p.lines);

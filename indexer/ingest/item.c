@@ -272,6 +272,18 @@ int ks_batch_move(struct ks_batch *to, struct ks_batch *from)
 	return 0;
 }
 
+int ks_batch_finish(struct ks_batch *tmp, struct ks_batch *out, const char *name,
+		    struct ks_err *err)
+{
+	if (ks_batch_enforce_limits(tmp, name) != 0)
+		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", name);
+	if (ks_batch_count_items(tmp) == 0)
+		return ks_batch_no_items(tmp, name, err);
+	if (ks_batch_move(out, tmp) != 0)
+		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", name);
+	return KS_OK;
+}
+
 /* Cuts the string member key of o to max characters (max_bytes bytes when
  * max is 0). 1 when cut, 0 when not, -1 on out of memory. */
 static int clamp_member(json_t *o, const char *key, size_t max, size_t max_bytes)
