@@ -178,6 +178,13 @@ json_t *ks_hit_json(const struct ks_hit *h, int with_html);
  * kensakud and `kensaku search --json` print bodies through this. */
 char *ks_json_body(const json_t *j);
 
+/* The body of GET /healthz: {"status": "ok", "items": N, "issues": N,
+ * "generation": st's or null, "server_generation": server_generation,
+ * "reindex_needed": bool, "version": KS_VERSION}. New reference; NULL on
+ * out of memory. */
+json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_generation,
+		       int reindex_needed);
+
 /* {"error": {"code": code, "message": message}}. New reference. */
 json_t *ks_error_json(const char *code, const char *message);
 

@@ -295,6 +295,16 @@ json_t *ks_trend_json(const struct ks_trend *t)
 	return o;
 }
 
+json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_generation,
+		       int reindex_needed)
+{
+	return json_pack("{s:s, s:I, s:I, s:s?, s:I, s:b, s:s}", "status", "ok", "items",
+			 (json_int_t)st->items, "issues", (json_int_t)st->issues, "generation",
+			 st->generation[0] ? st->generation : NULL, "server_generation",
+			 (json_int_t)server_generation, "reindex_needed", reindex_needed, "version",
+			 KS_VERSION);
+}
+
 json_t *ks_error_json(const char *code, const char *message)
 {
 	json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", code ? code : "internal", "message",

@@ -1,23 +1,20 @@
 /* h_health.c - GET /healthz (is the index readable, how big, which
- * generation) and GET /metrics (Prometheus text). */
+ * generation; the body is the render layer's ks_health_json) and GET
+ * /metrics (Prometheus text). */
 #include "ksd.h"
 
+#include <kensaku/search.h>
 #include <kensaku/store.h>
 
 #include "admit.h"
 #include "metrics.h"
 #include "pool.h"
 
-#ifndef KS_VERSION
-#define KS_VERSION "0"
-#endif
-
 void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp)
 {
 	struct ksd_lease lease;
 	struct ks_store_stats st;
 	struct ks_err err = {{0}};
-	json_t *j;
 	int rc, stale;
 
 	(void)rq;
@@ -33,11 +30,7 @@ void ksd_h_healthz(const struct ksd_req *rq, struct ksd_reply *rp)
 		ksd_reply_error(rp, 503, "unavailable", "the index can't be read");
 		return;
 	}
-	j = json_pack("{s:s, s:I, s:I, s:s?, s:I, s:b, s:s}", "status", "ok", "items",
-		      (json_int_t)st.items, "issues", (json_int_t)st.issues, "generation",
-		      st.generation[0] ? st.generation : NULL, "server_generation",
-		      (json_int_t)lease.generation, "reindex_needed", stale, "version", KS_VERSION);
-	ksd_reply_json_new(rp, 200, j);
+	ksd_reply_json_new(rp, 200, ks_health_json(&st, lease.generation, stale));
 }
 
 void ksd_h_metrics(const struct ksd_req *rq, struct ksd_reply *rp)
