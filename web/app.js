@@ -7,11 +7,15 @@
  *   /issue.html?n=59#item-3                                          issue
  *   /entity.html?name=Emotet&page=2                                  entity
  *
- * lib/dom.js      helpers; the text-only insertion rule
+ * lib/dom.js      element helpers; the text-only insertion rule
+ * lib/api.js      the JSON API client (every fetch)
+ * lib/url.js      links, the page's own URL, the UTF-8 check
+ * lib/store.js    browser storage (the last search)
+ * lib/text.js     string formats, fold, kana
  * lib/hits.js     a search hit, pagination
  * lib/trend.js    the timeline (GET /api/trend), one or two series in SVG
  * lib/suggest.js  autocomplete combobox (GET /api/entities?prefix=)
- * lib/*-page.js   one file per page */
+ * lib/*-page.js   one file per page; lib/search-*.js the search page's parts */
 import { byId, installSlashKey } from './lib/dom.js';
 import { installSuggest } from './lib/suggest.js';
 import { searchPage } from './lib/search-page.js';

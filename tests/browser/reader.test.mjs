@@ -234,7 +234,7 @@ run('a query that is not UTF-8 shows the error box (the page script)', async () 
 	assert.equal(await page.inputValue('#q'), '');
 	// the check itself: bytes, not URLSearchParams' U+FFFD
 	const verdicts = await page.evaluate(async () => {
-		const { queryIsUtf8 } = await import('/lib/dom.js');
+		const { queryIsUtf8 } = await import('/lib/url.js');
 		return ['?q=%FF%FE', '?q=%E3%81%82', '?q=%82%A0', '?n=%FF', '?q=%zz', '?q=%E3%81', '?q=a+b&section=%E8%84%86'].map(queryIsUtf8);
 	});
 	assert.deepEqual(verdicts, [false, true, false, false, true, false, true]);

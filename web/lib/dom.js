@@ -1,4 +1,8 @@
-/* dom.js — small DOM and formatting helpers shared by every page.
+/* dom.js — the element helpers every page builds with: el()/svgEl(), text
+ * and the server's highlighted HTML put into the page, badges, dates,
+ * quotes, message boxes, the feed <link> and the "/" key. Fetching is in
+ * api.js, links and the page's own URL in url.js, browser storage in
+ * store.js, string formats in text.js.
  *
  * Safety rule of the whole UI: every string from the API is inserted as text
  * (textContent, createTextNode, setAttribute). The only HTML taken from the
@@ -11,11 +15,9 @@
  * `evil\u202Eexe.txt` reads "evil[U+202E RLO]exe.txt" rather than a
  * reversed file name; in attributes and the document title the marker is
  * plain text. el(), svgEl(), setText() and setMarkedHtml() apply it. */
+import { hasCjk } from './text.js';
 
 export const SVG_NS = 'http://www.w3.org/2000/svg';
-export const PAGE_SIZE = 20;
-export const MAX_OFFSET = 100000;
-export const LAST_SEARCH_KEY = 'kensaku:last-search';
 
 export const byId = (id) => document.getElementById(id);
 
@@ -152,57 +154,6 @@ export function setMarkedHtml(target, html) {
 	target.replaceChildren(frag);
 }
 
-export function fmtNumber(n) {
-	return typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('ja-JP') : '0';
-}
-
-export function fmtMs(ms) {
-	if (typeof ms !== 'number' || !Number.isFinite(ms)) return '';
-	return (ms < 10 ? ms.toFixed(1) : Math.round(ms).toString()) + ' ms';
-}
-
-/* Only http(s) links from the data are made clickable. */
-export function safeHttpUrl(u) {
-	if (typeof u !== 'string' || !u) return null;
-	try {
-		const url = new URL(u, location.href);
-		return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-	} catch {
-		return null;
-	}
-}
-
-/* An item's issue and position: its own fields when present, else its id
- * ("59-3" -> issue 59, position 3). */
-export function itemPlace(it, fallbackIssue) {
-	const m = /^(\d+)-(\d+)$/.exec(String((it && it.id) || ''));
-	const issue = it && Number.isInteger(it.issue) ? it.issue : m ? Number(m[1]) : Number(fallbackIssue);
-	const position = it && Number.isInteger(it.position) && it.position > 0 ? it.position : m ? Number(m[2]) : null;
-	return { issue, position };
-}
-
-export function issueHref(issue, position) {
-	const base = '/issue.html?n=' + encodeURIComponent(String(issue));
-	return position ? base + '#item-' + position : base;
-}
-
-export function entityHref(name) {
-	return '/entity.html?name=' + encodeURIComponent(String(name));
-}
-
-/* The Atom feed of a search: the newest items matching q, section, entity
- * and exact. Sort and paging do not apply, and the date range is left out:
- * a subscription is for what comes next. */
-export function feedHref(s) {
-	const p = new URLSearchParams();
-	if (s.q) p.set('q', s.q);
-	if (s.section) p.set('section', s.section);
-	if (s.entity) p.set('entity', s.entity);
-	if (s.exact) p.set('exact', '1');
-	const qs = p.toString();
-	return '/feed.atom' + (qs ? '?' + qs : '');
-}
-
 /* Points <link rel=alternate type=application/atom+xml id=feed-link> at
  * href with a title naming what it follows. */
 export function setFeedLink(href, title) {
@@ -219,6 +170,8 @@ const SECTION_CLASS = {
 	'その他': 'sec-other',
 };
 
+/* The colour class of a section: fixed for the four known ones, else one of
+ * them picked by a hash of the name. */
 export function sectionClass(name) {
 	if (SECTION_CLASS[name]) return SECTION_CLASS[name];
 	let h = 0;
@@ -226,6 +179,7 @@ export function sectionClass(name) {
 	return ['sec-incident', 'sec-threat', 'sec-vuln', 'sec-other'][h % 4];
 }
 
+/* A section name as a coloured badge, or null without one. */
 export function sectionBadge(name) {
 	if (!name) return null;
 	return el('span', { className: 'badge ' + sectionClass(name), text: name });
@@ -241,23 +195,22 @@ const KIND_LABEL = {
 	org: '組織 Organisation',
 };
 
+/* An entity kind in words ("malware" -> "マルウェア Malware"). */
 export function kindLabel(kind) {
 	return KIND_LABEL[kind] || String(kind || '');
 }
 
+/* An entity kind as a badge, or null without one. */
 export function kindBadge(kind) {
 	if (!kind) return null;
 	const known = Object.prototype.hasOwnProperty.call(KIND_LABEL, kind);
 	return el('span', { className: 'kind kind-' + (known ? kind : 'other'), text: kindLabel(kind) });
 }
 
+/* A date as <time>, or "日付不明" (unknown) when missing. */
 export function dateNode(date) {
 	if (typeof date === 'string' && date) return el('time', { datetime: date, text: date });
 	return el('span', { className: 'muted', text: '日付不明' });
-}
-
-export function hasCjk(s) {
-	return /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]/u.test(s);
 }
 
 /* Paragraphs of a quote, one <p> per non-empty line. */
@@ -269,37 +222,6 @@ export function quoteBlock(quote) {
 	return bq;
 }
 
-/* The body of a fetch response as an object; throws an Error carrying the
- * API's {code, message} (and the HTTP status) on a non-2xx answer. */
-export async function readJson(res) {
-	const text = await res.text();
-	let body = null;
-	try {
-		body = text ? JSON.parse(text) : null;
-	} catch {
-		body = null;
-	}
-	if (!res.ok) {
-		const e = body && body.error ? body.error : {};
-		const err = new Error(typeof e.message === 'string' && e.message ? e.message : `HTTP ${res.status} ${res.statusText || ''}`.trim());
-		err.code = typeof e.code === 'string' ? e.code : 'http_' + res.status;
-		err.status = res.status;
-		throw err;
-	}
-	if (body === null || typeof body !== 'object') {
-		const err = new Error('サーバーの応答を読み取れませんでした (invalid JSON)');
-		err.code = 'bad_response';
-		throw err;
-	}
-	return body;
-}
-
-/* GET url as JSON (see readJson). */
-export async function getJson(url, signal) {
-	const res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-	return readJson(res);
-}
-
 /* The API's error message and code as a paragraph, both as text. */
 export function errorDetail(err) {
 	return el('p', { className: 'message-detail' },
@@ -307,6 +229,9 @@ export function errorDetail(err) {
 		err && err.code ? el('code', { className: 'error-code', text: err.code }) : null);
 }
 
+/* Shows box as a message of kind ('error' -> role=alert, else status): a
+ * title, a detail (text or a node) and an extra node, each optional but the
+ * title. */
 export function showMessage(box, kind, title, detail, extra) {
 	box.hidden = false;
 	box.className = 'message message-' + kind;
@@ -317,66 +242,18 @@ export function showMessage(box, kind, title, detail, extra) {
 	box.replaceChildren(...children);
 }
 
+/* Hides and empties a message box. */
 export function hideMessage(box) {
 	box.hidden = true;
 	box.removeAttribute('role');
 	box.replaceChildren();
 }
 
-/* True when the query string (location.search), once percent-decoded, is
- * valid UTF-8. A link made in another encoding (Shift_JIS: /?q=%FF%FE)
- * is not; URLSearchParams would quietly turn its bytes into U+FFFD and
- * decodeURIComponent would throw, so pages check this first. Malformed
- * escapes ("%zz") stay literal, as URLSearchParams reads them. */
-export function queryIsUtf8(search) {
-	const s = String(search || '').replace(/^\?/, '');
-	if (!/%[89a-fA-F][0-9a-fA-F]/.test(s)) return true;
-	const enc = new TextEncoder();
-	const bytes = [];
-	for (let i = 0; i < s.length;) {
-		if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
-			bytes.push(Number.parseInt(s.slice(i + 1, i + 3), 16));
-			i += 3;
-		} else {
-			const ch = String.fromCodePoint(s.codePointAt(i));
-			bytes.push(...enc.encode(ch));
-			i += ch.length;
-		}
-	}
-	try {
-		new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/* The error box for a link whose query is not valid UTF-8 (queryIsUtf8). */
+/* The error box for a link whose query is not valid UTF-8 (queryIsUtf8 in url.js). */
 export function showBadEncoding(box) {
 	showMessage(box, 'error', 'このリンクの検索語は UTF-8 として正しくありません。 This link\'s query is not valid UTF-8.',
 		'Shift_JIS など別の文字コードで作られたリンクのようです。語句を入力し直してください。 The link was probably made in another encoding (such as Shift_JIS): type the words again.',
 		el('p', null, el('a', { href: '/', text: 'トップに戻る Start over' })));
-}
-
-/* Remembers the current search page URL, so other pages can link back. */
-export function rememberSearch() {
-	try {
-		sessionStorage.setItem(LAST_SEARCH_KEY, location.pathname + location.search);
-	} catch {
-		/* storage unavailable */
-	}
-}
-
-/* Sets link's href to the search the reader came from, if any (the server
- * sends Referrer-Policy: no-referrer, so the search page remembers it). */
-export function backToLastSearch(link) {
-	if (!link) return;
-	try {
-		const last = sessionStorage.getItem(LAST_SEARCH_KEY) || '';
-		if (last === '/' || last.startsWith('/?')) link.href = last;
-	} catch {
-		/* storage unavailable: keep "/" */
-	}
 }
 
 function isTypingTarget(t) {

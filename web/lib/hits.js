@@ -1,9 +1,9 @@
 /* hits.js — one search hit as a list item, and the page links under a
  * list of hits; used by the search page and the entity page. */
-import {
-	MAX_OFFSET, PAGE_SIZE, dateNode, el, hasCjk, issueHref, itemPlace, safeHttpUrl, sectionBadge,
-	setMarkedHtml, setText,
-} from './dom.js';
+import { dateNode, el, sectionBadge, setMarkedHtml, setText } from './dom.js';
+import { MAX_OFFSET, PAGE_SIZE } from './api.js';
+import { hasCjk } from './text.js';
+import { issueHref, itemPlace, safeHttpUrl } from './url.js';
 
 /* <li> for one hit of /api/search: its highlighted title linking to the
  * item on its issue page, section, issue, date, source and snippet. */

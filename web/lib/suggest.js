@@ -9,7 +9,9 @@
  * synchronously on a keystroke beyond starting a timer, so typing is never
  * held up. Keys: Down/Up move (and open), Enter takes the active option and
  * searches, Escape closes, Tab closes. */
-import { el, fmtNumber, hasCjk, kindBadge } from './dom.js';
+import { el, kindBadge } from './dom.js';
+import { fetchSuggestions } from './api.js';
+import { fmtNumber, fold, hasCjk } from './text.js';
 
 const DEBOUNCE_MS = 150;
 const LIMIT = 8;
@@ -24,184 +26,191 @@ function lastWord(value) {
 	return { start: m.index + m[1].length, lead: m[2], word };
 }
 
-const fold = (s) => String(s || '').normalize('NFKC').toLowerCase();
+/* A combobox c is {input, form, list, status, cache, options, active,
+ * timer, controller, seq, composing}: the state every function below
+ * shares. */
+
+function close(c) {
+	c.list.hidden = true;
+	c.input.setAttribute('aria-expanded', 'false');
+	c.input.removeAttribute('aria-activedescendant');
+	c.active = -1;
+}
+
+/* Makes option i the active one (-1: none). */
+function setActive(c, i) {
+	c.active = i;
+	const items = c.list.querySelectorAll('[role=option]');
+	items.forEach((li, j) => li.setAttribute('aria-selected', j === i ? 'true' : 'false'));
+	if (i >= 0 && items[i]) {
+		c.input.setAttribute('aria-activedescendant', items[i].id);
+		items[i].scrollIntoView({ block: 'nearest' });
+	} else {
+		c.input.removeAttribute('aria-activedescendant');
+	}
+}
+
+/* One option: the name, the spelling that matched word when it is not the
+ * name, the kind and the count. */
+function option(c, e, i, f) {
+	const spellings = Array.isArray(e.spellings) ? e.spellings.filter((x) => typeof x === 'string') : [];
+	const matched = fold(e.name).startsWith(f) ? null : spellings.find((x) => fold(x).startsWith(f));
+	return el('li', { id: `${c.list.id}-${i}`, role: 'option', 'aria-selected': 'false', className: 'suggest-option', dataset: { index: String(i) } },
+		el('span', { className: 'suggest-name', text: e.name }),
+		matched ? el('span', { className: 'suggest-spelling', text: matched }) : null,
+		kindBadge(e.kind),
+		el('span', { className: 'suggest-count', text: `${fmtNumber(e.count)}件` }));
+}
+
+/* Shows the entities found for word (closes the list when none). */
+function show(c, word, entities) {
+	c.options = entities;
+	c.active = -1;
+	c.input.removeAttribute('aria-activedescendant');
+	if (!entities.length) {
+		close(c);
+		c.list.replaceChildren();
+		if (c.status) c.status.textContent = '';
+		return;
+	}
+	const f = fold(word);
+	c.list.replaceChildren(...entities.map((e, i) => option(c, e, i, f)));
+	c.list.hidden = false;
+	c.input.setAttribute('aria-expanded', 'true');
+	if (c.status) c.status.textContent = `候補 ${entities.length} 件 ${entities.length} suggestions`;
+}
+
+/* Looks the box's last word up (cached answers at once) and shows the
+ * answer if the box still ends with that word and has focus. */
+async function lookup(c) {
+	const w = lastWord(c.input.value);
+	if (!w || c.input.selectionStart !== c.input.value.length) {
+		close(c);
+		return;
+	}
+	const mySeq = ++c.seq;
+	if (c.cache.has(w.word)) {
+		show(c, w.word, c.cache.get(w.word));
+		return;
+	}
+	if (c.controller) c.controller.abort();
+	c.controller = new AbortController();
+	try {
+		const entities = await fetchSuggestions(w.word, LIMIT, c.controller.signal);
+		c.cache.set(w.word, entities);
+		if (c.cache.size > 100) c.cache.delete(c.cache.keys().next().value);
+		const now = lastWord(c.input.value);
+		if (mySeq !== c.seq || !now || now.word !== w.word || document.activeElement !== c.input) return;
+		show(c, w.word, entities);
+	} catch {
+		/* aborted, or no suggestions available: the box works without */
+		if (mySeq === c.seq) close(c);
+	}
+}
+
+function schedule(c) {
+	clearTimeout(c.timer);
+	c.timer = setTimeout(() => lookup(c), DEBOUNCE_MS);
+}
+
+/* Puts option i in place of the last word (a name with spaces, or after a
+ * ", as a phrase) and searches. */
+function choose(c, i) {
+	const e = c.options[i];
+	const w = lastWord(c.input.value);
+	if (!e || !w) return;
+	const name = e.name.replace(/"/g, '');
+	const quoted = w.lead === '"' || /\s/u.test(name);
+	c.input.value = c.input.value.slice(0, w.start) + (w.lead === '-' ? '-' : '') + (quoted ? `"${name}"` : name);
+	close(c);
+	clearTimeout(c.timer);
+	++c.seq;
+	c.form.requestSubmit();
+}
+
+/* Down/Up move through the options (opening the list), Alt+Down opens it
+ * with none active. */
+function move(c, e, open) {
+	if (!c.options.length) return;
+	e.preventDefault();
+	if (!open) {
+		c.list.hidden = false;
+		c.input.setAttribute('aria-expanded', 'true');
+	}
+	const n = c.options.length;
+	const next = e.key === 'ArrowDown' ? (c.active + 1) % n : (c.active <= 0 ? n - 1 : c.active - 1);
+	setActive(c, e.altKey && !open ? -1 : next);
+}
+
+function onKeydown(c, e) {
+	if (e.isComposing || e.keyCode === 229) return;
+	const open = !c.list.hidden && c.options.length > 0;
+	switch (e.key) {
+	case 'ArrowDown':
+	case 'ArrowUp':
+		move(c, e, open);
+		break;
+	case 'Enter':
+		if (open && c.active >= 0) {
+			e.preventDefault();
+			choose(c, c.active);
+		} else {
+			close(c);
+		}
+		break;
+	case 'Escape':
+		if (open) {
+			e.preventDefault();
+			close(c);
+		}
+		break;
+	case 'Tab':
+		close(c);
+		break;
+	case 'Home':
+	case 'End':
+	case 'ArrowLeft':
+	case 'ArrowRight':
+		if (c.active >= 0) setActive(c, -1);
+		break;
+	default:
+		break;
+	}
+}
 
 /* Makes input (role=combobox, aria-controls=<listbox id>) suggest entity
  * names; choosing one replaces the last word and submits form. */
 export function installSuggest(input, form) {
 	const list = document.getElementById(input.getAttribute('aria-controls') || '');
 	if (!list) return;
-	const status = document.getElementById(list.id + '-status');
-	const cache = new Map();
-	let options = [];
-	let active = -1;
-	let timer = 0;
-	let controller = null;
-	let seq = 0;
-	let composing = false;
-
-	function close() {
-		list.hidden = true;
-		input.setAttribute('aria-expanded', 'false');
-		input.removeAttribute('aria-activedescendant');
-		active = -1;
-	}
-
-	function setActive(i) {
-		active = i;
-		const items = list.querySelectorAll('[role=option]');
-		items.forEach((li, j) => li.setAttribute('aria-selected', j === i ? 'true' : 'false'));
-		if (i >= 0 && items[i]) {
-			input.setAttribute('aria-activedescendant', items[i].id);
-			items[i].scrollIntoView({ block: 'nearest' });
-		} else {
-			input.removeAttribute('aria-activedescendant');
-		}
-	}
-
-	function show(word, entities) {
-		options = entities;
-		active = -1;
-		input.removeAttribute('aria-activedescendant');
-		if (!entities.length) {
-			close();
-			list.replaceChildren();
-			if (status) status.textContent = '';
-			return;
-		}
-		const f = fold(word);
-		list.replaceChildren(...entities.map((e, i) => {
-			const spellings = Array.isArray(e.spellings) ? e.spellings.filter((x) => typeof x === 'string') : [];
-			const matched = fold(e.name).startsWith(f) ? null : spellings.find((x) => fold(x).startsWith(f));
-			return el('li', { id: `${list.id}-${i}`, role: 'option', 'aria-selected': 'false', className: 'suggest-option', dataset: { index: String(i) } },
-				el('span', { className: 'suggest-name', text: e.name }),
-				matched ? el('span', { className: 'suggest-spelling', text: matched }) : null,
-				kindBadge(e.kind),
-				el('span', { className: 'suggest-count', text: `${fmtNumber(e.count)}件` }));
-		}));
-		list.hidden = false;
-		input.setAttribute('aria-expanded', 'true');
-		if (status) status.textContent = `候補 ${entities.length} 件 ${entities.length} suggestions`;
-	}
-
-	async function lookup() {
-		const w = lastWord(input.value);
-		if (!w || input.selectionStart !== input.value.length) {
-			close();
-			return;
-		}
-		const mySeq = ++seq;
-		if (cache.has(w.word)) {
-			show(w.word, cache.get(w.word));
-			return;
-		}
-		if (controller) controller.abort();
-		controller = new AbortController();
-		try {
-			const res = await fetch(`/api/entities?prefix=${encodeURIComponent(w.word)}&limit=${LIMIT}`, {
-				signal: controller.signal,
-				headers: { Accept: 'application/json' },
-			});
-			if (!res.ok) throw new Error('HTTP ' + res.status);
-			const body = await res.json();
-			const entities = Array.isArray(body && body.entities)
-				? body.entities.filter((e) => e && typeof e.name === 'string' && e.name) : [];
-			cache.set(w.word, entities);
-			if (cache.size > 100) cache.delete(cache.keys().next().value);
-			const now = lastWord(input.value);
-			if (mySeq !== seq || !now || now.word !== w.word || document.activeElement !== input) return;
-			show(w.word, entities);
-		} catch {
-			/* aborted, or no suggestions available: the box works without */
-			if (mySeq === seq) close();
-		}
-	}
-
-	function schedule() {
-		clearTimeout(timer);
-		timer = setTimeout(lookup, DEBOUNCE_MS);
-	}
-
-	function choose(i) {
-		const e = options[i];
-		const w = lastWord(input.value);
-		if (!e || !w) return;
-		const name = e.name.replace(/"/g, '');
-		const quoted = w.lead === '"' || /\s/u.test(name);
-		input.value = input.value.slice(0, w.start) + (w.lead === '-' ? '-' : '') + (quoted ? `"${name}"` : name);
-		close();
-		clearTimeout(timer);
-		++seq;
-		form.requestSubmit();
-	}
-
+	const c = {
+		input, form, list, status: document.getElementById(list.id + '-status'), cache: new Map(),
+		options: [], active: -1, timer: 0, controller: null, seq: 0, composing: false,
+	};
 	input.addEventListener('input', () => {
-		if (composing) return;
-		schedule();
+		if (c.composing) return;
+		schedule(c);
 	});
 	input.addEventListener('compositionstart', () => {
-		composing = true;
+		c.composing = true;
 	});
 	input.addEventListener('compositionend', () => {
-		composing = false;
-		schedule();
+		c.composing = false;
+		schedule(c);
 	});
-	input.addEventListener('keydown', (e) => {
-		if (e.isComposing || e.keyCode === 229) return;
-		const open = !list.hidden && options.length > 0;
-		switch (e.key) {
-		case 'ArrowDown':
-		case 'ArrowUp': {
-			if (!options.length) return;
-			e.preventDefault();
-			if (!open) {
-				list.hidden = false;
-				input.setAttribute('aria-expanded', 'true');
-			}
-			const n = options.length;
-			const next = e.key === 'ArrowDown' ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1);
-			setActive(e.altKey && !open ? -1 : next);
-			break;
-		}
-		case 'Enter':
-			if (open && active >= 0) {
-				e.preventDefault();
-				choose(active);
-			} else {
-				close();
-			}
-			break;
-		case 'Escape':
-			if (open) {
-				e.preventDefault();
-				close();
-			}
-			break;
-		case 'Tab':
-			close();
-			break;
-		case 'Home':
-		case 'End':
-		case 'ArrowLeft':
-		case 'ArrowRight':
-			if (active >= 0) setActive(-1);
-			break;
-		default:
-			break;
-		}
-	});
+	input.addEventListener('keydown', (e) => onKeydown(c, e));
 	input.addEventListener('blur', () => {
-		clearTimeout(timer);
-		close();
+		clearTimeout(c.timer);
+		close(c);
 	});
 	list.addEventListener('mousedown', (e) => e.preventDefault());
 	list.addEventListener('click', (e) => {
 		const li = e.target instanceof Element ? e.target.closest('[role=option]') : null;
-		if (li) choose(Number(li.dataset.index));
+		if (li) choose(c, Number(li.dataset.index));
 	});
 	form.addEventListener('submit', () => {
-		clearTimeout(timer);
-		++seq;
-		close();
+		clearTimeout(c.timer);
+		++c.seq;
+		close(c);
 	});
 }

@@ -1,42 +1,15 @@
 /* trend.js — the timeline: matching items per month (or per year) from
- * GET /api/trend, one series or two (a comparison), drawn as inline SVG.
+ * GET /api/trend (fetched by api.js's fetchTrend), one series or two (a
+ * comparison), drawn as inline SVG.
  *
  * Interval choice: the UI always asks for interval=month. When the buckets
  * of all series together span more than MAX_MONTH_BUCKETS months, the months
  * are summed into years (the same numbers interval=year returns), so a
  * short span reads month by month and a long archive year by year. */
-import { el, fmtNumber, getJson, svgEl } from './dom.js';
+import { el, errorDetail, svgEl } from './dom.js';
+import { fmtNumber } from './text.js';
 
 export const MAX_MONTH_BUCKETS = 48;
-
-/* /api/trend URL for a query state {q, section, from, to, entity, exact}. */
-export function trendUrl(p) {
-	const params = new URLSearchParams();
-	params.set('q', p.q || '');
-	params.set('interval', 'month');
-	if (p.section) params.set('section', p.section);
-	if (p.from) params.set('from', p.from);
-	if (p.to) params.set('to', p.to);
-	if (p.entity) params.set('entity', p.entity);
-	if (p.exact) params.set('exact', '1');
-	return '/api/trend?' + params.toString();
-}
-
-const cache = new Map();
-
-/* The trend body for p; answers are cached (a page change of the same
- * search does not ask again). Rejects with the API's error. */
-export function fetchTrend(p) {
-	const url = trendUrl(p);
-	if (cache.has(url)) return cache.get(url);
-	const pr = getJson(url).catch((e) => {
-		cache.delete(url);
-		throw e;
-	});
-	cache.set(url, pr);
-	if (cache.size > 40) cache.delete(cache.keys().next().value);
-	return pr;
-}
 
 const isMonth = (k) => /^\d{4}-(0[1-9]|1[0-2])$/.test(k);
 const isYear = (k) => /^\d{4}$/.test(k);
@@ -142,6 +115,13 @@ function bucketText(model, key) {
 	return `${keyLabel(key)}: ${parts.join('、')}`;
 }
 
+/* Replaces box's chart with the API's error (err) in an alert. */
+export function drawTrendError(box, err) {
+	box.dataset.state = 'error';
+	box.replaceChildren(el('div', { className: 'message message-error', role: 'alert' },
+		el('p', { className: 'message-title', text: '推移を表示できませんでした。 The timeline failed.' }), errorDetail(err)));
+}
+
 const observed = new WeakSet();
 
 /* Draws model into box: a legend, the SVG chart (one bar per series and
@@ -209,132 +189,143 @@ function render(box, model, opts) {
 	box.replaceChildren(...nodes);
 }
 
-function chart(box, model, opts) {
+/* The sizes of the chart of model in box: bar groups as wide as the box
+ * allows within bounds, the y axis up to a round maximum. */
+function geometry(box, model) {
 	const n = model.keys.length;
 	const ns = model.series.length;
-	const yW = 30;
-	const top = 18;
-	const chartH = 96;
-	const axisH = model.interval === 'month' ? 34 : 22;
+	const g = { n, ns, yW: 30, top: 18, chartH: 96, axisH: model.interval === 'month' ? 34 : 22 };
 	const avail = Math.max(200, (box.clientWidth || 600) - 4);
 	const minG = ns > 1 ? 8 : 5;
 	const maxG = ns > 1 ? 64 : 56;
-	const groupW = Math.max(minG, Math.min(maxG, (avail - yW - 4) / n));
-	const W = Math.ceil(yW + n * groupW + 4);
-	const H = top + chartH + axisH;
-	const max = Math.max(1, ...model.series.flatMap((s) => [...s.counts.values()]));
-	const yMax = niceMax(max);
-	const gap = Math.max(1, Math.min(8, groupW * 0.22));
-	const barW = (groupW - gap) / ns;
-	const id = `kt-hatch-${++uid}`;
-	const hintId = `kt-hint-${uid}`;
-	const caption = opts.caption || (model.interval === 'year' ? '年別の件数 Items per year' : '月別の件数 Items per month');
-	const totals = model.series.map((s) => `${seriesName(s)}${fmtNumber(s.total)}件`).join('、');
+	g.groupW = Math.max(minG, Math.min(maxG, (avail - g.yW - 4) / n));
+	g.W = Math.ceil(g.yW + n * g.groupW + 4);
+	g.H = g.top + g.chartH + g.axisH;
+	g.yMax = niceMax(Math.max(1, ...model.series.flatMap((s) => [...s.counts.values()])));
+	g.gap = Math.max(1, Math.min(8, g.groupW * 0.22));
+	g.barW = (g.groupW - g.gap) / ns;
+	return g;
+}
 
-	const svg = svgEl('svg', {
-		className: 'timeline-chart',
-		viewBox: `0 0 ${W} ${H}`,
-		width: W,
-		height: H,
-		role: 'group',
-		'aria-label': `${caption}: ${keyLabel(model.keys[0])}〜${keyLabel(model.keys[n - 1])}、${totals}`,
-		'aria-describedby': hintId,
-		'data-interval': model.interval,
-	}, svgEl('title', { text: caption }),
-	svgEl('desc', { id: hintId, text: '矢印キーで期間を移動、Enter でその期間に絞り込み。Arrow keys move between periods, Enter filters to one.' }));
-	if (ns > 1) svg.append(svgEl('defs', null, hatchPattern(id)));
-
-	/* y grid: 0, half, max */
-	const ys = yMax >= 2 && yMax % 2 === 0 ? [0, yMax / 2, yMax] : [0, yMax];
+/* The y grid: 0, half and the maximum, with their labels. */
+function yGrid(svg, g) {
+	const ys = g.yMax >= 2 && g.yMax % 2 === 0 ? [0, g.yMax / 2, g.yMax] : [0, g.yMax];
 	for (const v of ys) {
-		const y = top + chartH - (v / yMax) * chartH + 0.5;
-		svg.append(svgEl('line', { className: v ? 'trend-grid' : 'timeline-axis', x1: yW, x2: W, y1: y, y2: y }),
-			svgEl('text', { className: 'trend-ylabel', x: yW - 5, y: y + 4, 'text-anchor': 'end', text: String(v) }));
+		const y = g.top + g.chartH - (v / g.yMax) * g.chartH + 0.5;
+		svg.append(svgEl('line', { className: v ? 'trend-grid' : 'timeline-axis', x1: g.yW, x2: g.W, y1: y, y2: y }),
+			svgEl('text', { className: 'trend-ylabel', x: g.yW - 5, y: y + 4, 'text-anchor': 'end', text: String(v) }));
 	}
+}
 
-	const links = [];
-	/* counts over the bars: outside the links, so a link's text is only its
-	 * label */
-	const countLabels = svgEl('g', { className: 'trend-counts', 'aria-hidden': 'true' });
-	model.keys.forEach((key, i) => {
-		const x0 = yW + i * groupW;
-		const counts = model.series.map((s) => s.counts.get(key) || 0);
-		const label = bucketText(model, key);
-		const href = counts[0] > 0 && opts.hrefFor ? opts.hrefFor(key, model.interval) : null;
-		const title = href ? `${label} — この期間で絞り込む Filter` : label;
-		const parts = [svgEl('title', { text: title }),
-			svgEl('rect', { className: 'trend-hit', x: x0, y: 0, width: groupW, height: top + chartH, rx: 2 })];
-		counts.forEach((c, si) => {
-			const h = c ? Math.max(2, (c / yMax) * chartH) : 0;
-			const x = x0 + gap / 2 + si * barW;
-			parts.push(svgEl('rect', {
-				className: `trend-bar series-${si}`,
-				x: x.toFixed(2), y: (top + chartH - h).toFixed(2), width: Math.max(1, barW - (ns > 1 ? 1 : 0)).toFixed(2), height: h.toFixed(2),
-				fill: si === 1 ? `url(#${id})` : null,
-				'data-series': si,
-				'data-count': c,
-			}));
-			if (c && barW >= (ns > 1 ? 18 : 22)) {
-				countLabels.append(svgEl('text', { className: 'trend-count', x: (x + barW / 2).toFixed(2), y: (top + chartH - h - 4).toFixed(2), 'text-anchor': 'middle', text: fmtNumber(c) }));
-			}
-		});
-		const active = opts.activeKey === key;
-		const cls = 'trend-bucket' + (active ? ' is-active' : '');
-		if (href) {
-			const a = svgEl('a', { className: cls, href, tabindex: -1, 'data-key': key, 'aria-label': title }, ...parts);
-			if (opts.nav) a.dataset.nav = opts.nav;
-			if (active) a.setAttribute('aria-current', 'true');
-			links.push(a);
-			svg.append(a);
-		} else {
-			svg.append(svgEl('g', { className: cls, 'data-key': key, 'aria-hidden': 'true' }, ...parts));
+/* The bucket of key (the i-th): one bar per series, a link to its period
+ * when the first series has matches (else an aria-hidden group); the counts
+ * over the bars go into countLabels. hatch is the second series' fill. */
+function bucket(model, opts, g, key, i, hatch, countLabels) {
+	const x0 = g.yW + i * g.groupW;
+	const counts = model.series.map((s) => s.counts.get(key) || 0);
+	const label = bucketText(model, key);
+	const href = counts[0] > 0 && opts.hrefFor ? opts.hrefFor(key, model.interval) : null;
+	const title = href ? `${label} — この期間で絞り込む Filter` : label;
+	const parts = [svgEl('title', { text: title }),
+		svgEl('rect', { className: 'trend-hit', x: x0, y: 0, width: g.groupW, height: g.top + g.chartH, rx: 2 })];
+	counts.forEach((c, si) => {
+		const h = c ? Math.max(2, (c / g.yMax) * g.chartH) : 0;
+		const x = x0 + g.gap / 2 + si * g.barW;
+		parts.push(svgEl('rect', {
+			className: `trend-bar series-${si}`,
+			x: x.toFixed(2), y: (g.top + g.chartH - h).toFixed(2), width: Math.max(1, g.barW - (g.ns > 1 ? 1 : 0)).toFixed(2), height: h.toFixed(2),
+			fill: si === 1 ? `url(#${hatch})` : null,
+			'data-series': si,
+			'data-count': c,
+		}));
+		if (c && g.barW >= (g.ns > 1 ? 18 : 22)) {
+			countLabels.append(svgEl('text', { className: 'trend-count', x: (x + g.barW / 2).toFixed(2), y: (g.top + g.chartH - h - 4).toFixed(2), 'text-anchor': 'middle', text: fmtNumber(c) }));
 		}
 	});
+	const active = opts.activeKey === key;
+	const cls = 'trend-bucket' + (active ? ' is-active' : '');
+	if (!href) return svgEl('g', { className: cls, 'data-key': key, 'aria-hidden': 'true' }, ...parts);
+	const a = svgEl('a', { className: cls, href, tabindex: -1, 'data-key': key, 'aria-label': title }, ...parts);
+	if (opts.nav) a.dataset.nav = opts.nav;
+	if (active) a.setAttribute('aria-current', 'true');
+	return a;
+}
 
-	svg.append(countLabels);
-
-	/* x labels */
-	const yLabelY = top + chartH + (model.interval === 'month' ? 30 : 16);
+/* The x labels: month numbers (every one, or every third when narrow) and
+ * years, or years alone; labels that would collide are left out. */
+function xLabels(svg, model, g) {
+	const yLabelY = g.top + g.chartH + (model.interval === 'month' ? 30 : 16);
 	let lastLabelX = -Infinity;
 	model.keys.forEach((key, i) => {
-		const x0 = yW + i * groupW;
+		const x0 = g.yW + i * g.groupW;
 		if (model.interval === 'month') {
 			const m = Number(key.slice(5, 7));
-			if (groupW >= 16 || (groupW >= 9 && m % 3 === 1)) {
-				svg.append(svgEl('text', { className: 'trend-xlabel', x: (x0 + groupW / 2).toFixed(2), y: top + chartH + 14, 'text-anchor': 'middle', text: String(m) }));
+			if (g.groupW >= 16 || (g.groupW >= 9 && m % 3 === 1)) {
+				svg.append(svgEl('text', { className: 'trend-xlabel', x: (x0 + g.groupW / 2).toFixed(2), y: g.top + g.chartH + 14, 'text-anchor': 'middle', text: String(m) }));
 			}
 			if (m === 1 || i === 0) {
-				svg.append(svgEl('line', { className: 'trend-tick', x1: x0, x2: x0, y1: top + chartH, y2: top + chartH + 20 }));
-				if (x0 - lastLabelX >= 36 && (m === 1 || groupW * (13 - m) >= 36)) {
+				svg.append(svgEl('line', { className: 'trend-tick', x1: x0, x2: x0, y1: g.top + g.chartH, y2: g.top + g.chartH + 20 }));
+				if (x0 - lastLabelX >= 36 && (m === 1 || g.groupW * (13 - m) >= 36)) {
 					svg.append(svgEl('text', { className: 'timeline-year', x: x0 + 2, y: yLabelY, text: key.slice(0, 4) }));
 					lastLabelX = x0;
 				}
 			}
 		} else if (x0 - lastLabelX >= 34) {
-			svg.append(svgEl('text', { className: 'timeline-year', x: (x0 + groupW / 2).toFixed(2), y: yLabelY, 'text-anchor': 'middle', text: key }));
+			svg.append(svgEl('text', { className: 'timeline-year', x: (x0 + g.groupW / 2).toFixed(2), y: yLabelY, 'text-anchor': 'middle', text: key }));
 			lastLabelX = x0;
 		}
 	});
+}
 
-	/* roving focus over the bucket links */
-	if (links.length) {
-		const start = links.find((a) => a.classList.contains('is-active')) || links[0];
-		start.setAttribute('tabindex', '0');
-		svg.addEventListener('keydown', (e) => {
-			const i = links.indexOf(e.target instanceof Element ? e.target.closest('a') : null);
-			if (i < 0) return;
-			let j = -1;
-			if (e.key === 'ArrowRight' || e.key === 'ArrowDown') j = Math.min(links.length - 1, i + 1);
-			else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') j = Math.max(0, i - 1);
-			else if (e.key === 'Home') j = 0;
-			else if (e.key === 'End') j = links.length - 1;
-			if (j < 0) return;
-			e.preventDefault();
-			links[i].setAttribute('tabindex', '-1');
-			links[j].setAttribute('tabindex', '0');
-			links[j].focus();
-		});
-	}
+/* Roving focus over the bucket links: one tab stop (the active bucket's,
+ * else the first), moved with the arrow keys, Home and End. */
+function rovingFocus(svg, links) {
+	if (!links.length) return;
+	const start = links.find((a) => a.classList.contains('is-active')) || links[0];
+	start.setAttribute('tabindex', '0');
+	svg.addEventListener('keydown', (e) => {
+		const i = links.indexOf(e.target instanceof Element ? e.target.closest('a') : null);
+		if (i < 0) return;
+		let j = -1;
+		if (e.key === 'ArrowRight' || e.key === 'ArrowDown') j = Math.min(links.length - 1, i + 1);
+		else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') j = Math.max(0, i - 1);
+		else if (e.key === 'Home') j = 0;
+		else if (e.key === 'End') j = links.length - 1;
+		if (j < 0) return;
+		e.preventDefault();
+		links[i].setAttribute('tabindex', '-1');
+		links[j].setAttribute('tabindex', '0');
+		links[j].focus();
+	});
+}
+
+/* The SVG chart of model sized to box (see drawTrend for opts). */
+function chart(box, model, opts) {
+	const g = geometry(box, model);
+	const hatch = `kt-hatch-${++uid}`;
+	const hintId = `kt-hint-${uid}`;
+	const caption = opts.caption || (model.interval === 'year' ? '年別の件数 Items per year' : '月別の件数 Items per month');
+	const totals = model.series.map((s) => `${seriesName(s)}${fmtNumber(s.total)}件`).join('、');
+	const svg = svgEl('svg', {
+		className: 'timeline-chart',
+		viewBox: `0 0 ${g.W} ${g.H}`,
+		width: g.W,
+		height: g.H,
+		role: 'group',
+		'aria-label': `${caption}: ${keyLabel(model.keys[0])}〜${keyLabel(model.keys[g.n - 1])}、${totals}`,
+		'aria-describedby': hintId,
+		'data-interval': model.interval,
+	}, svgEl('title', { text: caption }),
+	svgEl('desc', { id: hintId, text: '矢印キーで期間を移動、Enter でその期間に絞り込み。Arrow keys move between periods, Enter filters to one.' }));
+	if (g.ns > 1) svg.append(svgEl('defs', null, hatchPattern(hatch)));
+	yGrid(svg, g);
+	/* counts over the bars: outside the links, so a link's text is only its
+	 * label */
+	const countLabels = svgEl('g', { className: 'trend-counts', 'aria-hidden': 'true' });
+	const buckets = model.keys.map((key, i) => bucket(model, opts, g, key, i, hatch, countLabels));
+	svg.append(...buckets, countLabels);
+	xLabels(svg, model, g);
+	rovingFocus(svg, buckets.filter((b) => b.localName === 'a'));
 	return svg;
 }
 
