@@ -92,11 +92,8 @@ void ksd_h_csv(const struct ksd_req *rq, struct ksd_reply *rp)
 		return;
 	}
 	o.cursor = ksd_req_param(rq, "cursor");
-	if (ks_search_params_check(&p, &err) != KS_OK) {
-		ksd_reply_error(rp, 400, "bad_request", "%s",
-				err.msg[0] ? err.msg : "bad search parameter");
+	if (ksd_search_params_valid(&p, rp) < 0)
 		return;
-	}
 	rc = ksd_pool_acquire(&lease, &err);
 	if (rc != KS_OK) {
 		ksd_reply_rc(rp, rc, err.msg);

@@ -39,11 +39,8 @@ void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp)
 				KS_FEED_LIMIT_MAX);
 		return;
 	}
-	if (ks_search_params_check(&p, &err) != KS_OK) {
-		ksd_reply_error(rp, 400, "bad_request", "%s",
-				err.msg[0] ? err.msg : "bad search parameter");
+	if (ksd_search_params_valid(&p, rp) < 0)
 		return;
-	}
 	ksd_base_url(rq, base, sizeof(base));
 	o.base = base;
 	rc = ksd_pool_acquire(&lease, &err);

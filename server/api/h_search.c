@@ -83,7 +83,6 @@ static double ms_since(const struct timespec *t0)
 /* The parameters of a search from rq, checked; 0, or -1 with a 400 in rp. */
 static int search_params(const struct ksd_req *rq, struct ks_search_params *p, struct ksd_reply *rp)
 {
-	struct ks_err err = {{0}};
 	const char *v;
 
 	if (ksd_search_params_from(rq, p, rp) < 0)
@@ -102,11 +101,8 @@ static int search_params(const struct ksd_req *rq, struct ks_search_params *p, s
 		ksd_reply_error(rp, 400, "bad_request", "sort must be relevance, newest or oldest");
 		return -1;
 	}
-	if (ks_search_params_check(p, &err) != KS_OK) {
-		ksd_reply_error(rp, 400, "bad_request", "%s",
-				err.msg[0] ? err.msg : "bad search parameter");
+	if (ksd_search_params_valid(p, rp) < 0)
 		return -1;
-	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <kensaku/search.h>
 #include <kensaku/trend.h>
 
+#include "param.h"
 #include "pool.h"
 
 void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
@@ -23,11 +24,8 @@ void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
 		ksd_reply_error(rp, 400, "bad_request", "interval must be month or year");
 		return;
 	}
-	if (ks_search_params_check(&p, &err) != KS_OK) {
-		ksd_reply_error(rp, 400, "bad_request", "%s",
-				err.msg[0] ? err.msg : "bad search parameter");
+	if (ksd_search_params_valid(&p, rp) < 0)
 		return;
-	}
 	rc = ksd_pool_acquire(&lease, &err);
 	if (rc != KS_OK) {
 		ksd_reply_rc(rp, rc, err.msg);

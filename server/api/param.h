@@ -19,4 +19,10 @@ int ksd_param_int(const struct ksd_req *rq, const char *name, int lo, int hi, in
  * "true" -> 1. 0 on success; -1 with a 400 naming it in rp otherwise. */
 int ksd_param_flag(const struct ksd_req *rq, const char *name, int *out, struct ksd_reply *rp);
 
+struct ks_search_params;
+
+/* 0 when p passes ks_search_params_check; -1 with a 400 carrying its
+ * message in rp otherwise. */
+int ksd_search_params_valid(const struct ks_search_params *p, struct ksd_reply *rp);
+
 #endif
