@@ -7,7 +7,8 @@
 //     at most MAX_LINES lines, from its first line to its closing brace;
 //   - every name a module imports is exported by the module it names, and
 //     used (a split that dropped or renamed a helper fails here, not in
-//     the browser).
+//     the browser);
+//   - no import cycle between the modules.
 // KS_WEB names the folder to check (default <repo>/web).
 //   node --test tests/browser/web_layout.test.mjs
 
@@ -53,7 +54,7 @@ const START = [
 /* [{file, line, name, lines}] of every function: from its first line to
  * the first line after it that closes a brace at its indentation (the
  * tree is formatted with one tab per level). */
-export function functionLengths(files) {
+function functionLengths(files) {
 	const out = [];
 	for (const [file, src] of Object.entries(files)) {
 		const lines = src.split('\n');
@@ -110,4 +111,27 @@ test('every imported name is exported by its module, and used', () => {
 		}
 	}
 	assert.deepEqual(problems, []);
+});
+
+test('no import cycle between the modules of web/', () => {
+	const files = sources();
+	const deps = {};
+	for (const [file, src] of Object.entries(files)) {
+		deps[file] = [...src.matchAll(/^import [^;]* from '([^']+)';/gm)]
+			.map((m) => path.posix.join(path.posix.dirname(file), m[1]));
+	}
+	const state = {};
+	const cycles = [];
+	const visit = (f, trail) => {
+		if (state[f] === 'done') return;
+		if (state[f] === 'open') {
+			cycles.push([...trail.slice(trail.indexOf(f)), f].join(' -> '));
+			return;
+		}
+		state[f] = 'open';
+		for (const d of deps[f] || []) visit(d, [...trail, f]);
+		state[f] = 'done';
+	};
+	for (const f of Object.keys(deps)) visit(f, []);
+	assert.deepEqual(cycles, []);
 });
