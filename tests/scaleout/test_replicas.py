@@ -4,7 +4,7 @@ from deploy/scaleout/nginx-replicas.conf, all on loopback, each started
 with the ExecStart of deploy/scaleout/kensakud@.service (instance = its
 port) over its own copy of the index (published with deploy/kensaku-publish).
 
-wrk runs through the proxy for KS_SCALEOUT_SECONDS (default 30, also in
+wrk runs through the proxy on a schedule of KS_SCALEOUT_SECONDS (default 30, also in
 the sanitizer build, where the rebuild and rollout alone take ~12 s). At
 15% of the run replica 2 is killed with SIGKILL, at 30% started again on
 the same port; at 40% the ExecStart lines of the reindex job with
@@ -43,6 +43,7 @@ from ksload import Wrk, check, cleanup, exec_lines, log, md_table, sub1, substit
 
 A = ksload.kstest.args()
 SECONDS = ksload.env_int("KS_SCALEOUT_SECONDS", 30)
+AFTER_S = 3  # seconds of load on the new generation after the rollout
 CONNS, THREADS, ITEMS = 32, 2, 1500
 
 
@@ -119,7 +120,9 @@ def main():
     events = []
     try:
         check(total(proxy, "scaleoutalpha") == 1, "the proxy serves generation alpha")
-        wrk = Wrk("http://127.0.0.1:%d" % proxy_port, paths_file, CONNS, THREADS, SECONDS)
+        # wrk runs until the rollout is done (plus AFTER_S): a loaded machine can make
+        # the rebuild and rollout outlast any fixed duration
+        wrk = Wrk("http://127.0.0.1:%d" % proxy_port, paths_file, CONNS, THREADS, None)
 
         def at(frac):
             t = wrk.t0 + SECONDS * frac
@@ -164,6 +167,9 @@ def main():
         events.append("reindex + rollout.sh of generation beta at %.1f s: %.1f s for 3 replicas" % (t, took))
         log(events[-1] + "\n" + "\n".join(outs))
         check(wrk.running(), "wrk still running after the rollout")
+        end = time.monotonic() + AFTER_S
+        while time.monotonic() < end and wrk.running():
+            time.sleep(0.2)  # load on the new generation for AFTER_S, then stop wrk
         res = wrk.wait()
 
         with open(os.path.join(ngx.prefix, "error.log"), errors="replace") as f:
@@ -185,7 +191,8 @@ def main():
                   "replica %d serves the new items only" % (i + 1))
         check(all(total(proxy, "scaleoutbeta") == 1 for _ in range(6)), "the proxy serves beta")
         rows = [
-            ["wrk through nginx", "-c%d -t%d -d%ds, %d paths" % (CONNS, THREADS, SECONDS, len(paths))],
+            ["wrk through nginx", "-c%d -t%d, %.0f s (until the rollout + %d s), %d paths" % (
+                CONNS, THREADS, res.get("duration_s", 0), AFTER_S, len(paths))],
             ["requests (2xx / non-2xx)", "%d (%d / %d)" % (res["requests"], res["ok_2xx"], res["non_2xx"])],
             ["requests/s", "%.0f" % res["rps"]],
             ["latency p50 / p99 / max", "%.1f / %.1f / %.1f ms" % (
