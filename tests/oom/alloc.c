@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -33,6 +34,7 @@ static void *(*real_pvalloc)(size_t);
 
 static atomic_long g_count, g_fail_at, g_fired, g_fired_src, g_live;
 static atomic_long g_by[OOM_NSRC];
+static int g_show_failing; /* KS_OOM_BACKTRACE: print where the failing allocation was made */
 
 /* ---- counting */
 
@@ -44,6 +46,11 @@ static int take(enum oom_src src)
 	if (n == atomic_load(&g_fail_at)) {
 		atomic_store(&g_fired, 1);
 		atomic_store(&g_fired_src, src);
+		if (g_show_failing) {
+			void *frames[32];
+			int k = backtrace(frames, 32);
+			backtrace_symbols_fd(frames, k, 2);
+		}
 		return 1;
 	}
 	return 0;
@@ -418,6 +425,11 @@ int oom_alloc_install(void)
 	UErrorCode st = U_ZERO_ERROR;
 	if (!resolved())
 		return -1;
+	if (getenv("KS_OOM_BACKTRACE")) {
+		void *frame;
+		backtrace(&frame, 1); /* loads libgcc's unwinder now, not while failing */
+		g_show_failing = 1;
+	}
 	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &sq) != SQLITE_OK) {
 		fprintf(stderr, "oom: sqlite3_config(SQLITE_CONFIG_MALLOC) failed\n");
 		return -1;

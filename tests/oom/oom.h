@@ -32,6 +32,7 @@ struct oom_op {
 	/* after a failed run: 0 when what it left is right (ref is the output
 	 * of a run without a failure) */
 	int (*after_error)(struct oom_env *e, const struct ks_buf *ref);
+	int parses_json; /* run reads JSON with jansson (test_oom.c: count_wrong) */
 };
 
 /* The ops, ending with one whose name is NULL. */
