@@ -24,22 +24,63 @@ const char *ks_entity_resolve(const char *text, char buf[KS_CVE_MAX]);
  * malware, vuln, org). */
 int ks_entity_kind_valid(const char *kind);
 
+/* One entity or CVE id with the number of items it tags. The gazetteer
+ * entry e (static) gives its name, kind and spellings; for a CVE id e is
+ * NULL and cve (owned by the hit) is the canonical id, its only spelling. */
+struct ks_entity_hit {
+	const struct ks_entity *e;
+	char *cve;
+	long long count;
+};
+
+/* A list of hits (owns v and every hit's cve). */
+struct ks_entity_hits {
+	struct ks_entity_hit *v;
+	size_t n;
+};
+
+/* The hit's canonical name and kind ("cve" for a CVE id). Never NULL. */
+const char *ks_entity_hit_name(const struct ks_entity_hit *h);
+const char *ks_entity_hit_kind(const struct ks_entity_hit *h);
+
 /* Autocomplete: the entities and CVE ids of the index with a spelling that
  * starts with prefix (case and width do not matter; "" lists the most
  * frequent), optionally only of kind (NULL: any), at most limit
- * (1..KS_SUGGEST_MAX), most tagged items first:
- *   {"prefix": prefix, "entities": [{"name", "kind", "count",
- *    "spellings": [...]}]}
- * Only entities tagging at least one item are listed. deadline_ms > 0
- * bounds the time spent (KS_ERR_TIMEOUT past it). *out is a new reference.
- * Fails with KS_ERR_DB / KS_ERR_NOMEM / KS_ERR_TIMEOUT. */
+ * (1..KS_SUGGEST_MAX), most tagged items first (ties by name), into *out
+ * (cleared first; free with ks_entity_hits_clear). Only entities tagging at
+ * least one item are listed. deadline_ms > 0 bounds the time spent
+ * (KS_ERR_TIMEOUT past it). Fails with KS_ERR_DB / KS_ERR_NOMEM /
+ * KS_ERR_TIMEOUT. */
+int ks_entities_find(struct ks_store *s, const char *prefix, const char *kind, int limit,
+		     int deadline_ms, struct ks_entity_hits *out, struct ks_err *err);
+
+/* One entity by any spelling or a CVE id (count may be 0) into *out
+ * (zeroed first; free with ks_entity_hit_clear); KS_ERR_NOTFOUND when text
+ * is neither a gazetteer spelling nor a CVE id. deadline_ms as for
+ * ks_entities_find. */
+int ks_entity_lookup(struct ks_store *s, const char *text, int deadline_ms,
+		     struct ks_entity_hit *out, struct ks_err *err);
+
+/* Free what a hit or a list owns (not the struct itself); accept NULL. */
+void ks_entity_hit_clear(struct ks_entity_hit *h);
+void ks_entity_hits_clear(struct ks_entity_hits *h);
+
+/* ---- rendered (indexer/render/entities_json.c) ----
+ * One hit as {"name", "kind", "count", "spellings": [...]}, NULL when out
+ * of memory; a new reference. */
+json_t *ks_entity_hit_json(const struct ks_entity_hit *h);
+
+/* {"prefix": prefix, "entities": [hit, ...]}, NULL when out of memory; a
+ * new reference. */
+json_t *ks_entity_hits_json(const char *prefix, const struct ks_entity_hits *h);
+
+/* ks_entities_find rendered with ks_entity_hits_json into *out (a new
+ * reference); the same codes. */
 int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
 			int deadline_ms, json_t **out, struct ks_err *err);
 
-/* One entity by any spelling or a CVE id: the same object shape as one
- * element of ks_entities_suggest's list (count may be 0) in *out (new
- * reference); KS_ERR_NOTFOUND when text is neither a gazetteer spelling
- * nor a CVE id. deadline_ms as for ks_entities_suggest. */
+/* ks_entity_lookup rendered with ks_entity_hit_json into *out (a new
+ * reference); the same codes. */
 int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
 		   struct ks_err *err);
 

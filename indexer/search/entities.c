@@ -291,36 +291,11 @@ static long long count_of(struct ks_store *s, const char *name, int *rc, struct 
 	return n;
 }
 
-/* {"name","kind","count","spellings"} */
-static json_t *entity_json(const char *name, const char *kind, long long n,
-			   const struct ks_entity *e)
-{
-	json_t *sp = json_array();
-	for (size_t i = 0; sp && e && i < e->n_spellings; i++)
-		if (json_array_append_new(sp, json_string(e->spellings[i]))) {
-			json_decref(sp);
-			return NULL;
-		}
-	if (sp && !e && json_array_append_new(sp, json_string(name))) {
-		json_decref(sp);
-		return NULL;
-	}
-	return sp ? json_pack("{s:s, s:s, s:I, s:o}", "name", name, "kind", kind, "count",
-			      (json_int_t)n, "spellings", sp)
-		  : NULL;
-}
-
-struct cand {
-	const struct ks_entity *e; /* NULL for a CVE id */
-	char *name;		   /* CVE ids only (owned) */
-	long long count;
-};
-
 struct suggest {
 	struct ks_store *s;
 	struct ks_err *err;
 	const char *kind;
-	struct cand *c;
+	struct ks_entity_hit *c;
 	size_t n, cap;
 	int rc;
 	const struct ks_tagcounts *counts; /* every name's item count (tagcount.h) */
@@ -330,16 +305,16 @@ static int add_cand(struct suggest *g, const struct ks_entity *e, const char *cv
 {
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 64;
-		struct cand *nc = realloc(g->c, g->cap * sizeof *nc);
+		struct ks_entity_hit *nc = realloc(g->c, g->cap * sizeof *nc);
 		if (!nc)
 			return -1;
 		g->c = nc;
 	}
-	struct cand *c = &g->c[g->n];
+	struct ks_entity_hit *c = &g->c[g->n];
 	c->e = e;
-	c->name = NULL;
+	c->cve = NULL;
 	c->count = n;
-	if (cve && !(c->name = strdup(cve)))
+	if (cve && !(c->cve = strdup(cve)))
 		return -1;
 	g->n++;
 	return 0;
@@ -360,10 +335,10 @@ static int on_prefix(void *ctx, const struct ks_entity *e)
 
 static int by_cand(const void *a, const void *b)
 {
-	const struct cand *x = a, *y = b;
+	const struct ks_entity_hit *x = a, *y = b;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
-	return strcmp(x->e ? x->e->name : x->name, y->e ? y->e->name : y->name);
+	return strcmp(ks_entity_hit_name(x), ks_entity_hit_name(y));
 }
 
 /* The upper-cased CVE prefix of folded text ("cve-20" -> "CVE-20"), when
@@ -385,12 +360,11 @@ static int cve_prefix(const char *folded, char out[KS_CVE_MAX])
 }
 
 static int suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
-		   json_t **out, struct ks_err *err)
+		   struct ks_entity_hits *out, struct ks_err *err)
 {
 	struct suggest g = {s,	   err, kind && strcmp(kind, "cve") ? kind : NULL, NULL, 0, 0,
 			    KS_OK, NULL};
 	char *folded = ks_fold(prefix ? prefix : "", prefix ? strlen(prefix) : 0, NULL);
-	json_t *list = NULL;
 	if (!folded)
 		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 	if ((g.rc = ks_tagcounts_get(s, &g.counts, err)) != KS_OK) {
@@ -436,74 +410,92 @@ static int suggest(struct ks_store *s, const char *prefix, const char *kind, int
 				g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 		free(best);
 	}
+	if (g.rc == KS_OK && g.n)
+		qsort(g.c, g.n, sizeof *g.c, by_cand);
 	if (g.rc == KS_OK) {
-		if (g.n)
-			qsort(g.c, g.n, sizeof *g.c, by_cand);
-		list = json_array();
-		for (size_t i = 0; list && i < g.n && (int)i < limit; i++) {
-			const struct cand *c = &g.c[i];
-			json_t *j = c->e ? entity_json(c->e->name, c->e->kind, c->count, c->e)
-					 : entity_json(c->name, "cve", c->count, NULL);
-			if (json_array_append_new(list, j)) {
-				json_decref(list);
-				list = NULL;
-			}
-		}
-		json_t *o =
-		    list ? json_pack("{s:s, s:o}", "prefix", prefix ? prefix : "", "entities", list)
-			 : NULL;
-		if (!o)
-			g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-		else
-			*out = o;
+		for (size_t i = (size_t)limit; i < g.n; i++)
+			free(g.c[i].cve);
+		out->v = g.c;
+		out->n = g.n < (size_t)limit ? g.n : (size_t)limit;
+		g.c = NULL;
+		g.n = 0;
 	}
 	for (size_t i = 0; i < g.n; i++)
-		free(g.c[i].name);
+		free(g.c[i].cve);
 	free(g.c);
 	ks_tagcounts_release(g.counts);
 	free(folded);
 	return g.rc;
 }
 
-int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
-			int deadline_ms, json_t **out, struct ks_err *err)
+int ks_entities_find(struct ks_store *s, const char *prefix, const char *kind, int limit,
+		     int deadline_ms, struct ks_entity_hits *out, struct ks_err *err)
 {
+	out->v = NULL;
+	out->n = 0;
 	ks_store_deadline(s, deadline_ms);
 	int rc = suggest(s, prefix, kind, limit, out, err);
 	ks_store_deadline(s, 0);
 	return rc;
 }
 
-static int info(struct ks_store *s, const char *text, json_t **out, struct ks_err *err)
+static int info(struct ks_store *s, const char *text, struct ks_entity_hit *out, struct ks_err *err)
 {
 	char buf[KS_CVE_MAX];
 	const struct ks_entity *e = NULL;
-	const char *name, *kind;
-	if (ks_cve_canonical(text, buf)) {
+	const char *name;
+	if (ks_cve_canonical(text, buf))
 		name = buf;
-		kind = "cve";
-	} else if ((e = ks_entity_find(text))) {
+	else if ((e = ks_entity_find(text)))
 		name = e->name;
-		kind = e->kind;
-	} else {
+	else
 		return ks_err_set(err, KS_ERR_NOTFOUND, "no entity or CVE id %s", text);
-	}
 	int rc = KS_OK;
 	long long n = count_of(s, name, &rc, err);
 	if (rc != KS_OK)
 		return rc;
-	json_t *j = entity_json(name, kind, n, e);
-	if (!j)
+	if (!e && !(out->cve = strdup(buf)))
 		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	*out = j;
+	out->e = e;
+	out->count = n;
 	return KS_OK;
 }
 
-int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
-		   struct ks_err *err)
+int ks_entity_lookup(struct ks_store *s, const char *text, int deadline_ms,
+		     struct ks_entity_hit *out, struct ks_err *err)
 {
+	memset(out, 0, sizeof *out);
 	ks_store_deadline(s, deadline_ms);
 	int rc = info(s, text, out, err);
 	ks_store_deadline(s, 0);
 	return rc;
+}
+
+const char *ks_entity_hit_name(const struct ks_entity_hit *h)
+{
+	return h->e ? h->e->name : h->cve;
+}
+
+const char *ks_entity_hit_kind(const struct ks_entity_hit *h)
+{
+	return h->e ? h->e->kind : "cve";
+}
+
+void ks_entity_hit_clear(struct ks_entity_hit *h)
+{
+	if (!h)
+		return;
+	free(h->cve);
+	h->cve = NULL;
+}
+
+void ks_entity_hits_clear(struct ks_entity_hits *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i].cve);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
 }

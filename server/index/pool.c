@@ -35,14 +35,19 @@ static struct ksd_file_id g_fid; /* the file of the current generation */
 static atomic_ulong g_gen = 1;
 static void (*g_hook)(void); /* run by ksd_pool_acquire (watch.c's reload) */
 
-static void once_init(void)
+void ksd_cond_init_monotonic(pthread_cond_t *cv)
 {
 	pthread_condattr_t a;
 
 	pthread_condattr_init(&a);
 	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&g_cv, &a);
+	pthread_cond_init(cv, &a);
 	pthread_condattr_destroy(&a);
+}
+
+static void once_init(void)
+{
+	ksd_cond_init_monotonic(&g_cv);
 }
 
 struct timespec ksd_after_ms(long ms)

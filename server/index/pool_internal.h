@@ -5,6 +5,7 @@
 #ifndef KSD_POOL_INTERNAL_H
 #define KSD_POOL_INTERNAL_H
 
+#include <pthread.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -28,6 +29,9 @@ int ksd_same_file(const struct ksd_file_id *a, const struct ksd_file_id *b);
 
 /* 1 when a and b are the same file with the same size and mtime. */
 int ksd_same_version(const struct ksd_file_id *a, const struct ksd_file_id *b);
+
+/* Initializes cv to time out on CLOCK_MONOTONIC (ksd_after_ms). */
+void ksd_cond_init_monotonic(pthread_cond_t *cv);
 
 /* The monotonic time ms from now, for pthread_cond_timedwait on the
  * pool's condition variables (CLOCK_MONOTONIC). */

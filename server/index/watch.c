@@ -39,12 +39,7 @@ static int g_thread_on, g_stop;
 
 static void once_init(void)
 {
-	pthread_condattr_t a;
-
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&g_tcv, &a);
-	pthread_condattr_destroy(&a);
+	ksd_cond_init_monotonic(&g_tcv);
 }
 
 static double now_s(void)

@@ -1,0 +1,63 @@
+/* entities_json.c - the JSON bodies of autocomplete (/api/entities) and
+ * entity pages (/api/entities/NAME), from the hits of entities.h. */
+#include "kensaku/entities.h"
+
+json_t *ks_entity_hit_json(const struct ks_entity_hit *h)
+{
+	const struct ks_entity *e = h->e;
+	json_t *sp = json_array();
+	for (size_t i = 0; sp && e && i < e->n_spellings; i++)
+		if (json_array_append_new(sp, json_string(e->spellings[i]))) {
+			json_decref(sp);
+			return NULL;
+		}
+	if (sp && !e && json_array_append_new(sp, json_string(h->cve))) {
+		json_decref(sp);
+		return NULL;
+	}
+	return sp ? json_pack("{s:s, s:s, s:I, s:o}", "name", ks_entity_hit_name(h), "kind",
+			      ks_entity_hit_kind(h), "count", (json_int_t)h->count, "spellings", sp)
+		  : NULL;
+}
+
+json_t *ks_entity_hits_json(const char *prefix, const struct ks_entity_hits *h)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < h->n; i++)
+		if (json_array_append_new(list, ks_entity_hit_json(&h->v[i]))) {
+			json_decref(list);
+			list = NULL;
+		}
+	return list ? json_pack("{s:s, s:o}", "prefix", prefix ? prefix : "", "entities", list)
+		    : NULL;
+}
+
+int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
+			int deadline_ms, json_t **out, struct ks_err *err)
+{
+	struct ks_entity_hits h;
+	int rc = ks_entities_find(s, prefix, kind, limit, deadline_ms, &h, err);
+	if (rc != KS_OK)
+		return rc;
+	json_t *o = ks_entity_hits_json(prefix, &h);
+	ks_entity_hits_clear(&h);
+	if (!o)
+		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	*out = o;
+	return KS_OK;
+}
+
+int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
+		   struct ks_err *err)
+{
+	struct ks_entity_hit h;
+	int rc = ks_entity_lookup(s, text, deadline_ms, &h, err);
+	if (rc != KS_OK)
+		return rc;
+	json_t *o = ks_entity_hit_json(&h);
+	ks_entity_hit_clear(&h);
+	if (!o)
+		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
+	*out = o;
+	return KS_OK;
+}
