@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <libxml/xmlmemory.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <unicode/uclean.h>
 #include <unicode/utypes.h>
@@ -106,7 +107,8 @@ long oom_live(void)
 
 const char *oom_src_name(enum oom_src src)
 {
-	static const char *const names[] = {"libc", "sqlite", "jansson", "icu", "libxml2"};
+	static const char *const names[] = {"libc", "sqlite",  "jansson",
+					    "icu",  "libxml2", "openssl"};
 	return (unsigned)src < OOM_NSRC ? names[src] : "?";
 }
 
@@ -418,6 +420,25 @@ static char *xml_strdup(const char *s)
 	return p;
 }
 
+/* OpenSSL (CRYPTO_set_mem_functions) */
+static void *ssl_malloc(size_t n, const char *file, int line)
+{
+	(void)file, (void)line;
+	return hook_malloc(OOM_SSL, n);
+}
+
+static void *ssl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file, (void)line;
+	return hook_realloc(OOM_SSL, p, n);
+}
+
+static void ssl_free(void *p, const char *file, int line)
+{
+	(void)file, (void)line;
+	hook_free(p);
+}
+
 int oom_alloc_install(void)
 {
 	static const sqlite3_mem_methods sq = {sq_malloc,  sq_free, sq_realloc,	 sq_size,
@@ -442,6 +463,10 @@ int oom_alloc_install(void)
 	}
 	if (xmlMemSetup(hook_free, xml_malloc, xml_realloc, xml_strdup) != 0) {
 		fprintf(stderr, "oom: xmlMemSetup failed\n");
+		return -1;
+	}
+	if (!CRYPTO_set_mem_functions(ssl_malloc, ssl_realloc, ssl_free)) {
+		fprintf(stderr, "oom: CRYPTO_set_mem_functions failed\n");
 		return -1;
 	}
 	return 0;

@@ -6,8 +6,9 @@
  * libc, SQLite, ICU, jansson, libxml2 and OpenSSL all come through them;
  * under ASan they forward to ASan's, which still sees every block), and
  * oom_alloc_install also routes SQLite (SQLITE_CONFIG_MALLOC), jansson
- * (json_set_alloc_funcs), ICU (u_setMemoryFunctions) and libxml2
- * (xmlMemSetup) through hooks of their own, so each allocation is counted
+ * (json_set_alloc_funcs), ICU (u_setMemoryFunctions), libxml2
+ * (xmlMemSetup) and OpenSSL (CRYPTO_set_mem_functions) through hooks of
+ * their own, so each allocation is counted
  * once, under the library that asked for it.
  *
  * Ownership: the counters are process-wide; arm and disarm from the test's
@@ -18,7 +19,7 @@
 #include <stddef.h>
 
 /* Who asked for an allocation. */
-enum oom_src { OOM_LIBC = 0, OOM_SQLITE, OOM_JANSSON, OOM_ICU, OOM_XML, OOM_NSRC };
+enum oom_src { OOM_LIBC = 0, OOM_SQLITE, OOM_JANSSON, OOM_ICU, OOM_XML, OOM_SSL, OOM_NSRC };
 
 /* Installs the library hooks. Call first in main, before any library runs
  * (ICU and SQLite refuse new allocators once initialized); 0 on success,

@@ -39,14 +39,17 @@ static int emit_num(struct ks_buf *out, const char *label, long long v)
 	return emit(out, line);
 }
 
-/* Appends the API bytes of j (a new reference, consumed; NULL: no memory). */
-static int emit_json(struct ks_buf *out, json_t *j)
+/* Appends the API bytes of j (a new reference, consumed; NULL: no memory),
+ * failing as a handler does when the body cannot be made. */
+static int emit_json(struct ks_buf *out, json_t *j, struct ks_err *err)
 {
 	char *body = j ? ks_json_body(j) : NULL;
 	int rc = body ? emit(out, body) : KS_ERR_NOMEM;
 	json_decref(j);
 	free(body);
-	return rc == KS_OK ? emit(out, "\n") : rc;
+	if (rc == KS_OK)
+		rc = emit(out, "\n");
+	return rc == KS_OK ? rc : ks_err_set(err, rc, "[oom] no memory for the body");
 }
 
 /* ---- files */
@@ -150,7 +153,7 @@ static int emit_search(struct ks_store *s, const struct ks_search_params *p, str
 	if (rc != KS_OK)
 		return rc;
 	r->took_ms = 0;
-	rc = emit_json(out, ks_result_json(r));
+	rc = emit_json(out, ks_result_json(r), err);
 	ks_result_free(r);
 	return rc;
 }
@@ -428,7 +431,7 @@ static int op_trend(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 	params(&p, "ランサムウェア OR ransomware");
 	int rc = ks_trend_run(e->s, &p, KS_INTERVAL_MONTH, &t, err);
 	if (rc == KS_OK)
-		rc = emit_json(out, ks_trend_json(t));
+		rc = emit_json(out, ks_trend_json(t), err);
 	ks_trend_free(t);
 	return rc;
 }
@@ -438,7 +441,7 @@ static int op_issue(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 	struct ks_issue_result *is = NULL;
 	int rc = ks_issue_get(e->s, 101, &is, err);
 	if (rc == KS_OK)
-		rc = emit_json(out, ks_issue_json(is));
+		rc = emit_json(out, ks_issue_json(is), err);
 	ks_issue_result_free(is);
 	return rc;
 }
@@ -448,7 +451,7 @@ static int op_item(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 	struct ks_hit *h = NULL;
 	int rc = ks_item_get(e->s, "101-2", &h, err);
 	if (rc == KS_OK)
-		rc = emit_json(out, ks_hit_json(h, 0));
+		rc = emit_json(out, ks_hit_json(h, 0), err);
 	ks_hit_free(h);
 	return rc;
 }
@@ -458,11 +461,11 @@ static int op_entities(struct oom_env *e, struct ks_buf *out, struct ks_err *err
 	json_t *j = NULL;
 	int rc = ks_entities_suggest(e->s, "e", NULL, 10, 0, &j, err);
 	if (rc == KS_OK)
-		rc = emit_json(out, j);
+		rc = emit_json(out, j, err);
 	j = NULL;
 	if (rc == KS_OK)
 		rc = ks_entity_info(e->s, "cve-2021-44228", 0, &j, err);
-	return rc == KS_OK ? emit_json(out, j) : rc;
+	return rc == KS_OK ? emit_json(out, j, err) : rc;
 }
 
 static int op_analyze(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
@@ -475,7 +478,7 @@ static int op_analyze(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 		rc = ks_analyze_json(tok, "ＬＡＰＳＵＳ$ ﾗﾝｻﾑｳｪｱ ran* \"zero day\"", KS_TOK_QUERY,
 				     1, &j, err);
 	if (rc == KS_OK)
-		rc = emit_json(out, j);
+		rc = emit_json(out, j, err);
 	ks_tok_free(tok);
 	return rc;
 }
