@@ -48,7 +48,9 @@ int ks_build_index(const struct ks_build_opts *opts, char *const *paths, int n_p
 
 /* Rebuilds the index from paths into DB.reindex-tmp, checks its integrity,
  * fsyncs it and renames it over DB. On any failure (including malformed
- * files, unless skip_malformed) DB is untouched and the temp file removed.
+ * files, unless skip_malformed) DB is untouched and the temp file removed,
+ * except when another writer holds the lock (KS_ERR_BUSY): the temp file
+ * is then that writer's and is left alone.
  * With skip_malformed the rebuild is installed without the bad files and
  * KS_ERR_PARSE is still returned, so the run exits 1. Items past the
  * limits do not stop the swap (the rest of their file is in the new

@@ -536,45 +536,37 @@ static int checkpoint_old(const char *db, struct ks_err *err)
 	return rc;
 }
 
-int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_paths,
-		     struct ks_build_report *rep, struct ks_err *err)
+/* Removes the file path and the side files SQLite may have left beside it
+ * (a run killed earlier may have left its temp file). */
+static void remove_db_files(const char *path)
 {
-	struct run r = {o, rep, o->log ? o->log : stderr, now_s(), 0, 0, 0};
-	struct files fl = {0};
-	struct ks_store *s = NULL;
-	int lock = -1;
-	char tmp[PATH_MAX], side[PATH_MAX + 16];
-	memset(rep, 0, sizeof *rep);
-	int k = snprintf(tmp, sizeof tmp, "%s.reindex-tmp", o->db);
-	if (k < 0 || (size_t)k >= sizeof tmp)
-		return ks_err_set(err, KS_ERR_ARG, "index path too long");
-	int rc = collect(paths, n_paths, &fl, rep, r.log, err);
-	if (rc == KS_OK)
-		rc = lock_writer(o->db, &lock, err);
-	if (rc != KS_OK)
-		goto out;
-	/* a run killed earlier may have left its temp file */
-	unlink(tmp);
 	static const char *const sides[] = {"-journal", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(side, sizeof side, "%s%s", tmp, sides[i]);
+	char side[PATH_MAX + 16];
+	unlink(path);
+	for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+		snprintf(side, sizeof side, "%s%s", path, sides[i]);
 		unlink(side);
 	}
-	if ((rc = ks_store_open(tmp, KS_STORE_CREATE | KS_STORE_BULK, &s, err)) != KS_OK)
-		goto out;
-	/* bulk load: items first, then the FTS index built in one pass */
-	if ((rc = ks_store_bulk_begin(s, err)) != KS_OK)
-		goto out;
-	rc = load_files(&r, s, &fl, 0, err);
-	if (rc == KS_ERR_PARSE && o->skip_malformed)
+}
+
+/* Builds the index of fl into the new file tmp: items first, then the FTS
+ * index in one pass, optimized and checked, left in WAL mode. KS_OK, or an
+ * error (a malformed file aborts unless skip_malformed). */
+static int build_new(struct run *r, const char *tmp, struct files *fl, struct ks_err *err)
+{
+	struct ks_store *s = NULL;
+	int rc = ks_store_open(tmp, KS_STORE_CREATE | KS_STORE_BULK, &s, err);
+	if (rc == KS_OK)
+		rc = ks_store_bulk_begin(s, err);
+	if (rc == KS_OK)
+		rc = load_files(r, s, fl, 0, err);
+	if (rc == KS_ERR_PARSE && r->o->skip_malformed)
 		rc = KS_OK;
-	if (rc == KS_ERR_PARSE) {
+	if (rc == KS_ERR_PARSE)
 		ks_err_set(err, rc,
 			   "reindex aborted: %ld malformed file(s); %s is unchanged (fix them, or "
 			   "pass --skip-malformed to rebuild without them)",
-			   rep->files_failed, o->db);
-		goto out;
-	}
+			   r->rep->files_failed, r->o->db);
 	if (rc == KS_OK)
 		rc = ks_store_bulk_end(s, err);
 	if (rc == KS_OK)
@@ -585,41 +577,60 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 	    sqlite3_exec(ks_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
 		rc = ks_store_dberr(s, "journal_mode", err);
 	ks_store_close(s);
-	s = NULL;
-	if (rc != KS_OK)
-		goto out;
-	if (fsync_path(tmp, 0) != 0) {
-		rc = ks_err_set(err, KS_ERR_IO, "fsync %s: %s", tmp, strerror(errno));
-		goto out;
-	}
+	return rc;
+}
+
+/* Puts the built and checked file tmp in the place of the index: fsync,
+ * the verification stamp, the old WAL emptied, the atomic rename and the
+ * folder's fsync. Sets rep->swapped once renamed. */
+static int swap_in(struct run *r, const char *tmp, struct ks_err *err)
+{
+	const char *db = r->o->db;
+	int rc;
+	if (fsync_path(tmp, 0) != 0)
+		return ks_err_set(err, KS_ERR_IO, "fsync %s: %s", tmp, strerror(errno));
 	/* the stamp that lets a server trust the checked file (verify.h);
 	 * without one it checks the file again, so a failure is no error */
-	if (ks_verify_stamp(tmp, o->db, NULL) != KS_OK)
-		fprintf(r.log,
+	if (ks_verify_stamp(tmp, db, NULL) != KS_OK)
+		fprintf(r->log,
 			"reindex: no verification stamp beside %s (servers will check it "
 			"again)\n",
-			o->db);
-	if ((rc = checkpoint_old(o->db, err)) != KS_OK)
-		goto out;
-	if (rename(tmp, o->db) != 0) {
-		rc = ks_err_set(err, KS_ERR_IO, "rename %s -> %s: %s", tmp, o->db, strerror(errno));
-		goto out;
-	}
-	rep->swapped = 1;
+			db);
+	if ((rc = checkpoint_old(db, err)) != KS_OK)
+		return rc;
+	if (rename(tmp, db) != 0)
+		return ks_err_set(err, KS_ERR_IO, "rename %s -> %s: %s", tmp, db, strerror(errno));
+	r->rep->swapped = 1;
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", o->db);
+	snprintf(dir, sizeof dir, "%s", db);
 	fsync_path(dirname(dir), 1);
-	if (rep->files_failed || rep->items_skipped)
-		rc = skipped_input(rep, err);
-out:
-	ks_store_close(s);
-	if (!rep->swapped) {
-		unlink(tmp);
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(side, sizeof side, "%s%s", tmp, sides[i]);
-			unlink(side);
-		}
+	return KS_OK;
+}
+
+int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_paths,
+		     struct ks_build_report *rep, struct ks_err *err)
+{
+	struct run r = {o, rep, o->log ? o->log : stderr, now_s(), 0, 0, 0};
+	struct files fl = {0};
+	int lock = -1;
+	char tmp[PATH_MAX];
+	memset(rep, 0, sizeof *rep);
+	int k = snprintf(tmp, sizeof tmp, "%s.reindex-tmp", o->db);
+	if (k < 0 || (size_t)k >= sizeof tmp)
+		return ks_err_set(err, KS_ERR_ARG, "index path too long");
+	int rc = collect(paths, n_paths, &fl, rep, r.log, err);
+	if (rc == KS_OK)
+		rc = lock_writer(o->db, &lock, err);
+	if (rc == KS_OK) {
+		remove_db_files(tmp);
+		rc = build_new(&r, tmp, &fl, err);
 	}
+	if (rc == KS_OK)
+		rc = swap_in(&r, tmp, err);
+	if (rc == KS_OK && (rep->files_failed || rep->items_skipped))
+		rc = skipped_input(rep, err);
+	if (!rep->swapped && lock >= 0)
+		remove_db_files(tmp);
 	unlock_writer(lock);
 	files_free(&fl);
 	rep->seconds = now_s() - r.t0;
