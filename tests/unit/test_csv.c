@@ -46,13 +46,13 @@ static struct ks_store *fixture(void)
 
 static void cleanup(struct ks_store *s)
 {
-	char side[80];
 	ks_store_close(s);
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		char file[80];
+		snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
+		unlink(file);
+	}
 }
 
 static int count(const char *hay, const char *needle)

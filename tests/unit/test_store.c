@@ -21,12 +21,12 @@ static struct ks_store *fresh(void)
 
 static void cleanup(void)
 {
-	char side[80];
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		char file[80];
+		snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
+		unlink(file);
+	}
 }
 
 static void put(struct ks_store *s, const char *source, long long issue, const char *title)
