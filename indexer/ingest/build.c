@@ -166,7 +166,7 @@ static int walk_one(struct walker *w, const char *path, const struct stat *sb, i
 	struct files *list = S_ISDIR(sb->st_mode) ? &w->dirs : w->f;
 	if (files_add(list, path) ||
 	    seen_add(&w->ids, sb->st_dev, sb->st_ino, list->v[list->n - 1]))
-		return ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+		return ks_err_set(err, KS_ERR_NOMEM, "[build] out of memory");
 	return S_ISDIR(sb->st_mode) ? walk_dir(w, path, depth, err) : KS_OK;
 }
 
@@ -194,7 +194,7 @@ static int walk_dir(struct walker *w, const char *path, int depth, struct ks_err
 				 (S_ISDIR(cs.st_mode) || wanted_name(name)))
 				rc = walk_one(w, child, &cs, depth + 1, err);
 			else if (wanted_name(name) && files_add(w->f, child))
-				rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+				rc = ks_err_set(err, KS_ERR_NOMEM, "[build] out of memory");
 		}
 		free(ents[i]);
 	}
@@ -225,7 +225,7 @@ static int slurp(const char *path, char **out, size_t *len, struct ks_err *err)
 		rc = ks_err_set(err, KS_ERR_PARSE, "%s:1: skipped: %lld bytes (at most %ld)", path,
 				(long long)sb.st_size, KS_MAX_FILE_BYTES);
 	else if (!(buf = malloc((size_t)sb.st_size + 1)))
-		rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[build] out of memory");
 	/* read at most the size fstat saw (+1 to notice growth) */
 	while (rc == KS_OK && n <= (size_t)sb.st_size) {
 		ssize_t r = read(fd, buf + n, (size_t)sb.st_size + 1 - n);
@@ -260,8 +260,8 @@ static int lock_writer(const char *db, int *fd_out, struct ks_err *err)
 		return ks_err_set(err, KS_ERR_ARG, "index path too long");
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return ks_err_set(err, KS_ERR_IO, "cannot create lock file %s: %s", path,
-				  strerror(errno));
+		return ks_err_set(err, KS_ERR_IO, "[build][lock] cannot create lock file %s: %s",
+				  path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		close(fd);
 		return ks_err_set(err, KS_ERR_BUSY,
@@ -528,7 +528,8 @@ static int checkpoint_old(const char *db, struct ks_err *err)
 						      &nckpt);
 		if (r != SQLITE_OK && r != SQLITE_NOTADB && r != SQLITE_CORRUPT)
 			rc = ks_err_set(err, KS_ERR_BUSY,
-					"could not checkpoint %s before the swap (%s); nothing was "
+					"[build][swap] could not checkpoint %s before the swap "
+					"(%s); nothing was "
 					"changed, try again",
 					db, sqlite3_errmsg(h));
 	}
@@ -588,7 +589,8 @@ static int swap_in(struct run *r, const char *tmp, struct ks_err *err)
 	const char *db = r->o->db;
 	int rc;
 	if (fsync_path(tmp, 0) != 0)
-		return ks_err_set(err, KS_ERR_IO, "fsync %s: %s", tmp, strerror(errno));
+		return ks_err_set(err, KS_ERR_IO, "[build][swap] fsync %s: %s", tmp,
+				  strerror(errno));
 	/* the stamp that lets a server trust the checked file (verify.h);
 	 * without one it checks the file again, so a failure is no error */
 	if (ks_verify_stamp(tmp, db, NULL) != KS_OK)
@@ -599,7 +601,8 @@ static int swap_in(struct run *r, const char *tmp, struct ks_err *err)
 	if ((rc = checkpoint_old(db, err)) != KS_OK)
 		return rc;
 	if (rename(tmp, db) != 0)
-		return ks_err_set(err, KS_ERR_IO, "rename %s -> %s: %s", tmp, db, strerror(errno));
+		return ks_err_set(err, KS_ERR_IO, "[build][swap] rename %s -> %s: %s", tmp, db,
+				  strerror(errno));
 	r->rep->swapped = 1;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", db);

@@ -38,7 +38,7 @@ int ks_ingest_parse(const char *name, const char *data, size_t len, enum ks_form
 		    struct ks_batch *out, struct ks_err *err)
 {
 	if (!out || (!data && len > 0))
-		return ks_err_set(err, KS_ERR_ARG, "ingest: no input or no output batch");
+		return ks_err_set(err, KS_ERR_ARG, "[ingest] no input or no output batch");
 	if (!name)
 		name = "(input)";
 	if (!data)

@@ -40,7 +40,7 @@ static int bad(struct jparser *p, const char *what, const char *reason)
 
 static int nomem(struct jparser *p)
 {
-	return ks_err_set(p->err, KS_ERR_NOMEM, "%s:%d: out of memory", p->name, p->line);
+	return ks_err_set(p->err, KS_ERR_NOMEM, "[ingest] %s:%d: out of memory", p->name, p->line);
 }
 
 static int is_blank(const char *s, size_t n)
@@ -350,7 +350,7 @@ int ks_ingest_jsonl(const char *name, const char *data, size_t len, struct ks_ba
 	int rc = KS_OK;
 
 	if (!out || (!data && len > 0))
-		return ks_err_set(err, KS_ERR_ARG, "ingest: no input or no output batch");
+		return ks_err_set(err, KS_ERR_ARG, "[ingest] no input or no output batch");
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
 	while (rc == KS_OK && i < len) {

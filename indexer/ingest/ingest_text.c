@@ -548,7 +548,7 @@ static int split_lines(struct parser *p, const char *data, size_t len)
 	p->lines = calloc(cap, sizeof *p->lines);
 	p->kinds = calloc(cap, sizeof *p->kinds);
 	if (!p->lines || !p->kinds)
-		return ks_err_set(p->err, KS_ERR_NOMEM, "%s: out of memory", p->name);
+		return ks_err_set(p->err, KS_ERR_NOMEM, "[ingest] %s: out of memory", p->name);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 		data += 3;
 		len -= 3;
@@ -830,7 +830,7 @@ static int parse_body(struct parser *p, size_t body, size_t end, struct ks_issue
 	}
 	return KS_OK;
 nomem:
-	return ks_err_set(p->err, KS_ERR_NOMEM, "%s: out of memory", p->name);
+	return ks_err_set(p->err, KS_ERR_NOMEM, "[ingest] %s: out of memory", p->name);
 }
 
 /* Where the body of p lies: [*body, *end). It starts at the first heading
@@ -901,7 +901,7 @@ static int complete_issue(struct parser *p, struct ks_issue *is, long long numbe
 	if (!date[0] && fdate[0])
 		date = fdate;
 	if ((date[0] && !(is->date = strdup(date))) || (title && !(is->title = dup_line(title))))
-		return ks_err_set(p->err, KS_ERR_NOMEM, "%s: out of memory", p->name);
+		return ks_err_set(p->err, KS_ERR_NOMEM, "[ingest] %s: out of memory", p->name);
 	return KS_OK;
 }
 
@@ -918,14 +918,14 @@ int ks_ingest_text(const char *name, const char *data, size_t len, struct ks_bat
 	int rc;
 
 	if (!out || (!data && len > 0))
-		return ks_err_set(err, KS_ERR_ARG, "ingest: no input or no output batch");
+		return ks_err_set(err, KS_ERR_ARG, "[ingest] no input or no output batch");
 	if ((rc = split_lines(&p, data ? data : "", len)) != KS_OK)
 		goto out;
 	find_body(&p, &body, &end);
 	if ((rc = read_header(&p, body, date, &number, &title)) != KS_OK)
 		goto out;
 	if (!(is = ks_batch_add_issue(&tmp))) {
-		rc = ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", p.name);
+		rc = ks_err_set(err, KS_ERR_NOMEM, "[ingest] %s: out of memory", p.name);
 		goto out;
 	}
 	if ((rc = parse_body(&p, body, end, is, date)) == KS_OK &&

@@ -276,11 +276,11 @@ int ks_batch_finish(struct ks_batch *tmp, struct ks_batch *out, const char *name
 		    struct ks_err *err)
 {
 	if (ks_batch_enforce_limits(tmp, name) != 0)
-		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", name);
+		return ks_err_set(err, KS_ERR_NOMEM, "[ingest] %s: out of memory", name);
 	if (ks_batch_count_items(tmp) == 0)
 		return ks_batch_no_items(tmp, name, err);
 	if (ks_batch_move(out, tmp) != 0)
-		return ks_err_set(err, KS_ERR_NOMEM, "%s: out of memory", name);
+		return ks_err_set(err, KS_ERR_NOMEM, "[ingest] %s: out of memory", name);
 	return KS_OK;
 }
 

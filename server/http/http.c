@@ -599,12 +599,14 @@ int ksd_http_listen(const char *spec, int *fd, char *url, size_t n, struct ks_er
 	}
 	freeaddrinfo(res);
 	if (s < 0)
-		return ks_err_set(err, KS_ERR_IO, "cannot listen on %s: %s", spec, strerror(errno));
+		return ks_err_set(err, KS_ERR_IO, "[http][listen] cannot listen on %s: %s", spec,
+				  strerror(errno));
 	if (getsockname(s, (struct sockaddr *)&ss, &sl) != 0 ||
 	    getnameinfo((struct sockaddr *)&ss, sl, hbuf, sizeof(hbuf), pbuf, sizeof(pbuf),
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
 		close(s);
-		return ks_err_set(err, KS_ERR_IO, "cannot read the bound address of %s", spec);
+		return ks_err_set(err, KS_ERR_IO,
+				  "[http][listen] cannot read the bound address of %s", spec);
 	}
 	if (ss.ss_family == AF_INET6)
 		w = snprintf(url, n, "http://[%s]:%s", hbuf, pbuf);
@@ -659,7 +661,7 @@ int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
 	g_inplace = strncmp(MHD_get_version(), "0.9.", 4) == 0;
 	if (ksd_admit_start(workers,
 			    cfg->queue_max ? cfg->queue_max : KSD_QUEUE_PER_WORKER * workers) != 0)
-		return ks_err_set(err, KS_ERR_IO, "cannot start the worker threads");
+		return ks_err_set(err, KS_ERR_IO, "[http][start] cannot start the worker threads");
 	/* the per-address connection limit is ours (on_accept), not
 	 * MHD_OPTION_PER_IP_CONNECTION_LIMIT: a trusted proxy is exempt */
 	g_daemon = MHD_start_daemon(
@@ -672,7 +674,7 @@ int ksd_http_start(const struct ksd_http_config *cfg, struct ks_err *err)
 	    on_connection, NULL, MHD_OPTION_END);
 	if (!g_daemon) {
 		ksd_admit_stop();
-		return ks_err_set(err, KS_ERR_IO, "libmicrohttpd could not start");
+		return ks_err_set(err, KS_ERR_IO, "[http][start] libmicrohttpd could not start");
 	}
 	return KS_OK;
 }
@@ -720,7 +722,7 @@ void ksd_http_quiesce(void)
 		int n = adopt_backlog(s);
 
 		if (n > 0)
-			ksd_log_info("kensakud", "took in %d queued connection(s)", n);
+			ksd_log_info("http", "took in %d queued connection(s)", n);
 		shutdown(s, SHUT_RDWR);
 		close(s);
 	}

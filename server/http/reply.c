@@ -129,11 +129,11 @@ void ksd_reply_rc(struct ksd_reply *r, int rc, const char *msg)
 	case KS_ERR_CORRUPT:
 	case KS_ERR_VERSION:
 	case KS_ERR_BUSY:
-		ksd_log_info("store", "%s: %s", ks_rc_name(rc), msg ? msg : "");
+		ksd_log_info("reply", "%s: %s", ks_rc_name(rc), msg ? msg : "");
 		ksd_reply_error(r, 503, "unavailable", "the index is not available right now");
 		break;
 	default:
-		ksd_log_info("store", "%s: %s", ks_rc_name(rc), msg ? msg : "");
+		ksd_log_info("reply", "%s: %s", ks_rc_name(rc), msg ? msg : "");
 		ksd_reply_error(r, 500, "internal", "internal error (%s)", ks_rc_name(rc));
 		break;
 	}
