@@ -378,16 +378,16 @@ static int forwarded_https(const struct ctx *x, struct MHD_Connection *c)
 /* Queues x->rp (x->rp is then cleared). */
 static enum MHD_Result send_reply(struct ctx *x, struct MHD_Connection *c)
 {
-	enum MHD_Result ret;
+	int queued;
 
 	if (x->rp.route)
 		x->route = x->rp.route;
 	x->status = x->rp.status;
 	x->hits = x->rp.hits;
 	x->queued = 1;
-	ret = ksd_reply_queue(c, &x->rp, x->closing || atomic_load(&g_closing));
+	queued = ksd_reply_queue(c, &x->rp, x->closing || atomic_load(&g_closing));
 	ksd_reply_clear(&x->rp);
-	return ret;
+	return queued ? MHD_YES : MHD_NO;
 }
 
 static void busy(struct ksd_reply *rp, const char *code, const char *msg, int status)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <microhttpd.h>
+
 #include <kensaku/err.h>
 #include <kensaku/search.h>
 
@@ -146,7 +148,7 @@ static void add(struct MHD_Response *resp, const char *name, const char *value)
 	(void)MHD_add_response_header(resp, name, value);
 }
 
-enum MHD_Result ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, int closing)
+int ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, int closing)
 {
 	struct MHD_Response *resp = NULL;
 	enum MHD_Result ret;
@@ -177,7 +179,7 @@ enum MHD_Result ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, 
 		resp = MHD_create_response_from_buffer(sizeof(k_oom_body) - 1, (void *)k_oom_body,
 						       MHD_RESPMEM_PERSISTENT);
 		if (!resp)
-			return MHD_NO;
+			return 0;
 	}
 	if (rp->content_type && rp->status != 204 && rp->status != 304)
 		add(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
@@ -211,21 +213,7 @@ enum MHD_Result ksd_reply_queue(struct MHD_Connection *c, struct ksd_reply *rp, 
 		add(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, (unsigned)rp->status, resp);
 	MHD_destroy_response(resp);
-	return ret;
-}
-
-enum MHD_Result ksd_reply_queue_error(struct MHD_Connection *c, int status, const char *code,
-				      const char *message, int closing)
-{
-	struct ksd_reply r;
-	enum MHD_Result ret;
-
-	ksd_reply_init(&r);
-	ksd_reply_error(&r, status, code, "%s", message);
-	r.flags |= KSD_R_NOSTORE;
-	ret = ksd_reply_queue(c, &r, closing);
-	ksd_reply_clear(&r);
-	return ret;
+	return ret == MHD_YES;
 }
 
 int ksd_etag_matches(const char *inm, const char *etag)
