@@ -359,6 +359,43 @@ static int cve_prefix(const char *folded, char out[KS_CVE_MAX])
 	return 1;
 }
 
+/* Adds the CVE ids starting with the folded text f (when it could start
+ * one) that can be among the limit most tagged. */
+static void add_cves(struct suggest *g, const char *f, int limit)
+{
+	char lo[KS_CVE_MAX];
+	if (!cve_prefix(f, lo))
+		return;
+	char hi[KS_CVE_MAX + 1];
+	size_t n = strlen(lo);
+	if (n < 4)
+		snprintf(lo, sizeof lo, "CVE-");
+	n = strlen(lo);
+	memcpy(hi, lo, n);
+	hi[n] = 0x7f; /* past every character of a CVE id */
+	hi[n + 1] = 0;
+	/* the CVE ids of the range, from the counts snapshot: only the
+	 * limit most tagged can make the list */
+	const struct ks_tagcount **best = calloc((size_t)limit, sizeof *best);
+	size_t nb = 0;
+	if (!best)
+		g->rc = ks_err_set(g->err, KS_ERR_NOMEM, "[entities] out of memory");
+	for (size_t i = ks_tagcounts_lower(g->counts, lo);
+	     best && i < g->counts->n && strcmp(g->counts->v[i].name, hi) < 0; i++) {
+		const struct ks_tagcount *t = &g->counts->v[i];
+		if (!t->cve || (nb == (size_t)limit && t->count <= best[nb - 1]->count))
+			continue; /* names ascend: a tie keeps the earlier name */
+		size_t at = nb < (size_t)limit ? nb++ : nb - 1;
+		for (; at > 0 && best[at - 1]->count < t->count; at--)
+			best[at] = best[at - 1];
+		best[at] = t;
+	}
+	for (size_t i = 0; g->rc == KS_OK && i < nb; i++)
+		if (add_cand(g, NULL, best[i]->name, best[i]->count) < 0)
+			g->rc = ks_err_set(g->err, KS_ERR_NOMEM, "[entities] out of memory");
+	free(best);
+}
+
 static int suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
 		   struct ks_entity_hits *out, struct ks_err *err)
 {
@@ -379,37 +416,8 @@ static int suggest(struct ks_store *s, const char *prefix, const char *kind, int
 		f[n - 1] = 0;
 	if (!kind || strcmp(kind, "cve") != 0)
 		ks_entity_prefix(f, on_prefix, &g);
-	char lo[KS_CVE_MAX];
-	if (g.rc == KS_OK && (!kind || !strcmp(kind, "cve")) && cve_prefix(f, lo)) {
-		char hi[KS_CVE_MAX + 1];
-		size_t n = strlen(lo);
-		if (n < 4)
-			snprintf(lo, sizeof lo, "CVE-");
-		n = strlen(lo);
-		memcpy(hi, lo, n);
-		hi[n] = 0x7f; /* past every character of a CVE id */
-		hi[n + 1] = 0;
-		/* the CVE ids of the range, from the counts snapshot: only the
-		 * limit most tagged can make the list */
-		const struct ks_tagcount **best = calloc((size_t)limit, sizeof *best);
-		size_t nb = 0;
-		if (!best)
-			g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-		for (size_t i = ks_tagcounts_lower(g.counts, lo);
-		     best && i < g.counts->n && strcmp(g.counts->v[i].name, hi) < 0; i++) {
-			const struct ks_tagcount *t = &g.counts->v[i];
-			if (!t->cve || (nb == (size_t)limit && t->count <= best[nb - 1]->count))
-				continue; /* names ascend: a tie keeps the earlier name */
-			size_t at = nb < (size_t)limit ? nb++ : nb - 1;
-			for (; at > 0 && best[at - 1]->count < t->count; at--)
-				best[at] = best[at - 1];
-			best[at] = t;
-		}
-		for (size_t i = 0; g.rc == KS_OK && i < nb; i++)
-			if (add_cand(&g, NULL, best[i]->name, best[i]->count) < 0)
-				g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-		free(best);
-	}
+	if (g.rc == KS_OK && (!kind || !strcmp(kind, "cve")))
+		add_cves(&g, f, limit);
 	if (g.rc == KS_OK && g.n)
 		qsort(g.c, g.n, sizeof *g.c, by_cand);
 	if (g.rc == KS_OK) {
