@@ -23,6 +23,8 @@
 
 #include <microhttpd.h>
 
+#include <kensaku/num.h>
+
 #include "admit.h"
 #include "ksd.h"
 #include "log.h"
@@ -550,7 +552,7 @@ int ksd_http_listen(const char *spec, int *fd, char *url, size_t n, struct ks_er
 	char host[256], port[8], hbuf[NI_MAXHOST], pbuf[NI_MAXSERV];
 	const char *colon, *h = spec;
 	size_t hl, i;
-	int s = -1, one = 1, rc, w;
+	int s = -1, one = 1, rc, w, pn;
 
 	if (spec[0] == '[') {
 		const char *close_br = strchr(spec, ']');
@@ -574,7 +576,7 @@ int ksd_http_listen(const char *spec, int *fd, char *url, size_t n, struct ks_er
 	for (i = 1; colon[i]; i++)
 		if (colon[i] < '0' || colon[i] > '9')
 			return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: bad port", spec);
-	if (atoi(colon + 1) > 65535)
+	if (ks_parse_int(colon + 1, 0, 65535, &pn) != 0) /* digits only: out of range */
 		return ks_err_set(err, KS_ERR_ARG, "bad --listen %s: port out of range", spec);
 	memcpy(port, colon + 1, strlen(colon + 1) + 1);
 
