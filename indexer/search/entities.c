@@ -196,9 +196,10 @@ int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n
 	struct ks_memo *m = ks_store_memo(s);
 	if (!n)
 		return KS_OK;
-	/* many rows: every item's tags once (on failure each row is read) */
+	/* many rows: every item's tags once (on failure the memo has no tags
+	 * and each row is read: its code is not this call's) */
 	if (!ks_memo_tags_ready(m) && n > POINT_LOOKUPS_MAX)
-		ks_memo_tags_load(m, ks_store_db(s));
+		(void)ks_memo_tags_load(m, ks_store_db(s));
 	return facets(s, m, rowids, n, r, err);
 }
 

@@ -14,7 +14,7 @@ fts5_api *ks_fts5_api(sqlite3 *db)
 	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
+	(void)sqlite3_step(st); /* api stays NULL when it fails */
 	sqlite3_finalize(st);
 	return api;
 }

@@ -272,7 +272,7 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	if (rc == KS_OK)
 		rc = exec(s, "COMMIT", err);
 	else
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* rc says why */
 	return rc;
 }
 
@@ -548,8 +548,9 @@ int ks_store_commit(struct ks_store *s, struct ks_err *err)
 
 void ks_store_rollback(struct ks_store *s)
 {
+	/* nothing to report: a failed ROLLBACK leaves SQLite's own rollback */
 	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* the read transaction's statements (cached by address) */
