@@ -1,5 +1,7 @@
 /* pool.h - the read-only index connections the worker threads share, and
- * the switch to a new index generation.
+ * the switch to a new index generation. pool.c holds the leases and
+ * switches the connections; watch.c watches the path, checks a new file
+ * (the library's check.h) and starts the init, reload and shutdown.
  *
  * A generation is one file at the index path, told apart by device and
  * inode: `kensaku reindex` (or a deploy) renames a new file over the path.
@@ -15,7 +17,7 @@
  * a term lookup works, and — unless it is byte for byte the file
  * `kensaku reindex` checked and stamped (verify.h) — the file passes
  * PRAGMA quick_check and the FTS5 integrity-check with the content
- * comparison, read in place through a VFS that can't write (pool.c: no
+ * comparison, read in place through a VFS that can't write (check.h: no
  * copy of the file is made, so the check's memory is SQLite's page cache
  * whatever the index's size; files over KSD_POOL_DEEP_MAX: quick_check and
  * a full fts5vocab scan instead). A file that fails is logged once with
