@@ -218,6 +218,18 @@ static int read_month(const char *s, size_t n, size_t *i)
 	return 0;
 }
 
+/* Takes word w at s[*i], with the spaces around it; 1 when it is there
+ * (*i then past it and the spaces), else 0. */
+static int take_word(const char *s, size_t n, size_t *i, const char *w)
+{
+	skip_spaces(s, n, i);
+	if (!starts_with(s + *i, n - *i, w))
+		return 0;
+	*i += strlen(w);
+	skip_spaces(s, n, i);
+	return 1;
+}
+
 /* Parses a whole string as a date: 2022-03-27, 2022/3/27, 2022.03.27,
  * 2022年3月27日 (optionally followed by a weekday in parentheses),
  * March 27, 2022 or 27 March 2022. Returns 1 with out set, 0 when s is not
@@ -236,25 +248,10 @@ static int parse_date(const char *s, size_t n, char out[11])
 				return 0;
 			return make_date(y, m, d, out);
 		}
-		skip_spaces(s, n, &i);
-		if (!starts_with(s + i, n - i, "年"))
+		if (!take_word(s, n, &i, "年") || (m = read_num(s, n, &i, 1, 2)) < 0 ||
+		    !take_word(s, n, &i, "月") || (d = read_num(s, n, &i, 1, 2)) < 0 ||
+		    !take_word(s, n, &i, "日"))
 			return 0;
-		i += strlen("年");
-		skip_spaces(s, n, &i);
-		if ((m = read_num(s, n, &i, 1, 2)) < 0)
-			return 0;
-		skip_spaces(s, n, &i);
-		if (!starts_with(s + i, n - i, "月"))
-			return 0;
-		i += strlen("月");
-		skip_spaces(s, n, &i);
-		if ((d = read_num(s, n, &i, 1, 2)) < 0)
-			return 0;
-		skip_spaces(s, n, &i);
-		if (!starts_with(s + i, n - i, "日"))
-			return 0;
-		i += strlen("日");
-		skip_spaces(s, n, &i);
 		if (i < n) { /* a weekday: (日) or （日） */
 			const char *close = s[i] == '(' ? ")" : "）";
 			if (s[i] != '(' && !starts_with(s + i, n - i, "（"))

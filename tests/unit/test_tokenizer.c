@@ -216,20 +216,42 @@ static const struct match_case CASES[] = {
     {"全角　スペース区切り", "スペース", 1},
 };
 
+/* Creates a fresh index under a new name in /tmp (path, a writable
+ * "/tmp/ks-tok-XXXXXX"); NULL after saying why when it can't. */
+static struct ks_store *temp_store(char *path)
+{
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	if (!s)
+		fprintf(stderr, "%s\n", err.msg);
+	return s;
+}
+
+/* Closes s and removes its file and side files. */
+static void temp_store_drop(struct ks_store *s, const char *path)
+{
+	char side[64];
+	ks_store_close(s);
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
 static void test_match_table(void)
 {
 	char path[] = "/tmp/ks-tok-XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct ks_store *s = NULL;
 	struct ks_err err = {""};
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
-	if (!s) {
-		fprintf(stderr, "%s\n", err.msg);
+	struct ks_store *s = temp_store(path);
+	if (!s)
 		return;
-	}
 	size_t n = sizeof CASES / sizeof CASES[0];
 	for (size_t i = 0; i < n; i++) {
 		struct ks_batch b = {0};
@@ -259,13 +281,7 @@ static void test_match_table(void)
 			CHECK(strstr(r->hits[0].title_html, "<mark>") != NULL);
 		ks_result_free(r);
 	}
-	ks_store_close(s);
-	unlink(path);
-	char side[64];
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	temp_store_drop(s, path);
 }
 
 /* Total hits of query q over an index holding the one item titled text. */
@@ -303,14 +319,8 @@ static long long hits_for(struct ks_store *s, const char *text, const char *q)
 static void test_long_combining_runs(void)
 {
 	static const int runs[] = {30, 31, 32, 33, 64, 200, 500};
-	char path[] = "/tmp/ks-tok-XXXXXX", text[1100], q[1200], side[64];
-	struct ks_store *s = NULL;
-	struct ks_err err = {""};
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	close(fd);
-	unlink(path);
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	char path[] = "/tmp/ks-tok-XXXXXX", text[1100], q[1200];
+	struct ks_store *s = temp_store(path);
 	if (!s)
 		return;
 	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
@@ -334,12 +344,7 @@ static void test_long_combining_runs(void)
 			CHECK(!"a combining run finds itself");
 		}
 	}
-	ks_store_close(s);
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	temp_store_drop(s, path);
 }
 
 /* U+0345 (combining ypogegrammeni) case-folds to a starter (ι): ICU's
@@ -356,14 +361,8 @@ static void test_ypogegrammeni(void)
 	    "\xCE\xB1\xCC\x81\xCD\x85",			       /* canonical order */
 	    "\xE1\xBE\xB4 \xCE\xB1\xCD\x85\xCC\x81",	       /* ᾴ and its decomposition */
 	};
-	char path[] = "/tmp/ks-tok-XXXXXX", q[256], side[64];
-	struct ks_store *s = NULL;
-	struct ks_err err = {""};
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	close(fd);
-	unlink(path);
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	char path[] = "/tmp/ks-tok-XXXXXX", q[256];
+	struct ks_store *s = temp_store(path);
 	if (!s)
 		return;
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -376,12 +375,7 @@ static void test_ypogegrammeni(void)
 			CHECK(!"a text with U+0345 finds itself");
 		}
 	}
-	ks_store_close(s);
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	temp_store_drop(s, path);
 }
 
 TEST_MAIN(TEST(test_tokens), TEST(test_colocated), TEST(test_offsets), TEST(test_invalid_utf8),
