@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "kensaku/csv.h"
 #include "kensaku/search.h"
@@ -11,48 +12,20 @@
 
 static char path[64];
 
-static void add_item(struct ks_issue *is, const char *section, const char *title, const char *quote)
-{
-	struct ks_item *it = ks_issue_add_item(is);
-	it->section = strdup(section);
-	it->title = strdup(title);
-	it->quote = quote ? strdup(quote) : NULL;
-}
-
 /* One issue of five items whose titles all hold "kensaku", two of them
  * with text a spreadsheet would evaluate or a parser would split. */
 static struct ks_store *fixture(void)
 {
-	struct ks_store *s = NULL;
-	struct ks_err err = {""};
+	struct ks_store *s = fx_open(path, "csv");
 	struct ks_batch b = {0};
-	snprintf(path, sizeof path, "/tmp/ks-csv-%d.db", (int)getpid());
-	unlink(path);
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
-	struct ks_issue *is = ks_batch_add_issue(&b);
-	is->number = 7;
-	is->date = strdup("2022-03-27");
-	add_item(is, "脆弱性", "=HYPERLINK(\"http://x\") kensaku", "a, \"quoted\"\nline");
-	add_item(is, "その他", "+1 kensaku", "-2 @3");
-	add_item(is, "その他", "kensaku plain", NULL);
-	add_item(is, "その他", "kensaku again", NULL);
-	add_item(is, "その他", "kensaku last", NULL);
-	CHECK(ks_store_begin(s, &err) == KS_OK);
-	CHECK(ks_store_put_source(s, "/src/csv.txt", "h", &b, &err) == KS_OK);
-	CHECK(ks_store_commit(s, &err) == KS_OK);
-	ks_batch_clear(&b);
+	struct ks_issue *is = fx_issue(&b, 7, "2022-03-27");
+	fx_item(is, "脆弱性", "=HYPERLINK(\"http://x\") kensaku", "a, \"quoted\"\nline");
+	fx_item(is, "その他", "+1 kensaku", "-2 @3");
+	fx_item(is, "その他", "kensaku plain", NULL);
+	fx_item(is, "その他", "kensaku again", NULL);
+	fx_item(is, "その他", "kensaku last", NULL);
+	fx_put(s, "/src/csv.txt", &b);
 	return s;
-}
-
-static void cleanup(struct ks_store *s)
-{
-	ks_store_close(s);
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		char file[80];
-		snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
-		unlink(file);
-	}
 }
 
 static int count(const char *hay, const char *needle)
@@ -90,7 +63,7 @@ static void test_escaping(void)
 	}
 	ks_csv_page_clear(&pg);
 	CHECK(pg.data == NULL);
-	cleanup(s);
+	fx_close(s, path);
 }
 
 /* Pages of two rows: the header and the BOM only first, every item once,
@@ -137,7 +110,7 @@ static void test_paging(void)
 	o.limit = KS_CSV_LIMIT_MAX + 1;
 	o.cursor = NULL;
 	CHECK(ks_csv_page(s, &p, &o, &pg, &err) == KS_ERR_ARG);
-	cleanup(s);
+	fx_close(s, path);
 }
 
 TEST_MAIN(TEST(test_escaping), TEST(test_paging))

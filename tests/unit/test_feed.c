@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "kensaku/feed.h"
 #include "kensaku/search.h"
@@ -17,49 +18,23 @@ static char path[64];
 
 static void add_item(struct ks_issue *is, const char *title, const char *quote, const char *url)
 {
-	struct ks_item *it = ks_issue_add_item(is);
-	it->section = strdup("攻撃、脅威");
-	it->title = strdup(title);
-	it->quote = quote ? strdup(quote) : NULL;
-	it->url = url ? strdup(url) : NULL;
+	fx_item(is, "攻撃、脅威", title, quote)->url = url ? strdup(url) : NULL;
 }
 
 static struct ks_store *fixture(void)
 {
-	struct ks_store *s = NULL;
-	struct ks_err err = {""};
+	struct ks_store *s = fx_open(path, "feed");
 	struct ks_batch b = {0};
-	snprintf(path, sizeof path, "/tmp/ks-feed-%d.db", (int)getpid());
-	unlink(path);
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
-	struct ks_issue *old = ks_batch_add_issue(&b);
-	old->number = 3;
-	old->date = strdup("2022-01-09");
+	struct ks_issue *old = fx_issue(&b, 3, "2022-01-09");
 	add_item(old, "phishing older", "plain quote", "https://example.org/a b");
-	struct ks_issue *is = ks_batch_add_issue(&b);
-	is->number = 4;
-	is->date = strdup("2022-03-27");
+	struct ks_issue *is = fx_issue(&b, 4, "2022-03-27");
 	add_item(is,
 		 "phishing evil\xE2\x80\xAE"
 		 "exe.txt",
 		 "ctl\x01 <b>&amp;</b>", NULL);
 	add_item(is, "unrelated", NULL, NULL);
-	CHECK(ks_store_begin(s, &err) == KS_OK);
-	CHECK(ks_store_put_source(s, "/src/feed.txt", "h", &b, &err) == KS_OK);
-	CHECK(ks_store_commit(s, &err) == KS_OK);
-	ks_batch_clear(&b);
+	fx_put(s, "/src/feed.txt", &b);
 	return s;
-}
-
-static void cleanup(struct ks_store *s)
-{
-	ks_store_close(s);
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		char file[80];
-		snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
-		unlink(file);
-	}
 }
 
 /* The text of the first child of n named name, or NULL. */
@@ -117,7 +92,7 @@ static void test_feed(void)
 	xml = NULL;
 	o.limit = KS_FEED_LIMIT_MAX + 1;
 	CHECK(ks_feed_atom(s, &p, &o, &xml, &len, &err) == KS_ERR_ARG && xml == NULL);
-	cleanup(s);
+	fx_close(s, path);
 }
 
 TEST_MAIN(TEST(test_feed))

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "kensaku/store.h"
 
@@ -11,36 +12,16 @@ static char path[64];
 
 static struct ks_store *fresh(void)
 {
-	struct ks_store *s = NULL;
-	struct ks_err err = {""};
-	snprintf(path, sizeof path, "/tmp/ks-store-%d.db", (int)getpid());
-	unlink(path);
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
-	return s;
-}
-
-static void cleanup(void)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		char file[80];
-		snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
-		unlink(file);
-	}
+	return fx_open(path, "store");
 }
 
 static void put(struct ks_store *s, const char *source, long long issue, const char *title)
 {
-	struct ks_err err = {""};
 	struct ks_batch b = {0};
 	struct ks_issue *is = ks_batch_add_issue(&b);
 	is->number = issue;
-	struct ks_item *it = ks_issue_add_item(is);
-	it->title = strdup(title);
-	CHECK(ks_store_begin(s, &err) == KS_OK);
-	CHECK(ks_store_put_source(s, source, "hash", &b, &err) == KS_OK);
-	CHECK(ks_store_commit(s, &err) == KS_OK);
-	ks_batch_clear(&b);
+	fx_item(is, NULL, title, NULL);
+	fx_put(s, source, &b);
 }
 
 /* A file written by a newer kensaku (a higher user_version) is refused,
@@ -58,7 +39,7 @@ static void test_newer_schema(void)
 	CHECK(s == NULL && strstr(err.msg, "newer") != NULL);
 	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_ERR_VERSION);
 	CHECK(s == NULL);
-	cleanup();
+	fx_close(NULL, path);
 }
 
 static void test_readonly_and_meta(void)
@@ -83,7 +64,7 @@ static void test_readonly_and_meta(void)
 	CHECK(ro && ks_store_data_changed(ro, &changed, &err) == KS_OK && changed == 0);
 	ks_store_close(ro);
 	ks_store_close(s);
-	cleanup();
+	fx_close(NULL, path);
 }
 
 static int collect(const char *source, void *ctx)
@@ -108,7 +89,7 @@ static void test_sources(void)
 	CHECK(ks_store_check_version(s, &err) == KS_OK);
 	CHECK(ks_store_integrity(s, &err) == KS_OK);
 	ks_store_close(s);
-	cleanup();
+	fx_close(NULL, path);
 }
 
 TEST_MAIN(TEST(test_newer_schema), TEST(test_readonly_and_meta), TEST(test_sources))
