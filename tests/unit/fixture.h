@@ -55,17 +55,22 @@ static inline void fx_put(struct ks_store *s, const char *source, struct ks_batc
 	ks_batch_clear(b);
 }
 
-/* Runs q on s (relevance, no expansion); the result, or NULL after a
- * failed CHECK. */
+/* Runs p on s; the result, or NULL after a failed CHECK. */
+static inline struct ks_result *fx_run(struct ks_store *s, const struct ks_search_params *p)
+{
+	struct ks_result *r = NULL;
+	struct ks_err err = {""};
+	CHECK(ks_search_run(s, p, &r, &err) == KS_OK);
+	return r;
+}
+
+/* Runs q on s (relevance, no expansion), as fx_run. */
 static inline struct ks_result *fx_search(struct ks_store *s, const char *q)
 {
 	struct ks_search_params p;
-	struct ks_result *r = NULL;
-	struct ks_err err = {""};
 	ks_search_params_init(&p);
 	p.q = q;
-	CHECK(ks_search_run(s, &p, &r, &err) == KS_OK);
-	return r;
+	return fx_run(s, &p);
 }
 
 /* Closes s (may be NULL) and removes the file at path and its sidecars. */
