@@ -73,6 +73,20 @@ static inline struct ks_result *fx_search(struct ks_store *s, const char *q)
 	return fx_run(s, &p);
 }
 
+/* A fresh index (as fx_open) holding one issue dated date whose items are
+ * the n {title, quote} pairs of text (quote may be NULL). */
+static inline struct ks_store *fx_index(char path[64], const char *name, long long number,
+					const char *date, const char *const (*text)[2], size_t n)
+{
+	struct ks_store *s = fx_open(path, name);
+	struct ks_batch b = {0};
+	struct ks_issue *is = fx_issue(&b, number, date);
+	for (size_t i = 0; i < n; i++)
+		fx_item(is, NULL, text[i][0], text[i][1]);
+	fx_put(s, "/src/fixture.txt", &b);
+	return s;
+}
+
 /* Closes s (may be NULL) and removes the file at path and its sidecars. */
 static inline void fx_close(struct ks_store *s, const char *path)
 {

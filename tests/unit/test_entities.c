@@ -22,13 +22,7 @@ static struct ks_store *fixture(void)
 	    {"Microsoft Exchange の脆弱性", "CVE-2022-21907 again, and Emotet."},
 	    {"エモテットの活動再開", NULL},
 	    {"無関係な記事", "nothing to tag here"}};
-	struct ks_store *s = fx_open(path, "ent");
-	struct ks_batch b = {0};
-	struct ks_issue *is = fx_issue(&b, 30, "2022-02-20");
-	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-		fx_item(is, NULL, text[i][0], text[i][1]);
-	fx_put(s, "/src/ent.txt", &b);
-	return s;
+	return fx_index(path, "ent", 30, "2022-02-20", text, sizeof text / sizeof text[0]);
 }
 
 /* The number of items a search with the entity filter finds. */

@@ -1,0 +1,142 @@
+/* test_memo.c - the per-connection memo of document lengths and tags
+ * (indexer/store/memo.h, private to the library): each item's length is
+ * its number of token positions (what FTS5 records: colocated tokens
+ * share one), its tags are what indexing found, rows added after a load
+ * are misses, and enough misses make the memo due for a reload. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "kensaku/search.h"
+#include "kensaku/store.h"
+#include "kensaku/tokenizer.h"
+#include "memo.h"
+#include "scan.h"
+
+static char path[64];
+
+static const char *const g_text[][2] = {
+    {"ランサムウェア Emotet の再来", "The botnet is back."},
+    {"短い", NULL},
+    {"Log4Shell CVE-2021-44228", "Apache Log4j2 JNDI lookups, and more words here."}};
+
+static struct ks_store *fixture(void)
+{
+	return fx_index(path, "memo", 40, "2022-04-01", g_text, sizeof g_text / sizeof g_text[0]);
+}
+
+struct counting {
+	struct ks_tok *tok;
+	int n;
+};
+
+static int count_position(void *ctx, const char *text, int len, int start, int end)
+{
+	struct counting *c = ctx;
+	(void)text, (void)len, (void)start, (void)end;
+	if (!ks_tok_colocated(c->tok))
+		c->n++;
+	return 0;
+}
+
+/* Token positions of a text as indexed (document mode). */
+static int positions(struct ks_tok *tok, const char *text)
+{
+	struct counting c = {tok, 0};
+	if (text)
+		CHECK(ks_tok_run(tok, KS_TOK_DOCUMENT, text, (int)strlen(text), count_position,
+				 &c) == 0);
+	return c.n;
+}
+
+struct rows {
+	sqlite3_int64 v[8];
+	int n;
+};
+
+static int keep(void *ctx, sqlite3_int64 rowid, double score)
+{
+	struct rows *r = ctx;
+	(void)score;
+	if (r->n < 8)
+		r->v[r->n] = rowid;
+	r->n++;
+	return 0;
+}
+
+/* The items' rowids in position order (descending rowid within an issue). */
+static void rowids(struct ks_store *s, struct rows *r)
+{
+	struct ks_search_params p;
+	struct ks_scan sc;
+	struct ks_err err = {""};
+	ks_search_params_init(&p);
+	CHECK(ks_scan_init(s, &p, &sc, &err) == KS_OK);
+	CHECK(ks_scan_walk(s, &sc, 0, INT64_MAX, KS_SCAN_DESC, KS_SCORE_NONE, keep, r, &err) ==
+	      KS_OK);
+	ks_scan_clear(s, &sc);
+}
+
+static void test_lengths(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_memo *m = ks_memo_new();
+	struct ks_tok *tok = ks_tok_new();
+	struct rows r = {{0}, 0};
+	rowids(s, &r);
+	CHECK(r.n == 3 && m && tok);
+	CHECK(!ks_memo_lengths_ready(m));
+	CHECK(ks_memo_lengths_load(m, ks_store_db(s)) == SQLITE_OK && ks_memo_lengths_ready(m));
+	size_t hint = 0;
+	for (int i = 0; i < r.n && i < 3; i++) {
+		int len = -1;
+		CHECK(ks_memo_length(m, r.v[i], &len, &hint) == 1);
+		CHECK(len == positions(tok, g_text[i][0]) + positions(tok, g_text[i][1]));
+		CHECK(len > 0);
+	}
+	/* a row the memo has not seen is a miss; enough misses make it due */
+	int len = -1;
+	CHECK(ks_memo_length(m, r.v[0] + 1, &len, &hint) == 0);
+	for (int i = 0; i < 100000 && ks_memo_lengths_ready(m); i++)
+		ks_memo_note_miss(m);
+	CHECK(!ks_memo_lengths_ready(m));
+	CHECK(ks_memo_lengths_load(m, ks_store_db(s)) == SQLITE_OK && ks_memo_lengths_ready(m));
+	ks_tok_free(tok);
+	ks_memo_free(m);
+	fx_close(s, path);
+}
+
+static int has_tag(const struct ks_memo *m, const uint32_t *ids, size_t n, const char *name,
+		   const char *kind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ks_memo_tag_name(m, ids[i]), name))
+			return !strcmp(ks_memo_tag_kind(m, ids[i]), kind);
+	return 0;
+}
+
+static void test_tags(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_memo *m = ks_memo_new();
+	struct rows r = {{0}, 0};
+	rowids(s, &r);
+	CHECK(m && ks_memo_tags_load(m, ks_store_db(s)) == SQLITE_OK && ks_memo_tags_ready(m));
+	const uint32_t *ids = NULL;
+	size_t n = 0, hint = 0;
+	CHECK(r.n == 3 && ks_memo_tags(m, r.v[0], &ids, &n, &hint) == 1);
+	CHECK(has_tag(m, ids, n, "Emotet", "malware"));
+	CHECK(ks_memo_tags(m, r.v[1], &ids, &n, &hint) == 1 && n == 0); /* known, no tags */
+	CHECK(ks_memo_tags(m, r.v[2], &ids, &n, &hint) == 1);
+	CHECK(has_tag(m, ids, n, "CVE-2021-44228", "cve"));
+	/* a name seen for the first time gets a new id, then the same one */
+	uint32_t id = ks_memo_tag_id(m, "Nobody", "org");
+	CHECK(id != UINT32_MAX && ks_memo_tag_id(m, "Nobody", "org") == id);
+	CHECK(id < ks_memo_tag_count(m) && !strcmp(ks_memo_tag_name(m, id), "Nobody"));
+	ks_memo_free(m);
+	fx_close(s, path);
+}
+
+TEST_MAIN(TEST(test_lengths), TEST(test_tags))
