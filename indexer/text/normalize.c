@@ -26,8 +26,8 @@
 #include <unicode/utf16.h>
 
 #include "kensaku/lexicon.h"
-#include "kensaku/utf8.h"
 #include "normalize.h"
+#include "utf8_internal.h"
 
 #define CHUNK_MAX_CP KS_NORM_CHUNK_MAX_CP
 
@@ -71,7 +71,7 @@ static int push_chunk(struct ks_norm *nb, const UNormalizer2 *norm, const char *
 	int32_t n_in = 0;
 	for (int i = start; i < end;) {
 		size_t n;
-		long c = ks_utf8_decode(s + i, (size_t)(end - i), &n);
+		long c = ks_utf8_decode_inline(s + i, (size_t)(end - i), &n);
 		U16_APPEND_UNSAFE(in, n_in, c < 0 ? 0xFFFD : (UChar32)c);
 		i += (int)n;
 	}
@@ -144,7 +144,7 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 		}
 		int start = i;
 		size_t n;
-		long c = ks_utf8_decode(s + i, (size_t)(len - i), &n);
+		long c = ks_utf8_decode_inline(s + i, (size_t)(len - i), &n);
 		i += (int)n;
 		if (c < 0) {
 			if (reserve(nb, 1) < 0)
@@ -155,7 +155,7 @@ int ks_norm_run(struct ks_norm *nb, const char *s, int len)
 		/* extend the chunk over code points without a boundary before them */
 		int ncp = 1;
 		while (i < len && ncp < CHUNK_MAX_CP) {
-			long d = ks_utf8_decode(s + i, (size_t)(len - i), &n);
+			long d = ks_utf8_decode_inline(s + i, (size_t)(len - i), &n);
 			/* a boundary for both NFKC (query.c's first step) and
 			 * NFKC_Casefold: U+0345 has one only for the latter */
 			if (d < 0 || (unorm2_hasBoundaryBefore(norm, (UChar32)d) &&
@@ -200,7 +200,7 @@ static char *fold_fast(const char *s, size_t len, size_t *out_len, int *fallback
 			continue;
 		}
 		size_t cl;
-		long c = ks_utf8_decode(s + i, len - i, &cl);
+		long c = ks_utf8_decode_inline(s + i, len - i, &cl);
 		if (c >= 0xFF01 && c <= 0xFF5E) {
 			c -= 0xFEE0;
 			p[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);

@@ -3,9 +3,7 @@
  * on what is well-formed and how far an ill-formed piece reaches. */
 #include "kensaku/utf8.h"
 
-#include <stdint.h>
-
-#include <unicode/utf8.h>
+#include "utf8_internal.h"
 
 /* 1 when b is a continuation byte (10xxxxxx). */
 static int cont(char b)
@@ -15,11 +13,7 @@ static int cont(char b)
 
 long ks_utf8_decode(const char *s, size_t n, size_t *len)
 {
-	int32_t i = 0, end = n < 4 ? (int32_t)n : 4;
-	UChar32 c;
-	U8_NEXT(s, i, end, c);
-	*len = (size_t)i;
-	return c < 0 ? -1 : (long)c;
+	return ks_utf8_decode_inline(s, n, len);
 }
 
 long ks_utf8_last(const char *s, size_t n, size_t *start)
