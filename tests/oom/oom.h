@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "alloc.h"
 #include "kensaku/buf.h"
 #include "kensaku/err.h"
 #include "kensaku/store.h"
@@ -32,7 +33,8 @@ struct oom_op {
 	/* after a failed run: 0 when what it left is right (ref is the output
 	 * of a run without a failure) */
 	int (*after_error)(struct oom_env *e, const struct ks_buf *ref);
-	int parses_json; /* run reads JSON with jansson (test_oom.c: count_wrong) */
+	unsigned lib_faults; /* 1 << oom_src of libraries whose own failures change
+			      * run's output (test_oom.c: count_wrong) */
 };
 
 /* The ops, ending with one whose name is NULL. */

@@ -484,16 +484,17 @@ static int op_analyze(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 }
 
 const struct oom_op oom_ops[] = {
-    {"index.base", 0, index_base, fresh_db, observe_db, after_index_base, 1},
-    {"index.sample", 0, index_sample, fresh_db, observe_db, after_index_sample, 1},
-    {"reindex.sample", 0, reindex_sample, pristine_db, observe_db, after_reindex, 1},
+    {"index.base", 0, index_base, fresh_db, observe_db, after_index_base, 1u << OOM_JANSSON},
+    {"index.sample", 0, index_sample, fresh_db, observe_db, after_index_sample, 1u << OOM_JANSSON},
+    {"reindex.sample", 0, reindex_sample, pristine_db, observe_db, after_reindex,
+     1u << OOM_JANSSON},
     {"open", 0, op_open, NULL, NULL, NULL, 0},
     {"search.relevance", 1, op_search_relevance, NULL, NULL, NULL, 0},
     {"search.filters", 1, op_search_filters, NULL, NULL, NULL, 0},
     {"search.prefix", 1, op_search_prefix, NULL, NULL, NULL, 0},
     {"search.entity", 1, op_search_entity, NULL, NULL, NULL, 0},
     {"csv", 1, op_csv, NULL, NULL, NULL, 0},
-    {"feed", 1, op_feed, NULL, NULL, NULL, 0},
+    {"feed", 1, op_feed, NULL, NULL, NULL, 1u << OOM_XML},
     {"trend", 1, op_trend, NULL, NULL, NULL, 0},
     {"issue", 1, op_issue, NULL, NULL, NULL, 0},
     {"item", 1, op_item, NULL, NULL, NULL, 0},
