@@ -45,7 +45,8 @@ void ks_search_params_init(struct ks_search_params *p);
 /* Parses "relevance" | "newest" | "oldest"; KS_ERR_ARG otherwise. */
 int ks_sort_parse(const char *s, enum ks_sort *out);
 
-/* 1 when s is a valid calendar date "YYYY-MM-DD". */
+/* 1 when s is a valid calendar date "YYYY-MM-DD" (ks_date_parse: years
+ * KS_DATE_YEAR_MIN..KS_DATE_YEAR_MAX). */
 int ks_date_valid(const char *s);
 
 /* Checks p's ranges and formats (limit, offset, dates, query length and

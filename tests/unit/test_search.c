@@ -623,6 +623,15 @@ static void test_params(void)
 	p.offset = 0;
 	p.from = "2022-02-30";
 	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG && strstr(err.msg, "from"));
+	/* the one date rule (date.h): years KS_DATE_YEAR_MIN..KS_DATE_YEAR_MAX */
+	p.from = "0999-01-01";
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG && strstr(err.msg, "from"));
+	p.from = "1000-01-01";
+	CHECK(ks_search_params_check(&p, &err) == KS_OK);
+	p.from = NULL;
+	p.to = "0999-12-31";
+	CHECK(ks_search_params_check(&p, &err) == KS_ERR_ARG && strstr(err.msg, "to"));
+	p.to = NULL;
 	p.from = "2024-02-29";
 	CHECK(ks_search_params_check(&p, &err) == KS_OK);
 	p.to = "2024-01-01";
