@@ -1,11 +1,10 @@
 /* analyze.c - the tokens of a text as the index sees them (analyze.h). */
 #include <string.h>
 
-#include <unicode/utf8.h>
-
 #include "kensaku/analyze.h"
 #include "kensaku/query.h"
 #include "kensaku/search.h"
+#include "kensaku/utf8.h"
 
 int ks_tok_mode_parse(const char *s, enum ks_tok_mode *out)
 {
@@ -24,13 +23,8 @@ int ks_analyze_check(const char *text, struct ks_err *err)
 	if (n > KS_ANALYZE_MAX_BYTES)
 		return ks_err_set(err, KS_ERR_ARG, "text is longer than %d bytes",
 				  KS_ANALYZE_MAX_BYTES);
-	int32_t i = 0, len = (int32_t)n;
-	while (i < len) {
-		UChar32 c;
-		U8_NEXT(text, i, len, c);
-		if (c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
-			return ks_err_set(err, KS_ERR_ARG, "text is not valid UTF-8 text");
-	}
+	if (!ks_utf8_text(text, n))
+		return ks_err_set(err, KS_ERR_ARG, "text is not valid UTF-8 text");
 	return KS_OK;
 }
 

@@ -10,11 +10,11 @@
 
 #include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
-#include <unicode/utf8.h>
 
 #include "kensaku/buf.h"
 #include "bidi.h"
 #include "kensaku/feed.h"
+#include "kensaku/utf8.h"
 #include "hit.h"
 #include "scan.h"
 
@@ -63,24 +63,24 @@ static void sb_query(struct ks_buf *b, const struct ks_search_params *p)
 static char *xml_clean(const char *s)
 {
 	struct ks_buf o = {0};
-	int32_t i = 0, len = (int32_t)strlen(s);
+	size_t i = 0, len = strlen(s);
 	ks_buf_add(&o, "", 0);
 	while (i < len) {
-		int32_t at = i;
 		const struct ks_bidi *bc = NULL;
-		int n = ks_bidi_at(s, (size_t)i, (size_t)len, &bc);
+		int n = ks_bidi_at(s, i, len, &bc);
 		if (n) {
 			ks_bidi_label(&o, bc);
-			i += n;
+			i += (size_t)n;
 			continue;
 		}
-		UChar32 c;
-		U8_NEXT(s, i, len, c);
+		size_t step;
+		long c = ks_utf8_decode(s + i, len - i, &step);
 		if (c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE ||
 		    c == 0xFFFF)
 			ks_buf_add(&o, "\xEF\xBF\xBD", 3);
 		else
-			ks_buf_add(&o, s + at, (size_t)(i - at));
+			ks_buf_add(&o, s + i, step);
+		i += step;
 	}
 	if (o.oom) {
 		free(o.p);

@@ -11,6 +11,7 @@
 #include "bidi.h"
 #include "kensaku/buf.h"
 #include "kensaku/search.h"
+#include "kensaku/utf8.h"
 
 static void put_bidi(struct ks_buf *o, const struct ks_bidi *c)
 {
@@ -66,40 +67,6 @@ static void put_escaped(struct ks_buf *o, const char *s, int a, int b)
 	ks_buf_add(o, s + run, (size_t)(b - run));
 }
 
-/* Byte offset of the character boundary at or after byte i. */
-static int char_start(const char *s, int len, int i)
-{
-	while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-		i++;
-	return i;
-}
-
-/* Moves from byte i by k characters (k may be negative), clamped to [0, len]. */
-static int step_chars(const char *s, int len, int i, int k)
-{
-	while (k > 0 && i < len) {
-		i++;
-		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-			i++;
-		k--;
-	}
-	while (k < 0 && i > 0) {
-		i--;
-		while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-			i--;
-		k++;
-	}
-	return i;
-}
-
-static int count_chars(const char *s, int len)
-{
-	int n = 0;
-	for (int i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return n;
-}
-
 char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int window_chars)
 {
 	struct ks_buf o = {0};
@@ -107,13 +74,14 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 	ks_buf_add(&o, "", 0);
 	if (!text)
 		return o.p;
-	if (window_chars > 0 && count_chars(text, len) > window_chars) {
-		int first = n_marks > 0 ? char_start(text, len, marks[0]) : 0;
+	if (window_chars > 0 && ks_utf8_chars(text, (size_t)len) > (size_t)window_chars) {
+		size_t n = (size_t)len;
+		size_t first = n_marks > 0 ? ks_utf8_ceil(text, n, (size_t)marks[0]) : 0;
 		/* a fifth of the window before the first match, the rest after */
-		a = n_marks > 0 ? step_chars(text, len, first, -(window_chars / 5)) : 0;
-		b = step_chars(text, len, a, window_chars);
+		a = n_marks > 0 ? (int)ks_utf8_step(text, n, first, -(window_chars / 5)) : 0;
+		b = (int)ks_utf8_step(text, n, (size_t)a, window_chars);
 		if (b == len)
-			a = step_chars(text, len, len, -window_chars);
+			a = (int)ks_utf8_step(text, n, n, -window_chars);
 		/* do not open on a space */
 		while (a < b && (text[a] == ' ' || text[a] == '\n'))
 			a++;
@@ -135,8 +103,8 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 			me = b;
 		if (ms >= me)
 			continue;
-		ms = char_start(text, len, ms);
-		me = char_start(text, len, me);
+		ms = (int)ks_utf8_ceil(text, (size_t)len, (size_t)ms);
+		me = (int)ks_utf8_ceil(text, (size_t)len, (size_t)me);
 		if (ms >= me)
 			continue;
 		put_escaped(&o, text, at, ms);
