@@ -416,7 +416,8 @@ static int suggest(struct ks_store *s, const char *prefix, const char *kind, int
 	for (size_t n = strlen(f); n && f[n - 1] == ' '; n--)
 		f[n - 1] = 0;
 	if (!kind || strcmp(kind, "cve") != 0)
-		ks_entity_prefix(f, on_prefix, &g);
+		if (ks_entity_prefix(f, on_prefix, &g) < 0 && g.rc == KS_OK)
+			g.rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 	if (g.rc == KS_OK && (!kind || !strcmp(kind, "cve")))
 		add_cves(&g, f, limit);
 	if (g.rc == KS_OK && g.n)

@@ -191,5 +191,9 @@ int ks_rank_register(fts5_api *api, sqlite3 *db, struct ks_memo *memo)
 		return SQLITE_NOMEM;
 	env->memo = memo;
 	env->db = db;
-	return api->xCreateFunction(api, "ks_rank", env, rank_fn, free);
+	/* FTS5 takes env (and frees it with the function) only on success */
+	int rc = api->xCreateFunction(api, "ks_rank", env, rank_fn, free);
+	if (rc != SQLITE_OK)
+		free(env);
+	return rc;
 }

@@ -880,7 +880,9 @@ int ks_store_each_source(struct ks_store *s, int (*fn)(const char *source, void 
 			}
 			paths = np;
 		}
-		if (!(paths[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
+		/* NULL only when SQLite could not allocate the text */
+		const char *src = (const char *)sqlite3_column_text(st, 0);
+		if (!src || !(paths[n] = strdup(src))) {
 			r = SQLITE_NOMEM;
 			break;
 		}

@@ -75,8 +75,12 @@ static int build(struct ks_store *s, const char *key, struct snap **out, struct 
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		size_t len = name ? strlen(name) + 1 : 0;
-		if (!name)
+		if (!name && sqlite3_column_type(st, 0) == SQLITE_NULL)
 			continue;
+		if (!name) { /* SQLite could not allocate the text */
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[tagcount] out of memory");
+			break;
+		}
 		if (p->pub.n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			struct ks_tagcount *nv = realloc(p->v, cap * sizeof *nv);
