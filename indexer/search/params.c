@@ -5,6 +5,14 @@
 #include "kensaku/date.h"
 #include "kensaku/search.h"
 #include "kensaku/utf8.h"
+#include "normalize.h"
+
+/* normalize.c cuts a run without a normalization boundary after
+ * KS_NORM_CHUNK_MAX_CP code points and a query must never be cut: a
+ * query of at most KS_QUERY_MAX_BYTES bytes (checked below) has at most as
+ * many code points. */
+_Static_assert(KS_NORM_CHUNK_MAX_CP >= KS_QUERY_MAX_BYTES,
+	       "a query longer than a normalization chunk would be cut");
 
 void ks_search_params_init(struct ks_search_params *p)
 {
