@@ -169,7 +169,7 @@ static int check_of(const struct ks_search_params *p, const struct cursor_ctx *c
 	unsigned int mac_len = 0;
 	int ok = !b.oom && HMAC(EVP_sha256(), cc->key, KS_CSV_KEY_BYTES, (const unsigned char *)b.p,
 				b.len, mac, &mac_len) != NULL;
-	free(b.p);
+	ks_buf_free(&b);
 	if (!ok || mac_len < KS_CSV_CHECK_HEX / 2)
 		return -1;
 	for (size_t i = 0; i < KS_CSV_CHECK_HEX / 2; i++)

@@ -82,11 +82,7 @@ static char *xml_clean(const char *s)
 			ks_buf_add(&o, s + i, step);
 		i += step;
 	}
-	if (o.oom) {
-		free(o.p);
-		return NULL;
-	}
-	return o.p;
+	return ks_buf_take(&o);
 }
 
 /* An item's url fit for <link rel="related">: http(s) only (a javascript:
@@ -115,12 +111,9 @@ static char *related_url(const char *u, int *oom)
 		}
 		i += n ? n - 1 : 0;
 	}
-	if (o.oom) {
+	if (o.oom)
 		*oom = 1;
-		free(o.p);
-		return NULL;
-	}
-	return o.p;
+	return ks_buf_take(&o);
 }
 
 /* ---- the XML ----------------------------------------------------------- */
@@ -189,7 +182,7 @@ static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, c
 		      attribute(w, "term", h->section) < 0 || xmlTextWriterEndElement(w) < 0;
 	if (!bad)
 		bad = xmlTextWriterEndElement(w) < 0;
-	free(link.p);
+	ks_buf_free(&link);
 	free(related);
 	return bad ? -1 : 0;
 }
@@ -285,10 +278,10 @@ static int write_feed(xmlTextWriterPtr w, const struct ks_search_params *p,
 		bad = entry(w, &hits[i], o->base, when) < 0;
 	}
 	bad = bad || xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0;
-	free(id.p);
-	free(self.p);
-	free(alt.p);
-	free(title.p);
+	ks_buf_free(&id);
+	ks_buf_free(&self);
+	ks_buf_free(&alt);
+	ks_buf_free(&title);
 	return bad ? -1 : 0;
 }
 

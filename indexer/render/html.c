@@ -73,7 +73,7 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 	int a = 0, b = len;
 	ks_buf_add(&o, "", 0);
 	if (!text)
-		return o.p;
+		return ks_buf_take(&o);
 	if (window_chars > 0 && ks_utf8_chars(text, (size_t)len) > (size_t)window_chars) {
 		size_t n = (size_t)len;
 		size_t first = n_marks > 0 ? ks_utf8_ceil(text, n, (size_t)marks[0]) : 0;
@@ -116,9 +116,5 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 	put_escaped(&o, text, at, b);
 	if (b < len)
 		ks_buf_add(&o, "…", strlen("…"));
-	if (o.oom) {
-		free(o.p);
-		return NULL;
-	}
-	return o.p;
+	return ks_buf_take(&o);
 }
