@@ -68,16 +68,6 @@ void ks_batch_clear(struct ks_batch *b);
 /* Frees what is holds and zeroes it. Accepts NULL. */
 void ks_issue_clear(struct ks_issue *is);
 
-struct json_t;
-
-/* Cuts the "title", "quote", "section" and "url" strings of the JSON
- * object o (an item as the API shows it) to the limits above, at a
- * character boundary, and sets "truncated": true when anything was cut:
- * an index built before the limits may hold longer ones, and a response
- * must stay bounded. Returns 1 when o was cut, 0 when not, -1 on out of
- * memory. */
-int ks_item_json_clamp(struct json_t *o);
-
 /* Records one skipped item (or line) of b: counts it, and keeps the
  * message (printf-style, "file:line: reason") while fewer than
  * KS_MAX_SKIP_NOTES are kept. Returns 0, or -1 on out of memory. */

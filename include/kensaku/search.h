@@ -186,6 +186,14 @@ char *ks_json_body(const json_t *j);
 json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_generation,
 		       int reindex_needed);
 
+/* Cuts the "title", "quote", "section" and "url" strings of the JSON
+ * object o (an item as the API shows it) to the limits of item.h, at a
+ * character boundary, and sets "truncated": true when anything was cut:
+ * an index built before the limits may hold longer ones, and a response
+ * must stay bounded. Returns 1 when o was cut, 0 when not, -1 on out of
+ * memory. */
+int ks_item_json_clamp(json_t *o);
+
 /* {"error": {"code": code, "message": message}}. New reference. */
 json_t *ks_error_json(const char *code, const char *message);
 

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "kensaku/buf.h"
+#include "kensaku/item.h"
 #include "kensaku/search.h"
 #include "kensaku/trend.h"
+#include "kensaku/utf8.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -315,4 +317,42 @@ json_t *ks_error_json(const char *code, const char *message)
 char *ks_json_body(const json_t *j)
 {
 	return j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+}
+
+/* Cuts the string member key of o to max characters (max_bytes bytes when
+ * max is 0). 1 when cut, 0 when not, -1 on out of memory. */
+static int clamp_member(json_t *o, const char *key, size_t max, size_t max_bytes)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v))
+		return 0;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	size_t cut = max ? ks_utf8_step(s, n, 0, (long)max)
+			 : ks_utf8_floor(s, n, n < max_bytes ? n : max_bytes);
+	if (cut >= n)
+		return 0;
+	return json_string_setn(v, s, cut) ? -1 : 1;
+}
+
+int ks_item_json_clamp(json_t *o)
+{
+	int cut = 0, r;
+	static const struct {
+		const char *key;
+		size_t chars, bytes;
+	} lim[] = {{"title", KS_MAX_TITLE_CHARS, 0},
+		   {"quote", KS_MAX_QUOTE_CHARS, 0},
+		   {"section", KS_MAX_SECTION_CHARS, 0},
+		   {"url", 0, KS_MAX_URL_BYTES}};
+	if (!json_is_object(o))
+		return 0;
+	for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++) {
+		if ((r = clamp_member(o, lim[i].key, lim[i].chars, lim[i].bytes)) < 0)
+			return -1;
+		cut |= r;
+	}
+	if (cut && json_object_set_new(o, "truncated", json_true()))
+		return -1;
+	return cut;
 }
