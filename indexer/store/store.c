@@ -765,6 +765,21 @@ static int drop_issue(struct ks_store *s, const char *source, const struct ks_is
 	return rc;
 }
 
+/* Tags the item just inserted (tags.h). */
+static int tag_item(struct ks_store *s, const struct ks_item *it, struct ks_err *err)
+{
+	static const char ins[] = KS_TAGS_INSERT;
+	sqlite3_stmt *st = ks_store_stmt(s, ins, err);
+	if (!st)
+		return KS_ERR_DB;
+	int rc = ks_tags_put(st, sqlite3_last_insert_rowid(s->db), it->title, it->quote);
+	if (rc == KS_ERR_DB)
+		return ks_store_dberr(s, "tag item", err);
+	if (rc == KS_ERR_NOMEM)
+		return ks_err_set(err, rc, "[entities] out of memory");
+	return rc;
+}
+
 /* Inserts is's items (rowids from the next is->n_items sequence numbers)
  * and their tags. */
 static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_err *err)
@@ -798,8 +813,7 @@ static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_er
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return ks_store_dberr(s, "insert item", err);
 		sqlite3_reset(st);
-		if ((rc = ks_tags_put(s, sqlite3_last_insert_rowid(s->db), it->title, it->quote,
-				      err)) != KS_OK)
+		if ((rc = tag_item(s, it, err)) != KS_OK)
 			return rc;
 	}
 	return KS_OK;

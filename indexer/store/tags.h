@@ -9,18 +9,20 @@
 #include <sqlite3.h>
 
 #include "kensaku/err.h"
-#include "kensaku/store.h"
 
 /* The item_entities table: one row per (item, CVE id or entity). */
 #define KS_ENTITIES_TABLE                                                                          \
 	"item_entities(item INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"             \
 	" PRIMARY KEY(item, name)) WITHOUT ROWID"
 
+/* The statement ks_tags_put runs (prepared by the store). */
+#define KS_TAGS_INSERT "INSERT OR IGNORE INTO item_entities(item, name, kind) VALUES (?1, ?2, ?3)"
+
 /* Tags item (its rowid) with every CVE id and gazetteer entity found in its
- * title and quote (quote may be NULL). Call inside the transaction that
- * inserted the item. Fails with KS_ERR_DB (or another store code) or
- * KS_ERR_NOMEM. */
-int ks_tags_put(struct ks_store *s, sqlite3_int64 item, const char *title, const char *quote,
-		struct ks_err *err);
+ * title and quote (quote may be NULL) through ins, KS_TAGS_INSERT prepared
+ * on the store's connection. Call inside the transaction that inserted the
+ * item. KS_OK; KS_ERR_DB when a row can't be written (the connection's
+ * error says why); KS_ERR_NOMEM. */
+int ks_tags_put(sqlite3_stmt *ins, sqlite3_int64 item, const char *title, const char *quote);
 
 #endif
