@@ -186,6 +186,13 @@ char *ks_json_body(const json_t *j);
 json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_generation,
 		       int reindex_needed);
 
+/* The body of `kensaku stats --json`: {"items", "issues", "sources",
+ * "first_date" and "last_date" (null when unknown), "built_at", "tokenizer",
+ * "icu", "generation", "file_bytes", "reindex_needed", and this binary's
+ * "binary_tokenizer" and "binary_icu"}. New reference, NULL on out of
+ * memory. */
+json_t *ks_stats_json(const struct ks_store_stats *st, int reindex_needed);
+
 /* Cuts the "title", "quote", "section" and "url" strings of the JSON
  * object o (an item as the API shows it) to the limits of item.h, at a
  * character boundary, and sets "truncated": true when anything was cut:

@@ -9,7 +9,6 @@
 #include "cli_util.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
-#include "kensaku/tokenizer.h"
 
 int ks_cli_stats(int argc, char **argv)
 {
@@ -50,14 +49,7 @@ int ks_cli_stats(int argc, char **argv)
 		return 1;
 	}
 	if (json) {
-		json_t *j = json_pack(
-		    "{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s}", "items",
-		    (json_int_t)st.items, "issues", (json_int_t)st.issues, "sources",
-		    (json_int_t)st.sources, "first_date", st.first_date[0] ? st.first_date : NULL,
-		    "last_date", st.last_date[0] ? st.last_date : NULL, "built_at", st.built_at,
-		    "tokenizer", st.tokenizer, "icu", st.icu, "generation", st.generation,
-		    "file_bytes", (json_int_t)st.file_bytes, "reindex_needed", stale,
-		    "binary_tokenizer", ks_tok_version(), "binary_icu", ks_tok_icu_version());
+		json_t *j = ks_stats_json(&st, stale);
 		char *body = ks_json_body(j);
 		if (body)
 			puts(body);

@@ -7,6 +7,7 @@
 #include "kensaku/buf.h"
 #include "kensaku/item.h"
 #include "kensaku/search.h"
+#include "kensaku/tokenizer.h"
 #include "kensaku/trend.h"
 #include "kensaku/utf8.h"
 
@@ -305,6 +306,18 @@ json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_gen
 			 st->generation[0] ? st->generation : NULL, "server_generation",
 			 (json_int_t)server_generation, "reindex_needed", reindex_needed, "version",
 			 KS_VERSION);
+}
+
+json_t *ks_stats_json(const struct ks_store_stats *st, int reindex_needed)
+{
+	return json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s}", "items",
+			 (json_int_t)st->items, "issues", (json_int_t)st->issues, "sources",
+			 (json_int_t)st->sources, "first_date",
+			 st->first_date[0] ? st->first_date : NULL, "last_date",
+			 st->last_date[0] ? st->last_date : NULL, "built_at", st->built_at,
+			 "tokenizer", st->tokenizer, "icu", st->icu, "generation", st->generation,
+			 "file_bytes", (json_int_t)st->file_bytes, "reindex_needed", reindex_needed,
+			 "binary_tokenizer", ks_tok_version(), "binary_icu", ks_tok_icu_version());
 }
 
 json_t *ks_error_json(const char *code, const char *message)
