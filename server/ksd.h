@@ -115,10 +115,6 @@ int ksd_reply_header(struct ksd_reply *r, const char *name, const char *value);
  * value counts as absent (forms send `section=` for "any"). */
 const char *ksd_req_param(const struct ksd_req *rq, const char *name);
 
-/* 1 when len bytes of s are valid UTF-8 (no overlongs, surrogates or code
- * points past U+10FFFF), 0 otherwise. */
-int ksd_utf8_valid(const char *s, size_t len);
-
 enum ksd_target_rc {
 	KSD_TARGET_OK = 0,
 	KSD_TARGET_TOO_LONG, /* 414 */

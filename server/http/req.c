@@ -123,8 +123,3 @@ const char *ksd_req_param(const struct ksd_req *rq, const char *name)
 									     : NULL;
 	return NULL;
 }
-
-int ksd_utf8_valid(const char *s, size_t len)
-{
-	return ks_utf8_valid(s, len);
-}

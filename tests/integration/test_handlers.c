@@ -12,6 +12,7 @@
 #include <kensaku/ingest.h>
 #include <kensaku/search.h>
 #include <kensaku/store.h>
+#include <kensaku/utf8.h>
 
 #include "../unit/harness.h"
 #include "ksd.h"
@@ -247,7 +248,7 @@ static void test_utf8_params(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		CHECK(ksd_utf8_valid(cases[i].s, strlen(cases[i].s)) == cases[i].ok);
+		CHECK(ks_utf8_valid(cases[i].s, strlen(cases[i].s)) == cases[i].ok);
 	req_init(&rq, "/api/search");
 	param(&rq, "section", "");
 	param(&rq, "q", "x");
