@@ -13,7 +13,7 @@
  * marks has no boundary, and canonical reordering costs up to the square
  * of its length. The cut reorders and composes differently from the whole
  * run, so it is set above the longest query (KS_QUERY_MAX_BYTES bytes, so
- * at most as many code points; search.h asserts it): a query is never
+ * at most as many code points; indexer/search/params.c asserts it): a query is never
  * cut, and any text a query can hold is chunked here exactly as the
  * query's whole normalization does (a title of a + 31 x U+0301 + U+0323
  * once did not find itself when the cut was at 32). Worst case, a document

@@ -7,7 +7,7 @@
 
 /* Runs of more code points than this without a normalization boundary are
  * normalized in pieces (normalize.c says why). The search layer keeps its
- * longest query within it (_Static_assert beside KS_QUERY_MAX_BYTES). */
+ * longest query within it (_Static_assert in indexer/search/params.c). */
 #define KS_NORM_CHUNK_MAX_CP 1024
 
 struct ks_norm {
