@@ -286,14 +286,15 @@ static int write_feed(xmlTextWriterPtr w, const struct ks_search_params *p,
 }
 
 /* The index's build time as RFC 3339, EPOCH when unknown or malformed. */
-static void build_time(struct ks_store *s, char out[32])
+static int build_time(struct ks_store *s, char out[32], struct ks_err *err)
 {
 	char *v = NULL;
 	snprintf(out, 32, EPOCH);
-	if (ks_store_meta_get(s, "built_at", &v, NULL) == KS_OK && v && strlen(v) == 20 &&
-	    v[10] == 'T' && v[19] == 'Z' && v[4] == '-')
+	int rc = ks_store_meta_get(s, "built_at", &v, err);
+	if (rc == KS_OK && v && strlen(v) == 20 && v[10] == 'T' && v[19] == 'Z' && v[4] == '-')
 		snprintf(out, 32, "%s", v);
 	free(v);
+	return rc;
 }
 
 static pthread_once_t g_xml_once = PTHREAD_ONCE_INIT;
@@ -331,8 +332,9 @@ int ks_feed_atom(struct ks_store *s, const struct ks_search_params *p, const str
 		else if (rc == KS_ERR_NOTFOUND)
 			rc = KS_OK; /* removed since the walk */
 	}
+	if (rc == KS_OK)
+		rc = build_time(s, built, err);
 	if (rc == KS_OK) {
-		build_time(s, built);
 		if (!(xb = xmlBufferCreate()) || !(w = xmlNewTextWriterMemory(xb, 0)) ||
 		    xmlTextWriterSetIndent(w, 1) < 0 ||
 		    xmlTextWriterSetIndentString(w, BAD_CAST " ") < 0 ||

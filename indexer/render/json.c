@@ -327,9 +327,25 @@ json_t *ks_error_json(const char *code, const char *message)
 	return e;
 }
 
+/* jansson 2.14 ignores a failed append of an object key (dump_string in
+ * do_dump), so json_dumps can return a body missing a key's text; into a
+ * ks_buf, whose first failed append makes every later one a no-op, the
+ * failure reaches the end. */
+static int dump_into(const char *bytes, size_t n, void *data)
+{
+	struct ks_buf *b = data;
+	ks_buf_add(b, bytes, n);
+	return b->oom ? -1 : 0;
+}
+
 char *ks_json_body(const json_t *j)
 {
-	return j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	struct ks_buf b = {0};
+	if (!j || json_dump_callback(j, dump_into, &b, JSON_COMPACT | JSON_REAL_PRECISION(6))) {
+		ks_buf_free(&b);
+		return NULL;
+	}
+	return ks_buf_take(&b);
 }
 
 /* Cuts the string member key of o to max characters (max_bytes bytes when

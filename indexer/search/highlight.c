@@ -138,7 +138,8 @@ int ks_hl_compile(struct ks_tok *tok, const char *fts, struct ks_hl **out)
 			q++;
 		int prefix = *q == '*';
 		struct collect c = {.tok = tok, .arena = &h->text};
-		ks_tok_run(tok, KS_TOK_QUERY, buf, (int)nb, on_query_token, &c);
+		if (ks_tok_run(tok, KS_TOK_QUERY, buf, (int)nb, on_query_token, &c) != 0)
+			c.oom = 1;
 		if (c.oom) {
 			free(c.qtok);
 			goto oom;
@@ -210,7 +211,8 @@ int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, i
 	*n = 0;
 	if (!h || h->n_ph == 0 || len <= 0)
 		return 0;
-	ks_tok_run(tok, KS_TOK_DOCUMENT, text, len, on_doc_token, &c);
+	if (ks_tok_run(tok, KS_TOK_DOCUMENT, text, len, on_doc_token, &c) != 0)
+		c.oom = 1;
 	if (c.oom) {
 		rc = -1;
 		goto out;

@@ -102,8 +102,11 @@ static int lex(const char *s, struct term *terms, int *had_text, const char **re
 				len--;
 			}
 		}
-		if (!(t.text = dup_n(start, len)))
+		if (!(t.text = dup_n(start, len))) {
+			while (n > 0)
+				free(terms[--n].text);
 			return -1;
+		}
 		if (pending_or && !t.neg && n > 0)
 			terms[n - 1].or_next = 1;
 		pending_or = 0;
@@ -166,7 +169,12 @@ static void emit_expanded(struct ks_buf *b, struct ks_tok *tok, const struct ter
 		}
 		int same = !strcmp(fv, folded);
 		free(fv);
-		if (same || !has_tokens(tok, v[i]))
+		int ht = same ? 0 : has_tokens(tok, v[i]);
+		if (ht < 0) {
+			b->oom = 1;
+			break;
+		}
+		if (!ht)
 			continue;
 		if (*budget <= 0) {
 			if (add_notice(out, KS_QL_SPELLINGS, t, 0, NULL) < 0)
@@ -209,7 +217,8 @@ static int count_tok(void *ctx, const char *text, int len, int start, int end)
 static int has_tokens(struct ks_tok *tok, const char *text)
 {
 	int n = 0;
-	ks_tok_run(tok, KS_TOK_QUERY, text, (int)strlen(text), count_tok, &n);
+	if (ks_tok_run(tok, KS_TOK_QUERY, text, (int)strlen(text), count_tok, &n) != 0)
+		return -1;
 	return n > 0;
 }
 
@@ -453,7 +462,10 @@ int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, s
 		goto out;
 	}
 	for (int i = 0; i < n; i++)
-		keep[i] = has_tokens(tok, terms[i].text);
+		if ((keep[i] = has_tokens(tok, terms[i].text)) < 0) {
+			rc = KS_ERR_NOMEM;
+			goto out;
+		}
 	if ((budget = bound_terms(tok, terms, n, keep, rest, out)) < 0) {
 		rc = KS_ERR_NOMEM;
 		goto out;
