@@ -92,6 +92,11 @@ int ks_store_forget_source(struct ks_store *s, const char *source, struct ks_err
 int ks_store_each_source(struct ks_store *s, int (*fn)(const char *source, void *ctx), void *ctx,
 			 struct ks_err *err);
 
+/* The BM25 column weights, "title, quote": a title term weighs ten times a
+ * quote term. Named once: the schema's FTS5 default rank and every ks_rank
+ * call of the search layer use it. */
+#define KS_RANK_WEIGHTS "10.0, 1.0"
+
 /* The meta key of the index's secret (64 hex digits of random bytes, made
  * when the index is created or first opened by a writer): keys the MAC of
  * CSV cursors. It never leaves the index file. */

@@ -19,11 +19,6 @@
 #include "kensaku/search.h"
 #include "kensaku/store.h"
 
-/* The BM25 column weights of ks_rank, "title, quote": a title term weighs
- * ten times a quote term. The one name of them in the search layer (the
- * store's schema sets the same weights as FTS5's default rank). */
-#define KS_RANK_WEIGHTS "10.0, 1.0"
-
 /* A request's deadline as the C loops of shaping see it: SQLite statements
  * are stopped by the store's progress handler (ks_store_deadline), a loop
  * in C asks ks_deadline_passed now and then. */

@@ -65,7 +65,7 @@ static const char *const SCHEMA_V1[] = {
     " VALUES ('delete', old.rowid, old.title, old.quote);"
     " INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
     /* title weighs ten times a quote in BM25 */
-    "INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
+    "INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(" KS_RANK_WEIGHTS ")')",
     NULL,
 };
 
