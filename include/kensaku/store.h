@@ -124,6 +124,16 @@ int ks_store_optimize(struct ks_store *s, struct ks_err *err);
  * the cost of a reindex); KS_ERR_CORRUPT with the first problem. */
 int ks_store_integrity(struct ks_store *s, struct ks_err *err);
 
+/* Puts s's file in WAL journal mode (PRAGMA journal_mode=WAL); KS_OK or
+ * KS_ERR_DB. */
+int ks_store_set_wal(struct ks_store *s, struct ks_err *err);
+
+/* Empties the WAL of the index file at path into it (a TRUNCATE
+ * checkpoint on a connection of its own, waiting up to 10 s for other
+ * connections). KS_OK when there is no file at path or it is not a valid
+ * database; KS_ERR_BUSY when the checkpoint could not run. */
+int ks_store_checkpoint_path(const char *path, struct ks_err *err);
+
 /* Counts for stats/healthz. */
 struct ks_store_stats {
 	long long items;

@@ -508,35 +508,6 @@ static int fsync_path(const char *path, int dir)
 	return r;
 }
 
-/* Empties the old index's WAL so the renamed file cannot be read through it
- * (SQLite opens FILE-wal whatever file is at FILE, and does not know which
- * file the frames belong to). The connection must read first: a checkpoint
- * on a connection that has not opened the WAL yet is a silent no-op. */
-static int checkpoint_old(const char *db, struct ks_err *err)
-{
-	struct stat sb;
-	if (stat(db, &sb) != 0)
-		return KS_OK;
-	sqlite3 *h = NULL;
-	int rc = KS_OK;
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(h, 10000);
-		int nlog = 0, nckpt = 0;
-		int r = sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL);
-		if (r == SQLITE_OK)
-			r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog,
-						      &nckpt);
-		if (r != SQLITE_OK && r != SQLITE_NOTADB && r != SQLITE_CORRUPT)
-			rc = ks_err_set(err, KS_ERR_BUSY,
-					"[build][swap] could not checkpoint %s before the swap "
-					"(%s); nothing was "
-					"changed, try again",
-					db, sqlite3_errmsg(h));
-	}
-	sqlite3_close_v2(h);
-	return rc;
-}
-
 /* Removes the file path and the side files SQLite may have left beside it
  * (a run killed earlier may have left its temp file). */
 static void remove_db_files(const char *path)
@@ -574,9 +545,8 @@ static int build_new(struct run *r, const char *tmp, struct files *fl, struct ks
 		rc = ks_store_optimize(s, err);
 	if (rc == KS_OK)
 		rc = ks_store_integrity(s, err);
-	if (rc == KS_OK &&
-	    sqlite3_exec(ks_store_db(s), "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
-		rc = ks_store_dberr(s, "journal_mode", err);
+	if (rc == KS_OK)
+		rc = ks_store_set_wal(s, err);
 	ks_store_close(s);
 	return rc;
 }
@@ -598,7 +568,10 @@ static int swap_in(struct run *r, const char *tmp, struct ks_err *err)
 			"reindex: no verification stamp beside %s (servers will check it "
 			"again)\n",
 			db);
-	if ((rc = checkpoint_old(db, err)) != KS_OK)
+	/* the old index's WAL emptied, so the renamed file cannot be read
+	 * through it (SQLite opens FILE-wal whatever file is at FILE, and does
+	 * not know which file the frames belong to) */
+	if ((rc = ks_store_checkpoint_path(db, err)) != KS_OK)
 		return rc;
 	if (rename(tmp, db) != 0)
 		return ks_err_set(err, KS_ERR_IO, "[build][swap] rename %s -> %s: %s", tmp, db,

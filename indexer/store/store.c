@@ -924,6 +924,40 @@ int ks_store_optimize(struct ks_store *s, struct ks_err *err)
 	return rc;
 }
 
+int ks_store_set_wal(struct ks_store *s, struct ks_err *err)
+{
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+		return ks_store_dberr(s, "journal_mode", err);
+	return KS_OK;
+}
+
+/* The connection must read first: a checkpoint on a connection that has
+ * not opened the WAL yet is a silent no-op. */
+int ks_store_checkpoint_path(const char *db, struct ks_err *err)
+{
+	struct stat sb;
+	if (stat(db, &sb) != 0)
+		return KS_OK;
+	sqlite3 *h = NULL;
+	int rc = KS_OK;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 10000);
+		int nlog = 0, nckpt = 0;
+		int r = sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL);
+		if (r == SQLITE_OK)
+			r = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog,
+						      &nckpt);
+		if (r != SQLITE_OK && r != SQLITE_NOTADB && r != SQLITE_CORRUPT)
+			rc = ks_err_set(err, KS_ERR_BUSY,
+					"[build][swap] could not checkpoint %s before the swap "
+					"(%s); nothing was "
+					"changed, try again",
+					db, sqlite3_errmsg(h));
+	}
+	sqlite3_close_v2(h);
+	return rc;
+}
+
 int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err *err)
 {
 	static const char sql[] =
