@@ -125,7 +125,8 @@ static int seen_add(uint32_t **seen, size_t *n, size_t *cap, uint32_t id)
  * else a read of the row's tags, whose names the memo interns. Only the
  * tags seen are visited. */
 static int facets(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *rowids, size_t n,
-		  struct ks_result *r, struct ks_err *err)
+		  struct ks_facet **cv, size_t *n_cv, struct ks_facet **en, size_t *n_en,
+		  struct ks_err *err)
 {
 	uint32_t *seen = NULL;
 	size_t n_seen = 0, cap_seen = 0, hint = 0;
@@ -183,15 +184,15 @@ static int facets(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *ro
 	/* a tag counted but not in seen (out of memory above) */
 	if (rc != KS_OK)
 		memset(counts, 0, ks_memo_tag_count(m) * sizeof *counts);
-	if (rc == KS_OK && (best_facets(&cves, &r->cves, &r->n_cves) < 0 ||
-			    best_facets(&ents, &r->entities, &r->n_entities) < 0))
+	if (rc == KS_OK && (best_facets(&cves, cv, n_cv) < 0 || best_facets(&ents, en, n_en) < 0))
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
 	free(seen);
 	return rc;
 }
 
 int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n,
-		       struct ks_result *r, struct ks_err *err)
+		       struct ks_facet **cves, size_t *n_cves, struct ks_facet **ents,
+		       size_t *n_ents, struct ks_err *err)
 {
 	struct ks_memo *m = ks_store_memo(s);
 	if (!n)
@@ -200,7 +201,7 @@ int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n
 	 * and each row is read: its code is not this call's) */
 	if (!ks_memo_tags_ready(m) && n > POINT_LOOKUPS_MAX)
 		(void)ks_memo_tags_load(m, ks_store_db(s));
-	return facets(s, m, rowids, n, r, err);
+	return facets(s, m, rowids, n, cves, n_cves, ents, n_ents, err);
 }
 
 const char *ks_entity_resolve(const char *text, char buf[KS_CVE_MAX])

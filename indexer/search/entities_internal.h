@@ -8,13 +8,16 @@
 #include <stddef.h>
 
 #include "kensaku/err.h"
-#include "kensaku/search.h"
+#include "kensaku/facet.h"
 #include "kensaku/store.h"
 
-/* Fills r's cve and entity facets (top KS_FACET_TOP of each by count) from
- * the n matching rowids, sorted ascending. */
+/* The cve and entity facets (top KS_FACET_TOP of each by count) of the n
+ * matching rowids, sorted ascending, into malloc'd arrays (*cves, *n_cves;
+ * *ents, *n_ents), which the caller frees with their keys; left untouched
+ * when n is 0. KS_ERR_NOMEM, KS_ERR_DB. */
 int ks_entities_facets(struct ks_store *s, const sqlite3_int64 *rowids, size_t n,
-		       struct ks_result *r, struct ks_err *err);
+		       struct ks_facet **cves, size_t *n_cves, struct ks_facet **ents,
+		       size_t *n_ents, struct ks_err *err);
 
 /* The rowids tagged with entity (a CVE id or any spelling of a gazetteer
  * name; other text is looked up as given), ascending, in a malloc'd array

@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "kensaku/search.h"
+#include "kensaku/hit.h"
 #include "kensaku/store.h"
 
 /* The item columns ks_hit_read expects, in order (a score column follows). */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "kensaku/date.h"
-#include "kensaku/search.h"
+#include "kensaku/params.h"
 #include "kensaku/utf8.h"
 #include "normalize.h"
 

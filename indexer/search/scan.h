@@ -16,7 +16,7 @@
 
 #include "kensaku/err.h"
 #include "kensaku/query.h"
-#include "kensaku/search.h"
+#include "kensaku/params.h"
 #include "kensaku/store.h"
 
 /* A request's deadline as the C loops of shaping see it: SQLite statements

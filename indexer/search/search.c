@@ -550,7 +550,8 @@ static int search_scan(struct ks_store *s, const struct ks_search_params *p, str
 	t.pg = &pg;
 	if ((rc = walk_matches(s, sc, &t, names, r, err)) != KS_OK ||
 	    (rc = check_deadline(s, &sc->dl, "facets", err)) != KS_OK ||
-	    (rc = ks_entities_facets(s, t.ids, t.n_ids, r, err)) != KS_OK)
+	    (rc = ks_entities_facets(s, t.ids, t.n_ids, &r->cves, &r->n_cves, &r->entities,
+				     &r->n_entities, err)) != KS_OK)
 		goto out;
 	if (pg.sort != KS_SORT_RELEVANCE && (rc = score_page(s, sc, &pg, err)) != KS_OK)
 		goto out;
