@@ -279,12 +279,33 @@ static void start_daemon(void)
 	ksd_log_set_quiet(1);
 }
 
-/* 1 when data[0..len) holds CR LF CR LF (a request head ends). */
-static int head_ends(const uint8_t *data, size_t len)
+/* 1 when data[0..len) starts with a well-formed request head, which must
+ * get an answer: a request line "METHOD SP target SP HTTP/1.x" of printable
+ * ASCII, then header lines, every line ended by CR LF (no bare CR or LF, no
+ * NUL, no control byte), up to the empty line. For anything else
+ * libmicrohttpd may close the connection without a word (it is not HTTP). */
+static int well_formed_head(const uint8_t *data, size_t len)
 {
-	for (size_t i = 0; i + 4 <= len; i++)
-		if (memcmp(data + i, "\r\n\r\n", 4) == 0)
-			return 1;
+	size_t i = 0, spaces = 0, line = 0;
+
+	while (i < len && data[i] >= 'A' && data[i] <= 'Z')
+		i++;
+	if (i == 0)
+		return 0;
+	for (; i + 1 < len; i++) {
+		if (data[i] == '\r' && data[i + 1] == '\n') {
+			if (line == 0 &&
+			    (spaces != 2 || i < 8 || memcmp(data + i - 8, "HTTP/1.", 7)))
+				return 0;
+			if (i + 3 < len && data[i + 2] == '\r' && data[i + 3] == '\n')
+				return 1;
+			line++, i++;
+			continue;
+		}
+		if (data[i] < 0x20 || data[i] > 0x7E)
+			return 0;
+		spaces += line == 0 && data[i] == ' ';
+	}
 	return 0;
 }
 
@@ -322,7 +343,7 @@ static void wire(const uint8_t *data, size_t len)
 	FUZZ_ASSERT(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect");
 	while (sent < len && (n = send(fd, data + sent, len - sent, MSG_NOSIGNAL)) > 0)
 		sent += (size_t)n;
-	head = head_ends(data, len) && data[0] >= 'A' && data[0] <= 'Z' && sent == len;
+	head = well_formed_head(data, len) && sent == len;
 	if (!head)
 		shutdown(fd, SHUT_WR);
 	for (;;) {

@@ -90,6 +90,31 @@ static size_t count_chars(const char *s, size_t n)
 	return k;
 }
 
+/* A bidi control shown as its marker (render/html.c, bidi.h):
+ * <span class="bidi-ctl" title="U+202E NAME">[U+202E RLO]</span>. */
+#define BIDI_OPEN "<span class=\"bidi-ctl\" title=\"U+"
+
+/* Reads the marker at m back into the control's UTF-8 bytes at out + *k;
+ * returns the marker's length. */
+static size_t bidi_marker(const char *m, char *out, size_t *k, const char *what, const char *html)
+{
+	const char *close = strstr(m, "</span>");
+	char *end = NULL;
+	unsigned long cp = strtoul(m + strlen(BIDI_OPEN), &end, 16);
+	FUZZ_ASSERT(close && end && *end == ' ' &&
+			((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+			 cp == 0x061C || cp == 0x200E || cp == 0x200F),
+		    "a bidi marker that names no bidi control in %s: %s", what, html);
+	if (cp < 0x800) {
+		out[(*k)++] = (char)(0xC0 | (cp >> 6));
+	} else {
+		out[(*k)++] = (char)(0xE0 | (cp >> 12));
+		out[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	}
+	out[(*k)++] = (char)(0x80 | (cp & 0x3F));
+	return (size_t)(close - m) + strlen("</span>");
+}
+
 /* Checks the markup of html and returns its text, unescaped (malloc'd);
  * *marks is set to the number of <mark> elements. */
 static char *unescape(const char *html, const char *what, int *marks)
@@ -112,6 +137,8 @@ static char *unescape(const char *html, const char *what, int *marks)
 		} else if (!strncmp(html + i, "</mark>", 7)) {
 			FUZZ_ASSERT(open, "</mark> without <mark> in %s: %s", what, html);
 			open = 0, i += 7;
+		} else if (!strncmp(html + i, BIDI_OPEN, strlen(BIDI_OPEN))) {
+			i += bidi_marker(html + i, out, &k, what, html);
 		} else if (html[i] == '&') {
 			size_t e = 0;
 			while (e < sizeof ents / sizeof ents[0] &&
