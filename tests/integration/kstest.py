@@ -308,6 +308,13 @@ def status_of(resp):
         return 0
 
 
+def check_no_sanitizer_report(srv):
+    """Checks that srv's stderr holds no ASan/UBSan report (call after stop)."""
+    errs = srv.stderr_text()
+    return check("Sanitizer" not in errs and "runtime error:" not in errs,
+                 "sanitizer report:\n" + errs[-3000:])
+
+
 def is_error_shape(body, code=None):
     try:
         e = json.loads(body)["error"]

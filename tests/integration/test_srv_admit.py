@@ -24,7 +24,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kstest import (Server, args, check, cleanup, cli, get, is_error_shape, jsonl, run,  # noqa: E402
+from kstest import (Server, args, check_no_sanitizer_report, check, cleanup, cli, get, is_error_shape, jsonl, run,  # noqa: E402
                     status_of, tmpdir)
 
 A = args()
@@ -136,9 +136,7 @@ def test_deadline(a, db):
                   "queue timeout shape: %r" % x[:200])
     finally:
         srv.stop()
-    errs = srv.stderr_text()
-    check("Sanitizer" not in errs and "runtime error:" not in errs, "sanitizer report:\n" +
-          errs[-3000:])
+    check_no_sanitizer_report(srv)
 
 
 def main():
@@ -153,9 +151,7 @@ def main():
     finally:
         rc = srv.stop()
         check(rc == 0, "kensakud exit status %r after SIGTERM" % rc)
-        errs = srv.stderr_text()
-        check("Sanitizer" not in errs and "runtime error:" not in errs,
-              "sanitizer report:\n" + errs[-3000:])
+        check_no_sanitizer_report(srv)
     test_deadline(A, db)
     cleanup(d)
 
