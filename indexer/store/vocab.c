@@ -238,7 +238,7 @@ int ks_vocab_inflections(struct ks_store *s, const char *word, char **out, int m
 	}
 	char prefix[KS_STEM_WORD_MAX + 1];
 	size_t plen = strlen(stem);
-	if (plen == 0)
+	if (plen < 3) /* "s", "is": no inflections worth a scan of every word of a letter */
 		goto out;
 	memcpy(prefix, stem, plen + 1);
 	if (plen >= 4)
