@@ -12,7 +12,8 @@
 #include "err.h"
 #include "item.h"
 
-#define KS_SCHEMA_VERSION 2 /* 2: item_entities (entity and CVE tags) */
+/* 2: item_entities (entity and CVE tags); 3: item_words (word maps) */
+#define KS_SCHEMA_VERSION 3
 
 enum ks_store_flags {
 	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */
@@ -52,7 +53,8 @@ int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err);
 
 /* KS_OK when the index was built with this binary's tokenizer and ICU
  * versions and schema; KS_ERR_VERSION with a "reindex needed" message
- * otherwise (a schema 1 index predates entity tags). */
+ * otherwise (a schema 1 index predates entity tags; an index with items
+ * but no word maps, schema 2 or migrated from it, predates word maps). */
 int ks_store_check_version(struct ks_store *s, struct ks_err *err);
 
 /* Transactions. begin takes the write lock immediately (BEGIN IMMEDIATE). */
@@ -145,6 +147,7 @@ struct ks_store_stats {
 	char tokenizer[48];   /* tokenizer version recorded in the index */
 	char icu[24];	      /* ICU version recorded in the index */
 	char generation[40];  /* changes on every reindex */
+	char segmenter[48];   /* segmenter of the word maps ("" before schema 3 or any item) */
 	long long file_bytes; /* size of the main file */
 };
 int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err *err);

@@ -1,10 +1,13 @@
 /* memo.c - the per-connection read caches of memo.h: sorted rowid arrays
- * with lengths, and with offsets into a tag id array; tag names interned
- * in an open-addressing hash table. */
+ * with lengths, with offsets into a tag id array, and with offsets into one
+ * arena of word map blobs; tag names interned in an open-addressing hash
+ * table. */
 #include "memo.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "words.h"
 
 #define MISSES_MAX 256 /* rows found missing before a reload is due */
 
@@ -25,6 +28,14 @@ struct ks_memo {
 	size_t n_names, cap_names;
 	uint32_t *slots; /* hash of names: id + 1, 0 when empty */
 	size_t n_slots;
+	/* word maps: item i's blob (words.h) is w_arena[w_off[i] .. w_off[i + 1]) */
+	sqlite3_int64 *w_rowid;
+	uint32_t *w_off;
+	uint32_t *w_words;
+	unsigned char *w_arena;
+	size_t n_w, cap_w, w_len, w_cap;
+	double w_sum; /* words over all loaded items */
+	int w_loaded, w_present;
 	long long *counters; /* ks_memo_counters */
 	size_t n_counters;
 	int misses;
@@ -57,12 +68,28 @@ static void tags_clear(struct ks_memo *m)
 	m->tags_loaded = 0;
 }
 
+static void words_clear(struct ks_memo *m)
+{
+	free(m->w_rowid);
+	free(m->w_off);
+	free(m->w_words);
+	free(m->w_arena);
+	m->w_rowid = NULL;
+	m->w_off = NULL;
+	m->w_words = NULL;
+	m->w_arena = NULL;
+	m->n_w = m->cap_w = m->w_len = m->w_cap = 0;
+	m->w_sum = 0;
+	m->w_loaded = m->w_present = 0;
+}
+
 void ks_memo_free(struct ks_memo *m)
 {
 	if (!m)
 		return;
 	lengths_clear(m);
 	tags_clear(m);
+	words_clear(m);
 	for (size_t i = 0; i < m->n_names; i++) {
 		free(m->names[i]);
 		free(m->kinds[i]);
@@ -369,5 +396,193 @@ int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **
 		return 0;
 	*ids = m->ids + m->off[i];
 	*n = m->off[i + 1] - m->off[i];
+	return 1;
+}
+
+/* ---- word maps */
+
+int ks_memo_words_ready(const struct ks_memo *m)
+{
+	return m && m->w_loaded && m->misses <= MISSES_MAX;
+}
+
+int ks_memo_words_present(const struct ks_memo *m)
+{
+	return m && m->w_present;
+}
+
+double ks_memo_words_avg(const struct ks_memo *m)
+{
+	return m && m->n_w ? m->w_sum / (double)m->n_w : 1.0;
+}
+
+size_t ks_memo_words_bytes(const struct ks_memo *m)
+{
+	if (!m || !m->w_loaded)
+		return 0;
+	return m->cap_w * (sizeof(*m->w_rowid) + sizeof(*m->w_off) + sizeof(*m->w_words)) +
+	       m->w_cap;
+}
+
+/* Set bits in n bytes of p. */
+static uint32_t popcount(const unsigned char *p, int n)
+{
+	uint32_t k = 0;
+	for (int i = 0; i < n; i++)
+		k += (uint32_t)__builtin_popcount(p[i]);
+	return k;
+}
+
+/* Appends an item: its rowid, its map blob (n bytes, checked well-formed
+ * by the caller) and its length in words. -1 on out of memory or an arena
+ * past 4 GiB. */
+static int words_add(struct ks_memo *m, sqlite3_int64 rowid, const void *blob, size_t n,
+		     uint32_t words)
+{
+	if (m->n_w + 1 >= m->cap_w) {
+		size_t cap = m->cap_w ? m->cap_w * 2 : 4096;
+		if (grow2((void **)&m->w_rowid, sizeof(*m->w_rowid), (void **)&m->w_off,
+			  sizeof(*m->w_off), cap) < 0)
+			return -1;
+		uint32_t *w = realloc(m->w_words, cap * sizeof(*w));
+		if (!w)
+			return -1;
+		m->w_words = w;
+		m->cap_w = cap;
+	}
+	if (m->w_len + n > UINT32_MAX)
+		return -1;
+	if (m->w_len + n > m->w_cap) {
+		size_t cap = m->w_cap ? m->w_cap * 2 : 65536;
+		while (cap < m->w_len + n)
+			cap *= 2;
+		unsigned char *a = realloc(m->w_arena, cap);
+		if (!a)
+			return -1;
+		m->w_arena = a;
+		m->w_cap = cap;
+	}
+	if (n)
+		memcpy(m->w_arena + m->w_len, blob, n);
+	m->w_rowid[m->n_w] = rowid;
+	m->w_off[m->n_w] = (uint32_t)m->w_len;
+	m->w_words[m->n_w++] = words;
+	m->w_len += n;
+	m->w_off[m->n_w] = (uint32_t)m->w_len;
+	m->w_sum += words;
+	return 0;
+}
+
+/* Adds the item of the current row of maps (item, map) given its docsize
+ * row (id, sz); a malformed map is left out. SQLITE_OK or SQLITE_NOMEM. */
+static int words_row(struct ks_memo *m, sqlite3_stmt *maps, sqlite3_stmt *sizes)
+{
+	const unsigned char *blob = sqlite3_column_blob(maps, 1), *t, *q, *sz;
+	int n = sqlite3_column_bytes(maps, 1), nt, nq, at = 0, k;
+	uint64_t v, positions = 0;
+	if (!blob || ks_words_split(blob, n, &t, &nt, &q, &nq) < 0)
+		return SQLITE_OK;
+	sz = sqlite3_column_blob(sizes, 1);
+	int nsz = sqlite3_column_bytes(sizes, 1);
+	while (sz && at < nsz && (k = get_varint(sz + at, nsz - at, &v)) > 0) {
+		positions += v;
+		at += k;
+	}
+	uint64_t inside = popcount(t, nt) + (uint64_t)popcount(q, nq);
+	uint64_t words = positions > inside ? positions - inside : 0;
+	if (words_add(m, sqlite3_column_int64(maps, 0), blob, (size_t)n,
+		      words > UINT32_MAX ? UINT32_MAX : (uint32_t)words) < 0)
+		return SQLITE_NOMEM;
+	return SQLITE_OK;
+}
+
+/* *exists = 1 when db has the table item_words. An SQLite code. */
+static int words_table(sqlite3 *db, int *exists)
+{
+	sqlite3_stmt *st = NULL;
+	int r = sqlite3_prepare_v2(db,
+				   "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
+				   " AND name = 'item_words'",
+				   -1, &st, NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*exists = r == SQLITE_ROW;
+	return r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
+}
+
+/* Gives back what the doubling arrays hold past their use (a failed
+ * shrink keeps the larger block). */
+static void words_fit(struct ks_memo *m)
+{
+	size_t cap = m->n_w + 1;
+	void *p;
+	if ((p = realloc(m->w_rowid, cap * sizeof(*m->w_rowid))))
+		m->w_rowid = p;
+	if ((p = realloc(m->w_off, cap * sizeof(*m->w_off))))
+		m->w_off = p;
+	if ((p = realloc(m->w_words, cap * sizeof(*m->w_words))))
+		m->w_words = p;
+	m->cap_w = cap; /* each array holds at least cap, shrunk or not */
+	if (m->w_len && (p = realloc(m->w_arena, m->w_len))) {
+		m->w_arena = p;
+		m->w_cap = m->w_len;
+	}
+}
+
+int ks_memo_words_load(struct ks_memo *m, sqlite3 *db)
+{
+	sqlite3_stmt *maps = NULL, *sizes = NULL;
+	int exists = 0, t = SQLITE_ROW;
+
+	words_clear(m);
+	m->misses = 0;
+	int r = words_table(db, &exists);
+	if (r != SQLITE_OK || !exists)
+		return r;
+	r = sqlite3_prepare_v2(db, "SELECT item, map FROM item_words ORDER BY item", -1, &maps,
+			       NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_prepare_v2(db, "SELECT id, sz FROM items_fts_docsize ORDER BY id", -1,
+				       &sizes, NULL);
+	if (r == SQLITE_OK) {
+		t = sqlite3_step(sizes);
+		r = SQLITE_ROW;
+	}
+	while (r == SQLITE_ROW && (r = sqlite3_step(maps)) == SQLITE_ROW) {
+		sqlite3_int64 rowid = sqlite3_column_int64(maps, 0);
+		while (t == SQLITE_ROW && sqlite3_column_int64(sizes, 0) < rowid)
+			t = sqlite3_step(sizes);
+		if (t != SQLITE_ROW || sqlite3_column_int64(sizes, 0) != rowid)
+			continue; /* no docsize row: left out */
+		int a = words_row(m, maps, sizes);
+		if (a != SQLITE_OK)
+			r = a;
+	}
+	if (r == SQLITE_DONE && t != SQLITE_ROW && t != SQLITE_DONE)
+		r = t;
+	sqlite3_finalize(maps);
+	sqlite3_finalize(sizes);
+	if (r != SQLITE_DONE) {
+		words_clear(m);
+		return r == SQLITE_OK || r == SQLITE_ROW ? SQLITE_ERROR : r;
+	}
+	words_fit(m);
+	m->w_loaded = m->w_present = 1;
+	return SQLITE_OK;
+}
+
+int ks_memo_words(const struct ks_memo *m, sqlite3_int64 rowid, struct ks_words_row *out,
+		  size_t *hint)
+{
+	long i = m->w_loaded ? find(m->w_rowid, m->n_w, rowid, hint) : -1;
+	if (i < 0)
+		return 0;
+	const unsigned char *blob = m->w_arena ? m->w_arena + m->w_off[i] : NULL;
+	int n = (int)(m->w_off[i + 1] - m->w_off[i]);
+	if (!blob ||
+	    ks_words_split(blob, n, &out->title, &out->n_title, &out->quote, &out->n_quote) < 0)
+		return 0; /* can't happen: checked at load */
+	out->words = m->w_words[i];
 	return 1;
 }

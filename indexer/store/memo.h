@@ -73,9 +73,46 @@ uint32_t ks_memo_tag_id(struct ks_memo *m, const char *name, const char *kind);
  * out of memory. */
 long long *ks_memo_counters(struct ks_memo *m, size_t n);
 
+/* ---- word maps (item_words, words.h) */
+
+/* One item's word maps: the continuation bitmaps of its title and quote
+ * (bit i set: FTS5 position i of that column is inside a word; bytes past
+ * the end are zero) and its length in words. The pointers are into the
+ * memo, valid until its next load or free. */
+struct ks_words_row {
+	const unsigned char *title, *quote;
+	int n_title, n_quote; /* bitmap bytes */
+	uint32_t words;	      /* words over both columns: positions - set bits */
+};
+
+/* 1 when the word maps are loaded and not due for a reload. */
+int ks_memo_words_ready(const struct ks_memo *m);
+
+/* (Re)loads every item's word maps (item_words) and position counts
+ * (items_fts_docsize), one sequential read of each merged by rowid.
+ * Returns an SQLite code; on failure the memo has no maps. SQLITE_OK with
+ * nothing loaded (ks_memo_words_ready 0, ks_memo_words_present 0) when the
+ * index has no item_words table (schema 2 and older). An item whose map is
+ * malformed or that has no docsize row is left out (a miss). */
+int ks_memo_words_load(struct ks_memo *m, sqlite3 *db);
+
+/* 1 with *out set when rowid's maps are known, 0 on a miss. *hint as for
+ * ks_memo_length. */
+int ks_memo_words(const struct ks_memo *m, sqlite3_int64 rowid, struct ks_words_row *out,
+		  size_t *hint);
+
+/* The mean words per item over the loaded items; 1.0 when none. */
+double ks_memo_words_avg(const struct ks_memo *m);
+
+/* 1 after a load found the item_words table. */
+int ks_memo_words_present(const struct ks_memo *m);
+
+/* Bytes the loaded word maps take (arrays and bitmaps), for the record. */
+size_t ks_memo_words_bytes(const struct ks_memo *m);
+
 /* ---- staleness */
 
-/* Counts one row that was not in the memo (lengths or tags); past a
+/* Counts one row that was not in the memo (lengths, tags or word maps); past a
  * threshold the memo reloads at its next use. */
 void ks_memo_note_miss(struct ks_memo *m);
 

@@ -9,12 +9,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "kensaku/segment.h"
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
 #include "tags.h"
 #include "rowid.h"
 #include "memo.h"
 #include "store_internal.h"
+#include "words.h"
 
 #define STMT_CACHE 64
 
@@ -35,6 +37,8 @@ struct ks_store {
 	long long data_version; /* last PRAGMA data_version seen (ks_store_data_changed) */
 	struct ks_memo *memo;	/* lengths and tags of every item, loaded on demand (memo.h) */
 	int data_version_seen;	/* data_version holds a value */
+	struct ks_seg *seg;	/* word starts for item_words; made by the first insert */
+	struct ks_buf wmap;	/* the word map being written (reused) */
 };
 
 /* Keeps the FTS index in step with items; dropped during a bulk load. */
@@ -76,6 +80,14 @@ static const char *const SCHEMA_V2[] = {
     INDEX_ENTITIES_NAME,
     "CREATE TRIGGER items_ad_entities AFTER DELETE ON items BEGIN"
     " DELETE FROM item_entities WHERE item = old.rowid; END",
+    NULL,
+};
+
+/* Version 3: word maps (words.h), a row for every item. */
+static const char *const SCHEMA_V3[] = {
+    "CREATE TABLE " KS_WORDS_TABLE,
+    "CREATE TRIGGER items_ad_words AFTER DELETE ON items BEGIN"
+    " DELETE FROM item_words WHERE item = old.rowid; END",
     NULL,
 };
 
@@ -250,13 +262,15 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 		rc = exec(s, SCHEMA_V1[i], err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V2[i]; i++)
 		rc = exec(s, SCHEMA_V2[i], err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V3[i]; i++)
+		rc = exec(s, SCHEMA_V3[i], err);
 	char when[32], gen[40];
 	now_iso(when, sizeof when);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(gen, sizeof gen, "%lld%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
 	if (rc == KS_OK)
-		rc = ks_store_meta_set(s, "schema", "2", err);
+		rc = ks_store_meta_set(s, "schema", "3", err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_set(s, "tokenizer", ks_tok_version(), err);
 	if (rc == KS_OK)
@@ -268,11 +282,32 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	if (rc == KS_OK)
 		rc = set_mac_key(s, err);
 	if (rc == KS_OK)
-		rc = exec(s, "PRAGMA user_version = 2", err);
+		rc = exec(s, "PRAGMA user_version = 3", err);
 	if (rc == KS_OK)
 		rc = exec(s, "COMMIT", err);
 	else
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* rc says why */
+	return rc;
+}
+
+/* Version 2 -> 3 in place: an empty item_words table and its trigger. The
+ * items already stored have no word maps until `kensaku reindex` (which
+ * ks_store_check_version then asks for). */
+static int migrate_v3(struct ks_store *s, struct ks_err *err)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE", err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V3[i]; i++)
+		rc = exec(s, SCHEMA_V3[i], err);
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "schema", "3", err);
+	if (rc == KS_OK)
+		rc = exec(s, "PRAGMA user_version = 3", err);
+	if (rc == KS_OK)
+		rc = exec(s, "COMMIT", err);
+	else
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* rc says why */
+	if (rc == KS_OK)
+		s->schema = 3;
 	return rc;
 }
 
@@ -281,7 +316,9 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
  * tagging, which is what `kensaku reindex` does; until then a temporary
  * empty item_entities table (made by ks_store_open) lets searches run
  * without cve/entity facets, and ks_store_check_version says that a
- * reindex is needed. */
+ * reindex is needed. Version 2 gets the word map table when a writer
+ * opens it (migrate_v3); read-only, it is read without word maps (the
+ * memo finds no table). */
 static int migrate(struct ks_store *s, int from, struct ks_err *err)
 {
 	if (from > KS_SCHEMA_VERSION)
@@ -289,6 +326,8 @@ static int migrate(struct ks_store *s, int from, struct ks_err *err)
 				  "[store] %s has schema %d, newer than this kensaku (%d): upgrade "
 				  "kensaku",
 				  s->path, from, KS_SCHEMA_VERSION);
+	if (from == 2 && !(s->flags & KS_STORE_READONLY))
+		return migrate_v3(s, err);
 	return KS_OK;
 }
 
@@ -477,6 +516,8 @@ void ks_store_close(struct ks_store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	ks_tok_free(s->tok);
+	ks_seg_free(s->seg);
+	ks_buf_free(&s->wmap);
 	ks_memo_free(s->memo);
 	free(s->path);
 	free(s);
@@ -511,18 +552,47 @@ int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err)
 	return KS_OK;
 }
 
+/* *missing = 1 when the index has items but no word maps: schema 2 and
+ * older, or migrated to 3 (migrate_v3) and not reindexed since. Two
+ * lookups of a first row, cheap enough for every /healthz. */
+static int words_missing(struct ks_store *s, int *missing, struct ks_err *err)
+{
+	static const char v3[] =
+	    "SELECT EXISTS(SELECT 1 FROM items) AND NOT EXISTS(SELECT 1 FROM item_words)";
+	static const char old[] = "SELECT EXISTS(SELECT 1 FROM items)"; /* no item_words */
+	*missing = 1;
+	sqlite3_stmt *st = ks_store_stmt(s, s->schema < 3 ? old : v3, err);
+	if (!st)
+		return KS_ERR_DB;
+	int r = sqlite3_step(st), rc = KS_OK;
+	if (r == SQLITE_ROW)
+		*missing = sqlite3_column_int(st, 0);
+	else
+		rc = ks_store_dberr(s, "word maps", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
 int ks_store_check_version(struct ks_store *s, struct ks_err *err)
 {
 	char *tok = NULL, *icu = NULL;
+	int missing = 0;
 	int rc = ks_store_meta_get(s, "tokenizer", &tok, err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_get(s, "icu", &icu, err);
-	if (rc == KS_OK && s->schema < KS_SCHEMA_VERSION)
+	if (rc == KS_OK && s->schema < 2)
 		rc =
 		    ks_err_set(err, KS_ERR_VERSION,
 			       "[store] %s has schema %d, from before entity tags (schema %d): run "
 			       "`kensaku reindex` to rebuild it",
 			       s->path, s->schema, KS_SCHEMA_VERSION);
+	if (rc == KS_OK)
+		rc = words_missing(s, &missing, err);
+	if (rc == KS_OK && missing)
+		rc = ks_err_set(err, KS_ERR_VERSION,
+				"[store] %s has items without word maps (built with schema %d, "
+				"before schema 3): run `kensaku reindex` to rebuild it",
+				s->path, s->schema < 3 ? s->schema : 2);
 	if (rc == KS_OK && (!tok || !icu || strcmp(tok, ks_tok_version()) != 0 ||
 			    strcmp(icu, ks_tok_icu_version()) != 0))
 		rc =
@@ -780,8 +850,70 @@ static int tag_item(struct ks_store *s, const struct ks_item *it, struct ks_err 
 	return rc;
 }
 
-/* Inserts is's items (rowids from the next is->n_items sequence numbers)
- * and their tags. */
+/* The write connection's segmenter, made on the first insert: of the kind
+ * the index recorded (meta "segmenter": an index keeps one segmenter until
+ * reindexed), else of KENSAKU_SEGMENTER's (default mecab), recorded then. */
+static int store_seg(struct ks_store *s, struct ks_err *err)
+{
+	if (s->seg)
+		return KS_OK;
+	char *rec = NULL;
+	struct ks_seg *g = NULL;
+	int rc = ks_store_meta_get(s, "segmenter", &rec, err);
+	if (rc != KS_OK)
+		return rc;
+	const char *env = getenv(KS_SEG_ENV);
+	const char *want = rec ? rec : env && *env ? env : "mecab";
+	int kind = ks_seg_kind_of(want);
+	if (kind < 0) {
+		rc = ks_err_set(err, KS_ERR_ARG, "[store][words] unknown segmenter '%s' (%s=%s)",
+				want, KS_SEG_ENV, "mecab|icu");
+		goto out;
+	}
+	if (!(g = ks_seg_new((enum ks_seg_kind)kind))) {
+		rc = ks_err_set(err, KS_ERR_IO, "[store][words] the %s segmenter could not start%s",
+				kind == KS_SEG_MECAB ? "MeCab" : "ICU",
+				kind == KS_SEG_MECAB ? " (install mecab-ipadic-utf8, or set "
+						       "KENSAKU_SEGMENTER=icu)"
+						     : "");
+		goto out;
+	}
+	if (!rec)
+		rc = ks_store_meta_set(s, "segmenter", ks_seg_name(g), err);
+out:
+	if (rc == KS_OK)
+		s->seg = g;
+	else
+		ks_seg_free(g);
+	free(rec);
+	return rc;
+}
+
+/* Writes the word map of item it, stored under rowid (words.h). */
+static int put_words(struct ks_store *s, sqlite3_int64 rowid, const struct ks_item *it,
+		     struct ks_err *err)
+{
+	static const char ins[] = "INSERT INTO item_words(item, map) VALUES (?1, ?2)";
+	int rc = store_seg(s, err);
+	if (rc != KS_OK)
+		return rc;
+	s->wmap.len = 0;
+	if (ks_words_item(s->tok, s->seg, it->title, it->quote, &s->wmap) != 0) {
+		ks_buf_free(&s->wmap); /* clears oom for the next item */
+		return ks_err_set(err, KS_ERR_NOMEM, "[store][words] out of memory");
+	}
+	sqlite3_stmt *st = ks_store_stmt(s, ins, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, rowid);
+	sqlite3_bind_blob(st, 2, s->wmap.p, (int)s->wmap.len, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "insert word map", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Inserts is's items (rowids from the next is->n_items sequence numbers),
+ * their tags and their word maps. */
 static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_err *err)
 {
 	static const char ins_item[] =
@@ -802,7 +934,8 @@ static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_er
 			return KS_ERR_DB;
 		/* later positions get lower seq, so newest-first lists an issue in order */
 		long long seq = base + (long long)(is->n_items - 1 - i);
-		sqlite3_bind_int64(st, 8, ks_rowid_make(day, seq, sec));
+		sqlite3_int64 rowid = ks_rowid_make(day, seq, sec);
+		sqlite3_bind_int64(st, 8, rowid);
 		sqlite3_bind_int64(st, 1, is->number);
 		sqlite3_bind_int(st, 2, it->position);
 		sqlite3_bind_text(st, 3, is->date, -1, SQLITE_STATIC);
@@ -813,7 +946,8 @@ static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_er
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return ks_store_dberr(s, "insert item", err);
 		sqlite3_reset(st);
-		if ((rc = tag_item(s, it, err)) != KS_OK)
+		if ((rc = tag_item(s, it, err)) != KS_OK ||
+		    (rc = put_words(s, rowid, it, err)) != KS_OK)
 			return rc;
 	}
 	return KS_OK;
@@ -989,6 +1123,7 @@ int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err
 	    {"tokenizer", offsetof(struct ks_store_stats, tokenizer), sizeof out->tokenizer},
 	    {"icu", offsetof(struct ks_store_stats, icu), sizeof out->icu},
 	    {"generation", offsetof(struct ks_store_stats, generation), sizeof out->generation},
+	    {"segmenter", offsetof(struct ks_store_stats, segmenter), sizeof out->segmenter},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		char *v = NULL;

@@ -1,8 +1,9 @@
 /* test_memo.c - the per-connection memo of document lengths and tags
  * (indexer/store/memo.h, private to the library): each item's length is
  * its number of token positions (what FTS5 records: colocated tokens
- * share one), its tags are what indexing found, rows added after a load
- * are misses, and enough misses make the memo due for a reload. */
+ * share one), its tags are what indexing found, its word maps are what
+ * the store wrote with its length in words beside them, rows added after a
+ * load are misses, and enough misses make the memo due for a reload. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,9 +12,11 @@
 #include "harness.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
+#include "kensaku/segment.h"
 #include "kensaku/tokenizer.h"
 #include "memo.h"
 #include "scan.h"
+#include "words.h"
 
 static char path[64];
 
@@ -139,4 +142,71 @@ static void test_tags(void)
 	fx_close(s, path);
 }
 
-TEST_MAIN(TEST(test_lengths), TEST(test_tags))
+static uint32_t bits_set(const unsigned char *p, int n)
+{
+	uint32_t k = 0;
+	for (int i = 0; i < n; i++)
+		k += (uint32_t)__builtin_popcount(p[i]);
+	return k;
+}
+
+static void test_words(void)
+{
+	unsetenv(KS_SEG_ENV); /* the store's segmenter: MeCab, as below */
+	struct ks_store *s = fixture();
+	struct ks_memo *m = ks_memo_new();
+	struct ks_tok *tok = ks_tok_new();
+	struct ks_seg *seg = ks_seg_new(KS_SEG_MECAB);
+	struct rows r = {{0}, 0};
+	rowids(s, &r);
+	CHECK(r.n == 3 && m && tok && seg);
+	if (!m || !tok || !seg)
+		goto out;
+	CHECK(!ks_memo_words_ready(m) && !ks_memo_words_present(m));
+	CHECK(ks_memo_words_avg(m) == 1.0);
+	CHECK(ks_memo_words_load(m, ks_store_db(s)) == SQLITE_OK);
+	CHECK(ks_memo_words_ready(m) && ks_memo_words_present(m));
+	CHECK(ks_memo_words_bytes(m) > 0);
+	size_t hint = 0;
+	double sum = 0;
+	for (int i = 0; i < r.n && i < 3; i++) {
+		struct ks_words_row w;
+		struct ks_buf b = {0};
+		const unsigned char *t, *q;
+		int nt, nq;
+		CHECK(ks_memo_words(m, r.v[i], &w, &hint) == 1);
+		/* the bitmaps the store wrote are the ones words.h makes */
+		CHECK(ks_words_item(tok, seg, g_text[i][0], g_text[i][1], &b) == 0);
+		CHECK(ks_words_split((const unsigned char *)b.p, (int)b.len, &t, &nt, &q, &nq) ==
+		      0);
+		CHECK(w.n_title == nt && !memcmp(w.title, t, (size_t)nt));
+		CHECK(w.n_quote == nq && !memcmp(w.quote, q, (size_t)nq));
+		int pos = positions(tok, g_text[i][0]) + positions(tok, g_text[i][1]);
+		CHECK(w.words == (uint32_t)pos - bits_set(t, nt) - bits_set(q, nq));
+		sum += w.words;
+		ks_buf_free(&b);
+	}
+	/* ランサムウェア is one word: 7 positions, 6 inside it */
+	struct ks_words_row w0;
+	hint = 0;
+	CHECK(ks_memo_words(m, r.v[0], &w0, &hint) == 1 && w0.n_title >= 1 && w0.title[0] == 0x7e);
+	CHECK(ks_memo_words_avg(m) > sum / 3 - 1e-9 && ks_memo_words_avg(m) < sum / 3 + 1e-9);
+	/* a row it has not seen is a miss; enough misses make it due */
+	CHECK(ks_memo_words(m, r.v[0] + 1, &w0, &hint) == 0);
+	for (int i = 0; i < 100000 && ks_memo_words_ready(m); i++)
+		ks_memo_note_miss(m);
+	CHECK(!ks_memo_words_ready(m));
+	CHECK(ks_memo_words_load(m, ks_store_db(s)) == SQLITE_OK && ks_memo_words_ready(m));
+	/* an index without the table (schema 2): nothing loaded, no error */
+	CHECK(sqlite3_exec(ks_store_db(s), "DROP TABLE item_words", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(ks_memo_words_load(m, ks_store_db(s)) == SQLITE_OK);
+	CHECK(!ks_memo_words_ready(m) && !ks_memo_words_present(m));
+	CHECK(ks_memo_words(m, r.v[0], &w0, &hint) == 0 && ks_memo_words_avg(m) == 1.0);
+out:
+	ks_seg_free(seg);
+	ks_tok_free(tok);
+	ks_memo_free(m);
+	fx_close(s, path);
+}
+
+TEST_MAIN(TEST(test_lengths), TEST(test_tags), TEST(test_words))

@@ -1,11 +1,15 @@
 /* test_store.c - the index file through the public API (store.h): a newer
  * schema is refused, read-only connections cannot write, metadata round
- * trips, another connection's commit is seen, sources are listed. */
+ * trips, another connection's commit is seen, sources are listed; every
+ * item gets a word map (schema 3) from the segmenter the index records,
+ * deleted with it, in bulk loads too; a schema 2 index is migrated and
+ * asks for a reindex while it has items without maps. */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "fixture.h"
 #include "harness.h"
+#include "kensaku/segment.h"
 #include "kensaku/store.h"
 
 static char path[64];
@@ -92,4 +96,156 @@ static void test_sources(void)
 	fx_close(NULL, path);
 }
 
-TEST_MAIN(TEST(test_newer_schema), TEST(test_readonly_and_meta), TEST(test_sources))
+/* The hex of item_words.map of the only item titled title, "" if none. */
+static const char *map_of(struct ks_store *s, const char *title, char *buf, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	buf[0] = 0;
+	CHECK(sqlite3_prepare_v2(
+		  ks_store_db(s),
+		  "SELECT hex(w.map) FROM items i JOIN item_words w ON w.item = i.rowid"
+		  " WHERE i.title = ?1",
+		  -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static long long count_of(struct ks_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	CHECK(sqlite3_prepare_v2(ks_store_db(s), sql, -1, &st, NULL) == SQLITE_OK);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_word_maps(void)
+{
+	struct ks_store *s = fresh();
+	struct ks_err err = {""};
+	struct ks_store_stats st;
+	char hex[64];
+	unsetenv(KS_SEG_ENV);
+	put(s, "/src/a.txt", 1, "ランサムウェア対策");
+	put(s, "/src/b.txt", 2, "English only");
+	/* ラ(0) ン..ア(1-6 inside) 対(7) 策(8 inside): 7e 01, after the title length 02 */
+	CHECK_STR(map_of(s, "ランサムウェア対策", hex, sizeof hex), "027E01");
+	CHECK_STR(map_of(s, "English only", hex, sizeof hex), "00");
+	CHECK(count_of(s, "SELECT count(*) FROM item_words") == 2);
+	CHECK(ks_store_stats(s, &st, &err) == KS_OK && !strncmp(st.segmenter, "mecab-", 6));
+	/* deleted with its item */
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_forget_source(s, "/src/a.txt", &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	CHECK(count_of(s, "SELECT count(*) FROM item_words") == 1);
+	CHECK(ks_store_check_version(s, &err) == KS_OK);
+	ks_store_close(s);
+	/* an index keeps the segmenter it recorded, whatever the environment */
+	setenv(KS_SEG_ENV, "icu", 1);
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	put(s, "/src/c.txt", 3, "ランサムウェア対策");
+	CHECK_STR(map_of(s, "ランサムウェア対策", hex, sizeof hex), "027E01");
+	ks_store_close(s);
+	fx_close(NULL, path);
+	/* KENSAKU_SEGMENTER=icu: ICU's ラン|サム|ウェア|対策 */
+	s = fresh();
+	put(s, "/src/a.txt", 1, "ランサムウェア対策");
+	CHECK_STR(map_of(s, "ランサムウェア対策", hex, sizeof hex), "026A01");
+	CHECK(ks_store_stats(s, &st, &err) == KS_OK && !strncmp(st.segmenter, "icu-", 4));
+	ks_store_close(s);
+	fx_close(NULL, path);
+	/* an unknown name is an error, not a silent default */
+	setenv(KS_SEG_ENV, "juman", 1);
+	s = fresh();
+	struct ks_batch b = {0};
+	fx_item(fx_issue(&b, 1, NULL), NULL, "x", NULL);
+	CHECK(s && ks_store_begin(s, &err) == KS_OK);
+	CHECK(s && ks_store_put_source(s, "/src/a.txt", "h", &b, &err) == KS_ERR_ARG);
+	CHECK(strstr(err.msg, "juman") != NULL);
+	ks_store_rollback(s);
+	ks_batch_clear(&b);
+	ks_store_close(s);
+	fx_close(NULL, path);
+	unsetenv(KS_SEG_ENV);
+}
+
+/* A bulk load (reindex) writes the maps as it inserts items. */
+static void test_word_maps_bulk(void)
+{
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	char hex[64];
+	snprintf(path, sizeof path, "/tmp/ks-store-bulk-%d.db", (int)getpid());
+	unlink(path);
+	CHECK(ks_store_open(path, KS_STORE_CREATE | KS_STORE_BULK, &s, &err) == KS_OK);
+	CHECK(s && ks_store_bulk_begin(s, &err) == KS_OK);
+	put(s, "/src/a.txt", 1, "ランサムウェア対策");
+	CHECK(s && ks_store_bulk_end(s, &err) == KS_OK);
+	CHECK_STR(map_of(s, "ランサムウェア対策", hex, sizeof hex), "027E01");
+	CHECK(ks_store_check_version(s, &err) == KS_OK);
+	ks_store_close(s);
+	fx_close(NULL, path);
+}
+
+/* Makes the file at path look like a schema 2 index (no item_words). */
+static void to_schema2(void)
+{
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	CHECK(ks_store_open(path, 0, &s, &err) == KS_OK);
+	CHECK(s &&
+	      sqlite3_exec(ks_store_db(s),
+			   "DROP TRIGGER items_ad_words; DROP TABLE item_words;"
+			   " UPDATE meta SET value = '2' WHERE key = 'schema';"
+			   " DELETE FROM meta WHERE key = 'segmenter'; PRAGMA user_version = 2",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	ks_store_close(s);
+}
+
+static void test_schema2(void)
+{
+	struct ks_store *s = fresh(), *ro = NULL;
+	struct ks_err err = {""};
+	struct ks_store_stats st;
+	put(s, "/src/a.txt", 1, "ランサムウェア対策");
+	ks_store_close(s);
+	to_schema2();
+	/* read-only: served as it is, a reindex asked for */
+	CHECK(ks_store_open(path, KS_STORE_READONLY, &ro, &err) == KS_OK);
+	CHECK(ro && ks_store_stats(ro, &st, &err) == KS_OK && st.items == 1 && !st.segmenter[0]);
+	CHECK(ro && ks_store_check_version(ro, &err) == KS_ERR_VERSION);
+	CHECK(strstr(err.msg, "word maps") && strstr(err.msg, "reindex"));
+	ks_store_close(ro);
+	/* a writer migrates it to 3; its items still have no maps */
+	s = NULL;
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	CHECK(s && count_of(s, "PRAGMA user_version") == 3);
+	CHECK(s && count_of(s, "SELECT count(*) FROM item_words") == 0);
+	CHECK(s && ks_store_check_version(s, &err) == KS_ERR_VERSION);
+	ks_store_close(s);
+	fx_close(NULL, path);
+	/* an empty schema 2 index needs no reindex once migrated */
+	s = fresh();
+	ks_store_close(s);
+	to_schema2();
+	s = NULL;
+	CHECK(ks_store_open(path, KS_STORE_READONLY, &s, &err) == KS_OK);
+	CHECK(s && ks_store_check_version(s, &err) == KS_OK);
+	ks_store_close(s);
+	s = NULL;
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	CHECK(s && ks_store_check_version(s, &err) == KS_OK);
+	put(s, "/src/a.txt", 1, "ランサムウェア対策");
+	CHECK(s && count_of(s, "SELECT count(*) FROM item_words") == 1);
+	CHECK(s && ks_store_check_version(s, &err) == KS_OK);
+	ks_store_close(s);
+	fx_close(NULL, path);
+}
+
+TEST_MAIN(TEST(test_newer_schema), TEST(test_readonly_and_meta), TEST(test_sources),
+	  TEST(test_word_maps), TEST(test_word_maps_bulk), TEST(test_schema2))
