@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "phrase.h"
 
 struct ks_tok;
 
@@ -54,8 +55,9 @@ enum ks_query_kind {
 
 /* One query term that was expanded into its variants. */
 struct ks_query_expansion {
-	char *term;		     /* the term as typed (NFKC), owned */
-	const char *const *variants; /* its group's spellings (lexicon data, not owned) */
+	char *term;	 /* the term as typed (NFKC), owned */
+	char **variants; /* its lexicon group's spellings (or the term itself), then
+			  * the spellings the expander added; owned */
 	size_t n_variants;
 };
 
@@ -64,8 +66,8 @@ struct ks_query {
 	char *match;   /* FTS5 expression of the positive part, or NULL */
 	char *exclude; /* FTS5 expression of the excluded terms (OR-ed), or NULL */
 	int n_terms;   /* positive terms kept */
-	char *groups;  /* KS_Q_MATCH: one byte per phrase of match, in order; phrases
-			* that are spellings of one term (expansion) share a byte */
+	struct ks_query_phrase *phrases; /* KS_Q_MATCH: the phrases of match, in order */
+	size_t n_phrases;
 	struct ks_query_expansion *expanded; /* terms expanded (KS_QUERY_EXPAND), in order */
 	size_t n_expanded;
 	struct ks_query_notice *notices; /* bounds the text ran into, in order */
@@ -83,6 +85,16 @@ enum ks_query_flags {
 	KS_QUERY_EXPAND = 1 << 0
 };
 
+/* More spellings of a bare term, for ks_query_translate_ex: the kana
+ * forms of a Japanese word, the inflections of an English one. */
+struct ks_query_expander {
+	/* Writes up to max malloc'd spellings of folded (a bare term, NFKC
+	 * case folded) to out and returns their count, or -1 on out of
+	 * memory. */
+	int (*spellings)(void *ctx, const char *folded, char **out, int max);
+	void *ctx;
+};
+
 /* Translates q (any bytes; invalid UTF-8 is replaced) into *out, literally:
  * no expansion (the same as ks_query_translate_opts with flags 0). tok is
  * used to see which terms have searchable tokens (may not be NULL).
@@ -95,6 +107,14 @@ int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out);
  * KS_ERR_NOMEM. */
 int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags,
 			    struct ks_query *out);
+
+/* As ks_query_translate_opts; with KS_QUERY_EXPAND and x (may be NULL) a
+ * bare term also matches the spellings x gives, after its lexicon group's,
+ * within the same bound on phrases. Added spellings are flagged
+ * KS_PH_SPELLING (they rank below the typed text) and listed in
+ * out->expanded. Fails only with KS_ERR_NOMEM. */
+int ks_query_translate_ex(struct ks_tok *tok, const char *q, unsigned flags,
+			  const struct ks_query_expander *x, struct ks_query *out);
 
 /* The stable name of a bound ("terms", "prefix_short", "prefixes",
  * "phrase_long", "spellings"); never NULL. */

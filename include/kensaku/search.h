@@ -39,7 +39,9 @@ struct ks_result {
 	size_t n_expanded;
 	struct ks_query_notice *notices; /* bounds the query ran into (query.h), owned */
 	size_t n_notices;
-	int explain; /* p->explain: the JSON shows fts */
+	char **suggestions; /* did you mean: queries like q (no or very few hits), owned */
+	size_t n_suggestions;
+	int explain; /* p->explain: the JSON shows fts, and each hit its score's parts */
 };
 
 /* Runs p against s (p must pass ks_search_params_check). On success *out
@@ -87,7 +89,7 @@ json_t *ks_issue_json(const struct ks_issue_result *is);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
  * "hits","facets","expanded"} (+ "fts" when r->explain, + "notices" when
- * the query ran into a bound); facets holds "section", "year", "cve" and
+ * the query ran into a bound, + "suggestions" when there are some); facets holds "section", "year", "cve" and
  * "entity"; expanded is [{"term","variants"}]. New reference; NULL on out
  * of memory. */
 json_t *ks_result_json(const struct ks_result *r);
@@ -120,7 +122,8 @@ json_t *ks_notices_json(const struct ks_query_notice *v, size_t n);
  * of memory. */
 json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n);
 
-/* One hit object; highlights are included when with_html and present.
+/* One hit object; highlights are included when with_html and present,
+ * and "explain" (the score's parts, hit.h) when the hit has them.
  * New reference; NULL on out of memory. */
 json_t *ks_hit_json(const struct ks_hit *h, int with_html);
 

@@ -208,8 +208,21 @@ static int print_json(const struct ks_result *r)
 	return body ? KS_OK : KS_ERR_NOMEM;
 }
 
+/* Prints why h scored what it did (explain). */
+static void print_why(const struct ks_hit *h)
+{
+	const struct ks_score_parts *w = h->why;
+	if (!w)
+		return;
+	printf("  score %.4g: bm25 %.4g x proximity %.3g; words in title %d, in quote %d, "
+	       "inside longer words %d, through spellings %d; length %.0f %s (mean %.1f)\n",
+	       h->score, w->bm25, w->proximity, w->title_words, w->quote_words, w->inside,
+	       w->spellings, w->words, w->in_words ? "words" : "tokens", w->avg_words);
+}
+
 /* Prints the count, the notices (stderr), the expansions, the FTS5
- * expression (explain) and the hits with their marks. */
+ * expression (explain) and the hits with their marks (and, explaining,
+ * their score's parts). */
 static void print_text(const struct ks_result *r, int explain)
 {
 	printf("%lld hits (%.1f ms)", r->total, r->took_ms);
@@ -227,6 +240,9 @@ static void print_text(const struct ks_result *r, int explain)
 			printf(" %s", r->expanded[i].variants[j]);
 		putchar('\n');
 	}
+	for (size_t i = 0; i < r->n_suggestions; i++)
+		printf("%s%s%s", i ? ", " : "did you mean: ", r->suggestions[i],
+		       i + 1 == r->n_suggestions ? "\n" : "");
 	if (explain)
 		printf("fts: %s\n", r->fts ? r->fts : "(none: every item)");
 	for (size_t i = 0; i < r->n_hits; i++) {
@@ -240,6 +256,7 @@ static void print_text(const struct ks_result *r, int explain)
 			print_marked(h->snippet_html);
 			putchar('\n');
 		}
+		print_why(h);
 	}
 }
 

@@ -16,6 +16,18 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* {"title_words", "quote_words", "inside", "spellings", "words",
+ * "avg_words", "length_unit", "proximity", "bm25"}: why a hit scored what
+ * it did (hit.h). */
+static json_t *why_json(const struct ks_score_parts *w)
+{
+	return json_pack("{s:i, s:i, s:i, s:i, s:f, s:f, s:s, s:f, s:f}", "title_words",
+			 w->title_words, "quote_words", w->quote_words, "inside", w->inside,
+			 "spellings", w->spellings, "words", w->words, "avg_words", w->avg_words,
+			 "length_unit", w->in_words ? "words" : "tokens", "proximity", w->proximity,
+			 "bm25", w->bm25);
+}
+
 json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 {
 	json_t *o = json_object();
@@ -34,7 +46,8 @@ json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 					  json_string(h->title_html ? h->title_html : "")) ||
 		      json_object_set_new(o, "snippet_html",
 					  json_string(h->snippet_html ? h->snippet_html : "")) ||
-		      json_object_set_new(o, "score", json_real(h->score));
+		      json_object_set_new(o, "score", json_real(h->score)) ||
+		      (h->why && json_object_set_new(o, "explain", why_json(h->why)));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -132,7 +145,17 @@ static json_t *result_head(const struct ks_result *r)
 			 (json_int_t)r->total, "offset", r->offset, "limit", r->limit);
 }
 
-/* The members after it: hits, facets, expanded (+ fts, notices). */
+/* ["…", …]: the n strings of v. New reference; NULL on out of memory. */
+static json_t *strings_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		push(&a, json_string(v[i]));
+	return a;
+}
+
+/* The members after it: hits, facets, expanded (+ fts, notices,
+ * suggestions). */
 static json_t *result_tail(const struct ks_result *r)
 {
 	json_t *o = json_object(), *hits = json_array(), *facets = json_object();
@@ -148,7 +171,9 @@ static json_t *result_tail(const struct ks_result *r)
 	      json_object_set_new(o, "expanded", ks_expanded_json(r->expanded, r->n_expanded)) ||
 	      (r->explain && json_object_set_new(o, "fts", str_or_null(r->fts))) ||
 	      (r->n_notices &&
-	       json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices)));
+	       json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices))) ||
+	      (r->n_suggestions &&
+	       json_object_set_new(o, "suggestions", strings_json(r->suggestions, r->n_suggestions)));
 	json_decref(hits);
 	json_decref(facets);
 	if (bad) {

@@ -114,58 +114,45 @@ void ks_hl_free(struct ks_hl *h)
 	free(h);
 }
 
-int ks_hl_compile(struct ks_tok *tok, const char *fts, struct ks_hl **out)
+/* Adds phrase text (a prefix when prefix) to h, tokenized in query mode;
+ * a phrase without tokens adds nothing. 0, or -1 on out of memory. */
+static int add_phrase(struct ks_hl *h, struct ks_tok *tok, const char *text, int prefix, int *cap)
+{
+	struct collect c = {.tok = tok, .arena = &h->text};
+	if (ks_tok_run(tok, KS_TOK_QUERY, text, (int)strlen(text), on_query_token, &c) != 0)
+		c.oom = 1;
+	if (c.oom || c.nq == 0) {
+		free(c.qtok);
+		return c.oom ? -1 : 0;
+	}
+	if (h->n_ph == *cap) {
+		int ncap = *cap ? *cap * 2 : 8;
+		struct phrase *ph = realloc(h->ph, (size_t)ncap * sizeof *ph);
+		if (!ph) {
+			free(c.qtok);
+			return -1;
+		}
+		h->ph = ph;
+		*cap = ncap;
+	}
+	h->ph[h->n_ph++] = (struct phrase){c.qtok, c.nq, prefix};
+	return 0;
+}
+
+int ks_hl_compile(struct ks_tok *tok, const struct ks_query_phrase *v, size_t n, struct ks_hl **out)
 {
 	struct ks_hl *h = calloc(1, sizeof *h);
-	size_t n = fts ? strlen(fts) : 0;
-	char *buf = malloc(n + 1);
 	int cap = 0;
-	if (!h || !buf)
-		goto oom;
-	for (const char *p = fts; p && *p;) {
-		if (*p++ != '"')
-			continue;
-		size_t nb = 0;
-		while (*p && !(p[0] == '"' && p[1] != '"')) {
-			if (p[0] == '"')
-				p++;
-			buf[nb++] = *p++;
+	if (!h)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i].flags & KS_PH_EXCLUDED) &&
+		    add_phrase(h, tok, v[i].text, (v[i].flags & KS_PH_PREFIX) != 0, &cap) < 0) {
+			ks_hl_free(h);
+			return -1;
 		}
-		if (*p)
-			p++;
-		const char *q = p;
-		while (*q == ' ')
-			q++;
-		int prefix = *q == '*';
-		struct collect c = {.tok = tok, .arena = &h->text};
-		if (ks_tok_run(tok, KS_TOK_QUERY, buf, (int)nb, on_query_token, &c) != 0)
-			c.oom = 1;
-		if (c.oom) {
-			free(c.qtok);
-			goto oom;
-		}
-		if (c.nq == 0) {
-			free(c.qtok);
-			continue;
-		}
-		if (h->n_ph == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct phrase *ph = realloc(h->ph, (size_t)cap * sizeof *ph);
-			if (!ph) {
-				free(c.qtok);
-				goto oom;
-			}
-			h->ph = ph;
-		}
-		h->ph[h->n_ph++] = (struct phrase){c.qtok, c.nq, prefix};
-	}
-	free(buf);
 	*out = h;
 	return 0;
-oom:
-	free(buf);
-	ks_hl_free(h);
-	return -1;
 }
 
 /* 1 when document token d matches query token q (a prefix of it when

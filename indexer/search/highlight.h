@@ -13,16 +13,19 @@
 #ifndef KS_HIGHLIGHT_H
 #define KS_HIGHLIGHT_H
 
+#include <stddef.h>
+
+#include "kensaku/phrase.h"
 #include "kensaku/tokenizer.h"
 
 struct ks_hl;
 
-/* Compiles the phrases of fts, an expression made by the query translator
- * (phrases are "..." with "" for a quote, optionally followed by " *"),
- * with tok in query mode. Phrases that only NOT can reach are compiled
- * too: they never occur in a row the expression matches. Returns 0 with
- * *out set (free with ks_hl_free), or -1 on out of memory. */
-int ks_hl_compile(struct ks_tok *tok, const char *fts, struct ks_hl **out);
+/* Compiles the n phrases of v (a translated query's, phrase.h) with tok in
+ * query mode; excluded ones are left out (they never occur in a row the
+ * query matches). Returns 0 with *out set (free with ks_hl_free), or -1 on
+ * out of memory. */
+int ks_hl_compile(struct ks_tok *tok, const struct ks_query_phrase *v, size_t n,
+		  struct ks_hl **out);
 
 /* Frees h. Accepts NULL. */
 void ks_hl_free(struct ks_hl *h);

@@ -67,5 +67,6 @@ void ks_hit_clear(struct ks_hit *h)
 	free(h->url);
 	free(h->title_html);
 	free(h->snippet_html);
+	free(h->why);
 	memset(h, 0, sizeof *h);
 }

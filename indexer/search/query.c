@@ -19,6 +19,8 @@
 #include "kensaku/query.h"
 #include "kensaku/tokenizer.h"
 
+#include "expand.h"
+
 #define MAX_TERMS KS_QUERY_TERMS_MAX
 
 struct term {
@@ -118,18 +120,18 @@ static int lex(const char *s, struct term *terms, int *had_text, const char **re
 	return n;
 }
 
-/* Appends t as an FTS5 string: "..." with " doubled, then " *" for a
+/* Appends text as an FTS5 string: "..." with " doubled, then " *" for a
  * prefix. */
-static void emit_term(struct ks_buf *b, const struct term *t)
+static void emit_string(struct ks_buf *b, const char *text, int prefix)
 {
 	ks_buf_str(b, "\"");
-	for (const char *p = t->text; *p; p++) {
+	for (const char *p = text; *p; p++) {
 		ks_buf_add(b, p, 1);
 		if (*p == '"')
 			ks_buf_add(b, "\"", 1);
 	}
 	ks_buf_str(b, "\"");
-	if (t->prefix)
+	if (prefix)
 		ks_buf_str(b, " *");
 }
 
@@ -137,75 +139,6 @@ static int has_tokens(struct ks_tok *tok, const char *text);
 
 static int add_notice(struct ks_query *out, enum ks_query_limit code, const struct term *t,
 		      int star, const char *searched);
-
-/* Appends t and, when expansion applies, " OR " and each other spelling of
- * its group while *budget (phrases left) allows, noting a cut; records the
- * expansion in out once per distinct term. Appends the byte g to groups
- * for each phrase written. */
-static void emit_expanded(struct ks_buf *b, struct ks_tok *tok, const struct term *t, int expand,
-			  struct ks_query *out, struct ks_buf *groups, char g, int *budget)
-{
-	emit_term(b, t);
-	ks_buf_add(groups, &g, 1);
-	if (!expand || t->phrase || t->prefix)
-		return;
-	size_t flen = 0;
-	char *folded = ks_fold(t->text, strlen(t->text), &flen);
-	const char *const *v = NULL;
-	size_t nv = 0;
-	if (!folded) {
-		b->oom = 1;
-		return;
-	}
-	if (!ks_terms_lookup(folded, &v, &nv)) {
-		free(folded);
-		return;
-	}
-	for (size_t i = 0; i < nv; i++) {
-		char *fv = ks_fold(v[i], strlen(v[i]), NULL);
-		if (!fv) {
-			b->oom = 1;
-			break;
-		}
-		int same = !strcmp(fv, folded);
-		free(fv);
-		int ht = same ? 0 : has_tokens(tok, v[i]);
-		if (ht < 0) {
-			b->oom = 1;
-			break;
-		}
-		if (!ht)
-			continue;
-		if (*budget <= 0) {
-			if (add_notice(out, KS_QL_SPELLINGS, t, 0, NULL) < 0)
-				b->oom = 1;
-			break;
-		}
-		--*budget;
-		struct term vt = {0};
-		vt.text = (char *)v[i];
-		ks_buf_str(b, " OR ");
-		emit_term(b, &vt);
-		ks_buf_add(groups, &g, 1);
-	}
-	free(folded);
-	for (size_t i = 0; i < out->n_expanded; i++)
-		if (!strcmp(out->expanded[i].term, t->text))
-			return;
-	struct ks_query_expansion *ne = realloc(out->expanded, (out->n_expanded + 1) * sizeof *ne);
-	if (!ne) {
-		b->oom = 1;
-		return;
-	}
-	out->expanded = ne;
-	if (!(ne[out->n_expanded].term = strdup(t->text))) {
-		b->oom = 1;
-		return;
-	}
-	ne[out->n_expanded].variants = v;
-	ne[out->n_expanded].n_variants = nv;
-	out->n_expanded++;
-}
 
 static int count_tok(void *ctx, const char *text, int len, int start, int end)
 {
@@ -360,20 +293,181 @@ static int bound_terms(struct ks_tok *tok, struct term *terms, int n, const int 
 
 int ks_query_translate(struct ks_tok *tok, const char *q, struct ks_query *out)
 {
-	return ks_query_translate_opts(tok, q, 0, out);
+	return ks_query_translate_ex(tok, q, 0, NULL, out);
 }
 
-/* The expression being built: the positive part (AND of OR groups) and the
- * excluded terms (OR-ed), each with its phrase groups (query.h). */
-struct expr {
-	struct ks_buf pos, neg, gpos, gneg;
-	int n_pos, n_neg, in_group;
+int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, struct ks_query *out)
+{
+	return ks_query_translate_ex(tok, q, flags, NULL, out);
+}
+
+/* The variants list of an expansion: the group (or term), then added. */
+static char **variants(const char *term, const struct ks_spellings *sp, char *const *added,
+		       size_t n, size_t *count)
+{
+	size_t base = sp->group ? sp->group_n : 1, k = 0;
+	char **v = calloc(base + n, sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < base; i++, k++)
+		if (!(v[k] = strdup(sp->group ? sp->group[i] : term)))
+			goto oom;
+	for (size_t i = 0; i < n; i++, k++)
+		if (!(v[k] = strdup(added[i])))
+			goto oom;
+	*count = k;
+	return v;
+oom:
+	while (k > 0)
+		free(v[--k]);
+	free(v);
+	return NULL;
+}
+
+/* Records in out->expanded, once per distinct term, that term was
+ * searched as its lexicon group (or itself) plus the n spellings of added
+ * (copied). 0, or -1 on out of memory. */
+static int record_expansion(struct ks_query *out, const char *term, const struct ks_spellings *sp,
+			char *const *added, size_t n)
+{
+	for (size_t i = 0; i < out->n_expanded; i++)
+		if (!strcmp(out->expanded[i].term, term))
+			return 0;
+	struct ks_query_expansion *ne = realloc(out->expanded, (out->n_expanded + 1) * sizeof *ne);
+	if (!ne)
+		return -1;
+	out->expanded = ne;
+	struct ks_query_expansion *e = &ne[out->n_expanded];
+	memset(e, 0, sizeof *e);
+	if (!(e->term = strdup(term)) || !(e->variants = variants(term, sp, added, n, &e->n_variants))) {
+		free(e->term);
+		return -1;
+	}
+	out->n_expanded++;
+	return 0;
+}
+
+/* A growing list of phrases. */
+struct plist {
+	struct ks_query_phrase *v;
+	size_t n, cap;
 };
+
+/* The expression being built: the positive part (AND of OR groups) and the
+ * excluded terms (OR-ed), each with its phrases (phrase.h). */
+struct expr {
+	struct ks_buf pos, neg;
+	struct plist ppos, pneg;
+	int n_pos, n_neg, in_group, oom;
+	int budget; /* phrases left for spellings */
+	struct ks_tok *tok;
+	const struct ks_query_expander *x; /* NULL: no expansion */
+	struct ks_query *out;
+};
+
+static int count_pos(void *ctx, const char *text, int len, int start, int end);
+
+/* The FTS5 positions an occurrence of text covers: its tokens in document
+ * mode that start a position (query.h's phrases line up with them). */
+static int span_of(struct ks_tok *tok, const char *text)
+{
+	struct {
+		struct ks_tok *tok;
+		int n;
+	} c = {tok, 0};
+	ks_tok_run(tok, KS_TOK_DOCUMENT, text, (int)strlen(text), count_pos, &c);
+	return c.n;
+}
+
+static int count_pos(void *ctx, const char *text, int len, int start, int end)
+{
+	struct {
+		struct ks_tok *tok;
+		int n;
+	} *c = ctx;
+	(void)text, (void)len, (void)start, (void)end;
+	if (!ks_tok_colocated(c->tok))
+		c->n++;
+	return 0;
+}
+
+/* Appends text (a phrase of term, with flags) to the expression buffer b
+ * and its phrase to l. */
+static void put_phrase(struct expr *e, struct ks_buf *b, struct plist *l, const char *text,
+		       int term, unsigned flags)
+{
+	emit_string(b, text, (flags & KS_PH_PREFIX) != 0);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct ks_query_phrase *v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			e->oom = 1;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	struct ks_query_phrase *ph = &l->v[l->n];
+	if (!(ph->text = strdup(text))) {
+		e->oom = 1;
+		return;
+	}
+	ph->term = term;
+	ph->flags = flags;
+	ph->span = (flags & KS_PH_PREFIX) ? 0 : span_of(e->tok, text);
+	l->n++;
+}
+
+/* Appends " OR " and each spelling of sp that has tokens while the budget
+ * allows (noting a cut); *added gets those written (not owned). */
+static void put_spellings(struct expr *e, struct ks_buf *b, struct plist *l, const struct term *t,
+			  int i, const struct ks_spellings *sp, char **added, size_t *n_added)
+{
+	unsigned flags = KS_PH_SPELLING | (t->neg ? KS_PH_EXCLUDED : 0);
+	for (size_t k = 0; k < sp->n && !e->oom; k++) {
+		int ht = has_tokens(e->tok, sp->v[k]);
+		if (ht < 0)
+			e->oom = 1;
+		if (ht <= 0)
+			continue;
+		if (e->budget <= 0) {
+			if (add_notice(e->out, KS_QL_SPELLINGS, t, 0, NULL) < 0)
+				e->oom = 1;
+			break;
+		}
+		e->budget--;
+		ks_buf_str(b, " OR ");
+		put_phrase(e, b, l, sp->v[k], i, flags);
+		if (k >= sp->n_group)
+			added[(*n_added)++] = sp->v[k];
+	}
+}
+
+/* Appends term i (t) and, when expansion applies, its other spellings;
+ * records the expansion in e->out once per distinct term. */
+static void put_term(struct expr *e, struct ks_buf *b, struct plist *l, const struct term *t, int i)
+{
+	unsigned flags = (t->prefix ? KS_PH_PREFIX : 0) | (t->neg ? KS_PH_EXCLUDED : 0);
+	put_phrase(e, b, l, t->text, i, flags);
+	if (!e->x || t->phrase || t->prefix)
+		return;
+	struct ks_spellings sp;
+	if (ks_spellings_get(t->text, e->x->spellings, e->x->ctx, &sp) < 0) {
+		e->oom = 1;
+		return;
+	}
+	char *added[KS_EXPANDER_MAX];
+	size_t n_added = 0;
+	put_spellings(e, b, l, t, i, &sp, added, &n_added);
+	if (!e->oom && (sp.group || n_added) &&
+	    record_expansion(e->out, t->text, &sp, added, n_added) < 0)
+		e->oom = 1;
+	ks_spellings_clear(&sp);
+}
 
 /* Appends the n terms (keep[i]: term i has tokens) to e, dropping those
  * without tokens but keeping the OR links of the survivors. */
-static void emit_terms(struct ks_tok *tok, const struct term *terms, int n, const int *keep,
-		       int expand, struct ks_query *out, struct expr *e, int *budget)
+static void put_terms(struct expr *e, const struct term *terms, int n, const int *keep)
 {
 	for (int i = 0; i < n; i++) {
 		const struct term *t = &terms[i];
@@ -383,8 +477,7 @@ static void emit_terms(struct ks_tok *tok, const struct term *terms, int n, cons
 				continue;
 			if (e->n_neg++)
 				ks_buf_str(&e->neg, " OR ");
-			emit_expanded(&e->neg, tok, t, expand, out, &e->gneg,
-				      (char)('0' + MAX_TERMS + i), budget);
+			put_term(e, &e->neg, &e->pneg, t, i);
 			continue;
 		}
 		if (!linked_prev && e->in_group) {
@@ -402,26 +495,51 @@ static void emit_terms(struct ks_tok *tok, const struct term *terms, int n, cons
 			e->in_group = 1;
 			e->n_pos++;
 		}
-		emit_expanded(&e->pos, tok, t, expand, out, &e->gpos, (char)('0' + i), budget);
-		out->n_terms++;
+		put_term(e, &e->pos, &e->ppos, t, i);
+		e->out->n_terms++;
 	}
 	if (e->in_group)
 		ks_buf_str(&e->pos, ")");
-	if (e->gneg.len)
-		ks_buf_add(&e->gpos, e->gneg.p, e->gneg.len); /* NOT phrases follow */
+}
+
+static void plist_free(struct plist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Moves e's phrases into out: the positive ones, then those NOT reaches.
+ * 0, or -1 on out of memory. */
+static int take_phrases(struct expr *e, struct ks_query *out)
+{
+	size_t n = e->ppos.n + e->pneg.n;
+	struct ks_query_phrase *v = realloc(e->ppos.v, (n ? n : 1) * sizeof *v);
+	if (!v)
+		return -1;
+	if (e->pneg.n)
+		memcpy(v + e->ppos.n, e->pneg.v, e->pneg.n * sizeof *v);
+	free(e->pneg.v);
+	memset(&e->pneg, 0, sizeof e->pneg);
+	memset(&e->ppos, 0, sizeof e->ppos);
+	out->phrases = v;
+	out->n_phrases = n;
+	return 0;
 }
 
 /* Sets out's kind and moves e's expressions into it. KS_OK or
  * KS_ERR_NOMEM. */
 static int take_expr(struct expr *e, int had_text, struct ks_query *out)
 {
-	if (e->pos.oom || e->neg.oom || e->gpos.oom || e->gneg.oom)
+	if (e->oom || e->pos.oom || e->neg.oom)
 		return KS_ERR_NOMEM;
 	if (!had_text) {
 		out->kind = KS_Q_ALL;
 	} else if (e->n_pos) {
 		out->kind = KS_Q_MATCH;
-		out->groups = ks_buf_take(&e->gpos);
+		if (take_phrases(e, out) < 0)
+			return KS_ERR_NOMEM;
 		if (e->n_neg) {
 			struct ks_buf m = {0};
 			ks_buf_str(&m, "(");
@@ -433,7 +551,7 @@ static int take_expr(struct expr *e, int had_text, struct ks_query *out)
 		} else {
 			out->match = ks_buf_take(&e->pos);
 		}
-		if (!out->match || !out->groups)
+		if (!out->match)
 			return KS_ERR_NOMEM;
 	} else if (e->n_neg) {
 		out->kind = KS_Q_EXCLUDE;
@@ -444,41 +562,51 @@ static int take_expr(struct expr *e, int had_text, struct ks_query *out)
 	return KS_OK;
 }
 
-int ks_query_translate_opts(struct ks_tok *tok, const char *q, unsigned flags, struct ks_query *out)
+/* Cuts norm into terms (terms[0..*n), keep[i]: term i has tokens) and
+ * applies the bounds; *had_text as lex's. e->budget gets the phrases left
+ * for spellings. KS_OK or KS_ERR_NOMEM. */
+static int read_terms(struct ks_tok *tok, const char *norm, struct term *terms, int *keep, int *n,
+		      int *had_text, struct expr *e)
 {
+	const char *rest = NULL;
+	if ((*n = lex(norm, terms, had_text, &rest)) < 0) {
+		*n = 0;
+		return KS_ERR_NOMEM;
+	}
+	for (int i = 0; i < *n; i++)
+		if ((keep[i] = has_tokens(tok, terms[i].text)) < 0)
+			return KS_ERR_NOMEM;
+	if ((e->budget = bound_terms(tok, terms, *n, keep, rest, e->out)) < 0)
+		return KS_ERR_NOMEM;
+	return KS_OK;
+}
+
+int ks_query_translate_ex(struct ks_tok *tok, const char *q, unsigned flags,
+			  const struct ks_query_expander *x, struct ks_query *out)
+{
+	static const struct ks_query_expander lexicon_only = {NULL, NULL};
 	memset(out, 0, sizeof *out);
 	struct term terms[MAX_TERMS];
 	int keep[MAX_TERMS];
-	int n = 0, had_text = 0, rc = KS_OK, budget;
-	const char *rest = NULL;
+	int n = 0, had_text = 0, rc;
 	/* NFKC without case folding: OR must stay OR */
 	char *norm = ks_nfkc(q ? q : "", q ? strlen(q) : 0, NULL);
-	struct expr e = {0};
+	struct expr e = {.tok = tok, .out = out};
+	if (flags & KS_QUERY_EXPAND)
+		e.x = x ? x : &lexicon_only;
 	if (!norm)
 		return KS_ERR_NOMEM;
-	if ((n = lex(norm, terms, &had_text, &rest)) < 0) {
-		n = 0;
-		rc = KS_ERR_NOMEM;
-		goto out;
+	rc = read_terms(tok, norm, terms, keep, &n, &had_text, &e);
+	if (rc == KS_OK) {
+		put_terms(&e, terms, n, keep);
+		rc = take_expr(&e, had_text, out);
 	}
-	for (int i = 0; i < n; i++)
-		if ((keep[i] = has_tokens(tok, terms[i].text)) < 0) {
-			rc = KS_ERR_NOMEM;
-			goto out;
-		}
-	if ((budget = bound_terms(tok, terms, n, keep, rest, out)) < 0) {
-		rc = KS_ERR_NOMEM;
-		goto out;
-	}
-	emit_terms(tok, terms, n, keep, (flags & KS_QUERY_EXPAND) != 0, out, &e, &budget);
-	rc = take_expr(&e, had_text, out);
-out:
 	for (int i = 0; i < n; i++)
 		free(terms[i].text);
 	ks_buf_free(&e.pos);
 	ks_buf_free(&e.neg);
-	ks_buf_free(&e.gpos);
-	ks_buf_free(&e.gneg);
+	plist_free(&e.ppos);
+	plist_free(&e.pneg);
 	free(norm);
 	if (rc != KS_OK)
 		ks_query_clear(out);
@@ -526,8 +654,12 @@ void ks_query_take_notes(struct ks_query *q, struct ks_query_expansion **e, size
 
 void ks_query_expansions_free(struct ks_query_expansion *e, size_t n)
 {
-	for (size_t i = 0; e && i < n; i++)
+	for (size_t i = 0; e && i < n; i++) {
 		free(e[i].term);
+		for (size_t j = 0; j < e[i].n_variants; j++)
+			free(e[i].variants[j]);
+		free(e[i].variants);
+	}
 	free(e);
 }
 
@@ -538,7 +670,9 @@ void ks_query_clear(struct ks_query *q)
 	ks_query_notices_free(q->notices, q->n_notices);
 	free(q->match);
 	free(q->exclude);
-	free(q->groups);
+	for (size_t i = 0; i < q->n_phrases; i++)
+		free(q->phrases[i].text);
+	free(q->phrases);
 	ks_query_expansions_free(q->expanded, q->n_expanded);
 	memset(q, 0, sizeof *q);
 }

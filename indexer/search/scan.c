@@ -10,6 +10,8 @@
 
 #include "entities_internal.h"
 #include "kensaku/date.h"
+#include "kensaku/variants.h"
+#include "kensaku/vocab.h"
 #include "rowid.h"
 #include "scan.h"
 #include "store_internal.h"
@@ -18,7 +20,7 @@
 #define FROM_ITEMS " FROM items WHERE rowid BETWEEN ?2 AND ?3"
 #define NOT_MATCH " AND rowid NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?1)"
 #define FULL "ks_rank(items_fts, " KS_RANK_WEIGHTS ", 0, ?4)"
-#define CHEAP "ks_rank(items_fts, " KS_RANK_WEIGHTS ", 1)"
+#define CHEAP "ks_rank(items_fts, " KS_RANK_WEIGHTS ", 1, ?4)"
 
 /* [kind][score][order]: kind 0 match, 1 browse, 2 exclusions only */
 static const char M_NONE_ASC[] = "SELECT rowid, 0.0" FROM_MATCH " ORDER BY rowid";
@@ -35,21 +37,55 @@ static const char X_DESC[] = "SELECT rowid, 0.0" FROM_ITEMS NOT_MATCH " ORDER BY
  * index (a few bytes per item) rather than the items table's pages */
 static const char A_ANY[] = "SELECT rowid, 0.0 FROM items WHERE +rowid BETWEEN ?2 AND ?3";
 static const char X_ANY[] = "SELECT rowid, 0.0 FROM items WHERE +rowid BETWEEN ?2 AND ?3" NOT_MATCH;
+static const char EXPLAIN[] = "SELECT ks_rank(items_fts, " KS_RANK_WEIGHTS ", 2, ?4)"
+			      " FROM items_fts WHERE items_fts MATCH ?1 AND rowid = ?2";
 static const char SECTION_ID[] = "SELECT id FROM sections WHERE name = ?1";
+
+/* 1 when folded is a word of letters a-z (what the index's inflections
+ * are looked up for). */
+static int latin_word(const char *folded)
+{
+	for (const char *c = folded; *c; c++)
+		if (*c < 'a' || *c > 'z')
+			return 0;
+	return *folded != 0;
+}
+
+/* The expander of a search (query.h): a term's kana spellings, then the
+ * inflections of an English word the index holds. A failed vocabulary
+ * lookup only means fewer spellings, out of memory excepted. */
+static int spellings(void *ctx, const char *folded, char **out, int max)
+{
+	struct ks_store *s = ctx;
+	int n = ks_kana_variants(folded, out, max);
+	if (n < 0 || n >= max || !latin_word(folded))
+		return n;
+	struct ks_err err = {""};
+	int k = ks_vocab_inflections(s, folded, out + n, max - n, &err);
+	if (k == -KS_ERR_NOMEM) {
+		while (n > 0)
+			free(out[--n]);
+		return -1;
+	}
+	return n + (k > 0 ? k : 0);
+}
 
 int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
 		 struct ks_err *err)
 {
+	const struct ks_query_expander x = {spellings, s};
 	memset(sc, 0, sizeof *sc);
 	sc->hi = INT64_MAX;
 	sc->sec = -1;
 	ks_deadline_start(&sc->dl, p->deadline_ms);
 	ks_store_deadline(s, p->deadline_ms);
-	int rc =
-	    ks_query_translate_opts(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &sc->q);
+	int rc = ks_query_translate_ex(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &x,
+				       &sc->q);
 	if (rc != KS_OK)
 		return ks_err_set(err, rc, "[scan] out of memory");
 	sc->fts = sc->q.kind == KS_Q_EXCLUDE ? sc->q.exclude : sc->q.match;
+	sc->pl.v = sc->q.phrases;
+	sc->pl.n = sc->q.n_phrases;
 	sc->none = sc->q.kind == KS_Q_NONE;
 	ks_rowid_date_range(p->from, p->to, &sc->lo, &sc->hi);
 	if (p->section && !sc->none) {
@@ -167,8 +203,9 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		sqlite3_bind_text(st, 1, sc->fts, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, lo);
 	sqlite3_bind_int64(st, 3, hi);
-	if (sc->q.groups && sqlite3_bind_parameter_count(st) >= 4)
-		sqlite3_bind_text(st, 4, sc->q.groups, -1, SQLITE_STATIC);
+	int ranked = sqlite3_bind_parameter_count(st) >= 4;
+	if (ranked) /* the statement is cached: unbound again below */
+		sqlite3_bind_pointer(st, 4, (void *)&sc->pl, KS_PHRASES_POINTER, NULL);
 	int r, rc = KS_OK;
 	size_t taken = 0;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -188,6 +225,30 @@ int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 	if (rc == KS_OK && r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = ks_store_dberr(s, "scan", err);
 	sqlite3_reset(st);
+	if (ranked)
+		sqlite3_bind_null(st, 4);
+	return rc;
+}
+
+int ks_scan_explain(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 rowid,
+		    struct ks_score_parts *out, struct ks_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (sc->q.kind != KS_Q_MATCH)
+		return KS_OK;
+	sqlite3_stmt *st = ks_store_stmt(s, EXPLAIN, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_text(st, 1, sc->fts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, rowid);
+	sqlite3_bind_pointer(st, 4, (void *)&sc->pl, KS_PHRASES_POINTER, NULL);
+	int r = sqlite3_step(st), rc = KS_OK;
+	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == (int)sizeof *out)
+		memcpy(out, sqlite3_column_blob(st, 0), sizeof *out);
+	else if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = ks_store_dberr(s, "explain", err);
+	sqlite3_reset(st);
+	sqlite3_bind_null(st, 4);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "kensaku/err.h"
+#include "kensaku/hit.h"
 #include "kensaku/query.h"
 #include "kensaku/params.h"
 #include "kensaku/store.h"
@@ -36,6 +37,7 @@ int ks_deadline_passed(struct ks_store *s, const struct ks_deadline *d);
 
 struct ks_scan {
 	struct ks_query q;    /* the translated query (owns its strings) */
+	struct ks_query_phrases pl; /* q's phrases, as ks_rank receives them */
 	const char *fts;      /* expression bound to MATCH, NULL when browsing */
 	sqlite3_int64 lo, hi; /* rowid range of the date filter */
 	int sec;	      /* section id to keep, -1 for any */
@@ -80,6 +82,12 @@ void ks_scan_clear(struct ks_store *s, struct ks_scan *sc);
 int ks_scan_walk(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo, sqlite3_int64 hi,
 		 enum ks_scan_order order, enum ks_scan_score score, ks_scan_fn fn, void *ctx,
 		 struct ks_err *err);
+
+/* The parts of rowid's score (hit.h) for sc's query: zeroes when sc has
+ * no positive terms or rowid does not match. KS_OK, KS_ERR_TIMEOUT,
+ * KS_ERR_DB. */
+int ks_scan_explain(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 rowid,
+		    struct ks_score_parts *out, struct ks_err *err);
 
 /* Year and month (1..12) of a rowid day number (> 0). */
 void ks_scan_year_month(int day, int *year, int *month);

@@ -19,6 +19,7 @@
 #include "kensaku/tokenizer.h"
 #include "entities_internal.h"
 #include "highlight.h"
+#include "suggest.h"
 #include "hit.h"
 #include "rowid.h"
 #include "scan.h"
@@ -48,6 +49,7 @@ void ks_result_free(struct ks_result *r)
 	for (size_t i = 0; i < r->n_hits; i++)
 		ks_hit_clear(&r->hits[i]);
 	free(r->hits);
+	ks_suggestions_free(r->suggestions, r->n_suggestions);
 	for (size_t i = 0; i < r->n_sections; i++)
 		free(r->sections[i].key);
 	free(r->sections);
@@ -508,7 +510,17 @@ static int section_id(const struct ks_search_params *p, char **names)
 	return sec;
 }
 
-/* Reads and highlights the rows of the page into r->hits. */
+/* Sets h->why: the parts of rowid's score. */
+static int explain(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 rowid,
+		   struct ks_hit *h, struct ks_err *err)
+{
+	if (!(h->why = calloc(1, sizeof *h->why)))
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	return ks_scan_explain(s, sc, rowid, h->why, err);
+}
+
+/* Reads and highlights the rows of the page into r->hits (with their
+ * score's parts when r->explain). */
 static int read_page(struct ks_store *s, const struct ks_scan *sc, const struct page *pg,
 		     struct ks_result *r, struct ks_err *err)
 {
@@ -517,7 +529,8 @@ static int read_page(struct ks_store *s, const struct ks_scan *sc, const struct 
 	if (!pg->n_rows)
 		return KS_OK;
 	if (!(r->hits = calloc(pg->n_rows, sizeof *r->hits)) ||
-	    (sc->q.kind == KS_Q_MATCH && ks_hl_compile(ks_store_tok(s), sc->q.match, &hl) < 0))
+	    (sc->q.kind == KS_Q_MATCH &&
+	     ks_hl_compile(ks_store_tok(s), sc->q.phrases, sc->q.n_phrases, &hl) < 0))
 		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	for (size_t i = 0; rc == KS_OK && i < pg->n_rows; i++) {
 		struct ks_hit *h = &r->hits[r->n_hits++];
@@ -526,6 +539,8 @@ static int read_page(struct ks_store *s, const struct ks_scan *sc, const struct 
 			h->score = pg->rows[i].score;
 			rc = highlight(s, hl, h, err);
 		}
+		if (rc == KS_OK && r->explain)
+			rc = explain(s, sc, pg->rows[i].rowid, h, err);
 	}
 	ks_hl_free(hl);
 	return rc;
@@ -590,6 +605,8 @@ int ks_search_run(struct ks_store *s, const struct ks_search_params *p, struct k
 	    (rc = result_take_query(r, &sc, err)) != KS_OK || sc.none)
 		goto out;
 	rc = search_scan(s, p, &sc, r, err);
+	if (rc == KS_OK && r->total < KS_SUGGEST_BELOW && sc.q.kind == KS_Q_MATCH)
+		rc = ks_suggest_queries(s, &sc, p->q, &r->suggestions, &r->n_suggestions, err);
 out:
 	ks_scan_clear(s, &sc);
 	if (in_txn)

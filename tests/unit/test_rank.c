@@ -79,4 +79,88 @@ static void test_rare_and_both(void)
 	fx_close(s, path);
 }
 
-TEST_MAIN(TEST(test_title_above_quote), TEST(test_rare_and_both))
+/* Issue 12: a match on word boundaries (the index's word maps) ranks
+ * above one inside a longer word, whatever the column; an added spelling
+ * ranks below the typed one; terms side by side above terms apart. */
+static struct ks_store *words_fixture(void)
+{
+	struct ks_store *s = fx_open(path, "rankw");
+	struct ks_batch b = {0};
+	struct ks_issue *is = fx_issue(&b, 12, "2022-06-01");
+	fx_item(is, NULL, "東京都の庁舎で停電", "詳細は不明");		 /* 12-1: 京都 inside 東京都 */
+	fx_item(is, NULL, "お知らせ", "京都の大学で停電が発生した");	 /* 12-2: 京都 a word, quote */
+	fx_item(is, NULL, "ガイドラインを改定", "内容は後日");		 /* 12-3: ライン inside */
+	fx_item(is, NULL, "お知らせ", "工場の生産ラインが止まった");	 /* 12-4: ライン a word */
+	fx_item(is, NULL, "notes", "a ransomware gang struck");		 /* 12-5: typed spelling */
+	fx_item(is, NULL, "notes", "ランサムウェア の被害が出た");	 /* 12-6: added spelling */
+	fx_item(is, NULL, "remote code execution in a router", "patch"); /* 12-7: side by side */
+	fx_item(is, NULL, "remote access and then some code", "patch");	 /* 12-8: apart */
+	fx_put(s, "/src/rankw.txt", &b);
+	return s;
+}
+
+static void test_words_above_inside(void)
+{
+	struct ks_store *s = words_fixture();
+	struct ks_result *r = fx_search(s, "京都");
+	/* the title weighs ten times a quote, but only for whole words */
+	CHECK(r && r->total == 2 && rank_of(r, "12-2") == 0 && rank_of(r, "12-1") == 1);
+	ks_result_free(r);
+	r = fx_search(s, "ライン");
+	CHECK(r && r->total == 2 && rank_of(r, "12-4") == 0 && rank_of(r, "12-3") == 1);
+	ks_result_free(r);
+	fx_close(s, path);
+}
+
+static void test_spelling_below_typed(void)
+{
+	struct ks_store *s = words_fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.expand = 1;
+	p.q = "ransomware";
+	struct ks_result *r = fx_run(s, &p);
+	CHECK(r && r->total == 2 && rank_of(r, "12-5") == 0 && rank_of(r, "12-6") == 1);
+	ks_result_free(r);
+	p.q = "ランサムウェア";
+	r = fx_run(s, &p);
+	CHECK(r && r->total == 2 && rank_of(r, "12-6") == 0 && rank_of(r, "12-5") == 1);
+	ks_result_free(r);
+	fx_close(s, path);
+}
+
+static void test_proximity(void)
+{
+	struct ks_store *s = words_fixture();
+	struct ks_result *r = fx_search(s, "remote code");
+	CHECK(r && r->total == 2 && rank_of(r, "12-7") == 0 && rank_of(r, "12-8") == 1);
+	ks_result_free(r);
+	fx_close(s, path);
+}
+
+/* explain: each hit carries its score's parts, and they add up to it. */
+static void test_explain(void)
+{
+	struct ks_store *s = words_fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.q = "京都";
+	p.explain = 1;
+	struct ks_result *r = fx_run(s, &p);
+	CHECK(r && r->n_hits == 2 && r->hits[0].why && r->hits[1].why);
+	if (r && r->n_hits == 2 && r->hits[0].why && r->hits[1].why) {
+		const struct ks_score_parts *a = r->hits[0].why, *b = r->hits[1].why;
+		CHECK(a->quote_words == 1 && a->title_words == 0 && a->inside == 0);
+		CHECK(b->inside == 1 && b->title_words == 0 && b->quote_words == 0);
+		CHECK(a->in_words == 1 && a->words > 0 && a->avg_words > 0);
+		CHECK(a->proximity == 1.0);
+		/* one term: the score is the parts' BM25 (no IDF pass) */
+		CHECK(a->bm25 > 0 && a->bm25 / r->hits[0].score > 0.999 &&
+		      a->bm25 / r->hits[0].score < 1.001);
+	}
+	ks_result_free(r);
+	fx_close(s, path);
+}
+
+TEST_MAIN(TEST(test_title_above_quote), TEST(test_rare_and_both), TEST(test_words_above_inside),
+	  TEST(test_spelling_below_typed), TEST(test_proximity), TEST(test_explain))

@@ -1,0 +1,91 @@
+/* suggest.c - the "did you mean" queries of suggest.h. */
+#include "suggest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kensaku/buf.h"
+#include "kensaku/lexicon.h"
+#include "kensaku/vocab.h"
+
+#define PER_TERM 3 /* spellings asked for one term */
+
+/* q with its first occurrence of term replaced by with (term not found:
+ * with alone). malloc'd, NULL on out of memory. */
+static char *replaced(const char *q, const char *term, const char *with)
+{
+	const char *at = strstr(q, term);
+	struct ks_buf b = {0};
+	if (!at)
+		return strdup(with);
+	ks_buf_add(&b, q, (size_t)(at - q));
+	ks_buf_str(&b, with);
+	ks_buf_str(&b, at + strlen(term));
+	return ks_buf_take(&b);
+}
+
+/* Appends s (taken) to *out unless it is there; -1 on out of memory. */
+static int add(char ***out, size_t *n, char *s)
+{
+	for (size_t i = 0; s && i < *n; i++)
+		if (!strcmp((*out)[i], s)) {
+			free(s);
+			return 0;
+		}
+	char **v = s ? realloc(*out, (*n + 1) * sizeof *v) : NULL;
+	if (!v) {
+		free(s);
+		return -1;
+	}
+	v[(*n)++] = s;
+	*out = v;
+	return 0;
+}
+
+/* Adds the suggestions for one typed term (NFKC text) of norm, the query
+ * as typed in NFKC. A KS code. */
+static int for_term(struct ks_store *s, const char *norm, const char *text, char ***out, size_t *n,
+		    struct ks_err *err)
+{
+	char *folded = ks_fold(text, strlen(text), NULL), *near[PER_TERM];
+	if (!folded)
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	int k = ks_vocab_suggest(s, folded, near, PER_TERM, err), rc = KS_OK;
+	free(folded);
+	if (k == -KS_ERR_NOMEM || k == -KS_ERR_TIMEOUT)
+		return -k;
+	for (int i = 0; i < k; i++) {
+		if (rc == KS_OK && *n < KS_SUGGEST_MAX && add(out, n, replaced(norm, text, near[i])) < 0)
+			rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+		free(near[i]);
+	}
+	return rc;
+}
+
+int ks_suggest_queries(struct ks_store *s, const struct ks_scan *sc, const char *q, char ***out,
+		       size_t *n, struct ks_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	char *norm = ks_nfkc(q ? q : "", q ? strlen(q) : 0, NULL);
+	int rc = norm ? KS_OK : ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	for (size_t i = 0; rc == KS_OK && i < sc->q.n_phrases && *n < KS_SUGGEST_MAX; i++) {
+		const struct ks_query_phrase *ph = &sc->q.phrases[i];
+		if (!(ph->flags & (KS_PH_SPELLING | KS_PH_EXCLUDED | KS_PH_PREFIX)))
+			rc = for_term(s, norm, ph->text, out, n, err);
+	}
+	free(norm);
+	if (rc != KS_OK) {
+		ks_suggestions_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void ks_suggestions_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
