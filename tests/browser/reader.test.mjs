@@ -152,25 +152,43 @@ run('bidi markers meet WCAG AA contrast in light and dark, and pass axe', async 
 	}
 });
 
-run('the no-results help does not claim kana folding and offers the katakana spelling', async () => {
+run('a hiragana query finds the katakana spelling; with exact=1 the help says so and offers it', async () => {
 	const hira = 'らんさむうぇあ';
-	assert.equal((await api('/api/search?q=' + encodeURIComponent(hira))).body.total, 0, 'hiragana is not folded to katakana');
-	const kata = (await api('/api/search?q=' + encodeURIComponent(RANSOM))).body.total;
-	assert.ok(kata > 0);
+	const kataExact = (await api('/api/search?exact=1&q=' + encodeURIComponent(RANSOM))).body.total;
+	assert.ok(kataExact > 0);
+	const folded = (await api('/api/search?q=' + encodeURIComponent(hira))).body;
+	assert.equal(folded.total, kataExact, 'hiragana finds the katakana items');
+	assert.ok(folded.expanded.some((e) => e.variants.includes(RANSOM)), 'the katakana spelling is listed');
+	assert.equal((await api('/api/search?exact=1&q=' + encodeURIComponent(hira))).body.total, 0, 'exact=1: no kana folding');
 	const page = await openPage({ viewport: PHONE });
-	await page.goto(env.base + '/?q=' + encodeURIComponent(hira));
+	await page.goto(env.base + '/?exact=1&q=' + encodeURIComponent(hira));
 	await waitRendered(page);
 	assert.equal(await page.locator('body').getAttribute('data-state'), 'empty');
 	const tips = await page.locator('#message .tips').textContent();
-	assert.ok(!/カタカナ・ひらがなの違いは吸収/.test(tips), `the help claims kana folding: ${tips}`);
 	assert.match(tips, /ひらがなとカタカナは区別します/);
 	assert.match(tips, /hiragana and katakana are different/);
 	const retry = page.locator('#message a.kana-retry');
 	assert.equal(await retry.textContent(), RANSOM);
 	await retry.click();
 	await page.waitForURL((u) => u.searchParams.get('q') === RANSOM);
-	await page.waitForFunction((n) => document.querySelector('#status .status-total')?.textContent === String(n), kata);
+	await page.waitForFunction((n) => document.querySelector('#status .status-total')?.textContent === String(n), kataExact);
 	assert.equal(await page.inputValue('#q'), RANSOM);
+	await page.check();
+	await page.close2();
+});
+
+run('a misspelled query offers "did you mean" links and is not replaced', async () => {
+	const body = (await api('/api/search?q=ransomwere')).body;
+	assert.equal(body.total, 0, 'the typo is searched as typed');
+	assert.ok(body.suggestions && body.suggestions.includes('ransomware'), JSON.stringify(body.suggestions));
+	const page = await openPage({ viewport: PHONE });
+	await page.goto(env.base + '/?q=ransomwere');
+	await waitRendered(page);
+	assert.equal(await page.inputValue('#q'), 'ransomwere');
+	const link = page.locator('#did-you-mean a', { hasText: 'ransomware' });
+	await link.click();
+	await page.waitForURL((u) => u.searchParams.get('q') === 'ransomware');
+	await page.waitForFunction(() => Number(document.querySelector('#status .status-total')?.textContent) > 0);
 	await page.check();
 	await page.close2();
 });

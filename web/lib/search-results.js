@@ -9,6 +9,7 @@ import { renderNotices } from './notices.js';
 import { navLink } from './search-state.js';
 import { clearFacets, renderEntityFacet, renderSectionFacets } from './search-facets.js';
 import { renderExpanded, renderOutcome, renderStatus } from './search-summary.js';
+import { renderSuggestions } from './search-suggest.js';
 
 /* Shows body, the answer for state s. */
 export function showResults(v, s, body) {
@@ -18,6 +19,7 @@ export function showResults(v, s, body) {
 	document.body.dataset.state = total ? 'results' : 'empty';
 	renderStatus(v.status, total, offset, hits.length, body.took_ms);
 	renderExpanded(v.expandedLine, s, body);
+	renderSuggestions(v.resultsArea, v.message, s, body);
 	renderNotices(v.noticesBox, body);
 	v.results.replaceChildren(...hits.map(renderHit));
 	const facets = body.facets || {};
@@ -38,6 +40,7 @@ function clearResults(v) {
 	v.resultsArea.removeAttribute('aria-busy');
 	v.status.textContent = '';
 	v.expandedLine.hidden = true;
+	renderSuggestions(v.resultsArea, v.message, null, null);
 	renderNotices(v.noticesBox, null);
 	v.results.replaceChildren();
 	v.pagination.hidden = true;

@@ -68,9 +68,11 @@ export function renderExpanded(line, s, body) {
 function emptyTips(s) {
 	const ul = el('ul', { className: 'tips' },
 		el('li', { text: '別のキーワードや、より短い語句で検索してください。Try other or fewer words.' }),
-		el('li', { text: '全角・半角と大文字・小文字の違いは区別しません。ひらがなとカタカナは区別します。Width and case do not matter; hiragana and katakana are different.' }));
+		el('li', { text: s.exact
+			? '全角・半角と大文字・小文字の違いは区別しません。完全一致ではひらがなとカタカナは区別します。Width and case do not matter; with exact matching hiragana and katakana are different.'
+			: '全角・半角、大文字・小文字、ひらがな・カタカナの違いは区別しません。Width, case and kana script do not matter.' }));
 	const kata = toKatakana(s.q);
-	if (kata !== s.q) {
+	if (s.exact && kata !== s.q) {
 		ul.append(el('li', null, 'カタカナで検索 Search in katakana: ',
 			navLink({ ...s, q: kata, page: 1 }, kata, 'kana', 'katakana', { className: 'kana-retry', lang: 'ja' })));
 	}
