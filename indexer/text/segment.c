@@ -23,6 +23,19 @@
 
 #define IPADIC_DIR "/var/lib/mecab/dic/ipadic-utf8"
 
+/* Defined only by the out-of-memory test (tests/oom): while held (on 1,
+ * off 0, nested), it fails no allocation. Neither backend survives one:
+ * MeCab throws std::bad_alloc through its C API (std::terminate), and
+ * ICU 72's dictionary break engine dereferences a failed UText or silently
+ * breaks without its dictionary. NULL (weak) everywhere else. */
+extern void ks_oom_hold(int on) __attribute__((weak));
+
+static void hold(int on)
+{
+	if (ks_oom_hold)
+		ks_oom_hold(on);
+}
+
 struct ks_seg {
 	enum ks_seg_kind kind;
 	mecab_t *mecab;
@@ -106,7 +119,9 @@ struct ks_seg *ks_seg_new(enum ks_seg_kind kind)
 	if (!g)
 		return NULL;
 	g->kind = kind;
+	hold(1);
 	int r = kind == KS_SEG_MECAB ? mecab_open(g) : kind == KS_SEG_ICU ? icu_open(g) : -1;
+	hold(0);
 	if (r < 0) {
 		ks_seg_free(g);
 		return NULL;
@@ -216,9 +231,15 @@ int ks_seg_starts(struct ks_seg *g, const char *text, int len, int **starts, int
 {
 	struct offs o = {NULL, 0, 0};
 	int r = 0;
-	if (text && len > 0)
-		r = g->kind == KS_SEG_MECAB ? mecab_starts(g, text, len, &o)
-					    : icu_starts(g, text, len, &o);
+	if (text && len > 0 && g->kind == KS_SEG_MECAB) {
+		hold(1);
+		r = mecab_starts(g, text, len, &o);
+		hold(0);
+	} else if (text && len > 0) {
+		hold(1);
+		r = icu_starts(g, text, len, &o);
+		hold(0);
+	}
 	if (r < 0) {
 		free(o.v);
 		return KS_ERR_NOMEM;
