@@ -31,7 +31,9 @@ int ks_analyze_check(const char *text, struct ks_err *err);
  * position counts tokens that are not colocated (a colocated token shares
  * the position of the one before it), from 0. query is the expression a
  * search for text runs (the "fts" of a search with explain=1: expanded
- * when expand), null when the search would match every item or none.
+ * when expand, by the lexicon and kana spellings; the English inflections
+ * a search adds come from its index, which an analysis does not read),
+ * null when the search would match every item or none.
  * *out is a new reference. Fails with KS_ERR_NOMEM. */
 int ks_analyze_json(struct ks_tok *tok, const char *text, enum ks_tok_mode mode, int expand,
 		    json_t **out, struct ks_err *err);

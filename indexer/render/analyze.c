@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "kensaku/analyze.h"
+#include "kensaku/variants.h"
 #include "kensaku/query.h"
 #include "kensaku/search.h"
 #include "kensaku/utf8.h"
@@ -51,6 +52,14 @@ static int on_token(void *ctx, const char *text, int len, int start, int end)
 	return 0;
 }
 
+/* The expander of an analysis, which has no index: a term's kana
+ * spellings (a search also adds the inflections its index holds). */
+static int kana_spellings(void *ctx, const char *folded, char **out, int max)
+{
+	(void)ctx;
+	return ks_kana_variants(folded, out, max);
+}
+
 int ks_analyze_json(struct ks_tok *tok, const char *text, enum ks_tok_mode mode, int expand,
 		    json_t **out, struct ks_err *err)
 {
@@ -65,7 +74,8 @@ int ks_analyze_json(struct ks_tok *tok, const char *text, enum ks_tok_mode mode,
 		json_decref(c.tokens);
 		return ks_err_set(err, KS_ERR_NOMEM, "[analyze] out of memory");
 	}
-	if (ks_query_translate_opts(tok, t, expand ? KS_QUERY_EXPAND : 0, &q) != KS_OK) {
+	const struct ks_query_expander x = {kana_spellings, NULL};
+	if (ks_query_translate_ex(tok, t, expand ? KS_QUERY_EXPAND : 0, &x, &q) != KS_OK) {
 		json_decref(c.tokens);
 		return ks_err_set(err, KS_ERR_NOMEM, "[analyze] out of memory");
 	}
