@@ -368,14 +368,16 @@ struct expr {
 static int count_pos(void *ctx, const char *text, int len, int start, int end);
 
 /* The FTS5 positions an occurrence of text covers: its tokens in document
- * mode that start a position (query.h's phrases line up with them). */
+ * mode that start a position (query.h's phrases line up with them); -1
+ * on out of memory. */
 static int span_of(struct ks_tok *tok, const char *text)
 {
 	struct {
 		struct ks_tok *tok;
 		int n;
 	} c = {tok, 0};
-	ks_tok_run(tok, KS_TOK_DOCUMENT, text, (int)strlen(text), count_pos, &c);
+	if (ks_tok_run(tok, KS_TOK_DOCUMENT, text, (int)strlen(text), count_pos, &c) != 0)
+		return -1;
 	return c.n;
 }
 
@@ -416,6 +418,8 @@ static void put_phrase(struct expr *e, struct ks_buf *b, struct plist *l, const 
 	ph->flags = flags;
 	ph->span = (flags & KS_PH_PREFIX) ? 0 : span_of(e->tok, text);
 	l->n++;
+	if (ph->span < 0)
+		e->oom = 1;
 }
 
 /* Appends " OR " and each spelling of sp that has tokens while the budget

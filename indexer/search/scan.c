@@ -53,7 +53,8 @@ static int latin_word(const char *folded)
 
 /* The expander of a search (query.h): a term's kana spellings, then the
  * inflections of an English word the index holds. A failed vocabulary
- * lookup only means fewer spellings, out of memory excepted. */
+ * lookup fails the translation (as out of memory: the only failure the
+ * translator knows), since a search without them would be another one. */
 static int spellings(void *ctx, const char *folded, char **out, int max)
 {
 	struct ks_store *s = ctx;
@@ -62,7 +63,7 @@ static int spellings(void *ctx, const char *folded, char **out, int max)
 		return n;
 	struct ks_err err = {""};
 	int k = ks_vocab_inflections(s, folded, out + n, max - n, &err);
-	if (k == -KS_ERR_NOMEM) {
+	if (k < 0) {
 		while (n > 0)
 			free(out[--n]);
 		return -1;

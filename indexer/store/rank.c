@@ -74,6 +74,7 @@ struct rank_data {
 	double *freq; /* per term, per row */
 	struct occ *occ;
 	int n_occ, cap_occ;
+	int *cnt; /* per term, for proximity */
 	long rows;   /* rows scored by this statement */
 	size_t hint; /* where the last memo lookup ended */
 };
@@ -93,6 +94,7 @@ static void rank_data_free(void *p)
 		free(d->idf);
 		free(d->freq);
 		free(d->occ);
+		free(d->cnt);
 		free(d);
 	}
 }
@@ -152,8 +154,12 @@ static int set_avgdl(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 		     sqlite3_int64 nrow)
 {
 	struct rank_env *env = api->xUserData(fts);
-	if (env && env->memo && !ks_memo_words_ready(env->memo))
-		ks_memo_words_load(env->memo, env->db); /* on failure: tokens */
+	int rc;
+	/* an index without word maps loads nothing, and is ranked in tokens;
+	 * a failed load fails the query (other scores would be wrong) */
+	if (env && env->memo && !ks_memo_words_ready(env->memo) &&
+	    (rc = ks_memo_words_load(env->memo, env->db)) != SQLITE_OK)
+		return rc;
 	if (env && env->memo && ks_memo_words_ready(env->memo) &&
 	    ks_memo_words_present(env->memo)) {
 		d->words = 1;
@@ -161,7 +167,7 @@ static int set_avgdl(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 		return SQLITE_OK;
 	}
 	sqlite3_int64 ntok = 0;
-	int rc = api->xColumnTotalSize(fts, -1, &ntok);
+	rc = api->xColumnTotalSize(fts, -1, &ntok);
 	d->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
 	return rc;
 }
@@ -171,7 +177,7 @@ static struct rank_data *rank_data_new(int np)
 	struct rank_data *d = calloc(1, sizeof *d);
 	size_t n = (size_t)np + 1;
 	if (!d || !(d->idf = calloc(n, sizeof *d->idf)) || !(d->freq = calloc(n, sizeof *d->freq)) ||
-	    !(d->group = calloc(n, sizeof *d->group))) {
+	    !(d->group = calloc(n, sizeof *d->group)) || !(d->cnt = calloc(n, sizeof *d->cnt))) {
 		rank_data_free(d);
 		return NULL;
 	}
@@ -290,20 +296,22 @@ static double weigh(const struct rank_data *d, const struct row *r, int p, int c
 	return x;
 }
 
-/* Notes an occurrence for proximity. */
-static void note_occ(struct rank_data *d, int col, int off, int group, int span)
+/* Notes an occurrence for proximity (the first NEAR_MAX * 4 of a row).
+ * An SQLite code. */
+static int note_occ(struct rank_data *d, int col, int off, int group, int span)
 {
 	if (d->n_occ == d->cap_occ) {
 		int cap = d->cap_occ ? d->cap_occ * 2 : 32;
 		if (cap > NEAR_MAX * 4)
-			return;
+			return SQLITE_OK;
 		struct occ *o = realloc(d->occ, (size_t)cap * sizeof *o);
 		if (!o)
-			return; /* proximity is a bonus: without memory, none */
+			return SQLITE_NOMEM;
 		d->occ = o;
 		d->cap_occ = cap;
 	}
 	d->occ[d->n_occ++] = (struct occ){col, off, group, span > 0 ? span : 1};
+	return SQLITE_OK;
 }
 
 static int by_place(const void *a, const void *b)
@@ -316,15 +324,13 @@ static int by_place(const void *a, const void *b)
 
 /* The proximity factor: 1 + W_NEAR for the query's terms side by side in
  * one column, falling with the slack between them; 1 when the row has
- * fewer than two terms in a column. */
+ * fewer than two terms in a column. d->cnt has a counter per term. */
 static double near_factor(struct rank_data *d)
 {
-	int n = d->n_pos_group, best = -1;
+	int n = d->n_pos_group, best = -1, *cnt = d->cnt;
 	if (n < 2 || d->n_occ < n)
 		return 1.0;
-	int *cnt = calloc((size_t)d->n_group, sizeof *cnt);
-	if (!cnt)
-		return 1.0;
+	memset(cnt, 0, (size_t)d->n_group * sizeof *cnt);
 	qsort(d->occ, (size_t)d->n_occ, sizeof *d->occ, by_place);
 	int covered = 0;
 	for (int lo = 0, hi = 0; hi < d->n_occ; hi++) {
@@ -343,7 +349,6 @@ static double near_factor(struct rank_data *d)
 			covered -= --cnt[d->occ[lo].group] == 0;
 		}
 	}
-	free(cnt);
 	return best < 0 ? 1.0 : 1.0 + W_NEAR / (1.0 + best / 2.0);
 }
 
@@ -365,8 +370,8 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 			if (col > 1)
 				continue;
 			d->freq[g] += weigh(d, &r, p, col, off, w, parts);
-			if (d->n_pos_group > 1)
-				note_occ(d, col, off, g, span);
+			if (d->n_pos_group > 1 && (rc = note_occ(d, col, off, g, span)) != SQLITE_OK)
+				break;
 		}
 	}
 	double s = 0, norm = K1 * (1 - B + B * (double)r.len / d->avgdl);

@@ -39,9 +39,25 @@ static int g_show_failing; /* KS_OOM_BACKTRACE: print where the failing allocati
 
 /* ---- counting */
 
+/* Held (> 0) while the word segmenter runs (indexer/text/segment.c calls
+ * this through a weak symbol): MeCab throws std::bad_alloc through its C
+ * API (the process terminates) and ICU 72's dictionary break engine
+ * dereferences a failed allocation, so their allocations are neither
+ * counted nor failed. A real out-of-memory there stops `kensaku index`
+ * before its transaction commits (README, Limits). */
+static _Thread_local int g_hold;
+
+void ks_oom_hold(int on);
+void ks_oom_hold(int on)
+{
+	g_hold += on ? 1 : -1;
+}
+
 /* Counts one allocation of src; 1 when it is the one to fail. */
 static int take(enum oom_src src)
 {
+	if (g_hold)
+		return 0;
 	long n = atomic_fetch_add(&g_count, 1) + 1;
 	atomic_fetch_add(&g_by[src], 1);
 	if (n == atomic_load(&g_fail_at)) {
