@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #define KS_TOKENIZER_NAME "kensaku"
-#define KS_TOKENIZER_VERSION "kensaku-bigram-3"
+#define KS_TOKENIZER_VERSION "kensaku-bigram-4"
 
 enum ks_tok_mode {
 	KS_TOK_DOCUMENT = 0, /* index time: unigrams and colocated bigrams */
@@ -46,7 +46,7 @@ int ks_tok_colocated(const struct ks_tok *t);
  * Returns an SQLite code. */
 int ks_tok_register(fts5_api *api);
 
-/* "kensaku-bigram-3" and the ICU version string ("72.1") this binary uses. */
+/* "kensaku-bigram-4" and the ICU version string ("72.1") this binary uses. */
 const char *ks_tok_version(void);
 const char *ks_tok_icu_version(void);
 

@@ -8,7 +8,8 @@
  * a one-character query is one unigram lookup, and phrases continuing after
  * the run line up with its last character's unigram. Other stretches go
  * through ICU word break (locale ja): words and numbers are kept, spaces and
- * punctuation dropped; a word is also split at a '.' between letters, and
+ * punctuation dropped; a word is also split at a '.' or an apostrophe
+ * between letters, and
  * names with symbols get a colocated token (".net" after a '.', "c++",
  * "c#", "lapsus$", "yahoo!" before + # $ !) that a query with the symbol
  * asks for. Offsets are bytes of the original UTF-8. */
@@ -193,8 +194,16 @@ static int emit_part(struct ks_tok *t, int ps, int pe, int dotted, int sym)
 	return rc;
 }
 
-/* Emits the ICU word [ws, we) of the stretch [a, b): split at every '.'
- * between two letters (ASP.NET -> asp, net; version numbers like 2.5.1 stay
+/* 1 for the characters a word is split at between two letters: '.'
+ * (ASP.NET) and the apostrophes (browser's, don’t). */
+static int is_inner_split(UChar c)
+{
+	return c == '.' || c == '\'' || c == 0x2019;
+}
+
+/* Emits the ICU word [ws, we) of the stretch [a, b): split at every '.' or
+ * apostrophe between two letters (ASP.NET -> asp, net; browser's ->
+ * browser, s, so `browser` finds it; version numbers like 2.5.1 stay
  * whole), marking parts that follow a '.', and noting up to 3 suffix
  * symbols after the word (emit_part). */
 static int emit_word(struct ks_tok *t, int a, int b, int ws, int we)
@@ -205,7 +214,7 @@ static int emit_word(struct ks_tok *t, int a, int b, int ws, int we)
 		sym++;
 	int ps = ws, rc = 0;
 	for (int i = ws + 1; i + 1 < we && !rc; i++) {
-		if (u[i] != '.' || !u_isalpha(u[i - 1]) || !u_isalpha(u[i + 1]))
+		if (!is_inner_split(u[i]) || !u_isalpha(u[i - 1]) || !u_isalpha(u[i + 1]))
 			continue;
 		rc = emit_part(t, ps, i, ps > a && u[ps - 1] == '.', 0);
 		ps = i + 1;
