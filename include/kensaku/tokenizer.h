@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define KS_TOKENIZER_NAME "kensaku"
 #define KS_TOKENIZER_VERSION "kensaku-bigram-4"
@@ -40,6 +41,13 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
 /* 1 while fn is being called with a token that shares the previous token's
  * position (document mode: the bigram after its first character's unigram). */
 int ks_tok_colocated(const struct ks_tok *t);
+
+/* 1 when code point c takes part in the bigram runs (a letter of the Han,
+ * Hiragana or Katakana script, including ー and 々 by their script
+ * extensions), else 0 (also for negative c). The one rule: the word maps
+ * (indexer/store/words.c) and the recall check's ground truth count
+ * characters with it. Needs no tokenizer; thread-safe. */
+int ks_tok_is_cjk(int32_t c);
 
 /* Registers the tokenizer under KS_TOKENIZER_NAME on api (the store's FTS5
  * glue, indexer/store/fts.c, gets api and registers ks_rank() itself).

@@ -6,29 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include "kensaku/err.h"
-
-/* 1 for characters the tokenizer puts in bigram runs. The same test as
- * tokenizer.c's is_cjk (test_words.c checks the two agree through FTS5's
- * own positions): letters of the Han, Hiragana or Katakana scripts,
- * including ー and 々 (script extensions). */
-static int is_cjk(UChar32 c)
-{
-	if (c < 0x2E80)
-		return 0;
-	UErrorCode st = U_ZERO_ERROR;
-	UScriptCode sc = uscript_getScript(c, &st);
-	if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA)
-		return 1;
-	if (!u_isalpha(c))
-		return 0;
-	return uscript_hasScript(c, USCRIPT_KATAKANA) || uscript_hasScript(c, USCRIPT_HIRAGANA) ||
-	       uscript_hasScript(c, USCRIPT_HAN);
-}
 
 struct map_ctx {
 	struct ks_tok *tok;
@@ -80,7 +60,7 @@ static int on_token(void *ctx, const char *text, int len, int start, int end)
 	int i = c->pos++, k = 0;
 	UChar32 ch;
 	U8_NEXT((const uint8_t *)text, k, len, ch);
-	if (ch < 0 || !is_cjk(ch)) {
+	if (ch < 0 || !ks_tok_is_cjk(ch)) {
 		c->last_src = -1;
 		return 0;
 	}

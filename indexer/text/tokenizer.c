@@ -63,9 +63,7 @@ void ks_tok_free(struct ks_tok *t)
 	free(t);
 }
 
-/* 1 for characters that take part in bigram runs: letters of the Han,
- * Hiragana or Katakana scripts, including ー and 々 (script extensions). */
-static int is_cjk(UChar32 c)
+int ks_tok_is_cjk(int32_t c)
 {
 	if (c < 0x2E80)
 		return 0;
@@ -264,14 +262,14 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
 		int a = i;
 		UChar32 c;
 		U16_NEXT(u, i, n, c);
-		if (is_cjk(c)) {
+		if (ks_tok_is_cjk(c)) {
 			int k = 0;
 			starts[k++] = a;
 			int end = i;
 			while (i < n) {
 				int j = i;
 				U16_NEXT(u, j, n, c);
-				if (!is_cjk(c))
+				if (!ks_tok_is_cjk(c))
 					break;
 				if (k == starts_cap) {
 					int *ns =
@@ -292,7 +290,7 @@ int ks_tok_run(struct ks_tok *t, enum ks_tok_mode mode, const char *text, int le
 			while (i < n) {
 				int j = i;
 				U16_NEXT(u, j, n, c);
-				if (is_cjk(c))
+				if (ks_tok_is_cjk(c))
 					break;
 				i = j;
 			}

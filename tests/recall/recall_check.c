@@ -39,13 +39,13 @@
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
-#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
 #include "kensaku/build.h"
 #include "kensaku/ingest.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
+#include "kensaku/tokenizer.h"
 
 #ifndef KS_SOURCE_DIR
 #define KS_SOURCE_DIR "."
@@ -178,25 +178,9 @@ static UChar32 *nfkc_cf32(const char *s, int32_t *n)
 	return out;
 }
 
-/* Letters of the runs the tokenizer cuts into bigrams: Han, Hiragana and
- * Katakana, plus letters used by them (ー) - the same rule as tokenizer.c. */
-static int is_cjk(UChar32 c)
-{
-	if (c < 0x2E80)
-		return 0;
-	UErrorCode st = U_ZERO_ERROR;
-	UScriptCode sc = uscript_getScript(c, &st);
-	if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA)
-		return 1;
-	if (!u_isalpha(c))
-		return 0;
-	return uscript_hasScript(c, USCRIPT_KATAKANA) || uscript_hasScript(c, USCRIPT_HIRAGANA) ||
-	       uscript_hasScript(c, USCRIPT_HAN);
-}
-
 static int is_letter(UChar32 c)
 {
-	return !is_cjk(c) && (u_isalpha(c) || u_charType(c) == U_NON_SPACING_MARK ||
+	return !ks_tok_is_cjk(c) && (u_isalpha(c) || u_charType(c) == U_NON_SPACING_MARK ||
 			      u_charType(c) == U_COMBINING_SPACING_MARK);
 }
 
@@ -721,12 +705,12 @@ static char *sample_part(const UChar32 *t, int32_t n, enum qclass cls, int *word
 	*word = 0;
 	if (cls == Q_CJK1 || cls == Q_CJK || (cls == Q_VARIANT && rnd_below(2))) {
 		/* 1 to 6 characters of the kana/kanji run around a random position */
-		if (!is_cjk(t[at]))
+		if (!ks_tok_is_cjk(t[at]))
 			return NULL;
 		int32_t rs = at, re = at;
-		while (rs > 0 && is_cjk(t[rs - 1]))
+		while (rs > 0 && ks_tok_is_cjk(t[rs - 1]))
 			rs--;
-		while (re < n && is_cjk(t[re]))
+		while (re < n && ks_tok_is_cjk(t[re]))
 			re++;
 		int32_t len = cls == Q_CJK1 ? 1 : 2 + (int32_t)rnd_below(5);
 		if (len > re - rs)
