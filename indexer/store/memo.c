@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "varint.h"
 #include "words.h"
 
 #define MISSES_MAX 256 /* rows found missing before a reload is due */
@@ -138,25 +139,6 @@ static long find(const sqlite3_int64 *a, size_t n, sqlite3_int64 rowid, size_t *
 	return lo < n && a[lo] == rowid ? (long)lo : -1;
 }
 
-/* Decodes one SQLite varint (1..9 bytes) from p[0..n); bytes used, 0 when
- * cut short. */
-static int get_varint(const unsigned char *p, int n, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 9 && i < n; i++) {
-		if (i == 8) {
-			*v = (x << 8) | p[i];
-			return 9;
-		}
-		x = (x << 7) | (p[i] & 0x7f);
-		if (!(p[i] & 0x80)) {
-			*v = x;
-			return i + 1;
-		}
-	}
-	return 0;
-}
-
 /* Grows the arrays a (elem bytes each) and b to hold cap elements. */
 static int grow2(void **a, size_t ea, void **b, size_t eb, size_t cap)
 {
@@ -200,7 +182,7 @@ int ks_memo_lengths_load(struct ks_memo *m, sqlite3 *db)
 				break;
 			}
 		}
-		while (sz && at < n && (k = get_varint(sz + at, n - at, &v)) > 0) {
+		while (sz && at < n && (k = ks_varint_get(sz + at, n - at, &v)) > 0) {
 			total += v;
 			at += k;
 		}
@@ -484,7 +466,7 @@ static int words_row(struct ks_memo *m, sqlite3_stmt *maps, sqlite3_stmt *sizes)
 		return SQLITE_OK;
 	sz = sqlite3_column_blob(sizes, 1);
 	int nsz = sqlite3_column_bytes(sizes, 1);
-	while (sz && at < nsz && (k = get_varint(sz + at, nsz - at, &v)) > 0) {
+	while (sz && at < nsz && (k = ks_varint_get(sz + at, nsz - at, &v)) > 0) {
 		positions += v;
 		at += k;
 	}

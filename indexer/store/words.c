@@ -9,6 +9,7 @@
 #include <unicode/utf8.h>
 
 #include "kensaku/err.h"
+#include "varint.h"
 
 struct map_ctx {
 	struct ks_tok *tok;
@@ -120,29 +121,11 @@ int ks_words_item(struct ks_tok *tok, struct ks_seg *seg, const char *title, con
 	return quote ? ks_words_map(tok, seg, quote, (int)strlen(quote), out) : 0;
 }
 
-/* Reads an SQLite varint from p[0..n); bytes used, 0 when cut short. */
-static int get_varint(const unsigned char *p, int n, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (int i = 0; i < 9 && i < n; i++) {
-		if (i == 8) {
-			*v = (x << 8) | p[i];
-			return 9;
-		}
-		x = (x << 7) | (p[i] & 0x7f);
-		if (!(p[i] & 0x80)) {
-			*v = x;
-			return i + 1;
-		}
-	}
-	return 0;
-}
-
 int ks_words_split(const unsigned char *map, int n, const unsigned char **title, int *n_title,
 		   const unsigned char **quote, int *n_quote)
 {
 	uint64_t tlen = 0;
-	int k = map && n > 0 ? get_varint(map, n, &tlen) : 0;
+	int k = map && n > 0 ? ks_varint_get(map, n, &tlen) : 0;
 	if (k == 0 || tlen > (uint64_t)(n - k))
 		return -1;
 	*title = map + k;
