@@ -249,6 +249,22 @@ static int ensure_mac_key(struct ks_store *s, struct ks_err *err)
 	return rc;
 }
 
+/* Ends the transaction that wrote schema 3's tables: when rc is KS_OK,
+ * stamps version 3 (meta "schema" and user_version) and commits; else, or
+ * when that fails, rolls back. Returns rc or the first error. */
+static int commit_schema3(struct ks_store *s, int rc, struct ks_err *err)
+{
+	if (rc == KS_OK)
+		rc = ks_store_meta_set(s, "schema", "3", err);
+	if (rc == KS_OK)
+		rc = exec(s, "PRAGMA user_version = 3", err);
+	if (rc == KS_OK)
+		rc = exec(s, "COMMIT", err);
+	else
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* rc says why */
+	return rc;
+}
+
 /* Creates the schema and the metadata of a new index. */
 static int create_schema(struct ks_store *s, struct ks_err *err)
 {
@@ -270,8 +286,6 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(gen, sizeof gen, "%lld%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
 	if (rc == KS_OK)
-		rc = ks_store_meta_set(s, "schema", "3", err);
-	if (rc == KS_OK)
 		rc = ks_store_meta_set(s, "tokenizer", ks_tok_version(), err);
 	if (rc == KS_OK)
 		rc = ks_store_meta_set(s, "icu", ks_tok_icu_version(), err);
@@ -281,13 +295,7 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 		rc = ks_store_meta_set(s, "generation", gen, err);
 	if (rc == KS_OK)
 		rc = set_mac_key(s, err);
-	if (rc == KS_OK)
-		rc = exec(s, "PRAGMA user_version = 3", err);
-	if (rc == KS_OK)
-		rc = exec(s, "COMMIT", err);
-	else
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* rc says why */
-	return rc;
+	return commit_schema3(s, rc, err);
 }
 
 /* Version 2 -> 3 in place: an empty item_words table and its trigger. The
@@ -298,14 +306,7 @@ static int migrate_v3(struct ks_store *s, struct ks_err *err)
 	int rc = exec(s, "BEGIN IMMEDIATE", err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V3[i]; i++)
 		rc = exec(s, SCHEMA_V3[i], err);
-	if (rc == KS_OK)
-		rc = ks_store_meta_set(s, "schema", "3", err);
-	if (rc == KS_OK)
-		rc = exec(s, "PRAGMA user_version = 3", err);
-	if (rc == KS_OK)
-		rc = exec(s, "COMMIT", err);
-	else
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* rc says why */
+	rc = commit_schema3(s, rc, err);
 	if (rc == KS_OK)
 		s->schema = 3;
 	return rc;
