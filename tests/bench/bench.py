@@ -28,6 +28,9 @@ import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import rank_groonga as RG  # noqa: E402  (reading groonga's output)
+
 CLASSES = ["ja1", "ja2", "ja3-4", "ja5-6", "en_word", "en_multi", "symbol", "cve", "width_variant"]
 JA_CLASSES = CLASSES[:4]
 GROONGA_OUT = ("_key,_score,issue,position,date,section,title,quote,"
@@ -158,16 +161,6 @@ def groonga_run(db, cmd_path, out_path, timeout=3600):
         log("groonga failed:", p.stderr.decode()[-1000:])
 
 
-def groonga_responses(path):
-    """Yields each response ([header, body]) of a groonga CLI output file."""
-    dec = json.JSONDecoder()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                yield dec.raw_decode(line)[0]
-
-
 # ---- the measurements -------------------------------------------------------
 
 def read_queries(corpus):
@@ -291,7 +284,7 @@ def latency(R, bin_dir, corpus, work, qs, passes):
     groonga_run(R["groonga_db"], cmds, gout)
     gwall = time.monotonic() - t0
     g = {c: [] for c in CLASSES}
-    resp = list(groonga_responses(gout))[1:]
+    resp = list(RG.responses(gout))[1:]
     for i, r in enumerate(resp[len(qs):]):
         g[qs[i % len(qs)][1]].append(r[0][2] * 1000.0)
     R["latency"] = {"kensaku": k, "groonga": g, "kensaku_cpu_s": kcpu, "kensaku_cpu_ms": kcpu_q, "kensaku_wall_s": kwall,
@@ -318,7 +311,7 @@ def recall(R, bin_dir, corpus, work, qs, truth):
     gout = os.path.join(work, "groonga-all.out")
     groonga_run(R["groonga_db"], cmds, gout)
     ghits = {}
-    for (qid, cls, q), r in zip(qs, groonga_responses(gout)):
+    for (qid, cls, q), r in zip(qs, RG.responses(gout)):
         rows = r[1][0][2:] if len(r) > 1 and r[0][0] == 0 else []
         ghits[qid] = set(row[0] for row in rows)
     res = {}

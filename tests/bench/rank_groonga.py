@@ -54,7 +54,9 @@ def _run(db, commands, out_path, new=False, timeout=7200):
         raise RuntimeError("groonga failed (%d): %s" % (p.returncode, p.stderr.decode()[-1000:]))
 
 
-def _responses(path):
+def responses(path):
+    """Yields each response ([header, body]) of a groonga CLI output file
+    (bench.py reads its own runs with this too)."""
     dec = json.JSONDecoder()
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -85,7 +87,7 @@ def build(engine, items, dbdir):
     parts.append("column_create Terms items_text COLUMN_INDEX|WITH_POSITION|WITH_SECTION Items title,quote\n")
     out = os.path.join(dbdir, "build.out")
     _run(db, "".join(parts), out, new=True)
-    for r in _responses(out):
+    for r in responses(out):
         if isinstance(r, list) and r and isinstance(r[0], list) and r[0][0] != 0:
             raise RuntimeError("groonga %s build: %s" % (engine, json.dumps(r[0], ensure_ascii=False)))
     return db
@@ -97,7 +99,7 @@ def top(db, queries, limit=10):
     out = db + ".select.out"
     _run(db, "".join(select_line(q, limit) + "\n" for q in queries), out)
     res = []
-    for r in _responses(out):
+    for r in responses(out):
         if r and r[0][0] == 0 and len(r) > 1:
             rows = r[1][0][2:]
             res.append([row[0] for row in rows])
