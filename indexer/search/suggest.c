@@ -7,8 +7,45 @@
 #include "kensaku/buf.h"
 #include "kensaku/lexicon.h"
 #include "kensaku/vocab.h"
+#include "store_internal.h"
 
 #define PER_TERM 3 /* spellings asked for one term */
+
+/* Items a term must be in to be taken as spelled right. */
+#define KNOWN_ITEMS KS_SUGGEST_BELOW
+
+static const char AT_LEAST[] = "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2";
+
+/* 1 when text (a typed term, NFKC) is in at least KNOWN_ITEMS items: a
+ * word the index knows is not misspelled, and looking for its near
+ * spellings would cost a vocabulary scan for nothing (three common words
+ * that never meet have no hits, and no typo). Reads at most KNOWN_ITEMS
+ * rowids. 0 when not, or a negative KS code. */
+static int known(struct ks_store *s, const char *text, struct ks_err *err)
+{
+	struct ks_buf q = {0};
+	ks_buf_str(&q, "\"");
+	for (const char *p = text; *p; p++)
+		ks_buf_add(&q, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+	ks_buf_str(&q, "\"");
+	if (q.oom) {
+		ks_buf_free(&q);
+		return -ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	}
+	sqlite3_stmt *st = ks_store_stmt(s, AT_LEAST, err);
+	int n = 0, r = SQLITE_DONE;
+	if (st) {
+		sqlite3_bind_text(st, 1, q.p, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, KNOWN_ITEMS);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW)
+			n++;
+	}
+	int rc = !st ? -KS_ERR_DB : r != SQLITE_DONE ? -ks_store_dberr(s, "suggest", err) : 0;
+	if (st)
+		sqlite3_reset(st);
+	ks_buf_free(&q);
+	return rc < 0 ? rc : n >= KNOWN_ITEMS;
+}
 
 /* q with its first occurrence of term replaced by with (term not found:
  * with alone). malloc'd, NULL on out of memory. */
@@ -47,10 +84,14 @@ static int add(char ***out, size_t *n, char *s)
 static int for_term(struct ks_store *s, const char *norm, const char *text, char ***out, size_t *n,
 		    struct ks_err *err)
 {
+	int k = known(s, text, err);
+	if (k != 0)
+		return k < 0 ? -k : KS_OK;
 	char *folded = ks_fold(text, strlen(text), NULL), *near[PER_TERM];
 	if (!folded)
 		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	int k = ks_vocab_suggest(s, folded, near, PER_TERM, err), rc = KS_OK;
+	int rc = KS_OK;
+	k = ks_vocab_suggest(s, folded, near, PER_TERM, err);
 	free(folded);
 	if (k == -KS_ERR_NOMEM || k == -KS_ERR_TIMEOUT)
 		return -k;

@@ -372,23 +372,42 @@ static int scan_latin(struct ks_store *s, sqlite3_stmt *st, const struct probe *
 	return KS_OK;
 }
 
-static int suggest_latin(struct ks_store *s, const struct probe *q, struct top *tp,
-			 struct ks_err *err)
+/* Scans the vocabulary range of terms starting with the first plen bytes
+ * of q's term for near terms (scan_latin). */
+static int scan_prefix(struct ks_store *s, const struct probe *q, size_t plen, struct top *tp,
+		       struct ks_err *err)
 {
-	size_t fl;
 	sqlite3_stmt *st = NULL;
-	int rc = KS_OK;
-	ks_utf8_decode(q->term, strlen(q->term), &fl);
-	char first[8] = "";
-	memcpy(first, q->term, fl);
+	char first[16] = "";
+	memcpy(first, q->term, plen);
 	char *hi = range_end(first);
 	if (!hi)
 		return ks_err_set(err, KS_ERR_NOMEM, "[vocab] out of memory");
-	if ((rc = range_stmt(s, first, hi, &st, err)) == KS_OK)
+	int rc = range_stmt(s, first, hi, &st, err);
+	if (rc == KS_OK)
 		rc = scan_latin(s, st, q, tp, err);
 	if (st)
 		sqlite3_reset(st);
 	free(hi);
+	return rc;
+}
+
+/* Near Latin terms: first among the terms sharing q's first two
+ * characters (most typos; a small range), then, when none is near, among
+ * all sharing its first character. fts5vocab counts every term's doclist
+ * as it steps, so the smaller range is what keeps a typo's cost low. */
+static int suggest_latin(struct ks_store *s, const struct probe *q, struct top *tp,
+			 struct ks_err *err)
+{
+	size_t l1, l2 = 0;
+	ks_utf8_decode(q->term, strlen(q->term), &l1);
+	if (q->n > 2)
+		ks_utf8_decode(q->term + l1, strlen(q->term + l1), &l2);
+	int rc = KS_OK;
+	if (l2 && l1 + l2 < 16)
+		rc = scan_prefix(s, q, l1 + l2, tp, err);
+	if (rc == KS_OK && tp->n == 0 && l1 < 16)
+		rc = scan_prefix(s, q, l1, tp, err);
 	return rc;
 }
 
