@@ -141,7 +141,8 @@ json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_gen
 
 /* The body of `kensaku stats --json`: {"items", "issues", "sources",
  * "first_date" and "last_date" (null when unknown), "built_at", "tokenizer",
- * "icu", "generation", "file_bytes", "reindex_needed", and this binary's
+ * "icu", "segmenter" (the word boundaries' source, null before they were
+ * recorded), "generation", "file_bytes", "reindex_needed", and this binary's
  * "binary_tokenizer" and "binary_icu"}. New reference, NULL on out of
  * memory. */
 json_t *ks_stats_json(const struct ks_store_stats *st, int reindex_needed);

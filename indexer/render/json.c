@@ -335,12 +335,13 @@ json_t *ks_health_json(const struct ks_store_stats *st, unsigned long server_gen
 
 json_t *ks_stats_json(const struct ks_store_stats *st, int reindex_needed)
 {
-	return json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:s}", "items",
+	return json_pack("{s:I,s:I,s:I,s:s?,s:s?,s:s,s:s,s:s,s:s?,s:s,s:I,s:b,s:s,s:s}", "items",
 			 (json_int_t)st->items, "issues", (json_int_t)st->issues, "sources",
 			 (json_int_t)st->sources, "first_date",
 			 st->first_date[0] ? st->first_date : NULL, "last_date",
 			 st->last_date[0] ? st->last_date : NULL, "built_at", st->built_at,
-			 "tokenizer", st->tokenizer, "icu", st->icu, "generation", st->generation,
+			 "tokenizer", st->tokenizer, "icu", st->icu, "segmenter",
+			 st->segmenter[0] ? st->segmenter : NULL, "generation", st->generation,
 			 "file_bytes", (json_int_t)st->file_bytes, "reindex_needed", reindex_needed,
 			 "binary_tokenizer", ks_tok_version(), "binary_icu", ks_tok_icu_version());
 }
