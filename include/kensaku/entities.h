@@ -74,14 +74,4 @@ json_t *ks_entity_hit_json(const struct ks_entity_hit *h);
  * new reference. */
 json_t *ks_entity_hits_json(const char *prefix, const struct ks_entity_hits *h);
 
-/* ks_entities_find rendered with ks_entity_hits_json into *out (a new
- * reference); the same codes. */
-int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
-			int deadline_ms, json_t **out, struct ks_err *err);
-
-/* ks_entity_lookup rendered with ks_entity_hit_json into *out (a new
- * reference); the same codes. */
-int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
-		   struct ks_err *err);
-
 #endif

@@ -31,33 +31,3 @@ json_t *ks_entity_hits_json(const char *prefix, const struct ks_entity_hits *h)
 	return list ? json_pack("{s:s, s:o}", "prefix", prefix ? prefix : "", "entities", list)
 		    : NULL;
 }
-
-int ks_entities_suggest(struct ks_store *s, const char *prefix, const char *kind, int limit,
-			int deadline_ms, json_t **out, struct ks_err *err)
-{
-	struct ks_entity_hits h;
-	int rc = ks_entities_find(s, prefix, kind, limit, deadline_ms, &h, err);
-	if (rc != KS_OK)
-		return rc;
-	json_t *o = ks_entity_hits_json(prefix, &h);
-	ks_entity_hits_clear(&h);
-	if (!o)
-		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	*out = o;
-	return KS_OK;
-}
-
-int ks_entity_info(struct ks_store *s, const char *text, int deadline_ms, json_t **out,
-		   struct ks_err *err)
-{
-	struct ks_entity_hit h;
-	int rc = ks_entity_lookup(s, text, deadline_ms, &h, err);
-	if (rc != KS_OK)
-		return rc;
-	json_t *o = ks_entity_hit_json(&h);
-	ks_entity_hit_clear(&h);
-	if (!o)
-		return ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-	*out = o;
-	return KS_OK;
-}

@@ -458,14 +458,20 @@ static int op_item(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 
 static int op_entities(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
 {
-	json_t *j = NULL;
-	int rc = ks_entities_suggest(e->s, "e", NULL, 10, 0, &j, err);
+	struct ks_entity_hits hits;
+	struct ks_entity_hit hit;
+	int rc = ks_entities_find(e->s, "e", NULL, 10, 0, &hits, err);
+	if (rc == KS_OK) {
+		rc = emit_json(out, ks_entity_hits_json("e", &hits), err);
+		ks_entity_hits_clear(&hits);
+	}
 	if (rc == KS_OK)
-		rc = emit_json(out, j, err);
-	j = NULL;
-	if (rc == KS_OK)
-		rc = ks_entity_info(e->s, "cve-2021-44228", 0, &j, err);
-	return rc == KS_OK ? emit_json(out, j, err) : rc;
+		rc = ks_entity_lookup(e->s, "cve-2021-44228", 0, &hit, err);
+	if (rc == KS_OK) {
+		rc = emit_json(out, ks_entity_hit_json(&hit), err);
+		ks_entity_hit_clear(&hit);
+	}
+	return rc;
 }
 
 static int op_analyze(struct oom_env *e, struct ks_buf *out, struct ks_err *err)
