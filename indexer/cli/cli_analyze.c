@@ -88,16 +88,9 @@ int ks_cli_analyze(int argc, char **argv)
 		fprintf(stderr, "kensaku analyze: %s\n", err.msg);
 		return 1;
 	}
-	if (json) {
-		char *s = ks_json_body(body);
-		if (s)
-			puts(s);
-		else
-			rc = KS_ERR_NOMEM;
-		free(s);
-	} else {
-		print_table(body);
-	}
+	if (json)
+		return ks_cli_print_json(body) == KS_OK ? 0 : 1;
+	print_table(body);
 	json_decref(body);
-	return rc == KS_OK ? 0 : 1;
+	return 0;
 }

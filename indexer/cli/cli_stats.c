@@ -48,15 +48,8 @@ int ks_cli_stats(int argc, char **argv)
 		fprintf(stderr, "kensaku stats: %s\n", err.msg);
 		return 1;
 	}
-	if (json) {
-		json_t *j = ks_stats_json(&st, stale);
-		char *body = ks_json_body(j);
-		if (body)
-			puts(body);
-		free(body);
-		json_decref(j);
-		return body ? 0 : 1;
-	}
+	if (json)
+		return ks_cli_print_json(ks_stats_json(&st, stale)) == KS_OK ? 0 : 1;
 	printf("index       %s (%.1f MB)\n", db, (double)st.file_bytes / 1e6);
 	printf("items       %lld\nissues      %lld\nfiles       %lld\n", st.items, st.issues,
 	       st.sources);

@@ -1,5 +1,6 @@
 /* cli_util.c - what every `kensaku` subcommand shares: the default index,
- * usage errors, joining words into one text, opening the index read-only.
+ * usage errors, joining words into one text, opening the index read-only,
+ * printing a JSON body.
  * The subcommands use it; it uses none of them. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "kensaku/search.h"
 #include "kensaku/store.h"
 
 const char *ks_cli_default_db(void)
@@ -56,4 +58,14 @@ struct ks_store *ks_cli_open_ro(const char *db)
 	if (ks_store_check_version(s, &err) != KS_OK)
 		fprintf(stderr, "kensaku: warning: %s\n", err.msg);
 	return s;
+}
+
+int ks_cli_print_json(json_t *j)
+{
+	char *body = j ? ks_json_body(j) : NULL;
+	if (body)
+		puts(body);
+	free(body);
+	json_decref(j);
+	return body ? KS_OK : KS_ERR_NOMEM;
 }

@@ -1,9 +1,11 @@
 /* cli_util.h - what the subcommands of the `kensaku` CLI share (cli.h):
- * the default index, usage errors, joined words, a read-only open. */
+ * the default index, usage errors, joined words, a read-only open, a
+ * printed JSON body. */
 #ifndef KS_CLI_UTIL_H
 #define KS_CLI_UTIL_H
 
 struct ks_store;
+struct json_t;
 
 /* $KENSAKU_DB, else ./kensaku.db. */
 const char *ks_cli_default_db(void);
@@ -19,5 +21,11 @@ char *ks_cli_join(int argc, char **argv, int from);
  * the reason and returns NULL when it can't be opened. Close it with
  * ks_store_close. */
 struct ks_store *ks_cli_open_ro(const char *db);
+
+/* Prints j as the API prints it (ks_json_body) and a newline on stdout,
+ * then releases j (the reference is the caller's: NULL is fine, as from
+ * a render that ran out of memory). KS_OK, or KS_ERR_NOMEM when j is NULL
+ * or the body can't be made (nothing printed). */
+int ks_cli_print_json(struct json_t *j);
 
 #endif
