@@ -16,7 +16,7 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kstest import (Server, args, check, cleanup, cli, get, get_json, jsonl, run,  # noqa: E402
+from kstest import (Server, args, check, check_no_sanitizer_report, cleanup, cli, get, get_json, jsonl, run,  # noqa: E402
                     tmpdir)
 
 A = args()
@@ -183,10 +183,8 @@ def main():
             test_ordinary(srv)
         finally:
             rc = srv.stop()
-            err = srv.stderr_text()
             check(rc == 0, "kensakud exits 0 (exit %r)" % rc)
-            check("AddressSanitizer" not in err and "runtime error" not in err and
-                  "LeakSanitizer" not in err, "no sanitizer report: %s" % err[-2000:])
+            check_no_sanitizer_report(srv)
     finally:
         cleanup(d)
 

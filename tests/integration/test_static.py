@@ -8,7 +8,7 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kstest import (Server, args, build_index, check, cleanup, get, is_error_shape, raw,  # noqa: E402
+from kstest import (Server, args, build_index, check, check_no_sanitizer_report, cleanup, get, is_error_shape, raw,  # noqa: E402
                     patience, request, run, status_of, tmpdir)
 
 A = args()
@@ -245,8 +245,7 @@ def main():
     finally:
         rc = srv.stop()
         check(rc == 0, "kensakud exit status %r after SIGTERM" % rc)
-        errs = srv.stderr_text()
-        check("Sanitizer" not in errs and "runtime error:" not in errs, "sanitizer report:\n" + errs[-3000:])
+        check_no_sanitizer_report(srv)
     cleanup(d)
 
 

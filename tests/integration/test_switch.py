@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kstest import Server, args, check, cleanup, get, get_json, jsonl, patience, poll, run, tmpdir  # noqa: E402
+from kstest import Server, args, check, check_no_sanitizer_report, cleanup, get, get_json, jsonl, patience, poll, run, tmpdir  # noqa: E402
 
 A = args()
 ROUNDS = 6
@@ -142,8 +142,7 @@ def main():
     finally:
         rc = srv.stop()
         check(rc == 0, "kensakud exit status %r" % rc)
-        errs = srv.stderr_text()
-        check("Sanitizer" not in errs and "runtime error:" not in errs, "sanitizer report:\n" + errs[-3000:])
+        check_no_sanitizer_report(srv)
     cleanup(d)
 
 
