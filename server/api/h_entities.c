@@ -51,8 +51,7 @@ static int entity_body(const struct entity_ask *a, int deadline_ms, json_t **bod
 
 /* Answers a: 200 with its body, 404 when the entity is unknown, else the
  * error's reply. */
-static void entity_reply(const struct ksd_req *rq, const struct entity_ask *a,
-			 struct ksd_reply *rp)
+static void entity_reply(const struct ksd_req *rq, const struct entity_ask *a, struct ksd_reply *rp)
 {
 	struct ks_err err = {{0}};
 	json_t *body = NULL;
