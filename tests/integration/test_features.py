@@ -534,6 +534,15 @@ def test_explain(srv):
     check(search(srv, explain=1).get("fts", "missing") is None, "browse: fts is null")
     st, _, b = get(srv, url("/api/search", {"q": "x", "explain": "2"}))
     check(st == 400 and is_error_shape(b, "bad_request"), "explain=2 is a 400")
+    # issue 12: each hit says why it scored what it did
+    keys = {"title_words", "quote_words", "inside", "spellings", "words", "avg_words",
+            "length_unit", "proximity", "bm25"}
+    b = search(srv, q="ランサム", explain=1, exact=1)
+    hits = b.get("hits", [])
+    check(hits and all(set(h.get("explain", {})) == keys for h in hits), "explain=1: parts in every hit")
+    check(all(h["explain"]["inside"] >= 1 and h["explain"]["length_unit"] == "words" for h in hits),
+          "ランサム is inside ランサムウェア in every hit, lengths in words: %r" % [h.get("explain") for h in hits[:2]])
+    check(all("explain" not in h for h in search(srv, q="ランサム").get("hits", [])), "no parts without explain")
 
 
 # ---- CSV export -------------------------------------------------------------------------

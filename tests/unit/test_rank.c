@@ -95,6 +95,10 @@ static struct ks_store *words_fixture(void)
 	fx_item(is, NULL, "notes", "ランサムウェア の被害が出た");	 /* 12-6: added spelling */
 	fx_item(is, NULL, "remote code execution in a router", "patch"); /* 12-7: side by side */
 	fx_item(is, NULL, "remote access and then some code", "patch");	 /* 12-8: apart */
+	fx_item(is, NULL, "a vulnerability in the kernel", "notes");	 /* 12-9: inflection */
+	fx_item(is, NULL, "vulnerabilities in the kernel", "notes");	 /* 12-10: as typed */
+	fx_item(is, NULL, "サーバーの停止", "notes");			 /* 12-11: ー form */
+	fx_item(is, NULL, "サーバの停止", "notes");			 /* 12-12: as typed */
 	fx_put(s, "/src/rankw.txt", &b);
 	return s;
 }
@@ -125,6 +129,37 @@ static void test_spelling_below_typed(void)
 	p.q = "ランサムウェア";
 	r = fx_run(s, &p);
 	CHECK(r && r->total == 2 && rank_of(r, "12-6") == 0 && rank_of(r, "12-5") == 1);
+	ks_result_free(r);
+	fx_close(s, path);
+}
+
+/* Kana and inflection spellings find more, below the spelling typed, and
+ * exact=1 searches only that. */
+static void test_kana_and_inflection(void)
+{
+	struct ks_store *s = words_fixture();
+	struct ks_search_params p;
+	ks_search_params_init(&p);
+	p.expand = 1;
+	p.q = "vulnerabilities";
+	struct ks_result *r = fx_run(s, &p);
+	CHECK(r && r->total == 2 && rank_of(r, "12-10") == 0 && rank_of(r, "12-9") == 1);
+	ks_result_free(r);
+	p.q = "サーバ";
+	r = fx_run(s, &p);
+	CHECK(r && rank_of(r, "12-12") == 0 && rank_of(r, "12-11") == 1);
+	ks_result_free(r);
+	p.q = "さーば"; /* hiragana finds both katakana spellings */
+	r = fx_run(s, &p);
+	CHECK(r && r->total == 2);
+	ks_result_free(r);
+	p.expand = 0;
+	r = fx_run(s, &p);
+	CHECK(r && r->total == 0);
+	ks_result_free(r);
+	p.q = "vulnerabilities";
+	r = fx_run(s, &p);
+	CHECK(r && r->total == 1 && rank_of(r, "12-10") == 0);
 	ks_result_free(r);
 	fx_close(s, path);
 }
@@ -163,4 +198,5 @@ static void test_explain(void)
 }
 
 TEST_MAIN(TEST(test_title_above_quote), TEST(test_rare_and_both), TEST(test_words_above_inside),
-	  TEST(test_spelling_below_typed), TEST(test_proximity), TEST(test_explain))
+	  TEST(test_spelling_below_typed), TEST(test_proximity), TEST(test_kana_and_inflection),
+	  TEST(test_explain))
