@@ -29,6 +29,7 @@
 #include "rowid.h"
 #include "hit.h"
 #include "scan.h"
+#include "topk.h"
 
 /* One field: formula guard for text fields, then RFC 4180 quoting. */
 static void field(struct ks_buf *b, const char *s, int guard)
@@ -260,16 +261,11 @@ static int decode(const char *c, const struct ks_search_params *p, const struct 
 
 /* ---- collecting a page ---------------------------------------------------- */
 
-struct cand {
-	sqlite3_int64 rowid;
-	double score;
-};
-
 struct pagectx {
 	char sort;
-	long long wm;	/* rows with seq >= wm came after the export began */
-	struct cand *c; /* date sorts: in order; relevance: a min-heap of the best */
-	size_t n, k;	/* k = limit + 1 */
+	long long wm;	   /* rows with seq >= wm came after the export began */
+	struct ks_cand *c; /* date sorts: in order; relevance: a min-heap of the best */
+	size_t n, k;	   /* k = limit + 1 */
 	int has_key;
 	struct key key;
 };
@@ -284,36 +280,8 @@ static int take_in_order(void *ctx, sqlite3_int64 rowid, double score)
 	struct pagectx *x = ctx;
 	if (after_wm(x, rowid))
 		return 0;
-	x->c[x->n++] = (struct cand){rowid, score};
+	x->c[x->n++] = (struct ks_cand){rowid, score};
 	return x->n == x->k;
-}
-
-/* 1 when a ranks below b: lower score, or on a tie the older rowid. */
-static int worse(double as, sqlite3_int64 ar, double bs, sqlite3_int64 br)
-{
-	return as < bs || (as == bs && ar < br);
-}
-
-static int cworse(const struct cand *a, const struct cand *b)
-{
-	return worse(a->score, a->rowid, b->score, b->rowid);
-}
-
-static void sift_down(struct cand *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < n && cworse(&h[l], &h[m]))
-			m = l;
-		if (r < n && cworse(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			return;
-		struct cand t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
 }
 
 static int take_ranked(void *ctx, sqlite3_int64 rowid, double score)
@@ -321,30 +289,11 @@ static int take_ranked(void *ctx, sqlite3_int64 rowid, double score)
 	struct pagectx *x = ctx;
 	if (after_wm(x, rowid))
 		return 0;
-	if (x->has_key && !worse(score, rowid, x->key.score, x->key.rowid))
+	struct ks_cand c = {rowid, score};
+	if (x->has_key && !ks_cand_worse(&c, &(struct ks_cand){x->key.rowid, x->key.score}))
 		return 0; /* on an earlier page */
-	struct cand c = {rowid, score};
-	if (x->n == x->k) {
-		if (cworse(&c, &x->c[0]))
-			return 0;
-		x->c[0] = c;
-		sift_down(x->c, x->n, 0);
-		return 0;
-	}
-	size_t i = x->n++;
-	x->c[i] = c;
-	while (i > 0 && cworse(&x->c[i], &x->c[(i - 1) / 2])) {
-		struct cand t = x->c[i];
-		x->c[i] = x->c[(i - 1) / 2];
-		x->c[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
+	ks_topk_push(x->c, &x->n, x->k, c);
 	return 0;
-}
-
-static int best_first(const void *a, const void *b)
-{
-	return cworse(a, b) ? 1 : cworse(b, a) ? -1 : 0;
 }
 
 /* Fills x->c with up to x->k rows after the key, in page order. */
@@ -356,8 +305,8 @@ static int collect(struct ks_store *s, const struct ks_scan *sc, struct pagectx 
 	if (x->sort == 'r') {
 		rc = ks_scan_walk(s, sc, 0, INT64_MAX, KS_SCAN_ASC, KS_SCORE_FULL, take_ranked, x,
 				  err);
-		if (rc == KS_OK && x->n)
-			qsort(x->c, x->n, sizeof *x->c, best_first);
+		if (rc == KS_OK)
+			ks_topk_sort(x->c, x->n);
 		return rc;
 	}
 	if (x->sort == 'n')
@@ -463,7 +412,7 @@ static int page_finish(const struct ks_search_params *p, const struct cursor_ctx
 	out->next[0] = 0;
 	if (considered < x->n) {
 		/* more remain: resume after the last row considered */
-		const struct cand *last = &x->c[considered - 1];
+		const struct ks_cand *last = &x->c[considered - 1];
 		struct key k = {x->sort, x->wm, last->rowid, last->score};
 		if (encode(p, cc, &k, out->next) < 0)
 			return ks_err_set(err, KS_ERR_NOMEM, "[csv] out of memory");

@@ -24,6 +24,7 @@
 #include "rowid.h"
 #include "scan.h"
 #include "store_internal.h"
+#include "topk.h"
 
 #define COLS KS_HIT_COLS
 
@@ -141,87 +142,36 @@ static int by_rowid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct cand {
-	sqlite3_int64 rowid;
-	double score;
-};
-
 /* The page being collected during the scan. */
 struct page {
 	enum ks_sort sort; /* KS_SORT_RELEVANCE only for MATCH queries */
 	long long offset;
 	int limit;
-	size_t k;	   /* offset + limit: candidates kept */
-	struct cand *heap; /* relevance: the k best so far (a min-heap) */
+	size_t k;	      /* offset + limit: candidates kept */
+	struct ks_cand *heap; /* relevance: the k best so far (a min-heap) */
 	size_t n_heap;
-	struct cand *rows; /* date sorts: the page, in order */
+	struct ks_cand *rows; /* date sorts: the page, in order */
 	size_t n_rows;
 	sqlite3_int64 *undated; /* oldest: the first k undated rows (they come first in the scan) */
 	size_t n_undated;
 	long long seen_dated;
 };
 
-/* 1 when a ranks below b: lower score, or on a tie the older rowid. */
-static int worse(const struct cand *a, const struct cand *b)
-{
-	return a->score < b->score || (a->score == b->score && a->rowid < b->rowid);
-}
-
-static void heap_push(struct page *pg, struct cand c)
-{
-	struct cand *h = pg->heap;
-	if (pg->n_heap == pg->k) {
-		if (!worse(&h[0], &c))
-			return;
-		/* replace the worst and sift down */
-		size_t i = 0;
-		h[0] = c;
-		for (;;) {
-			size_t l = 2 * i + 1, r = l + 1, m = i;
-			if (l < pg->n_heap && worse(&h[l], &h[m]))
-				m = l;
-			if (r < pg->n_heap && worse(&h[r], &h[m]))
-				m = r;
-			if (m == i)
-				break;
-			struct cand t = h[i];
-			h[i] = h[m];
-			h[m] = t;
-			i = m;
-		}
-		return;
-	}
-	size_t i = pg->n_heap++;
-	h[i] = c;
-	while (i > 0 && worse(&h[i], &h[(i - 1) / 2])) {
-		struct cand t = h[i];
-		h[i] = h[(i - 1) / 2];
-		h[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
-}
-
-static int by_rank(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-	return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
-}
-
 /* Takes one row that passed the filters, total counting from 0. */
 static void page_take(struct page *pg, sqlite3_int64 rowid, double score, long long index)
 {
 	if (pg->sort == KS_SORT_RELEVANCE) {
-		heap_push(pg, (struct cand){rowid, score});
+		ks_topk_push(pg->heap, &pg->n_heap, pg->k, (struct ks_cand){rowid, score});
 	} else if (pg->sort == KS_SORT_NEWEST) {
 		if (index >= pg->offset && pg->n_rows < (size_t)pg->limit)
-			pg->rows[pg->n_rows++] = (struct cand){rowid, score};
+			pg->rows[pg->n_rows++] = (struct ks_cand){rowid, score};
 	} else if (ks_rowid_day(rowid) == 0) {
 		if (pg->n_undated < pg->k)
 			pg->undated[pg->n_undated++] = rowid;
 	} else {
 		long long i = pg->seen_dated++;
 		if (i >= pg->offset && pg->n_rows < (size_t)pg->limit)
-			pg->rows[pg->n_rows++] = (struct cand){rowid, score};
+			pg->rows[pg->n_rows++] = (struct ks_cand){rowid, score};
 	}
 }
 
@@ -229,7 +179,7 @@ static void page_take(struct page *pg, sqlite3_int64 rowid, double score, long l
 static void page_finish(struct page *pg)
 {
 	if (pg->sort == KS_SORT_RELEVANCE) {
-		qsort(pg->heap, pg->n_heap, sizeof *pg->heap, by_rank);
+		ks_topk_sort(pg->heap, pg->n_heap);
 		for (size_t i = (size_t)pg->offset;
 		     i < pg->n_heap && pg->n_rows < (size_t)pg->limit; i++)
 			pg->rows[pg->n_rows++] = pg->heap[i];
@@ -238,7 +188,7 @@ static void page_finish(struct page *pg)
 		long long skip = pg->offset > pg->seen_dated ? pg->offset - pg->seen_dated : 0;
 		for (size_t i = (size_t)skip; i < pg->n_undated && pg->n_rows < (size_t)pg->limit;
 		     i++)
-			pg->rows[pg->n_rows++] = (struct cand){pg->undated[i], 0.0};
+			pg->rows[pg->n_rows++] = (struct ks_cand){pg->undated[i], 0.0};
 	}
 }
 
@@ -368,19 +318,19 @@ static int walk_matches(struct ks_store *s, const struct ks_scan *sc, struct tal
 
 static int by_cand_rowid(const void *a, const void *b)
 {
-	return by_rowid(&((const struct cand *)a)->rowid, &((const struct cand *)b)->rowid);
+	return by_rowid(&((const struct ks_cand *)a)->rowid, &((const struct ks_cand *)b)->rowid);
 }
 
 struct scores {
-	struct cand *byid; /* the page's rows by rowid */
+	struct ks_cand *byid; /* the page's rows by rowid */
 	size_t n;
 };
 
 static int on_score(void *ctx, sqlite3_int64 rowid, double score)
 {
 	struct scores *sc = ctx;
-	struct cand key = {rowid, 0.0};
-	struct cand *c = bsearch(&key, sc->byid, sc->n, sizeof *sc->byid, by_cand_rowid);
+	struct ks_cand key = {rowid, 0.0};
+	struct ks_cand *c = bsearch(&key, sc->byid, sc->n, sizeof *sc->byid, by_cand_rowid);
 	if (c)
 		c->score = score;
 	return 0;
@@ -402,7 +352,8 @@ static int score_page(struct ks_store *s, const struct ks_scan *sc, struct page 
 	int rc = ks_scan_walk(s, sc, k.byid[0].rowid, k.byid[k.n - 1].rowid, KS_SCAN_ASC,
 			      KS_SCORE_CHEAP, on_score, &k, err);
 	for (size_t i = 0; rc == KS_OK && i < pg->n_rows; i++) {
-		struct cand *c = bsearch(&pg->rows[i], k.byid, k.n, sizeof *k.byid, by_cand_rowid);
+		struct ks_cand *c =
+		    bsearch(&pg->rows[i], k.byid, k.n, sizeof *k.byid, by_cand_rowid);
 		pg->rows[i].score = c->score;
 	}
 	free(k.byid);
