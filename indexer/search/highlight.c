@@ -56,24 +56,29 @@ struct collect {
 	int nq, capq;
 };
 
+/* v (room for *cap elements of elem bytes) with room for more than n:
+ * v itself, or v grown to twice *cap (first when 0, *cap updated); NULL
+ * when out of memory (v and *cap untouched). */
+static void *room(void *v, int n, int *cap, size_t elem, int first)
+{
+	if (n < *cap)
+		return v;
+	int ncap = *cap ? *cap * 2 : first;
+	void *nv = realloc(v, (size_t)ncap * elem);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
 static int on_doc_token(void *ctx, const char *text, int len, int start, int end)
 {
 	struct collect *c = ctx;
-	if (c->n == c->cap) {
-		int cap = c->cap ? c->cap * 2 : 256;
-		struct dtok *t = realloc(c->t, (size_t)cap * sizeof *t);
-		if (!t) {
-			c->oom = 1;
-			return 1;
-		}
+	struct dtok *t = room(c->t, c->n, &c->cap, sizeof *t, 256);
+	if (t)
 		c->t = t;
-		c->cap = cap;
-	}
-	long at = arena_add(c->arena, text, len);
-	if (at < 0) {
-		c->oom = 1;
-		return 1;
-	}
+	long at = t ? arena_add(c->arena, text, len) : -1;
+	if (at < 0)
+		return c->oom = 1;
 	if (c->n > 0 && !ks_tok_colocated(c->tok))
 		c->pos++;
 	c->t[c->n++] = (struct dtok){at, len, start, end, c->pos};
@@ -84,21 +89,12 @@ static int on_query_token(void *ctx, const char *text, int len, int start, int e
 {
 	struct collect *c = ctx;
 	(void)start, (void)end;
-	if (c->nq == c->capq) {
-		int cap = c->capq ? c->capq * 2 : 8;
-		long *q = realloc(c->qtok, (size_t)cap * sizeof *q);
-		if (!q) {
-			c->oom = 1;
-			return 1;
-		}
+	long *q = room(c->qtok, c->nq, &c->capq, sizeof *q, 8);
+	if (q)
 		c->qtok = q;
-		c->capq = cap;
-	}
-	long at = arena_add(c->arena, text, len);
-	if (at < 0) {
-		c->oom = 1;
-		return 1;
-	}
+	long at = q ? arena_add(c->arena, text, len) : -1;
+	if (at < 0)
+		return c->oom = 1;
 	c->qtok[c->nq++] = at;
 	return 0;
 }
@@ -125,16 +121,12 @@ static int add_phrase(struct ks_hl *h, struct ks_tok *tok, const char *text, int
 		free(c.qtok);
 		return c.oom ? -1 : 0;
 	}
-	if (h->n_ph == *cap) {
-		int ncap = *cap ? *cap * 2 : 8;
-		struct phrase *ph = realloc(h->ph, (size_t)ncap * sizeof *ph);
-		if (!ph) {
-			free(c.qtok);
-			return -1;
-		}
-		h->ph = ph;
-		*cap = ncap;
+	struct phrase *ph = room(h->ph, h->n_ph, cap, sizeof *ph, 8);
+	if (!ph) {
+		free(c.qtok);
+		return -1;
 	}
+	h->ph = ph;
 	h->ph[h->n_ph++] = (struct phrase){c.qtok, c.nq, prefix};
 	return 0;
 }
@@ -227,15 +219,12 @@ int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, i
 			}
 			if (!ok)
 				continue;
-			if (nm == capm) {
-				capm = capm ? capm * 2 : 16;
-				int *nmk = realloc(m, (size_t)capm * 2 * sizeof *nmk);
-				if (!nmk) {
-					rc = -1;
-					break;
-				}
-				m = nmk;
+			int *nmk = room(m, nm, &capm, 2 * sizeof *m, 16); /* start, end pairs */
+			if (!nmk) {
+				rc = -1;
+				break;
 			}
+			m = nmk;
 			m[2 * nm] = c.t[i].start;
 			m[2 * nm + 1] = end;
 			nm++;
