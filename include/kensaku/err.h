@@ -2,7 +2,18 @@
  *
  * Ownership rule of the whole API: a function that returns a pointer through
  * an out-parameter transfers ownership to the caller, who frees it with the
- * matching ks_*_free(); every ks_*_free() accepts NULL. */
+ * matching ks_*_free(); every ks_*_free() accepts NULL.
+ *
+ * Return rule of the whole API, one of four, each header saying which:
+ *  - an enum ks_rc (KS_OK or a KS_ERR_*, with a struct ks_err filled) for
+ *    what can fail in several ways (I/O, the index, the user's input);
+ *  - 0 or -1 (a count or -1) for what can only run out of memory or only
+ *    say "not one of those" (parsers of a date, a number, a UTF-8
+ *    character): there is nothing more to tell;
+ *  - a count or a negated enum ks_rc (-KS_ERR_DB ...) for lookups that
+ *    return how many they found (vocab.h);
+ *  - an SQLite code only where SQLite is the caller: the tokenizer and the
+ *    registrations FTS5 calls (tokenizer.h). */
 #ifndef KENSAKU_ERR_H
 #define KENSAKU_ERR_H
 
