@@ -79,11 +79,24 @@ static int add(char ***out, size_t *n, char *s)
 	return 0;
 }
 
+/* 1 when text could be a misspelled word vocab.h looks up: no ASCII digit,
+ * space or punctuation (a CVE id, a version, a phrase of words are not;
+ * vocab.h rules on the rest). Saves the index lookup of known(). */
+static int suggestible(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p < 0x80 && !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			return 0;
+	return *text != 0;
+}
+
 /* Adds the suggestions for one typed term (NFKC text) of norm, the query
  * as typed in NFKC. A KS code. */
 static int for_term(struct ks_store *s, const char *norm, const char *text, char ***out, size_t *n,
 		    struct ks_err *err)
 {
+	if (!suggestible(text))
+		return KS_OK;
 	int k = known(s, text, err);
 	if (k != 0)
 		return k < 0 ? -k : KS_OK;

@@ -190,15 +190,19 @@ static struct rank_data *rank_data_new(int np)
 	return d;
 }
 
-/* The per-statement constants (first row): terms, IDFs, mean length. */
+/* The per-statement constants (first row): terms, IDFs, mean length.
+ * phrases is the bound phrase list (read once: sqlite3_value_pointer
+ * compares type names). */
 static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int cheap,
-			 const struct ks_query_phrases *pl, struct rank_data **out)
+			 sqlite3_value *phrases, struct rank_data **out)
 {
 	struct rank_data *d = api->xGetAuxdata(fts, 0);
 	if (d) {
 		*out = d;
 		return SQLITE_OK;
 	}
+	const struct ks_query_phrases *pl =
+	    phrases ? sqlite3_value_pointer(phrases, KS_PHRASES_POINTER) : NULL;
 	sqlite3_int64 nrow = 0;
 	int rc = api->xRowCount(fts, &nrow);
 	if (rc != SQLITE_OK)
@@ -401,13 +405,11 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	double w[2] = {nVal > 0 ? sqlite3_value_double(apVal[0]) : 0,
 		       nVal > 1 ? sqlite3_value_double(apVal[1]) : 0};
 	int mode = nVal > 2 ? sqlite3_value_int(apVal[2]) : 0;
-	const struct ks_query_phrases *pl =
-	    nVal > 3 ? sqlite3_value_pointer(apVal[3], KS_PHRASES_POINTER) : NULL;
 	struct rank_data *d = NULL;
 	struct ks_score_parts parts;
 	double score = 0;
 	memset(&parts, 0, sizeof parts);
-	int rc = rank_data_get(api, fts, mode != 0, pl, &d);
+	int rc = rank_data_get(api, fts, mode != 0, nVal > 3 ? apVal[3] : NULL, &d);
 	if (rc == SQLITE_OK)
 		rc = score_row(api, fts, d, w, mode == 2 ? &parts : NULL, &score);
 	if (rc != SQLITE_OK)
