@@ -19,14 +19,23 @@
 enum ks_format {
 	KS_FMT_AUTO = 0, /* detect by content */
 	KS_FMT_TEXT,	 /* the plain-text issue layout */
-	KS_FMT_JSONL	 /* JSON Lines: one item or one issue per line */
+	KS_FMT_JSONL,	 /* JSON Lines: one item or one issue per line */
+	KS_FMT_HTML,	 /* an HTML issue page */
+	KS_FMT_FEED	 /* an RSS 2.0 / RSS 1.0 / Atom feed: each entry an issue */
 };
 
-/* Guesses the format of data: JSONL when the first non-blank line starts
- * with '{', TEXT otherwise. Never fails. */
+/* Guesses the format of data from its first non-blank bytes (after a
+ * BOM): JSONL when they are '{'; when they are markup ('<' then a letter,
+ * '!' or '?'), FEED when the first KS_DETECT_PROBE bytes hold <rss, <feed
+ * or <rdf:RDF and no <html, HTML when they hold <!doctype html, <html,
+ * <head, <body, <meta or <title; TEXT otherwise. Never fails. */
 enum ks_format ks_ingest_detect(const char *data, size_t len);
 
-/* Parses "text", "jsonl" or "auto" into *out; returns KS_ERR_ARG otherwise. */
+/* Bytes at the start of a file searched for the markers of HTML or a feed. */
+#define KS_DETECT_PROBE 4096
+
+/* Parses "text", "jsonl", "html", "feed" (also "rss", "atom") or "auto"
+ * into *out; returns KS_ERR_ARG otherwise. */
 int ks_ingest_format_parse(const char *s, enum ks_format *out);
 
 /* Parses len bytes of one file. name is the file's path as shown to the
@@ -47,5 +56,17 @@ int ks_ingest_text(const char *name, const char *data, size_t len, struct ks_bat
 /* The JSON Lines parser; same contract as ks_ingest_parse. */
 int ks_ingest_jsonl(const char *name, const char *data, size_t len, struct ks_batch *out,
 		    struct ks_err *err);
+
+/* The HTML issue page parser (one issue a file); same contract as
+ * ks_ingest_parse. See indexer/ingest/html_extract.h for the structures
+ * it recognises. */
+int ks_ingest_html(const char *name, const char *data, size_t len, struct ks_batch *out,
+		   struct ks_err *err);
+
+/* The RSS / Atom feed parser (one issue an entry, entries that cannot be
+ * read skipped and reported in out->notes); same contract as
+ * ks_ingest_parse. */
+int ks_ingest_feed(const char *name, const char *data, size_t len, struct ks_batch *out,
+		   struct ks_err *err);
 
 #endif

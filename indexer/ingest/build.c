@@ -127,7 +127,8 @@ static int wanted_name(const char *name)
 	if (name[0] == '.' || !dot)
 		return 0;
 	return !strcmp(dot, ".txt") || !strcmp(dot, ".jsonl") || !strcmp(dot, ".ndjson") ||
-	       !strcmp(dot, ".json");
+	       !strcmp(dot, ".html") || !strcmp(dot, ".htm") || !strcmp(dot, ".xml") ||
+	       !strcmp(dot, ".rss") || !strcmp(dot, ".atom") || !strcmp(dot, ".json");
 }
 
 /* What a file that is neither a folder nor a regular file is. */

@@ -226,7 +226,7 @@ static void test_detect_and_dispatch(void)
 	CHECK(ks_ingest_format_parse("TEXT", &f) == KS_OK && f == KS_FMT_TEXT);
 	CHECK(ks_ingest_format_parse("auto", &f) == KS_OK && f == KS_FMT_AUTO);
 	f = KS_FMT_JSONL;
-	CHECK(ks_ingest_format_parse("html", &f) == KS_ERR_ARG && f == KS_FMT_JSONL);
+	CHECK(ks_ingest_format_parse("pdf", &f) == KS_ERR_ARG && f == KS_FMT_JSONL);
 	CHECK(ks_ingest_format_parse(NULL, &f) == KS_ERR_ARG);
 
 	/* a forced format overrides detection */
