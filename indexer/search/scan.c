@@ -48,30 +48,39 @@ static int latin_word(const char *folded)
 	return *folded != 0;
 }
 
+/* What the expander of a search works with: the store, and why a
+ * vocabulary lookup failed (the translator only knows out of memory). */
+struct expand_ctx {
+	struct ks_store *s;
+	int rc; /* KS_OK, or the failed lookup's code (err holds its message) */
+	struct ks_err err;
+};
+
 /* The expander of a search (query.h): a term's kana spellings, then the
  * inflections of an English word the index holds. A failed vocabulary
- * lookup fails the translation (as out of memory: the only failure the
- * translator knows), since a search without them would be another one. */
+ * lookup fails the translation, since a search without them would be
+ * another one; its own code and message are kept in the context. */
 static int spellings(void *ctx, const char *folded, char **out, int max)
 {
-	struct ks_store *s = ctx;
+	struct expand_ctx *x = ctx;
 	int n = ks_kana_variants(folded, out, max);
 	if (n < 0 || n >= max || !latin_word(folded))
 		return n;
-	struct ks_err err = {""};
-	int k = ks_vocab_inflections(s, folded, out + n, max - n, &err);
+	int k = ks_vocab_inflections(x->s, folded, out + n, max - n, &x->err);
 	if (k < 0) {
 		while (n > 0)
 			free(out[--n]);
+		x->rc = -k;
 		return -1;
 	}
-	return n + (k > 0 ? k : 0);
+	return n + k;
 }
 
 int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
 		 struct ks_err *err)
 {
-	const struct ks_query_expander x = {spellings, s};
+	struct expand_ctx xc = {s, KS_OK, {""}};
+	const struct ks_query_expander x = {spellings, &xc};
 	memset(sc, 0, sizeof *sc);
 	sc->hi = INT64_MAX;
 	sc->sec = -1;
@@ -79,6 +88,8 @@ int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks
 	ks_store_deadline(s, p->deadline_ms);
 	int rc = ks_query_translate_ex(ks_store_tok(s), p->q, p->expand ? KS_QUERY_EXPAND : 0, &x,
 				       &sc->q);
+	if (rc != KS_OK && xc.rc != KS_OK)
+		return ks_err_set(err, xc.rc, "%s", xc.err.msg);
 	if (rc != KS_OK)
 		return ks_err_set(err, rc, "[scan] out of memory");
 	sc->fts = sc->q.kind == KS_Q_EXCLUDE ? sc->q.exclude : sc->q.match;
