@@ -14,7 +14,7 @@ static void usage(FILE *f)
 	fputs("usage: kensaku COMMAND [OPTIONS] ...\n"
 	      "\n"
 	      "commands:\n"
-	      "  index   [--db FILE] [--format auto|text|jsonl] [--prune] [--quiet] PATH...\n"
+	      "  index   [--db FILE] [--format auto|text|jsonl|html|feed] [--prune] [--quiet] PATH...\n"
 	      "          add or update items from files or folders (unchanged files are skipped)\n"
 	      "  reindex [--db FILE] [--format F] [--skip-malformed] [--quiet] PATH...\n"
 	      "          rebuild into a new file, check it, and swap it in atomically\n"

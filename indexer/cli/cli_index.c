@@ -49,7 +49,7 @@ static int take_flag(const char *cmd, int rebuild, int c, char **argv, struct ks
 		o->progress = 0;
 		break;
 	case 'h':
-		printf("usage: kensaku %s [--db FILE] [--format auto|text|jsonl] %s[--quiet] "
+		printf("usage: kensaku %s [--db FILE] [--format auto|text|jsonl|html|feed] %s[--quiet] "
 		       "PATH...\n",
 		       cmd, rebuild ? "[--skip-malformed] " : "[--prune] ");
 		return 0;
