@@ -57,9 +57,11 @@ struct expand_ctx {
 };
 
 /* The expander of a search (query.h): a term's kana spellings, then the
- * inflections of an English word the index holds. A failed vocabulary
- * lookup fails the translation, since a search without them would be
- * another one; its own code and message are kept in the context. */
+ * inflections of an English word the index holds. A lookup that ran out
+ * of memory or time fails the translation (a search without them would be
+ * another one), with its own code and message kept in the context; one
+ * that failed on the file (a damaged index) adds none, and the search's
+ * own statements then report the damage as such. */
 static int spellings(void *ctx, const char *folded, char **out, int max)
 {
 	struct expand_ctx *x = ctx;
@@ -67,13 +69,13 @@ static int spellings(void *ctx, const char *folded, char **out, int max)
 	if (n < 0 || n >= max || !latin_word(folded))
 		return n;
 	int k = ks_vocab_inflections(x->s, folded, out + n, max - n, &x->err);
-	if (k < 0) {
+	if (k == -KS_ERR_NOMEM || k == -KS_ERR_TIMEOUT) {
 		while (n > 0)
 			free(out[--n]);
 		x->rc = -k;
 		return -1;
 	}
-	return n + k;
+	return n + (k > 0 ? k : 0);
 }
 
 int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,

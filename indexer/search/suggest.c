@@ -97,9 +97,13 @@ static int for_term(struct ks_store *s, const char *norm, const char *text, char
 {
 	if (!suggestible(text))
 		return KS_OK;
+	/* out of memory or time fails the search; a lookup that failed on the
+	 * file (a damaged index) only means no suggestions */
 	int k = known(s, text, err);
+	if (k == -KS_ERR_NOMEM || k == -KS_ERR_TIMEOUT)
+		return -k;
 	if (k != 0)
-		return k < 0 ? -k : KS_OK;
+		return KS_OK;
 	char *folded = ks_fold(text, strlen(text), NULL), *near[PER_TERM];
 	if (!folded)
 		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
