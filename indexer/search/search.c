@@ -588,6 +588,53 @@ static int parse_id(const char *id, long long *issue, int *pos)
 	return 0;
 }
 
+/* The item (issue, pos) looked for in the items table itself, within its
+ * issue's day (the rowid range of the issue's date; "+" keeps SQLite off
+ * the unique index). */
+static const char ISSUE_DATE[] = "SELECT date FROM issues WHERE number = ?1";
+static const char ITEM_BY_DAY[] = "SELECT 1 FROM items WHERE +issue = ?1 AND +position = ?2"
+				  " AND rowid BETWEEN ?3 AND ?4";
+
+/* Called when the unique index does not know (issue, pos): KS_ERR_NOTFOUND
+ * when the table agrees, KS_ERR_CORRUPT when the table holds the item (the
+ * index is damaged: a file changed in place under the server must read as
+ * damage, never as a missing item), or a lookup's error. Reads only the
+ * rows of the issue's day. */
+static int confirm_missing(struct ks_store *s, long long issue, int pos, const char *id,
+			   struct ks_err *err)
+{
+	sqlite3_int64 lo = 0, hi = ks_rowid_day_start(1) - 1;
+	sqlite3_stmt *st = ks_store_stmt(s, ISSUE_DATE, err);
+	if (!st)
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, issue);
+	int r = sqlite3_step(st), rc = KS_ERR_NOTFOUND;
+	if (r == SQLITE_ROW && sqlite3_column_text(st, 0))
+		ks_rowid_date_range((const char *)sqlite3_column_text(st, 0),
+				    (const char *)sqlite3_column_text(st, 0), &lo, &hi);
+	else if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = ks_store_dberr(s, "item", err);
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE || rc != KS_ERR_NOTFOUND)
+		return rc == KS_ERR_NOTFOUND ? ks_err_set(err, rc, "no item %s", id) : rc;
+	if (!(st = ks_store_stmt(s, ITEM_BY_DAY, err)))
+		return KS_ERR_DB;
+	sqlite3_bind_int64(st, 1, issue);
+	sqlite3_bind_int(st, 2, pos);
+	sqlite3_bind_int64(st, 3, lo);
+	sqlite3_bind_int64(st, 4, hi);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] item %s: the index does not match the "
+				"table (the file is damaged)", id);
+	else if (r == SQLITE_DONE)
+		rc = ks_err_set(err, KS_ERR_NOTFOUND, "no item %s", id);
+	else
+		rc = ks_store_dberr(s, "item", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
 int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct ks_err *err)
 {
 	long long issue;
@@ -608,12 +655,12 @@ int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct 
 			h = NULL;
 			rc = ks_err_set(err, KS_ERR_NOMEM, "out of memory");
 		}
-	} else if (r == SQLITE_DONE) {
-		rc = ks_err_set(err, KS_ERR_NOTFOUND, "no item %s", id);
-	} else {
+	} else if (r != SQLITE_DONE) {
 		rc = ks_store_dberr(s, "item", err);
 	}
 	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return confirm_missing(s, issue, pos, id, err);
 	if (rc == KS_OK)
 		*out = h;
 	return rc;
