@@ -27,6 +27,11 @@ int ks_date_parse(const char *s, size_t n, int *y, int *m, int *d);
  * (ks_date_real) and returns 0; returns -1 (out untouched) otherwise. */
 int ks_date_format(int y, int m, int d, char out[11]);
 
+/* An English month name at s[*i] (ASCII letters, any case: the full name,
+ * its first three letters, or "Sept"), then an optional '.': returns 1..12
+ * and moves *i past it, or 0 (*i untouched). */
+int ks_date_month_name(const char *s, size_t n, size_t *i);
+
 /* Days from 1970-01-01 to y-m-d (negative before it), for any y, m 1..12
  * and d 1..31 (H. Hinnant's days_from_civil). */
 long ks_date_days(long y, int m, int d);

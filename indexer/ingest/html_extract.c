@@ -10,6 +10,8 @@
 #include <libxml/tree.h>
 
 #include "html_extract.h"
+
+#include "kensaku/buf.h"
 #include "kensaku/date.h"
 #include "kensaku/utf8.h"
 
@@ -36,17 +38,10 @@ struct block {
 	int line;
 };
 
-/* A growable string; oom set once an allocation failed. */
-struct tbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
 struct walk {
 	struct block *v;
 	size_t n, cap;
-	struct tbuf run;		      /* the text of the block being read */
+	struct ks_buf run;		      /* the text of the block being read */
 	size_t run_chars, run_bold, run_link; /* its non-space bytes, in bold, in links */
 	char *run_href;
 	int run_line;
@@ -57,27 +52,6 @@ struct walk {
 };
 
 /* ---- strings ---------------------------------------------------------- */
-
-static void tb_add(struct tbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = 0;
-}
 
 static int is_trim_space(long cp)
 {
@@ -204,28 +178,6 @@ static int take(const char *s, size_t n, size_t *i, const char *w)
 	return 1;
 }
 
-/* An English month name (full, 3 letters or "Sept") at s[*i], then an
- * optional '.'; returns 1..12 (advancing *i) or 0. */
-static int read_month(const char *s, size_t n, size_t *i)
-{
-	static const char *const names[] = {"january",	 "february", "march",	 "april",
-					    "may",	 "june",     "july",	 "august",
-					    "september", "october",  "november", "december"};
-	size_t j = *i;
-	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z')))
-		j++;
-	size_t k = j - *i;
-	for (int m = 0; m < 12 && k >= 3; m++) {
-		size_t full = strlen(names[m]);
-		if ((k == full || k == 3 || (m == 8 && k == 4)) &&
-		    strncasecmp(s + *i, names[m], k) == 0) {
-			*i = j + (j < n && s[j] == '.');
-			return m + 1;
-		}
-	}
-	return 0;
-}
-
 /* A date written year first at s[i]: Y-M-D, Y/M/D, Y.M.D or Y年M月D日. */
 static int date_year_first(const char *s, size_t n, size_t i, char out[11])
 {
@@ -250,7 +202,7 @@ static int date_english(const char *s, size_t n, size_t i, char out[11])
 {
 	long long d, y;
 	int m;
-	if ((m = read_month(s, n, &i)) > 0) {
+	if ((m = ks_date_month_name(s, n, &i)) > 0) {
 		skip_sp(s, n, &i);
 		if ((d = read_num(s, n, &i, 1, 2)) < 0)
 			return 0;
@@ -262,7 +214,7 @@ static int date_english(const char *s, size_t n, size_t i, char out[11])
 		if ((d = read_num(s, n, &i, 1, 2)) < 0)
 			return 0;
 		skip_sp(s, n, &i);
-		if ((m = read_month(s, n, &i)) == 0)
+		if ((m = ks_date_month_name(s, n, &i)) == 0)
 			return 0;
 	}
 	if (i < n && s[i] == ',')
@@ -496,7 +448,7 @@ static void run_text(struct walk *w, const char *s, int line)
 		if (k) {
 			if (w->run_chars == 0)
 				w->run_line = line;
-			tb_add(&w->run, s, k);
+			ks_buf_add(&w->run, s, k);
 			w->run_chars += k;
 			w->run_bold += w->bold ? k : 0;
 			w->run_link += w->link ? k : 0;
@@ -504,17 +456,18 @@ static void run_text(struct walk *w, const char *s, int line)
 			continue;
 		}
 		s += (unsigned char)*s == 0xC2 ? 2 : 1;
-		if (w->run.n && w->run.s[w->run.n - 1] != ' ' && w->run.s[w->run.n - 1] != '\n')
-			tb_add(&w->run, " ", 1);
+		if (w->run.len && w->run.p[w->run.len - 1] != ' ' &&
+		    w->run.p[w->run.len - 1] != '\n')
+			ks_buf_add(&w->run, " ", 1);
 	}
 }
 
 static void run_break(struct walk *w)
 {
-	while (w->run.n && w->run.s[w->run.n - 1] == ' ')
-		w->run.s[--w->run.n] = 0;
-	if (w->run.n && w->run.s[w->run.n - 1] != '\n')
-		tb_add(&w->run, "\n", 1);
+	while (w->run.len && w->run.p[w->run.len - 1] == ' ')
+		w->run.p[--w->run.len] = 0;
+	if (w->run.len && w->run.p[w->run.len - 1] != '\n')
+		ks_buf_add(&w->run, "\n", 1);
 }
 
 /* Ends the run as a block of kind (a heading of level); an empty run
@@ -525,7 +478,7 @@ static void flush(struct walk *w, enum bkind kind, int level, int titleish)
 	if (w->run.oom)
 		w->oom = 1;
 	if (w->run_chars && !w->oom)
-		text = clean_dup(w->run.s, w->run.n, kind == B_TEXT, &w->oom);
+		text = clean_dup(w->run.p, w->run.len, kind == B_TEXT, &w->oom);
 	if (text && w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
 		struct block *v = realloc(w->v, cap * sizeof *v);
@@ -539,8 +492,8 @@ static void flush(struct walk *w, enum bkind kind, int level, int titleish)
 		}
 	}
 	if (text) {
-		int linkish = w->run_link == w->run_chars ||
-			      (w->run_link * 2 >= w->run_chars && w->run.n <= LINK_LINE_MAX_BYTES);
+		int linkish = w->run_link == w->run_chars || (w->run_link * 2 >= w->run_chars &&
+							      w->run.len <= LINK_LINE_MAX_BYTES);
 		w->v[w->n++] =
 		    (struct block){kind,       level,	 w->quoted > 0, w->run_bold == w->run_chars,
 				   linkish,    titleish, text,		w->run_href,
@@ -549,7 +502,7 @@ static void flush(struct walk *w, enum bkind kind, int level, int titleish)
 	}
 	free(w->run_href);
 	w->run_href = NULL;
-	w->run.n = 0;
+	w->run.len = 0;
 	w->run_chars = w->run_bold = w->run_link = 0;
 }
 
@@ -561,11 +514,11 @@ static void add_rule(struct walk *w)
 }
 
 /* The text of e's subtree (text and CDATA nodes only, no entities). */
-static void subtree_text(xmlNode *e, struct tbuf *b, int depth)
+static void subtree_text(xmlNode *e, struct ks_buf *b, int depth)
 {
 	for (xmlNode *c = e->children; c && depth < WALK_DEPTH_MAX; c = c->next) {
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-			tb_add(b, (const char *)c->content, strlen((const char *)c->content));
+			ks_buf_add(b, (const char *)c->content, strlen((const char *)c->content));
 		else if (c->type == XML_ELEMENT_NODE)
 			subtree_text(c, b, depth + 1);
 	}
@@ -573,15 +526,15 @@ static void subtree_text(xmlNode *e, struct tbuf *b, int depth)
 
 static void take_title(struct walk *w, xmlNode *e)
 {
-	struct tbuf b = {0};
+	struct ks_buf b = {0};
 	if (w->page_title)
 		return;
 	subtree_text(e, &b, 0);
 	if (b.oom)
 		w->oom = 1;
-	else if (b.s)
-		w->page_title = clean_dup(b.s, b.n, 0, &w->oom);
-	free(b.s);
+	else if (b.p)
+		w->page_title = clean_dup(b.p, b.len, 0, &w->oom);
+	free(b.p);
 }
 
 static void take_meta(struct walk *w, xmlNode *e)
@@ -703,7 +656,7 @@ struct build {
 	int item_level; /* 1..6 headings, LEVEL_BOLD, 0: no items */
 	int line0, max_line;
 	struct ks_item *cur;
-	struct tbuf quote; /* of cur */
+	struct ks_buf quote; /* of cur */
 	int oom;
 };
 
@@ -779,11 +732,11 @@ static void end_item(struct build *bd)
 {
 	if (bd->quote.oom)
 		bd->oom = 1;
-	if (bd->cur && bd->quote.n && !bd->oom)
-		bd->cur->quote = bd->quote.s;
+	if (bd->cur && bd->quote.len && !bd->oom)
+		bd->cur->quote = bd->quote.p;
 	else
-		free(bd->quote.s);
-	bd->quote = (struct tbuf){0};
+		free(bd->quote.p);
+	bd->quote = (struct ks_buf){0};
 	bd->cur = NULL;
 }
 
@@ -814,9 +767,9 @@ static void add_text(struct build *bd, const struct block *b)
 		bd->oom = 1;
 	if (bare_url || (b->link_only && b->href) || date_line(b))
 		return;
-	if (bd->quote.n)
-		tb_add(&bd->quote, "\n", 1);
-	tb_add(&bd->quote, b->text, strlen(b->text));
+	if (bd->quote.len)
+		ks_buf_add(&bd->quote, "\n", 1);
+	ks_buf_add(&bd->quote, b->text, strlen(b->text));
 }
 
 static void build_items(struct build *bd)
@@ -880,7 +833,7 @@ static void walk_free(struct walk *w)
 		free(w->v[i].href);
 	}
 	free(w->v);
-	free(w->run.s);
+	free(w->run.p);
 	free(w->run_href);
 	free(w->page_title);
 	free(w->og_title);

@@ -192,32 +192,6 @@ static void skip_spaces(const char *s, size_t n, size_t *i)
 		(*i)++;
 }
 
-/* Reads an English month name (full, 3-letter or "Sept") at s[*i]; returns
- * 1..12 or 0. */
-static int read_month(const char *s, size_t n, size_t *i)
-{
-	static const char *const names[] = {"january",	 "february", "march",	 "april",
-					    "may",	 "june",     "july",	 "august",
-					    "september", "october",  "november", "december"};
-	size_t j = *i;
-	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z')))
-		j++;
-	size_t k = j - *i;
-	if (k < 3)
-		return 0;
-	for (int m = 0; m < 12; m++) {
-		size_t full = strlen(names[m]);
-		if ((k == full || k == 3 || (m == 8 && k == 4)) && k <= full &&
-		    strncasecmp(s + *i, names[m], k) == 0) {
-			*i = j;
-			if (*i < n && s[*i] == '.')
-				(*i)++;
-			return m + 1;
-		}
-	}
-	return 0;
-}
-
 /* Takes word w at s[*i], with the spaces around it; 1 when it is there
  * (*i then past it and the spaces), else 0. */
 static int take_word(const char *s, size_t n, size_t *i, const char *w)
@@ -263,7 +237,7 @@ static int parse_date(const char *s, size_t n, char out[11])
 	}
 	/* English: "March 27, 2022" or "27 March 2022" */
 	i = 0;
-	if ((m = read_month(s, n, &i)) > 0) {
+	if ((m = ks_date_month_name(s, n, &i)) > 0) {
 		skip_spaces(s, n, &i);
 		if ((d = read_num(s, n, &i, 1, 2)) < 0)
 			return 0;
@@ -281,7 +255,7 @@ static int parse_date(const char *s, size_t n, char out[11])
 	i = 0;
 	if ((d = read_num(s, n, &i, 1, 2)) >= 0) {
 		skip_spaces(s, n, &i);
-		if ((m = read_month(s, n, &i)) == 0)
+		if ((m = ks_date_month_name(s, n, &i)) == 0)
 			return 0;
 		if (i < n && s[i] == ',')
 			i++;

@@ -2,6 +2,8 @@
 #include "kensaku/date.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 int ks_date_real(int y, int m, int d)
 {
@@ -75,4 +77,24 @@ void ks_date_civil(long days, long *y, int *m, int *d)
 		*m = (int)mm;
 	if (d)
 		*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
+int ks_date_month_name(const char *s, size_t n, size_t *i)
+{
+	static const char *const names[] = {"january",	 "february", "march",	 "april",
+					    "may",	 "june",     "july",	 "august",
+					    "september", "october",  "november", "december"};
+	size_t j = *i;
+	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z')))
+		j++;
+	size_t k = j - *i;
+	for (int m = 0; m < 12 && k >= 3; m++) {
+		size_t full = strlen(names[m]);
+		if ((k == full || k == 3 || (m == 8 && k == 4)) &&
+		    strncasecmp(s + *i, names[m], k) == 0) {
+			*i = j + (j < n && s[j] == '.');
+			return m + 1;
+		}
+	}
+	return 0;
 }
