@@ -12,7 +12,7 @@ listen=${KENSAKU_LISTEN:-127.0.0.1:8080}
 
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libicu-dev libmicrohttpd-dev
       libjansson-dev libxxhash-dev libxml2-dev libssl-dev
-      libmecab-dev mecab-ipadic-utf8 libstemmer-dev)
+      libmecab-dev mecab-ipadic-utf8 libstemmer-dev libgmime-3.0-dev libcurl4-openssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

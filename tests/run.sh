@@ -63,7 +63,8 @@ pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       python3 curl chromium nodejs npm
       groonga wrk nginx-light manpages-ja time libxml2-utils
       sqlite3 strace openssl systemd fonts-noto-cjk newsboat
-      libmecab-dev mecab mecab-ipadic-utf8 groonga-tokenizer-mecab libstemmer-dev)
+      libmecab-dev mecab mecab-ipadic-utf8 groonga-tokenizer-mecab libstemmer-dev
+      libgmime-3.0-dev libcurl4-openssl-dev scdoc lintian fakeroot dpkg-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

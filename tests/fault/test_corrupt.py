@@ -290,8 +290,9 @@ def part_c(d, db, n, srv, state, ids, gen):
                   "%s: a good file renamed over it is served" % how)
             shutil.rmtree(cg, ignore_errors=True)
         hammer.finish()
-        check(not hammer.failures, "(c) clients: %s; first failures %r" % (
-            hammer.summary(), hammer.failures[:5]))
+        why = [x for x in srv.stderr_text().splitlines() if "[reply] db:" in x]
+        check(not hammer.failures, "(c) clients: %s; first failures %r; kensakud said %r" % (
+            hammer.summary(), hammer.failures[:5], why[:5]))
         print("(c) clients: %s" % hammer.summary())
     finally:
         hammer.finish()
