@@ -32,7 +32,9 @@ struct ks_build_report {
 };
 
 /* Adds or updates the items of the files under paths (folders are walked,
- * taking *.txt, *.jsonl, *.ndjson, *.json), skipping files whose content
+ * taking *.txt, *.jsonl, *.ndjson, *.json, *.html, *.htm, *.xml, *.rss,
+ * *.atom, *.eml, *.mbox, *.mbx and every file of a Maildir's cur/ and new/
+ * folders), skipping files whose content
  * hash is unchanged. Symlinks are followed, but every folder is walked and
  * every file read once, told apart by (st_dev, st_ino): a loop or a second
  * link is reported ("path: skipped: already indexed as ...") and skipped,

@@ -121,14 +121,30 @@ static int seen_add(struct seen *s, dev_t dev, ino_t ino, const char *path)
 	return 0;
 }
 
-static int wanted_name(const char *name)
+/* Whether folder is a Maildir's cur/ or new/ (its messages have no
+ * extension; tmp/ holds messages still being delivered and is not read). */
+static int maildir_part(const char *folder)
 {
+	const char *slash = strrchr(folder, '/');
+	const char *base = slash ? slash + 1 : folder;
+	return !strcmp(base, "cur") || !strcmp(base, "new");
+}
+
+/* Whether the walk reads the file name found in folder. */
+static int wanted_name(const char *folder, const char *name)
+{
+	static const char *const ext[] = {".txt",  ".jsonl", ".ndjson", ".html", ".htm",
+					  ".xml",  ".rss",   ".atom",   ".json", ".eml",
+					  ".mbox", ".mbx"};
 	const char *dot = strrchr(name, '.');
-	if (name[0] == '.' || !dot)
+	if (name[0] == '.')
 		return 0;
-	return !strcmp(dot, ".txt") || !strcmp(dot, ".jsonl") || !strcmp(dot, ".ndjson") ||
-	       !strcmp(dot, ".html") || !strcmp(dot, ".htm") || !strcmp(dot, ".xml") ||
-	       !strcmp(dot, ".rss") || !strcmp(dot, ".atom") || !strcmp(dot, ".json");
+	if (maildir_part(folder))
+		return 1;
+	for (size_t i = 0; dot && i < sizeof ext / sizeof ext[0]; i++)
+		if (!strcmp(dot, ext[i]))
+			return 1;
+	return 0;
 }
 
 /* What a file that is neither a folder nor a regular file is. */
@@ -192,9 +208,9 @@ static int walk_dir(struct walker *w, const char *path, int depth, struct ks_err
 			if (k < 0 || (size_t)k >= sizeof child)
 				fprintf(w->log, "%s/%s: path too long, skipped\n", path, name);
 			else if (stat(child, &cs) == 0 &&
-				 (S_ISDIR(cs.st_mode) || wanted_name(name)))
+				 (S_ISDIR(cs.st_mode) || wanted_name(path, name)))
 				rc = walk_one(w, child, &cs, depth + 1, err);
-			else if (wanted_name(name) && files_add(w->f, child))
+			else if (wanted_name(path, name) && files_add(w->f, child))
 				rc = ks_err_set(err, KS_ERR_NOMEM, "[build] out of memory");
 		}
 		free(ents[i]);
