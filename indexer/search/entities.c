@@ -145,7 +145,7 @@ static int facets(struct ks_store *s, struct ks_memo *m, const sqlite3_int64 *ro
 				ks_memo_note_miss(m);
 			sqlite3_stmt *st = ks_store_stmt(s, OF_ITEM, err);
 			if (!st) {
-				rc = KS_ERR_DB;
+				rc = ks_store_rc(s);
 				break;
 			}
 			sqlite3_bind_int64(st, 1, rowids[i]);
@@ -229,7 +229,7 @@ int ks_entities_items(struct ks_store *s, const char *entity, sqlite3_int64 **ou
 	const char *name = ks_entity_resolve(entity, buf);
 	sqlite3_stmt *st = ks_store_stmt(s, ITEMS_OF, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_int64 *v = NULL;
 	size_t cnt = 0, cap = 0;
@@ -279,7 +279,7 @@ static long long count_of(struct ks_store *s, const char *name, int *rc, struct 
 {
 	sqlite3_stmt *st = ks_store_stmt(s, COUNT_OF, err);
 	if (!st) {
-		*rc = KS_ERR_DB;
+		*rc = ks_store_rc(s);
 		return 0;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

@@ -41,7 +41,7 @@ int ks_hit_by_rowid(struct ks_store *s, sqlite3_int64 rowid, struct ks_hit *h, s
 	memset(h, 0, sizeof *h);
 	sqlite3_stmt *st = ks_store_stmt(s, ROW, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, rowid);
 	int r = sqlite3_step(st), rc = KS_OK;
 	if (r == SQLITE_ROW) {

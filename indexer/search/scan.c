@@ -102,7 +102,7 @@ int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks
 	if (p->section && !sc->none) {
 		sqlite3_stmt *st = ks_store_stmt(s, SECTION_ID, err);
 		if (!st)
-			return KS_ERR_DB;
+			return ks_store_rc(s);
 		sqlite3_bind_text(st, 1, p->section, -1, SQLITE_STATIC);
 		int r = sqlite3_step(st);
 		if (r == SQLITE_ROW)
@@ -204,7 +204,7 @@ static int walk_stmt(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64
 	int whole = lo <= 0 && hi == INT64_MAX;
 	sqlite3_stmt *st = ks_store_stmt(s, walk_sql(sc->q.kind, order, score, whole), err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	if (sc->fts)
 		sqlite3_bind_text(st, 1, sc->fts, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, lo);
@@ -315,7 +315,7 @@ int ks_scan_explain(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 
 		return KS_OK;
 	sqlite3_stmt *st = ks_store_stmt(s, EXPLAIN, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_text(st, 1, sc->fts, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, rowid);
 	sqlite3_bind_pointer(st, 4, (void *)&sc->pl, KS_PHRASES_POINTER, NULL);

@@ -197,7 +197,7 @@ static int load_sections(struct ks_store *s, char **names, struct ks_err *err)
 {
 	sqlite3_stmt *st = ks_store_stmt(s, SECTIONS, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	int r, rc = KS_OK;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int id = sqlite3_column_int(st, 0);
@@ -606,7 +606,7 @@ static int confirm_missing(struct ks_store *s, long long issue, int pos, const c
 	sqlite3_int64 lo = 0, hi = ks_rowid_day_start(1) - 1;
 	sqlite3_stmt *st = ks_store_stmt(s, ISSUE_DATE, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, issue);
 	int r = sqlite3_step(st), rc = KS_ERR_NOTFOUND;
 	if (r == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -618,7 +618,7 @@ static int confirm_missing(struct ks_store *s, long long issue, int pos, const c
 	if (r == SQLITE_DONE || rc != KS_ERR_NOTFOUND)
 		return rc == KS_ERR_NOTFOUND ? ks_err_set(err, rc, "no item %s", id) : rc;
 	if (!(st = ks_store_stmt(s, ITEM_BY_DAY, err)))
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, issue);
 	sqlite3_bind_int(st, 2, pos);
 	sqlite3_bind_int64(st, 3, lo);
@@ -643,7 +643,7 @@ int ks_item_get(struct ks_store *s, const char *id, struct ks_hit **out, struct 
 		return ks_err_set(err, KS_ERR_NOTFOUND, "no item %s (ids look like 59-3)", id);
 	sqlite3_stmt *st = ks_store_stmt(s, ITEM, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, issue);
 	sqlite3_bind_int(st, 2, pos);
 	int r = sqlite3_step(st), rc = KS_OK;
@@ -687,7 +687,7 @@ static int issue_head(struct ks_store *s, long long n, struct ks_issue_result **
 {
 	sqlite3_stmt *st = ks_store_stmt(s, ISSUE, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, n);
 	int r = sqlite3_step(st), rc = KS_OK;
 	struct ks_issue_result *is = NULL;
@@ -756,7 +756,7 @@ static int issue_items(struct ks_store *s, struct ks_issue_result *is, struct ks
 {
 	sqlite3_stmt *st = ks_store_stmt(s, ISSUE_ITEMS, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, is->number);
 	size_t cap = 0;
 	int r, rc = KS_OK;

@@ -91,35 +91,36 @@ static const char *const SCHEMA_V3[] = {
     NULL,
 };
 
+int ks_store_rc(struct ks_store *s)
+{
+	int code = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return KS_ERR_BUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return KS_ERR_CORRUPT;
+	case SQLITE_NOMEM:
+		return KS_ERR_NOMEM;
+	case SQLITE_INTERRUPT:
+		return s && s->deadline_hit ? KS_ERR_TIMEOUT : KS_ERR_DB;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		return KS_ERR_IO;
+	default:
+		return KS_ERR_DB;
+	}
+}
+
 int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err)
 {
 	int saved_errno = errno; /* SQLite does not record every failed write's errno */
 	int code = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : "no connection";
-	int rc = KS_ERR_DB;
-	switch (code & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		rc = KS_ERR_BUSY;
-		break;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		rc = KS_ERR_CORRUPT;
-		break;
-	case SQLITE_NOMEM:
-		rc = KS_ERR_NOMEM;
-		break;
-	case SQLITE_INTERRUPT:
-		if (s && s->deadline_hit)
-			rc = KS_ERR_TIMEOUT;
-		break;
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-		rc = KS_ERR_IO;
-		break;
-	}
+	int rc = ks_store_rc(s);
 	if (rc == KS_ERR_TIMEOUT)
 		return ks_err_set(err, rc, "[store] %s: the query took too long", what);
 	/* "disk I/O error" alone does not say that the disk is full */
@@ -538,7 +539,7 @@ int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err)
 {
 	sqlite3_stmt *st = ks_store_stmt(s, "PRAGMA data_version", err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		rc = ks_store_dberr(s, "data_version", err);
@@ -564,7 +565,7 @@ static int words_missing(struct ks_store *s, int *missing, struct ks_err *err)
 	*missing = 1;
 	sqlite3_stmt *st = ks_store_stmt(s, s->schema < 3 ? old : v3, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	int r = sqlite3_step(st), rc = KS_OK;
 	if (r == SQLITE_ROW)
 		*missing = sqlite3_column_int(st, 0);
@@ -669,7 +670,7 @@ int ks_store_meta_set(struct ks_store *s, const char *key, const char *value, st
 	static const char sql[] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)";
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "meta", err);
@@ -704,7 +705,7 @@ int ks_store_source_hash(struct ks_store *s, const char *source, char hash_out[6
 	static const char sql[] = "SELECT hash FROM sources WHERE path = ?1";
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st), rc = KS_OK;
 	*found = 0;
@@ -725,7 +726,7 @@ static int run1(struct ks_store *s, const char *sql, const char *text, long long
 {
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	else
@@ -774,7 +775,7 @@ static int section_id(struct ks_store *s, const char *name, int *out, struct ks_
 	static const char add[] = "INSERT INTO sections(name) VALUES (?1)";
 	sqlite3_stmt *st = ks_store_stmt(s, find, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -786,7 +787,7 @@ static int section_id(struct ks_store *s, const char *name, int *out, struct ks_
 	if (r != SQLITE_DONE)
 		return ks_store_dberr(s, "section", err);
 	if (!(st = ks_store_stmt(s, add, err)))
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		int rc = ks_store_dberr(s, "section", err);
@@ -813,7 +814,7 @@ static int drop_issue(struct ks_store *s, const char *source, const struct ks_is
 	static const char del_issue[] = "DELETE FROM issues WHERE number = ?1";
 	sqlite3_stmt *st = ks_store_stmt(s, find, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, is->number);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_DONE) {
@@ -842,7 +843,7 @@ static int tag_item(struct ks_store *s, const struct ks_item *it, struct ks_err 
 	static const char ins[] = KS_TAGS_INSERT;
 	sqlite3_stmt *st = ks_store_stmt(s, ins, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	int rc = ks_tags_put(st, sqlite3_last_insert_rowid(s->db), it->title, it->quote);
 	if (rc == KS_ERR_DB)
 		return ks_store_dberr(s, "tag item", err);
@@ -905,7 +906,7 @@ static int put_words(struct ks_store *s, sqlite3_int64 rowid, const struct ks_it
 	}
 	sqlite3_stmt *st = ks_store_stmt(s, ins, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, rowid);
 	sqlite3_bind_blob(st, 2, s->wmap.p, (int)s->wmap.len, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? KS_OK : ks_store_dberr(s, "insert word map", err);
@@ -932,7 +933,7 @@ static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_er
 			return rc;
 		sqlite3_stmt *st = ks_store_stmt(s, ins_item, err);
 		if (!st)
-			return KS_ERR_DB;
+			return ks_store_rc(s);
 		/* later positions get lower seq, so newest-first lists an issue in order */
 		long long seq = base + (long long)(is->n_items - 1 - i);
 		sqlite3_int64 rowid = ks_rowid_make(day, seq, sec);
@@ -964,7 +965,7 @@ static int put_issue(struct ks_store *s, const char *source, const struct ks_iss
 		return rc;
 	sqlite3_stmt *st = ks_store_stmt(s, ins_issue, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	sqlite3_bind_int64(st, 1, is->number);
 	sqlite3_bind_text(st, 2, is->date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, is->title, -1, SQLITE_STATIC);
@@ -995,7 +996,7 @@ int ks_store_put_source(struct ks_store *s, const char *source, const char *hash
 		return rc;
 	sqlite3_stmt *st = ks_store_stmt(s, ins_source, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	char when[32];
 	now_iso(when, sizeof when);
 	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
@@ -1102,7 +1103,7 @@ int ks_store_stats(struct ks_store *s, struct ks_store_stats *out, struct ks_err
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		int rc = ks_store_dberr(s, "stats", err);
 		sqlite3_reset(st);

@@ -9,12 +9,17 @@
 
 /* Returns the cached prepared statement for sql (a string literal: it is
  * looked up by address), reset and with bindings cleared; NULL with err set
- * on failure. The statement stays owned by s. */
+ * on failure, when ks_store_rc(s) tells what failed. The statement stays
+ * owned by s. */
 sqlite3_stmt *ks_store_stmt(struct ks_store *s, const char *sql, struct ks_err *err);
 
 /* Sets err from the connection's last error; returns KS_ERR_DB (or
  * KS_ERR_BUSY / KS_ERR_CORRUPT / KS_ERR_TIMEOUT / KS_ERR_NOMEM by code). */
 int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err);
+
+/* The code of the connection's last error, as ks_store_dberr gives it
+ * (KS_ERR_CORRUPT for a damaged file ...), without touching any err. */
+int ks_store_rc(struct ks_store *s);
 
 struct ks_memo;
 

@@ -39,7 +39,7 @@ static int state_key(struct ks_store *s, char key[160], struct ks_err *err)
 {
 	sqlite3_stmt *st = ks_store_stmt(s, KEY_META, err);
 	if (!st)
-		return KS_ERR_DB;
+		return ks_store_rc(s);
 	int r = sqlite3_step(st), rc = KS_OK;
 	if (r == SQLITE_ROW) {
 		const char *gen = (const char *)sqlite3_column_text(st, 0);
