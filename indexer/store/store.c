@@ -47,6 +47,19 @@ struct ks_store {
 	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); "   \
 	"END"
 
+/* Take a deleted or updated item out of the FTS index; also dropped during
+ * a bulk load, where the FTS index is built only at its end (an issue read
+ * twice in one reindex replaces items the FTS index has not seen). */
+#define TRIGGER_AD                                                                                 \
+	"CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"                                      \
+	" INSERT INTO items_fts(items_fts, rowid, title, quote)"                                   \
+	" VALUES ('delete', old.rowid, old.title, old.quote); END"
+#define TRIGGER_AU                                                                                 \
+	"CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN"                                      \
+	" INSERT INTO items_fts(items_fts, rowid, title, quote)"                                   \
+	" VALUES ('delete', old.rowid, old.title, old.quote);"                                     \
+	" INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END"
+
 static const char *const SCHEMA_V1[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE sources(path TEXT PRIMARY KEY, hash TEXT NOT NULL, indexed_at TEXT NOT NULL)"
@@ -61,13 +74,8 @@ static const char *const SCHEMA_V1[] = {
     "CREATE VIRTUAL TABLE items_fts USING fts5(title, quote, content='items',"
     " content_rowid='rowid', tokenize='" KS_TOKENIZER_NAME "')",
     TRIGGER_AI,
-    "CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN"
-    " INSERT INTO items_fts(items_fts, rowid, title, quote)"
-    " VALUES ('delete', old.rowid, old.title, old.quote); END",
-    "CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN"
-    " INSERT INTO items_fts(items_fts, rowid, title, quote)"
-    " VALUES ('delete', old.rowid, old.title, old.quote);"
-    " INSERT INTO items_fts(rowid, title, quote) VALUES (new.rowid, new.title, new.quote); END",
+    TRIGGER_AD,
+    TRIGGER_AU,
     /* title weighs ten times a quote in BM25 */
     "INSERT INTO items_fts(items_fts, rank) VALUES ('rank', 'bm25(" KS_RANK_WEIGHTS ")')",
     NULL,
@@ -1146,6 +1154,10 @@ int ks_store_bulk_begin(struct ks_store *s, struct ks_err *err)
 	/* the FTS index and the tag-name index are built once, at the end */
 	int rc = exec(s, "DROP TRIGGER IF EXISTS items_ai", err);
 	if (rc == KS_OK)
+		rc = exec(s, "DROP TRIGGER IF EXISTS items_ad", err);
+	if (rc == KS_OK)
+		rc = exec(s, "DROP TRIGGER IF EXISTS items_au", err);
+	if (rc == KS_OK)
 		rc = exec(s, "DROP INDEX IF EXISTS item_entities_name", err);
 	return rc;
 }
@@ -1155,6 +1167,10 @@ int ks_store_bulk_end(struct ks_store *s, struct ks_err *err)
 	int rc = exec(s, "INSERT INTO items_fts(items_fts) VALUES ('rebuild')", err);
 	if (rc == KS_OK)
 		rc = exec(s, TRIGGER_AI, err);
+	if (rc == KS_OK)
+		rc = exec(s, TRIGGER_AD, err);
+	if (rc == KS_OK)
+		rc = exec(s, TRIGGER_AU, err);
 	if (rc == KS_OK)
 		rc = exec(s, INDEX_ENTITIES_NAME, err);
 	return rc;

@@ -29,16 +29,21 @@ static int exists(const char *path)
 	return stat(path, &sb) == 0;
 }
 
+static int reindex_paths(char **paths, int n, struct ks_build_report *rep, struct ks_err *err)
+{
+	FILE *log = fopen("/dev/null", "w");
+	struct ks_build_opts o = {.db = db, .log = log};
+	int rc = ks_build_reindex(&o, paths, n, rep, err);
+	if (log)
+		fclose(log);
+	return rc;
+}
+
 static int reindex(struct ks_build_report *rep, struct ks_err *err)
 {
 	char sample[] = KS_SOURCE_DIR "/sample/issues";
 	char *paths[] = {sample};
-	FILE *log = fopen("/dev/null", "w");
-	struct ks_build_opts o = {.db = db, .log = log};
-	int rc = ks_build_reindex(&o, paths, 1, rep, err);
-	if (log)
-		fclose(log);
-	return rc;
+	return reindex_paths(paths, 1, rep, err);
 }
 
 /* A second reindex while another writer holds DB.lock fails with
@@ -72,6 +77,29 @@ static void test_leftover_temp_file_removed(void)
 	CHECK(exists(db) && !exists(tmp) && !exists(wal));
 }
 
+/* One issue read twice in one rebuild (as text, then as JSON Lines): the
+ * second replaces the first's items before the FTS index is built. The
+ * delete trigger once ran on rows the FTS index had not seen and the
+ * rebuild failed with "database disk image is malformed". */
+static void test_issue_read_twice_in_one_rebuild(void)
+{
+	char a[192], b[192];
+	struct ks_build_report rep;
+	struct ks_err err = {""};
+	snprintf(a, sizeof a, "%s/a.txt", dir);
+	snprintf(b, sizeof b, "%s/b.jsonl", dir);
+	write_file(a, "Issue #7 2024-01-02\n\nold headline one\n> old quote\n\n"
+		      "old headline two\n> another\n");
+	write_file(b, "{\"issue\": 7, \"date\": \"2024-01-02\", \"items\": [{\"title\": "
+		      "\"new headline\", \"quote\": \"new quote\"}]}\n");
+	char *paths[] = {a, b};
+	int rc = reindex_paths(paths, 2, &rep, &err);
+	CHECK(rc == KS_OK);
+	if (rc != KS_OK)
+		fprintf(stderr, "  reindex: %s\n", err.msg);
+	CHECK(rep.swapped && rep.items >= 2);
+}
+
 static void setup(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/ks-build-%d", (int)getpid());
@@ -100,7 +128,8 @@ static void cleanup(void)
 int main(void)
 {
 	static const struct h_test tests[] = {TEST(test_busy_leaves_the_writers_temp_file),
-					      TEST(test_leftover_temp_file_removed)};
+					      TEST(test_leftover_temp_file_removed),
+					      TEST(test_issue_read_twice_in_one_rebuild)};
 	setup();
 	int rc = h_run(tests, sizeof tests / sizeof tests[0]);
 	cleanup();
