@@ -1,10 +1,11 @@
 /* search.h - run a query against a store, and shape the API's JSON.
  *
- * search.c owns exact totals, facets, paging and highlights over the one
- * walk of the matches (scan.c: MATCH, ranking with BM25, title weighted
- * above quotes); it returns plain data that the caller frees. json.c
- * (the render layer) turns results into the exact bodies of the HTTP
- * API, so `kensaku search --json` and kensakud print the same bytes. */
+ * search.c owns exact totals, facets, paging and the hits' marks over the
+ * one walk of the matches (scan.c: MATCH, ranking with BM25, title
+ * weighted above quotes); it returns plain data (text and byte ranges,
+ * hit.h) that the caller frees. json.c and html.c (the render layer) turn
+ * results into the exact bodies of the HTTP API, so `kensaku search
+ * --json` and kensakud print the same bytes. */
 #ifndef KENSAKU_SEARCH_H
 #define KENSAKU_SEARCH_H
 
@@ -16,8 +17,6 @@
 #include "params.h"
 #include "query.h"
 #include "store.h"
-
-#define KS_SNIPPET_CHARS 160 /* snippet window, in characters */
 
 struct ks_result {
 	char *query; /* q as given */
@@ -89,9 +88,8 @@ json_t *ks_issue_json(const struct ks_issue_result *is);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
  * "hits","facets","expanded"} (+ "fts" when r->explain, + "notices" when
- * the query ran into a bound, + "suggestions" when there are some); facets holds "section", "year", "cve" and
- * "entity"; expanded is [{"term","variants"}]. New reference; NULL on out
- * of memory. */
+ * the query ran into a bound, + "suggestions" when there are some); facets holds "section", "year",
+ * "cve" and "entity"; expanded is [{"term","variants"}]. New reference; NULL on out of memory. */
 json_t *ks_result_json(const struct ks_result *r);
 
 /* The bytes of ks_result_json(r) (as ks_json_body writes them) in two
@@ -122,7 +120,8 @@ json_t *ks_notices_json(const struct ks_query_notice *v, size_t n);
  * of memory. */
 json_t *ks_expanded_json(const struct ks_query_expansion *e, size_t n);
 
-/* One hit object; highlights are included when with_html and present,
+/* One hit object; with_html (search hits) adds "title_html" and
+ * "snippet_html" built from the hit's text and marks (html.h), "score",
  * and "explain" (the score's parts, hit.h) when the hit has them.
  * New reference; NULL on out of memory. */
 json_t *ks_hit_json(const struct ks_hit *h, int with_html);
@@ -157,11 +156,5 @@ int ks_item_json_clamp(json_t *o);
 
 /* {"error": {"code": code, "message": message}}. New reference. */
 json_t *ks_error_json(const char *code, const char *message);
-
-/* HTML-escapes len bytes of text and wraps the byte ranges in marks
- * (sorted, may overlap) in <mark>...</mark>; when window_chars > 0 cuts a
- * window of that many characters around the first match (with "…" where
- * cut). Returns a malloc'd string or NULL on out of memory. */
-char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int window_chars);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "kensaku/csv.h"
+#include "kensaku/html.h"
 #include "kensaku/num.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
@@ -22,10 +23,10 @@ struct args {
 	int page; /* --csv: rows per page */
 };
 
-/* Prints snippet HTML as plain text with [marks]. */
+/* Prints HTML of html.h (NULL: nothing) as plain text with [marks]. */
 static void print_marked(const char *html)
 {
-	for (const char *p = html; *p;) {
+	for (const char *p = html ? html : ""; *p;) {
 		static const struct {
 			const char *from, *to;
 		} rep[] = {{"<mark>", "\033[1m"}, {"</mark>", "\033[0m"}, {"&amp;", "&"},
@@ -247,15 +248,18 @@ static void print_text(const struct ks_result *r, int explain)
 		printf("fts: %s\n", r->fts ? r->fts : "(none: every item)");
 	for (size_t i = 0; i < r->n_hits; i++) {
 		const struct ks_hit *h = &r->hits[i];
+		char *title = ks_hit_title_html(h), *snippet = ks_hit_snippet_html(h);
 		printf("\n%-8s #%lld  %s  %s\n  ", h->id, h->issue,
 		       h->date ? h->date : "----------", h->section ? h->section : "");
-		print_marked(h->title_html);
+		print_marked(title);
 		putchar('\n');
-		if (h->snippet_html && *h->snippet_html) {
+		if (snippet && *snippet) {
 			fputs("  ", stdout);
-			print_marked(h->snippet_html);
+			print_marked(snippet);
 			putchar('\n');
 		}
+		free(title);
+		free(snippet);
 		print_why(h);
 	}
 }

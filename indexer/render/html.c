@@ -1,5 +1,6 @@
-/* html.c - HTML escaping with <mark> around byte ranges, and character
- * windows for snippets. The text is escaped first; marks are inserted at
+/* html.c - HTML escaping with <mark> around byte ranges, character
+ * windows for snippets, and a search hit's title_html and snippet_html
+ * from its text and marks (html.h). The text is escaped first; marks are inserted at
  * range boundaries only, so nothing from the text can become markup. A bidi
  * control (bidi.h) becomes a visible marker element,
  *   <span class="bidi-ctl" title="U+202E RIGHT-TO-LEFT OVERRIDE">[U+202E RLO]</span>
@@ -10,7 +11,7 @@
 
 #include "bidi.h"
 #include "kensaku/buf.h"
-#include "kensaku/search.h"
+#include "kensaku/html.h"
 #include "kensaku/utf8.h"
 
 static void put_bidi(struct ks_buf *o, const struct ks_bidi *c)
@@ -117,4 +118,17 @@ char *ks_html_mark(const char *text, int len, const int *marks, int n_marks, int
 	if (b < len)
 		ks_buf_add(&o, "…", strlen("…"));
 	return ks_buf_take(&o);
+}
+
+char *ks_hit_title_html(const struct ks_hit *h)
+{
+	const char *t = h->title ? h->title : "";
+	return ks_html_mark(t, (int)strlen(t), h->title_marks.at, h->title_marks.n, 0);
+}
+
+char *ks_hit_snippet_html(const struct ks_hit *h)
+{
+	const char *q = h->quote ? h->quote : "";
+	return ks_html_mark(q, (int)strlen(q), h->quote_marks.at, h->quote_marks.n,
+			    KS_SNIPPET_CHARS);
 }

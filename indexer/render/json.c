@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kensaku/buf.h"
+#include "kensaku/html.h"
 #include "kensaku/item.h"
 #include "kensaku/search.h"
 #include "kensaku/tokenizer.h"
@@ -28,6 +29,14 @@ static json_t *why_json(const struct ks_score_parts *w)
 			 "bm25", w->bm25);
 }
 
+/* Sets o's key to html (malloc'd, freed here; NULL: out of memory, -1). */
+static int set_html(json_t *o, const char *key, char *html)
+{
+	int bad = !html || json_object_set_new(o, key, json_string(html));
+	free(html);
+	return bad;
+}
+
 json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 {
 	json_t *o = json_object();
@@ -42,10 +51,8 @@ json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 		  json_object_set_new(o, "quote", json_string(h->quote ? h->quote : "")) ||
 		  json_object_set_new(o, "url", str_or_null(h->url));
 	if (!bad && with_html)
-		bad = json_object_set_new(o, "title_html",
-					  json_string(h->title_html ? h->title_html : "")) ||
-		      json_object_set_new(o, "snippet_html",
-					  json_string(h->snippet_html ? h->snippet_html : "")) ||
+		bad = set_html(o, "title_html", ks_hit_title_html(h)) ||
+		      set_html(o, "snippet_html", ks_hit_snippet_html(h)) ||
 		      json_object_set_new(o, "score", json_real(h->score)) ||
 		      (h->why && json_object_set_new(o, "explain", why_json(h->why)));
 	if (bad) {
@@ -162,18 +169,18 @@ static json_t *result_tail(const struct ks_result *r)
 	int bad = !o || !hits || !facets;
 	for (size_t i = 0; !bad && i < r->n_hits; i++)
 		bad = json_array_append_new(hits, ks_hit_json(&r->hits[i], 1));
-	bad = bad ||
-	      json_object_set_new(facets, "section", facet_json(r->sections, r->n_sections)) ||
-	      json_object_set_new(facets, "year", facet_json(r->years, r->n_years)) ||
-	      json_object_set_new(facets, "cve", facet_json(r->cves, r->n_cves)) ||
-	      json_object_set_new(facets, "entity", facet_json(r->entities, r->n_entities)) ||
-	      json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
-	      json_object_set_new(o, "expanded", ks_expanded_json(r->expanded, r->n_expanded)) ||
-	      (r->explain && json_object_set_new(o, "fts", str_or_null(r->fts))) ||
-	      (r->n_notices &&
-	       json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices))) ||
-	      (r->n_suggestions &&
-	       json_object_set_new(o, "suggestions", strings_json(r->suggestions, r->n_suggestions)));
+	bad =
+	    bad || json_object_set_new(facets, "section", facet_json(r->sections, r->n_sections)) ||
+	    json_object_set_new(facets, "year", facet_json(r->years, r->n_years)) ||
+	    json_object_set_new(facets, "cve", facet_json(r->cves, r->n_cves)) ||
+	    json_object_set_new(facets, "entity", facet_json(r->entities, r->n_entities)) ||
+	    json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
+	    json_object_set_new(o, "expanded", ks_expanded_json(r->expanded, r->n_expanded)) ||
+	    (r->explain && json_object_set_new(o, "fts", str_or_null(r->fts))) ||
+	    (r->n_notices &&
+	     json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices))) ||
+	    (r->n_suggestions &&
+	     json_object_set_new(o, "suggestions", strings_json(r->suggestions, r->n_suggestions)));
 	json_decref(hits);
 	json_decref(facets);
 	if (bad) {

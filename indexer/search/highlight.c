@@ -181,13 +181,12 @@ static int by_start(const void *x, const void *y)
 	return a[0] != b[0] ? (a[0] > b[0]) - (a[0] < b[0]) : (a[1] > b[1]) - (a[1] < b[1]);
 }
 
-int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, int **marks, int *n)
+int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, struct ks_marks *out)
 {
 	struct arena doc = {0};
 	struct collect c = {.tok = tok, .arena = &doc};
 	int *m = NULL, nm = 0, capm = 0, rc = 0;
-	*marks = NULL;
-	*n = 0;
+	*out = (struct ks_marks){NULL, 0};
 	if (!h || h->n_ph == 0 || len <= 0)
 		return 0;
 	if (ks_tok_run(tok, KS_TOK_DOCUMENT, text, len, on_doc_token, &c) != 0)
@@ -232,8 +231,7 @@ int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, i
 	}
 	if (!rc && nm) {
 		qsort(m, (size_t)nm, 2 * sizeof *m, by_start);
-		*marks = m;
-		*n = nm;
+		*out = (struct ks_marks){m, nm};
 		m = NULL;
 	}
 out:

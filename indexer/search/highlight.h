@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "kensaku/hit.h"
 #include "kensaku/phrase.h"
 #include "kensaku/tokenizer.h"
 
@@ -30,10 +31,11 @@ int ks_hl_compile(struct ks_tok *tok, const struct ks_query_phrase *v, size_t n,
 /* Frees h. Accepts NULL. */
 void ks_hl_free(struct ks_hl *h);
 
-/* Finds every occurrence of h's phrases in len bytes of text and returns
- * their byte ranges as a malloc'd array of pairs (start, end), sorted by
- * start (they may overlap), in *marks and their count in *n (*marks is
- * NULL when there are none). Returns 0, or -1 on out of memory. */
-int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len, int **marks, int *n);
+/* Finds every occurrence of h's phrases in len bytes of text and sets *out
+ * to their byte ranges (hit.h: pairs sorted by start, possibly
+ * overlapping; out->at malloc'd, NULL when there are none). Returns 0, or
+ * -1 on out of memory (*out empty). h NULL marks nothing. */
+int ks_hl_find(struct ks_hl *h, struct ks_tok *tok, const char *text, int len,
+	       struct ks_marks *out);
 
 #endif

@@ -65,8 +65,8 @@ void ks_hit_clear(struct ks_hit *h)
 	free(h->title);
 	free(h->quote);
 	free(h->url);
-	free(h->title_html);
-	free(h->snippet_html);
+	free(h->title_marks.at);
+	free(h->quote_marks.at);
 	free(h->why);
 	memset(h, 0, sizeof *h);
 }

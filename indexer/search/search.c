@@ -1,4 +1,4 @@
-/* search.c - exact totals, facets, paging and highlights over the matches.
+/* search.c - exact totals, facets, paging and marks over the matches.
  *
  * A search runs one walk over the matches (scan.h, the same walk trend, CSV
  * and feed use) for the total, the facets and the page (in C from the
@@ -360,23 +360,16 @@ static int score_page(struct ks_store *s, const struct ks_scan *sc, struct page 
 	return rc;
 }
 
-/* Sets h's title_html and snippet_html, marking where hl's phrases occur
- * (highlight.c; NULL: nothing to mark). */
+/* Sets h's title and quote marks: where hl's phrases occur (highlight.c;
+ * NULL: nothing to mark). The render layer builds the HTML from them. */
 static int highlight(struct ks_store *s, struct ks_hl *hl, struct ks_hit *h, struct ks_err *err)
 {
-	int *tm = NULL, *qm = NULL, ntm = 0, nqm = 0, rc = KS_OK;
 	const char *t = h->title ? h->title : "";
 	const char *qt = h->quote ? h->quote : "";
-	if (hl && (ks_hl_find(hl, ks_store_tok(s), t, (int)strlen(t), &tm, &ntm) < 0 ||
-		   ks_hl_find(hl, ks_store_tok(s), qt, (int)strlen(qt), &qm, &nqm) < 0))
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	h->title_html = ks_html_mark(t, (int)strlen(t), tm, ntm, 0);
-	h->snippet_html = ks_html_mark(qt, (int)strlen(qt), qm, nqm, KS_SNIPPET_CHARS);
-	if (rc == KS_OK && (!h->title_html || !h->snippet_html))
-		rc = ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
-	free(tm);
-	free(qm);
-	return rc;
+	if (hl && (ks_hl_find(hl, ks_store_tok(s), t, (int)strlen(t), &h->title_marks) < 0 ||
+		   ks_hl_find(hl, ks_store_tok(s), qt, (int)strlen(qt), &h->quote_marks) < 0))
+		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
+	return KS_OK;
 }
 
 static double ms_since(const struct timespec *t0)
@@ -470,7 +463,7 @@ static int explain(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 r
 	return ks_scan_explain(s, sc, rowid, h->why, err);
 }
 
-/* Reads and highlights the rows of the page into r->hits (with their
+/* Reads and marks the rows of the page into r->hits (with their
  * score's parts when r->explain). */
 static int read_page(struct ks_store *s, const struct ks_scan *sc, const struct page *pg,
 		     struct ks_result *r, struct ks_err *err)
@@ -625,8 +618,10 @@ static int confirm_missing(struct ks_store *s, long long issue, int pos, const c
 	sqlite3_bind_int64(st, 4, hi);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
-		rc = ks_err_set(err, KS_ERR_CORRUPT, "[store] item %s: the index does not match the "
-				"table (the file is damaged)", id);
+		rc = ks_err_set(err, KS_ERR_CORRUPT,
+				"[store] item %s: the index does not match the "
+				"table (the file is damaged)",
+				id);
 	else if (r == SQLITE_DONE)
 		rc = ks_err_set(err, KS_ERR_NOTFOUND, "no item %s", id);
 	else

@@ -189,8 +189,7 @@ static void check_search(const char *q, const struct ks_query *tq)
 	FUZZ_ASSERT(r->n_hits <= 5 && (long long)r->n_hits <= r->total, "%zu hits of %lld",
 		    r->n_hits, r->total);
 	for (size_t i = 0; i < r->n_hits; i++)
-		FUZZ_ASSERT(r->hits[i].title && r->hits[i].title_html && r->hits[i].snippet_html,
-			    "hit %zu lacks text or highlights for query [%s]", i, q);
+		FUZZ_ASSERT(r->hits[i].title, "hit %zu lacks text for query [%s]", i, q);
 	json_t *j = ks_result_json(r);
 	char *s = j ? json_dumps(j, 0) : NULL;
 	FUZZ_ASSERT(s != NULL, "ks_result_json failed for query [%s]", q);

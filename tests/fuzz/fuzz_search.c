@@ -10,7 +10,10 @@
  *   KS_OK; so does the title itself as a phrase ("title"), and when the
  *   title has searchable text that phrase finds the item: any text finds
  *   itself, whatever its script, width or combining marks;
- * - every hit's title_html and snippet_html are valid UTF-8 whose only
+ * - every hit's marks (hit.h) are ranges inside their text, sorted by
+ *   start;
+ * - every hit's title_html and snippet_html, as the render layer builds
+ *   them from the hit (html.h), are valid UTF-8 whose only
  *   markup is <mark>...</mark> (not nested, never empty) and the entities
  *   &amp; &lt; &gt; &quot; &#39;; unescaped, title_html is the title, and
  *   snippet_html is the quote or a window of at most KS_SNIPPET_CHARS
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "kensaku/html.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
@@ -160,14 +164,31 @@ static char *unescape(const char *html, const char *what, int *marks)
 	return out;
 }
 
+/* Checks that m's ranges lie inside text (NULL: "") and are sorted by start. */
+static void check_marks(const struct ks_marks *m, const char *text, const char *what)
+{
+	int len = text ? (int)strlen(text) : 0;
+	FUZZ_ASSERT(m->n >= 0 && (m->n == 0) == (m->at == NULL), "%s: %d marks at %p", what, m->n,
+		    (void *)m->at);
+	for (int i = 0; i < m->n; i++) {
+		int a = m->at[2 * i], b = m->at[2 * i + 1];
+		FUZZ_ASSERT(0 <= a && a < b && b <= len, "%s mark %d is [%d, %d) of %d bytes", what,
+			    i, a, b, len);
+		FUZZ_ASSERT(i == 0 || m->at[2 * (i - 1)] <= a, "%s marks not sorted at %d", what,
+			    i);
+	}
+}
+
 static void check_hit(const struct ks_hit *h, const char *title, const char *quote, int want_mark)
 {
 	int tm = 0, qm = 0;
-	FUZZ_ASSERT(h->title_html && h->snippet_html, "hit %s without highlights", h->id);
-	char *t = unescape(h->title_html, "title_html", &tm);
-	FUZZ_ASSERT(!strcmp(t, title), "title_html [%s] is not the title [%s]", h->title_html,
-		    title);
-	char *q = unescape(h->snippet_html, "snippet_html", &qm);
+	check_marks(&h->title_marks, h->title, "title");
+	check_marks(&h->quote_marks, h->quote, "quote");
+	char *title_html = ks_hit_title_html(h), *snippet_html = ks_hit_snippet_html(h);
+	FUZZ_ASSERT(title_html && snippet_html, "hit %s: no HTML (out of memory)", h->id);
+	char *t = unescape(title_html, "title_html", &tm);
+	FUZZ_ASSERT(!strcmp(t, title), "title_html [%s] is not the title [%s]", title_html, title);
+	char *q = unescape(snippet_html, "snippet_html", &qm);
 	const char *qt = quote ? quote : "";
 	if (strcmp(q, qt) != 0) {
 		size_t n = strlen(q), el = strlen(ELLIPSIS);
@@ -177,17 +198,19 @@ static void check_hit(const struct ks_hit *h, const char *title, const char *quo
 		if (n >= el && !strcmp(body + n - el, ELLIPSIS))
 			n -= el;
 		FUZZ_ASSERT(body != q || n != strlen(q), "snippet [%s] differs from the quote",
-			    h->snippet_html);
+			    snippet_html);
 		body[n] = 0;
 		FUZZ_ASSERT(strstr(qt, body) != NULL, "snippet [%s] is not a window of the quote",
-			    h->snippet_html);
+			    snippet_html);
 		FUZZ_ASSERT(count_chars(body, n) <= KS_SNIPPET_CHARS,
 			    "snippet window of %zu characters", count_chars(body, n));
 	}
 	FUZZ_ASSERT(!want_mark || tm > 0, "the title found by itself is not highlighted: %s",
-		    h->title_html);
+		    title_html);
 	free(t);
 	free(q);
+	free(title_html);
+	free(snippet_html);
 }
 
 /* Runs q (if the API would take it) and checks every hit; returns 1 when

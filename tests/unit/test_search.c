@@ -7,6 +7,7 @@
 
 #include "scan.h"
 #include "harness.h"
+#include "kensaku/html.h"
 #include "kensaku/search.h"
 #include "kensaku/store.h"
 
@@ -158,12 +159,13 @@ static void test_highlight_escape(void)
 	struct ks_result *r = run(s, &p);
 	CHECK(r && r->n_hits == 1);
 	if (r && r->n_hits) {
-		const char *h = r->hits[0].snippet_html;
-		CHECK(strstr(h, "<script>") == NULL);
+		char *h = ks_hit_snippet_html(&r->hits[0]);
+		CHECK(h && strstr(h, "<script>") == NULL);
 		CHECK(
 		    strstr(h, "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;") !=
 		    NULL);
 		CHECK(strstr(h, "&amp; co used <mark>ransomware</mark>.") != NULL);
+		free(h);
 		CHECK(!strcmp(r->hits[0].quote,
 			      "The group <script>alert(1)</script> & co used ransomware."));
 	}
@@ -482,8 +484,9 @@ static void test_deadline_covers_shaping(void)
 	p.limit = 100;
 	p.sort = KS_SORT_NEWEST;
 	r = run(s, &p); /* no deadline: every hit, highlighted */
-	CHECK(r && r->n_hits == 100 && r->hits[99].title_html &&
-	      strstr(r->hits[99].title_html, "<mark>zqxjv</mark>"));
+	char *h = r && r->n_hits == 100 ? ks_hit_title_html(&r->hits[99]) : NULL;
+	CHECK(h && strstr(h, "<mark>zqxjv</mark>"));
+	free(h);
 	ks_result_free(r);
 	r = NULL;
 	p.deadline_ms = 5;
