@@ -2,7 +2,6 @@
  * [--json] TEXT...`: the tokens the index sees for TEXT, and the FTS5
  * expression a search for it runs. --json prints exactly the body of
  * GET /api/analyze. Needs no index. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,42 +34,24 @@ static void print_table(const json_t *body)
 int ks_cli_analyze(int argc, char **argv)
 {
 	enum ks_tok_mode mode = KS_TOK_DOCUMENT;
-	int json = 0, expand = 1, c;
-	static const struct option opts[] = {
-	    {"mode", required_argument, NULL, 'm'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"exact", no_argument, NULL, 'x'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *mode_name = NULL;
+	int json = 0, exact = 0, first, rc;
+	const struct ks_cli_flag flags[] = {
+	    {"mode", 'm', &mode_name, NULL},
+	    {"json", 'j', NULL, &json},
+	    {"exact", 0, NULL, &exact},
 	};
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (ks_tok_mode_parse(optarg, &mode) != KS_OK)
-				return ks_cli_usage_error(
-				    "analyze", "--mode must be document or query, not '%s'",
-				    optarg);
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'x':
-			expand = 0;
-			break;
-		case 'h':
-			puts("usage: kensaku analyze [--mode document|query] [--exact] [--json] "
-			     "TEXT...");
-			return 0;
-		default:
-			return ks_cli_usage_error("analyze", "unknown or incomplete option '%s'",
-						  argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	if ((rc = ks_cli_flags("analyze",
+			       "usage: kensaku analyze [--mode document|query] [--exact] [--json] "
+			       "TEXT...",
+			       flags, sizeof flags / sizeof flags[0], argc, argv, &first)) >= 0)
+		return rc;
+	if (mode_name && ks_tok_mode_parse(mode_name, &mode) != KS_OK)
+		return ks_cli_usage_error("analyze", "--mode must be document or query, not '%s'",
+					  mode_name);
+	if (first >= argc)
 		return ks_cli_usage_error("analyze", "no text to analyze");
-	char *text = ks_cli_join(argc, argv, optind);
+	char *text = ks_cli_join(argc, argv, first);
 	if (!text)
 		return 1;
 	struct ks_err err = {""};
@@ -80,8 +61,8 @@ int ks_cli_analyze(int argc, char **argv)
 	}
 	struct ks_tok *tok = ks_tok_new();
 	json_t *body = NULL;
-	int rc = tok ? ks_analyze_json(tok, text, mode, expand, &body, &err)
-		     : ks_err_set(&err, KS_ERR_NOMEM, "ICU could not create the tokenizer");
+	rc = tok ? ks_analyze_json(tok, text, mode, !exact, &body, &err)
+		 : ks_err_set(&err, KS_ERR_NOMEM, "ICU could not create the tokenizer");
 	ks_tok_free(tok);
 	free(text);
 	if (rc != KS_OK) {

@@ -1,7 +1,6 @@
 /* cli_search.c - `kensaku search`: the flags, the query from the remaining
  * words, and the hits as text, as the API's JSON body (--json) or as every
  * match in CSV (--csv). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,10 @@
 /* The command line of a search. */
 struct args {
 	struct ks_search_params p;
-	const char *db, *limit, *offset;
-	int json, csv, bom, sort_set;
-	int page; /* --csv: rows per page */
+	const char *db, *limit, *offset, *sort;
+	int json, csv, bom, exact;
+	int first; /* argv index of the query's first word */
+	int page;  /* --csv: rows per page */
 };
 
 /* Prints HTML of html.h (NULL: nothing) as plain text with [marks]. */
@@ -79,87 +79,13 @@ static int print_csv(struct ks_store *s, const struct ks_search_params *p, int p
 	return rc == KS_OK ? 0 : 1;
 }
 
-static const struct option g_opts[] = {
-    {"csv", no_argument, NULL, 'c'},
-    {"bom", no_argument, NULL, 'b'},
-    {"exact", no_argument, NULL, 'x'},
-    {"explain", no_argument, NULL, 'e'},
-    {"entity", required_argument, NULL, 'E'},
-    {"db", required_argument, NULL, 'd'},
-    {"json", no_argument, NULL, 'j'},
-    {"limit", required_argument, NULL, 'l'},
-    {"offset", required_argument, NULL, 'o'},
-    {"section", required_argument, NULL, 's'},
-    {"from", required_argument, NULL, 'F'},
-    {"to", required_argument, NULL, 'T'},
-    {"sort", required_argument, NULL, 'S'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-/* Takes flag c (with optarg) into a; -1 to go on, else the exit code. */
-static int take_flag(struct args *a, int c, char **argv)
-{
-	switch (c) {
-	case 'd':
-		a->db = optarg;
-		break;
-	case 'j':
-		a->json = 1;
-		break;
-	case 'x':
-		a->p.expand = 0;
-		break;
-	case 'e':
-		a->p.explain = 1;
-		break;
-	case 'E':
-		a->p.entity = optarg;
-		break;
-	case 'c':
-		a->csv = 1;
-		break;
-	case 'b':
-		a->bom = 1;
-		break;
-	case 'l':
-		a->limit = optarg;
-		break;
-	case 'o':
-		a->offset = optarg;
-		break;
-	case 's':
-		a->p.section = optarg;
-		break;
-	case 'F':
-		a->p.from = optarg;
-		break;
-	case 'T':
-		a->p.to = optarg;
-		break;
-	case 'S':
-		if (ks_sort_parse(optarg, &a->p.sort) != KS_OK)
-			return ks_cli_usage_error(
-			    "search", "--sort must be relevance, newest or oldest, not '%s'",
-			    optarg);
-		a->sort_set = 1;
-		break;
-	case 'h':
-		puts("usage: kensaku search [--db FILE] [--json | --csv [--bom]] "
-		     "[--limit N] [--offset N] [--section S] [--from D] [--to D] "
-		     "[--sort S] [--entity NAME] [--exact] [--explain] QUERY...");
-		return 0;
-	default:
-		return ks_cli_usage_error("search", "unknown or incomplete option '%s'",
-					  argv[optind - 1]);
-	}
-	return -1;
-}
-
 /* Checks the flags that go together and the numbers; -1 when they are
  * fine, else the exit code (2) after saying why. */
 static int check_flags(struct args *a)
 {
+	if (a->sort && ks_sort_parse(a->sort, &a->p.sort) != KS_OK)
+		return ks_cli_usage_error(
+		    "search", "--sort must be relevance, newest or oldest, not '%s'", a->sort);
 	if (a->csv && (a->json || a->offset))
 		return ks_cli_usage_error("search",
 					  "--csv prints every match: no --json, no --offset");
@@ -174,7 +100,7 @@ static int check_flags(struct args *a)
 	if (a->offset && ks_parse_int(a->offset, 0, KS_OFFSET_MAX, &a->p.offset) < 0)
 		return ks_cli_usage_error("search", "--offset must be 0-100000, not '%s'",
 					  a->offset);
-	if (a->csv && !a->sort_set)
+	if (a->csv && !a->sort)
 		a->p.sort = KS_SORT_NEWEST; /* as /api/search.csv */
 	return -1;
 }
@@ -184,16 +110,25 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
 	ks_search_params_init(&a->p);
-	a->p.expand = 1; /* as the API: bilingual expansion unless --exact */
 	a->db = ks_cli_default_db();
 	a->page = KS_CSV_LIMIT_DEFAULT;
-	int c, rc;
-	optind = 1;
-	opterr = 0;
-	/* "+" stops at the first non-option, so queries like -okta still parse after it */
-	while ((c = getopt_long(argc, argv, "+d:jl:o:s:h", g_opts, NULL)) != -1)
-		if ((rc = take_flag(a, c, argv)) >= 0)
-			return rc;
+	const struct ks_cli_flag flags[] = {
+	    {"csv", 0, NULL, &a->csv},	       {"bom", 0, NULL, &a->bom},
+	    {"exact", 0, NULL, &a->exact},     {"explain", 0, NULL, &a->p.explain},
+	    {"entity", 0, &a->p.entity, NULL}, {"db", 'd', &a->db, NULL},
+	    {"json", 'j', NULL, &a->json},     {"limit", 'l', &a->limit, NULL},
+	    {"offset", 'o', &a->offset, NULL}, {"section", 's', &a->p.section, NULL},
+	    {"from", 0, &a->p.from, NULL},     {"to", 0, &a->p.to, NULL},
+	    {"sort", 0, &a->sort, NULL},
+	};
+	int rc = ks_cli_flags("search",
+			      "usage: kensaku search [--db FILE] [--json | --csv [--bom]] "
+			      "[--limit N] [--offset N] [--section S] [--from D] [--to D] "
+			      "[--sort S] [--entity NAME] [--exact] [--explain] QUERY...",
+			      flags, sizeof flags / sizeof flags[0], argc, argv, &a->first);
+	if (rc >= 0)
+		return rc;
+	a->p.expand = !a->exact; /* as the API: bilingual expansion unless --exact */
 	return check_flags(a);
 }
 
@@ -291,7 +226,7 @@ int ks_cli_search(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	/* the query is the remaining words joined by spaces ("--" ends options) */
-	char *q = ks_cli_join(argc, argv, optind);
+	char *q = ks_cli_join(argc, argv, a.first);
 	if (!q)
 		return 1;
 	a.p.q = q;

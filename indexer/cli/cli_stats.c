@@ -1,7 +1,6 @@
 /* cli_stats.c - `kensaku stats [--db FILE] [--json]`: what the index holds,
  * when and by which tokenizer it was built, and whether it needs a
  * reindex. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,35 +12,19 @@
 int ks_cli_stats(int argc, char **argv)
 {
 	const char *db = ks_cli_default_db();
-	int json = 0, c;
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:jh", opts, NULL)) != -1) {
-		if (c == 'd')
-			db = optarg;
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'h') {
-			puts("usage: kensaku stats [--db FILE] [--json]");
-			return 0;
-		} else
-			return ks_cli_usage_error("stats", "unknown or incomplete option '%s'",
-						  argv[optind - 1]);
-	}
-	if (optind < argc)
-		return ks_cli_usage_error("stats", "unexpected argument '%s'", argv[optind]);
+	int json = 0, first, rc;
+	const struct ks_cli_flag flags[] = {{"db", 'd', &db, NULL}, {"json", 'j', NULL, &json}};
+	if ((rc = ks_cli_flags("stats", "usage: kensaku stats [--db FILE] [--json]", flags,
+			       sizeof flags / sizeof flags[0], argc, argv, &first)) >= 0)
+		return rc;
+	if (first < argc)
+		return ks_cli_usage_error("stats", "unexpected argument '%s'", argv[first]);
 	struct ks_store *s = ks_cli_open_ro(db);
 	if (!s)
 		return 1;
 	struct ks_store_stats st;
 	struct ks_err err = {""};
-	int rc = ks_store_stats(s, &st, &err);
+	rc = ks_store_stats(s, &st, &err);
 	int stale = ks_store_check_version(s, &err) != KS_OK;
 	ks_store_close(s);
 	if (rc != KS_OK) {
