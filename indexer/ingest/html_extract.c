@@ -122,36 +122,6 @@ static int is_alpha(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* Reads mind..maxd ASCII or full-width digits at s[*i]; returns the value
- * (advancing *i) or -1; a digit right after the maxd-th is refused. */
-static long long read_num(const char *s, size_t n, size_t *i, int mind, int maxd)
-{
-	long long v = 0;
-	int k = 0;
-	size_t j = *i;
-	while (j < n) {
-		int d;
-		if (s[j] >= '0' && s[j] <= '9') {
-			d = s[j] - '0';
-			j++;
-		} else if (j + 3 <= n && (unsigned char)s[j] == 0xEF &&
-			   (unsigned char)s[j + 1] == 0xBC && (unsigned char)s[j + 2] >= 0x90 &&
-			   (unsigned char)s[j + 2] <= 0x99) {
-			d = (unsigned char)s[j + 2] - 0x90;
-			j += 3;
-		} else {
-			break;
-		}
-		if (++k > maxd)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (k < mind)
-		return -1;
-	*i = j;
-	return v;
-}
-
 /* Whether s[i] is a digit (ASCII, or the first byte of a full-width one). */
 static int is_digit_at(const char *s, size_t n, size_t i)
 {
@@ -178,51 +148,12 @@ static int take(const char *s, size_t n, size_t *i, const char *w)
 	return 1;
 }
 
-/* A date written year first at s[i]: Y-M-D, Y/M/D, Y.M.D or Y年M月D日. */
-static int date_year_first(const char *s, size_t n, size_t i, char out[11])
+/* A real date written at s[i] (ks_date_read) into out; 1, else 0. */
+static int date_at(const char *s, size_t n, size_t i, char out[11])
 {
-	long long y = read_num(s, n, &i, 4, 4), m, d;
-	if (y < 0 || i >= n)
-		return 0;
-	if (s[i] == '-' || s[i] == '/' || s[i] == '.') {
-		char sep = s[i++];
-		if ((m = read_num(s, n, &i, 1, 2)) < 0 || i >= n || s[i++] != sep ||
-		    (d = read_num(s, n, &i, 1, 2)) < 0)
-			return 0;
-	} else if (!take(s, n, &i, "年") || (m = read_num(s, n, &i, 1, 2)) < 0 ||
-		   !take(s, n, &i, "月") || (d = read_num(s, n, &i, 1, 2)) < 0 ||
-		   !take(s, n, &i, "日")) {
-		return 0;
-	}
-	return ks_date_format((int)y, (int)m, (int)d, out) == 0;
-}
-
-/* "March 27, 2022", "Mar 27th 2022" or "27 Mar 2022" at s[i]. */
-static int date_english(const char *s, size_t n, size_t i, char out[11])
-{
-	long long d, y;
-	int m;
-	if ((m = ks_date_month_name(s, n, &i)) > 0) {
-		skip_sp(s, n, &i);
-		if ((d = read_num(s, n, &i, 1, 2)) < 0)
-			return 0;
-		if (i + 2 <= n && (i + 2 == n || !is_alpha(s[i + 2])) &&
-		    (!strncasecmp(s + i, "st", 2) || !strncasecmp(s + i, "nd", 2) ||
-		     !strncasecmp(s + i, "rd", 2) || !strncasecmp(s + i, "th", 2)))
-			i += 2;
-	} else {
-		if ((d = read_num(s, n, &i, 1, 2)) < 0)
-			return 0;
-		skip_sp(s, n, &i);
-		if ((m = ks_date_month_name(s, n, &i)) == 0)
-			return 0;
-	}
-	if (i < n && s[i] == ',')
-		i++;
-	skip_sp(s, n, &i);
-	if ((y = read_num(s, n, &i, 4, 4)) < 0)
-		return 0;
-	return ks_date_format((int)y, m, (int)d, out) == 0;
+	int y, m, d;
+	size_t end;
+	return ks_date_read(s, n, i, &y, &m, &d, &end) && ks_date_format(y, m, d, out) == 0;
 }
 
 int ks_html_find_date(const char *s, size_t n, char out[11])
@@ -231,10 +162,7 @@ int ks_html_find_date(const char *s, size_t n, char out[11])
 		int boundary = i == 0 || !(is_alpha(s[i - 1]) || is_digit_at(s, n, i - 1));
 		if (!boundary)
 			continue;
-		if (is_digit_at(s, n, i) &&
-		    (date_year_first(s, n, i, out) || date_english(s, n, i, out)))
-			return 1;
-		if (is_alpha(s[i]) && date_english(s, n, i, out))
+		if ((is_digit_at(s, n, i) || is_alpha(s[i])) && date_at(s, n, i, out))
 			return 1;
 	}
 	return 0;
@@ -250,7 +178,7 @@ static long long number_after(const char *s, size_t n, size_t i)
 	if (i + 3 <= n && strncasecmp(s + i, "no.", 3) == 0)
 		i += 3;
 	skip_sp(s, n, &i);
-	long long v = read_num(s, n, &i, 1, ISSUE_DIGITS);
+	long long v = ks_date_digits(s, n, &i, 1, ISSUE_DIGITS);
 	return v > 0 ? v : -1;
 }
 
@@ -284,7 +212,7 @@ long long ks_html_issue_number(const char *s, size_t n)
 		if (memcmp(s + i, "第", 3) != 0)
 			continue;
 		skip_sp(s, n, &j);
-		if ((v = read_num(s, n, &j, 1, ISSUE_DIGITS)) > 0 && take(s, n, &j, "号"))
+		if ((v = ks_date_digits(s, n, &j, 1, ISSUE_DIGITS)) > 0 && take(s, n, &j, "号"))
 			return v;
 	}
 	if ((v = after_marker(s, n, "vol")) > 0 || (v = after_marker(s, n, "no.")) > 0 ||

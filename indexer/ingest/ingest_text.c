@@ -153,118 +153,40 @@ static int has_japanese(const char *s, size_t n)
 
 /* ---- dates ------------------------------------------------------------ */
 
-/* Writes y-m-d as "YYYY-MM-DD" into out[11] when it is a real calendar
- * date (date.h); returns 1, or -1 when it is not. */
-static int make_date(int y, int m, int d, char out[11])
-{
-	return ks_date_format(y, m, d, out) == 0 ? 1 : -1;
-}
-
-/* Reads mind..maxd ASCII or full-width digits at s[*i]; returns the value
- * (advancing *i) or -1. */
-static int read_num(const char *s, size_t n, size_t *i, int mind, int maxd)
-{
-	int v = 0, k = 0;
-	size_t j = *i;
-	while (k < maxd && j < n) {
-		if (s[j] >= '0' && s[j] <= '9') {
-			v = v * 10 + (s[j] - '0');
-			j++;
-		} else if (j + 3 <= n && (unsigned char)s[j] == 0xEF &&
-			   (unsigned char)s[j + 1] == 0xBC && (unsigned char)s[j + 2] >= 0x90 &&
-			   (unsigned char)s[j + 2] <= 0x99) {
-			v = v * 10 + ((unsigned char)s[j + 2] - 0x90);
-			j += 3;
-		} else {
-			break;
-		}
-		k++;
-	}
-	if (k < mind || (j < n && s[j] >= '0' && s[j] <= '9'))
-		return -1;
-	*i = j;
-	return v;
-}
-
 static void skip_spaces(const char *s, size_t n, size_t *i)
 {
 	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
 		(*i)++;
 }
 
-/* Takes word w at s[*i], with the spaces around it; 1 when it is there
- * (*i then past it and the spaces), else 0. */
-static int take_word(const char *s, size_t n, size_t *i, const char *w)
+/* 1 when s[0..n) is a weekday in parentheses, "(日)" or "（日）", of at most
+ * 5 characters. */
+static int weekday(const char *s, size_t n)
 {
-	skip_spaces(s, n, i);
-	if (!starts_with(s + *i, n - *i, w))
-		return 0;
-	*i += strlen(w);
-	skip_spaces(s, n, i);
-	return 1;
+	const char *close = n && s[0] == '(' ? ")" : "）";
+	return (starts_with(s, n, "(") || starts_with(s, n, "（")) && ends_with(s, n, close) &&
+	       ks_utf8_chars(s, n) <= 5;
 }
 
-/* Parses a whole string as a date: 2022-03-27, 2022/3/27, 2022.03.27,
- * 2022年3月27日 (optionally followed by a weekday in parentheses),
- * March 27, 2022 or 27 March 2022. Returns 1 with out set, 0 when s is not
- * shaped like a date, -1 when it is shaped like one but is not a real
- * calendar date (2022-02-30). */
+/* Parses a whole string as a date (ks_date_read): 2022-03-27, 2022/3/27,
+ * 2022.03.27, 2022年3月27日 (optionally followed by a weekday in
+ * parentheses), March 27, 2022 or 27 March 2022. Returns 1 with out set, 0
+ * when s is not shaped like a date, -1 when it is shaped like one but is
+ * not a real calendar date (2022-02-30). */
 static int parse_date(const char *s, size_t n, char out[11])
 {
-	size_t i = 0;
+	size_t end;
 	int y, m, d;
-	/* numeric, year first */
-	if ((y = read_num(s, n, &i, 4, 4)) >= 0) {
-		if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == '.')) {
-			char sep = s[i++];
-			if ((m = read_num(s, n, &i, 1, 2)) < 0 || i >= n || s[i++] != sep ||
-			    (d = read_num(s, n, &i, 1, 2)) < 0 || i != n)
-				return 0;
-			return make_date(y, m, d, out);
-		}
-		if (!take_word(s, n, &i, "年") || (m = read_num(s, n, &i, 1, 2)) < 0 ||
-		    !take_word(s, n, &i, "月") || (d = read_num(s, n, &i, 1, 2)) < 0 ||
-		    !take_word(s, n, &i, "日"))
+	if (!ks_date_read(s, n, 0, &y, &m, &d, &end))
+		return 0;
+	if (end < n) { /* only after 日: spaces, then a weekday */
+		if (!ends_with(s, end, "日"))
 			return 0;
-		if (i < n) { /* a weekday: (日) or （日） */
-			const char *close = s[i] == '(' ? ")" : "）";
-			if (s[i] != '(' && !starts_with(s + i, n - i, "（"))
-				return 0;
-			if (!ends_with(s + i, n - i, close) || ks_utf8_chars(s + i, n - i) > 5)
-				return 0;
-		}
-		return make_date(y, m, d, out);
+		skip_spaces(s, n, &end);
+		if (end < n && !weekday(s + end, n - end))
+			return 0;
 	}
-	/* English: "March 27, 2022" or "27 March 2022" */
-	i = 0;
-	if ((m = ks_date_month_name(s, n, &i)) > 0) {
-		skip_spaces(s, n, &i);
-		if ((d = read_num(s, n, &i, 1, 2)) < 0)
-			return 0;
-		if (n - i >= 2 &&
-		    (starts_with_ci(s + i, n - i, "st") || starts_with_ci(s + i, n - i, "nd") ||
-		     starts_with_ci(s + i, n - i, "rd") || starts_with_ci(s + i, n - i, "th")))
-			i += 2;
-		if (i < n && s[i] == ',')
-			i++;
-		skip_spaces(s, n, &i);
-		if ((y = read_num(s, n, &i, 4, 4)) < 0 || i != n)
-			return 0;
-		return make_date(y, m, d, out);
-	}
-	i = 0;
-	if ((d = read_num(s, n, &i, 1, 2)) >= 0) {
-		skip_spaces(s, n, &i);
-		if ((m = ks_date_month_name(s, n, &i)) == 0)
-			return 0;
-		if (i < n && s[i] == ',')
-			i++;
-		skip_spaces(s, n, &i);
-		if ((y = read_num(s, n, &i, 4, 4)) < 0 || i != n)
-			return 0;
-		return make_date(y, m, d, out);
-	}
-	return 0;
+	return ks_date_format(y, m, d, out) == 0 ? 1 : -1;
 }
 
 /* If the line is a "Date: ..." line (also 日付: / 発行日:), returns 1 and

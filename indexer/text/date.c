@@ -1,4 +1,5 @@
-/* date.c - the date validator and the civil-date converter of date.h. */
+/* date.c - the date validator, the date reader and the civil-date
+ * converter of date.h. */
 #include "kensaku/date.h"
 
 #include <stdio.h>
@@ -79,13 +80,18 @@ void ks_date_civil(long days, long *y, int *m, int *d)
 		*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 }
 
+static int is_letter(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 int ks_date_month_name(const char *s, size_t n, size_t *i)
 {
 	static const char *const names[] = {"january",	 "february", "march",	 "april",
 					    "may",	 "june",     "july",	 "august",
 					    "september", "october",  "november", "december"};
 	size_t j = *i;
-	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z')))
+	while (j < n && is_letter(s[j]))
 		j++;
 	size_t k = j - *i;
 	for (int m = 0; m < 12 && k >= 3; m++) {
@@ -97,4 +103,116 @@ int ks_date_month_name(const char *s, size_t n, size_t *i)
 		}
 	}
 	return 0;
+}
+
+/* The value of a full-width digit (U+FF10..U+FF19, EF BC 90..99) at s[j],
+ * or -1. */
+static int wide_digit(const char *s, size_t n, size_t j)
+{
+	const unsigned char *u = (const unsigned char *)s + j;
+	return j + 3 <= n && u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99
+		   ? u[2] - 0x90
+		   : -1;
+}
+
+long long ks_date_digits(const char *s, size_t n, size_t *i, int mind, int maxd)
+{
+	long long v = 0;
+	int k = 0;
+	size_t j = *i;
+	while (j < n) {
+		int d = wide_digit(s, n, j);
+		if (s[j] >= '0' && s[j] <= '9')
+			d = s[j++] - '0';
+		else if (d >= 0)
+			j += 3;
+		else
+			break;
+		if (++k > maxd)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (k < mind)
+		return -1;
+	*i = j;
+	return v;
+}
+
+static void skip_space(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n'))
+		(*i)++;
+}
+
+/* The word w at s[*i] after spaces; 1 with *i past it, else 0. */
+static int take_word(const char *s, size_t n, size_t *i, const char *w)
+{
+	size_t j = *i, k = strlen(w);
+	skip_space(s, n, &j);
+	if (n - j < k || memcmp(s + j, w, k) != 0)
+		return 0;
+	*i = j + k;
+	return 1;
+}
+
+/* Y-M-D, Y/M/D, Y.M.D or Y年M月D日 at s[*i] (the parts of ks_date_read). */
+static int year_first(const char *s, size_t n, size_t *i, long long v[3])
+{
+	if ((v[0] = ks_date_digits(s, n, i, 4, 4)) < 0 || *i >= n)
+		return 0;
+	if (s[*i] == '-' || s[*i] == '/' || s[*i] == '.') {
+		char sep = s[(*i)++];
+		return (v[1] = ks_date_digits(s, n, i, 1, 2)) >= 0 && *i < n && s[(*i)++] == sep &&
+		       (v[2] = ks_date_digits(s, n, i, 1, 2)) >= 0;
+	}
+	if (!take_word(s, n, i, "年"))
+		return 0;
+	skip_space(s, n, i);
+	if ((v[1] = ks_date_digits(s, n, i, 1, 2)) < 0 || !take_word(s, n, i, "月"))
+		return 0;
+	skip_space(s, n, i);
+	return (v[2] = ks_date_digits(s, n, i, 1, 2)) >= 0 && take_word(s, n, i, "日");
+}
+
+/* "March 27, 2022", "Mar 27th 2022" or "27 Mar 2022" at s[*i]. */
+static int english(const char *s, size_t n, size_t *i, long long v[3])
+{
+	if ((v[1] = ks_date_month_name(s, n, i)) > 0) {
+		skip_space(s, n, i);
+		if ((v[2] = ks_date_digits(s, n, i, 1, 2)) < 0)
+			return 0;
+		size_t j = *i;
+		if (j + 2 <= n && (j + 2 == n || !is_letter(s[j + 2])) &&
+		    (!strncasecmp(s + j, "st", 2) || !strncasecmp(s + j, "nd", 2) ||
+		     !strncasecmp(s + j, "rd", 2) || !strncasecmp(s + j, "th", 2)))
+			*i += 2;
+	} else {
+		if ((v[2] = ks_date_digits(s, n, i, 1, 2)) < 0)
+			return 0;
+		skip_space(s, n, i);
+		if ((v[1] = ks_date_month_name(s, n, i)) == 0)
+			return 0;
+	}
+	if (*i < n && s[*i] == ',')
+		(*i)++;
+	skip_space(s, n, i);
+	return (v[0] = ks_date_digits(s, n, i, 4, 4)) >= 0;
+}
+
+int ks_date_read(const char *s, size_t n, size_t i, int *y, int *m, int *d, size_t *end)
+{
+	long long v[3];
+	size_t j = i;
+	if (!s || i >= n)
+		return 0;
+	if (!year_first(s, n, &j, v)) {
+		j = i;
+		if (!english(s, n, &j, v))
+			return 0;
+	}
+	*y = (int)v[0];
+	*m = (int)v[1];
+	*d = (int)v[2];
+	*end = j;
+	return 1;
 }

@@ -1,5 +1,6 @@
-/* test_date.c - the one date validator (its year floor and calendar) and
- * the one civil-date converter (date.h). */
+/* test_date.c - the one date validator (its year floor and calendar), the
+ * one reader of written dates and its digits, and the one civil-date
+ * converter (date.h). */
 #include "harness.h"
 #include "kensaku/date.h"
 
@@ -83,4 +84,76 @@ static void test_civil(void)
 	ks_date_civil(0, NULL, NULL, NULL); /* every out-parameter may be NULL */
 }
 
-TEST_MAIN(TEST(test_validator), TEST(test_format), TEST(test_civil))
+/* ks_date_read of s at i: "Y-M-D@end" when a date is written there,
+ * "none" when not (into out). */
+static const char *read_at(const char *s, size_t i, char out[32])
+{
+	int y = -1, m = -1, d = -1;
+	size_t end = 999;
+	if (!ks_date_read(s, strlen(s), i, &y, &m, &d, &end)) {
+		CHECK(y == -1 && m == -1 && d == -1 && end == 999); /* nothing set */
+		return "none";
+	}
+	snprintf(out, 32, "%d-%d-%d@%zu", y, m, d, end);
+	return out;
+}
+
+static void test_read(void)
+{
+	char b[32];
+	/* year first: the three separators, one or two digits, the end */
+	CHECK_STR(read_at("2022-03-27", 0, b), "2022-3-27@10");
+	CHECK_STR(read_at("2022/3/7 and more", 0, b), "2022-3-7@8");
+	CHECK_STR(read_at("2022.12.01", 0, b), "2022-12-1@10");
+	CHECK_STR(read_at("2022-03/27", 0, b), "none"); /* one separator throughout */
+	CHECK_STR(read_at("2022-03-27T10:00:00Z", 0, b), "2022-3-27@10");
+	CHECK_STR(read_at("2022-03-271", 0, b), "none"); /* a digit after the day */
+	CHECK_STR(read_at("20221-03-27", 0, b), "none");
+	CHECK_STR(read_at("22-03-27", 0, b), "none");
+	/* 年月日 with spaces around the words, full-width digits */
+	CHECK_STR(read_at("2022年3月27日(日)", 0, b), "2022-3-27@16");
+	CHECK_STR(read_at("2022 年 3 月 27 日", 0, b), "2022-3-27@21");
+	CHECK_STR(read_at("２０２２年１２月１日", 0, b), "2022-12-1@30");
+	CHECK_STR(read_at("2022年3月", 0, b), "none");
+	/* English, either order, suffixes, commas, abbreviations */
+	CHECK_STR(read_at("March 27, 2022", 0, b), "2022-3-27@14");
+	CHECK_STR(read_at("Sept. 1st 2022!", 0, b), "2022-9-1@14");
+	CHECK_STR(read_at("mar 2nd,2022", 0, b), "2022-3-2@12");
+	CHECK_STR(read_at("Mar 2nda 2022", 0, b), "none"); /* a letter after the suffix */
+	CHECK_STR(read_at("27 March 2022", 0, b), "2022-3-27@13");
+	CHECK_STR(read_at("Sun, 27 Mar 2022 10:00:00 GMT", 5, b), "2022-3-27@16");
+	CHECK_STR(read_at("Ma 27 2022", 0, b), "none");
+	CHECK_STR(read_at("March 272022", 0, b), "none");	/* day and year touch */
+	CHECK_STR(read_at("March ２７２０２２", 0, b), "none"); /* in any width */
+	/* the shape only: a date that is not real is still read */
+	CHECK_STR(read_at("2022-02-30", 0, b), "2022-2-30@10");
+	/* only from i, never past n */
+	CHECK_STR(read_at("x 2022-03-27", 2, b), "2022-3-27@12");
+	CHECK_STR(read_at("x 2022-03-27", 0, b), "none");
+	CHECK_STR(read_at("2022-03-27", 10, b), "none");
+	int y, m, d;
+	size_t end;
+	CHECK(ks_date_read("2022-03-27", 9, 0, &y, &m, &d, &end) && d == 2 && end == 9);
+	CHECK(!ks_date_read("2022-03-27", 8, 0, &y, &m, &d, &end));
+	CHECK(!ks_date_read(NULL, 0, 0, &y, &m, &d, &end));
+}
+
+static void test_digits(void)
+{
+	size_t i = 0;
+	CHECK(ks_date_digits("59x", 3, &i, 1, 4) == 59 && i == 2);
+	i = 0;
+	CHECK(ks_date_digits("５9", strlen("５9"), &i, 1, 4) == 59 && i == 4);
+	i = 1;
+	CHECK(ks_date_digits("#12345", 6, &i, 1, 4) == -1 && i == 1); /* too many */
+	CHECK(ks_date_digits("#1234５", strlen("#1234５"), &i, 1, 4) == -1 && i == 1);
+	CHECK(ks_date_digits("#x", 2, &i, 1, 4) == -1 && i == 1); /* too few */
+	i = 0;
+	CHECK(ks_date_digits("7", 1, &i, 2, 2) == -1 && i == 0);
+	/* a full-width digit cut at n is no digit */
+	i = 0;
+	CHECK(ks_date_digits("1\xEF\xBC", 3, &i, 1, 2) == 1 && i == 1);
+}
+
+TEST_MAIN(TEST(test_validator), TEST(test_format), TEST(test_civil), TEST(test_read),
+	  TEST(test_digits))
