@@ -137,17 +137,6 @@ static void skip_sp(const char *s, size_t n, size_t *i)
 		(*i)++;
 }
 
-/* Takes the literal w at s[*i] (spaces before it skipped); 1 when there. */
-static int take(const char *s, size_t n, size_t *i, const char *w)
-{
-	size_t j = *i, k = strlen(w);
-	skip_sp(s, n, &j);
-	if (n - j < k || strncasecmp(s + j, w, k) != 0)
-		return 0;
-	*i = j + k;
-	return 1;
-}
-
 /* A real date written at s[i] (ks_date_read) into out; 1, else 0. */
 static int date_at(const char *s, size_t n, size_t i, char out[11])
 {
@@ -212,7 +201,10 @@ long long ks_html_issue_number(const char *s, size_t n)
 		if (memcmp(s + i, "第", 3) != 0)
 			continue;
 		skip_sp(s, n, &j);
-		if ((v = ks_date_digits(s, n, &j, 1, ISSUE_DIGITS)) > 0 && take(s, n, &j, "号"))
+		if ((v = ks_date_digits(s, n, &j, 1, ISSUE_DIGITS)) <= 0)
+			continue;
+		skip_sp(s, n, &j);
+		if (n - j >= 3 && !memcmp(s + j, "号", 3))
 			return v;
 	}
 	if ((v = after_marker(s, n, "vol")) > 0 || (v = after_marker(s, n, "no.")) > 0 ||

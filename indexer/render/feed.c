@@ -118,25 +118,27 @@ static char *related_url(const char *u, int *oom)
 
 /* ---- the XML ----------------------------------------------------------- */
 
-/* Writes <name>text</name> with text cleaned; < 0 on failure. */
-static int element(xmlTextWriterPtr w, const char *name, const char *text)
+/* Writes <name>text</name> (attr 0) or the attribute name="text" (attr 1)
+ * with text (NULL: "") cleaned; < 0 on failure. */
+static int write_clean(xmlTextWriterPtr w, int attr, const char *name, const char *text)
 {
 	char *t = xml_clean(text ? text : "");
 	if (!t)
 		return -1;
-	int r = xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST t);
+	int r = attr ? xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST t)
+		     : xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST t);
 	free(t);
 	return r;
 }
 
+static int element(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	return write_clean(w, 0, name, text);
+}
+
 static int attribute(xmlTextWriterPtr w, const char *name, const char *value)
 {
-	char *t = xml_clean(value ? value : "");
-	if (!t)
-		return -1;
-	int r = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST t);
-	free(t);
-	return r;
+	return write_clean(w, 1, name, value);
 }
 
 /* <link rel=rel type=type href=href/> */

@@ -43,6 +43,13 @@ void ks_hit_free(struct ks_hit *h)
 	free(h);
 }
 
+static void facets_free(struct ks_facet *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(f[i].key);
+	free(f);
+}
+
 void ks_result_free(struct ks_result *r)
 {
 	if (!r)
@@ -51,18 +58,10 @@ void ks_result_free(struct ks_result *r)
 		ks_hit_clear(&r->hits[i]);
 	free(r->hits);
 	ks_suggestions_free(r->suggestions, r->n_suggestions);
-	for (size_t i = 0; i < r->n_sections; i++)
-		free(r->sections[i].key);
-	free(r->sections);
-	for (size_t i = 0; i < r->n_years; i++)
-		free(r->years[i].key);
-	free(r->years);
-	for (size_t i = 0; i < r->n_cves; i++)
-		free(r->cves[i].key);
-	free(r->cves);
-	for (size_t i = 0; i < r->n_entities; i++)
-		free(r->entities[i].key);
-	free(r->entities);
+	facets_free(r->sections, r->n_sections);
+	facets_free(r->years, r->n_years);
+	facets_free(r->cves, r->n_cves);
+	facets_free(r->entities, r->n_entities);
 	ks_query_expansions_free(r->expanded, r->n_expanded);
 	ks_query_notices_free(r->notices, r->n_notices);
 	free(r->query);
