@@ -9,9 +9,13 @@
 3. SQL (sqlite3_prepare, sqlite3_exec, SQL text) only in indexer/store/ and
    indexer/search/;
 4. libmicrohttpd only in server/http/http.c and server/http/reply.c;
-5. JSON built (json_object, json_pack, json_array, ...) only in
-   indexer/render/;
-6. no function longer than 80 lines.
+5. JSON built (json_object, json_pack, json_array, ..., set into an
+   object or array, dumped to text) only in indexer/render/;
+6. no function longer than 80 lines;
+7. calls point down too: a file of indexer/<layer>/ calls no ks_ function
+   defined in a later layer, whichever header declares it (a public
+   header does not hide an upward call, as search.c building HTML through
+   render/html.c did).
 
 Known exceptions are listed in allow.txt beside this file, one per line as
 the check prints them, with the reason after a '#'. The test fails on any
@@ -25,7 +29,11 @@ LAYERS = ["base", "text", "store", "ingest", "search", "render", "cli"]
 MAX_LINES = 80
 SQL_RE = re.compile(r'sqlite3_(prepare|exec)\b|"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK)\b')
 MHD_RE = re.compile(r'\bMHD_[A-Za-z_]+\s*\(|<microhttpd\.h>')
-JSON_RE = re.compile(r'\bjson_(object|pack|array|string|integer|real|true|false|null)\s*\(')
+JSON_RE = re.compile(r'\bjson_(object|pack|array|string|integer|real|true|false|null|'
+                     r'object_set\w*|array_append\w*|array_insert|dumps|dumpb|dumpf|dumpfd|'
+                     r'dump_callback)\s*\(')
+DEF_RE = re.compile(r'^(?!static\b)[A-Za-z_][^;{}()=\n]*?\b(ks_\w+)\s*\([^;{]*?\)\s*\n\{', re.M)
+CALL_RE = re.compile(r'\b(ks_\w+)\s*\(')
 
 
 def sources(root):
@@ -124,6 +132,31 @@ def long_functions(root, path):
     return out
 
 
+def definitions(root, files):
+    """The layer each exported ks_ function of indexer/ is defined in."""
+    out = {}
+    for f in files:
+        lf = layer_of(f)
+        if f.endswith(".c") and lf in LAYERS:
+            text = strip_comments(open(os.path.join(root, f), encoding="utf-8").read())
+            for name in DEF_RE.findall(text):
+                out[name] = (lf, f)
+    return out
+
+
+def upcalls(root, f, defs):
+    """Calls from f (of an indexer layer) to functions of a later layer."""
+    lf = layer_of(f)
+    if not f.endswith(".c") or lf not in LAYERS:
+        return []
+    text = strip_comments(open(os.path.join(root, f), encoding="utf-8").read())
+    out = []
+    for name in sorted(set(CALL_RE.findall(text))):
+        if name in defs and LAYERS.index(defs[name][0]) > LAYERS.index(lf):
+            out.append("call %s -> %s (%s)" % (f, name, defs[name][1]))
+    return out
+
+
 def violations(root):
     files = sources(root)
     by_name = {}
@@ -132,7 +165,9 @@ def violations(root):
             by_name.setdefault(os.path.basename(f), f)
     out = []
     graph = {}
+    defs = definitions(root, files)
     for f in files:
+        out += upcalls(root, f, defs)
         deps = includes(root, f, by_name)
         graph.setdefault(module(f), set()).update(module(d) for d in deps if module(d) != module(f))
         lf = layer_of(f)
