@@ -21,21 +21,28 @@ enum ks_format {
 	KS_FMT_TEXT,	 /* the plain-text issue layout */
 	KS_FMT_JSONL,	 /* JSON Lines: one item or one issue per line */
 	KS_FMT_HTML,	 /* an HTML issue page */
-	KS_FMT_FEED	 /* an RSS 2.0 / RSS 1.0 / Atom feed: each entry an issue */
+	KS_FMT_FEED,	 /* an RSS 2.0 / RSS 1.0 / Atom feed: each entry an issue */
+	KS_FMT_EMAIL	 /* one email message (.eml, Maildir) or an mbox: each an issue */
 };
 
 /* Guesses the format of data from its first non-blank bytes (after a
  * BOM): JSONL when they are '{'; when they are markup ('<' then a letter,
  * '!' or '?'), FEED when the first KS_DETECT_PROBE bytes hold <rss, <feed
  * or <rdf:RDF and no <html, HTML when they hold <!doctype html, <html,
- * <head, <body, <meta or <title; TEXT otherwise. Never fails. */
+ * <head, <body, <meta or <title; EMAIL when they are an RFC 5322 header
+ * (within KS_DETECT_PROBE bytes: at least two header fields, one of them
+ * From, Received, Return-Path, Message-ID, MIME-Version, Subject, Date or
+ * Delivered-To, up to a blank line or the end of the probe, no other
+ * line) or an mbox "From " line followed by such a header; TEXT
+ * otherwise. Never fails. */
 enum ks_format ks_ingest_detect(const char *data, size_t len);
 
 /* Bytes at the start of a file searched for the markers of HTML or a feed. */
 #define KS_DETECT_PROBE 4096
 
-/* Parses "text", "jsonl", "html", "feed" (also "rss", "atom") or "auto"
- * into *out; returns KS_ERR_ARG otherwise. */
+/* Parses "text", "jsonl", "html", "feed" (also "rss", "atom"), "email"
+ * (also "eml", "mbox", "mail") or "auto" into *out; returns KS_ERR_ARG
+ * otherwise. */
 int ks_ingest_format_parse(const char *s, enum ks_format *out);
 
 /* Parses len bytes of one file. name is the file's path as shown to the
@@ -68,5 +75,14 @@ int ks_ingest_html(const char *name, const char *data, size_t len, struct ks_bat
  * ks_ingest_parse. */
 int ks_ingest_feed(const char *name, const char *data, size_t len, struct ks_batch *out,
 		   struct ks_err *err);
+
+/* The email parser (GMime): one message, or an mbox when data starts with
+ * a "From " line; each message one issue, messages that cannot be read
+ * skipped and reported in out->notes ("name:line: message N skipped:
+ * reason"; a file of one message fails instead). Same contract as
+ * ks_ingest_parse. See indexer/ingest/ingest_email.c for which part of a
+ * message is read and where the issue number and date come from. */
+int ks_ingest_email(const char *name, const char *data, size_t len, struct ks_batch *out,
+		    struct ks_err *err);
 
 #endif

@@ -32,6 +32,66 @@ static enum ks_format markup_format(const char *s, size_t n)
 	return KS_FMT_TEXT;
 }
 
+/* 1 when the line s[0..n) is a header field ("Name: ..."; the name
+ * printable ASCII without ':'), setting *known when its name is one an
+ * email starts with. */
+static int header_field(const char *s, size_t n, int *known)
+{
+	static const char *const names[] = {"from",	  "received",	  "return-path",
+					    "message-id", "mime-version", "subject",
+					    "date",	  "delivered-to"};
+	size_t k = 0, name;
+	while (k < n && s[k] > ' ' && s[k] <= '~' && s[k] != ':')
+		k++;
+	name = k;
+	while (k < n && (s[k] == ' ' || s[k] == '\t'))
+		k++;
+	if (!name || k >= n || s[k] != ':')
+		return 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i]) == name && strncasecmp(s, names[i], name) == 0)
+			*known = 1;
+	return 1;
+}
+
+/* 1 when s[0..n) starts with an RFC 5322 header (see ks_ingest_detect). A
+ * line the probe cuts short is not held against it. */
+static int email_header(const char *s, size_t n)
+{
+	size_t i = 0;
+	int fields = 0, known = 0;
+	if (n > KS_DETECT_PROBE)
+		n = KS_DETECT_PROBE;
+	while (i < n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - s) : n, l = e - i;
+		if (l && s[i + l - 1] == '\r')
+			l--;
+		if (!l)
+			break;
+		if (s[i] == ' ' || s[i] == '\t') {
+			if (!fields)
+				return 0;
+		} else if (header_field(s + i, l, &known)) {
+			fields++;
+		} else if (nl) {
+			return 0;
+		}
+		i = e + 1;
+	}
+	return fields >= 2 && known;
+}
+
+/* 1 when s[0..n) is an email message or an mbox. */
+static int is_email(const char *s, size_t n)
+{
+	if (n >= 5 && !memcmp(s, "From ", 5)) {
+		const char *nl = memchr(s, '\n', n < KS_DETECT_PROBE ? n : KS_DETECT_PROBE);
+		return nl && email_header(nl + 1, n - (size_t)(nl + 1 - s));
+	}
+	return email_header(s, n);
+}
+
 enum ks_format ks_ingest_detect(const char *data, size_t len)
 {
 	size_t i = 0;
@@ -47,6 +107,8 @@ enum ks_format ks_ingest_detect(const char *data, size_t len)
 	if (i + 1 < len && data[i] == '<' &&
 	    (isalpha((unsigned char)data[i + 1]) || data[i + 1] == '!' || data[i + 1] == '?'))
 		return markup_format(data + i, len - i);
+	if (is_email(data + i, len - i))
+		return KS_FMT_EMAIL;
 	return KS_FMT_TEXT;
 }
 
@@ -55,9 +117,10 @@ int ks_ingest_format_parse(const char *s, enum ks_format *out)
 	static const struct {
 		const char *name;
 		enum ks_format fmt;
-	} names[] = {{"auto", KS_FMT_AUTO}, {"text", KS_FMT_TEXT}, {"jsonl", KS_FMT_JSONL},
-		     {"html", KS_FMT_HTML}, {"feed", KS_FMT_FEED}, {"rss", KS_FMT_FEED},
-		     {"atom", KS_FMT_FEED}};
+	} names[] = {{"auto", KS_FMT_AUTO},  {"text", KS_FMT_TEXT},   {"jsonl", KS_FMT_JSONL},
+		     {"html", KS_FMT_HTML},  {"feed", KS_FMT_FEED},   {"rss", KS_FMT_FEED},
+		     {"atom", KS_FMT_FEED},  {"email", KS_FMT_EMAIL}, {"eml", KS_FMT_EMAIL},
+		     {"mbox", KS_FMT_EMAIL}, {"mail", KS_FMT_EMAIL}};
 	if (!s || !out)
 		return KS_ERR_ARG;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -89,6 +152,8 @@ int ks_ingest_parse(const char *name, const char *data, size_t len, enum ks_form
 		return ks_ingest_html(name, data, len, out, err);
 	case KS_FMT_FEED:
 		return ks_ingest_feed(name, data, len, out, err);
+	case KS_FMT_EMAIL:
+		return ks_ingest_email(name, data, len, out, err);
 	case KS_FMT_AUTO:
 	default:
 		break;
