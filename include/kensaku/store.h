@@ -12,8 +12,10 @@
 #include "err.h"
 #include "item.h"
 
-/* 2: item_entities (entity and CVE tags); 3: item_words (word maps) */
-#define KS_SCHEMA_VERSION 3
+/* 2: item_entities (entity and CVE tags); 3: item_words (word maps);
+ * 4: fetched and feed_pages (the validators of fetched URLs, the pages
+ * of feeds: indexer/store/fetched.h) */
+#define KS_SCHEMA_VERSION 4
 
 enum ks_store_flags {
 	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "kensaku/build.h"
+#include "kensaku/num.h"
 
 static const struct option g_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -15,9 +16,34 @@ static const struct option g_opts[] = {
     {"prune", no_argument, NULL, 'p'},
     {"skip-malformed", no_argument, NULL, 's'},
     {"quiet", no_argument, NULL, 'q'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"connect-timeout", required_argument, NULL, 'C'},
+    {"max-redirects", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* Takes a limit of fetching (--timeout, --connect-timeout: seconds;
+ * --max-redirects) into o->fetch; -1 to go on, else the exit code. */
+static int take_fetch_flag(const char *cmd, int c, struct ks_build_opts *o)
+{
+	int v;
+	switch (c) {
+	case 'T':
+	case 'C':
+		if (ks_parse_int(optarg, 1, 86400, &v) != 0)
+			return ks_cli_usage_error(cmd, "--%s takes seconds, 1 to 86400, not '%s'",
+						  c == 'T' ? "timeout" : "connect-timeout", optarg);
+		*(c == 'T' ? &o->fetch.timeout_ms : &o->fetch.connect_timeout_ms) = v * 1000L;
+		return -1;
+	default:
+		if (ks_parse_int(optarg, 0, 50, &v) != 0)
+			return ks_cli_usage_error(cmd, "--max-redirects takes 0 to 50, not '%s'",
+						  optarg);
+		o->fetch.max_redirects = v ? v : -1;
+		return -1;
+	}
+}
 
 /* Takes flag c (with optarg) into o and *quiet; -1 to go on, else the
  * exit code. */
@@ -31,7 +57,7 @@ static int take_flag(const char *cmd, int rebuild, int c, char **argv, struct ks
 	case 'f':
 		if (ks_ingest_format_parse(optarg, &o->fmt) != KS_OK)
 			return ks_cli_usage_error(
-			    cmd, "--format must be auto, text or jsonl, not '%s'", optarg);
+			    cmd, "--format must be auto, text, jsonl, html or feed, not '%s'", optarg);
 		break;
 	case 'p':
 		if (rebuild)
@@ -48,10 +74,17 @@ static int take_flag(const char *cmd, int rebuild, int c, char **argv, struct ks
 		*quiet = 1;
 		o->progress = 0;
 		break;
+	case 'T':
+	case 'C':
+	case 'R':
+		return take_fetch_flag(cmd, c, o);
 	case 'h':
-		printf("usage: kensaku %s [--db FILE] [--format auto|text|jsonl|html|feed] %s[--quiet] "
-		       "PATH...\n",
-		       cmd, rebuild ? "[--skip-malformed] " : "[--prune] ");
+		printf("usage: kensaku %s [--db FILE] [--format auto|text|jsonl|html|feed] %s[--quiet]\n"
+		       "       [--timeout S] [--connect-timeout S] [--max-redirects N] PATH|URL...\n"
+		       "URLs (http, https) are fetched with conditional GET: timeout %ds for a "
+		       "whole\ntransfer, %ds to connect, at most %d redirects and %ld bytes.\n",
+		       cmd, rebuild ? "[--skip-malformed] " : "[--prune] ", KS_FETCH_TIMEOUT_S,
+		       KS_FETCH_CONNECT_TIMEOUT_S, KS_FETCH_MAX_REDIRECTS, KS_MAX_FILE_BYTES);
 		return 0;
 	default:
 		return ks_cli_usage_error(cmd, "unknown or incomplete option '%s'",
@@ -60,10 +93,22 @@ static int take_flag(const char *cmd, int rebuild, int c, char **argv, struct ks
 	return -1;
 }
 
+/* Prints what a run did with URLs (stderr). */
+static void print_urls(const char *cmd, const struct ks_build_report *rep)
+{
+	fprintf(stderr,
+		"%s: %ld URL(s): %ld indexed, %ld unchanged, %ld failed; %ld request(s), %lld "
+		"bytes downloaded\n",
+		cmd, rep->urls_seen, rep->urls_indexed, rep->urls_unchanged, rep->urls_failed,
+		rep->requests, rep->downloaded);
+}
+
 /* Prints what a run did (stderr). */
 static void print_report(const char *cmd, int rebuild, const struct ks_build_report *rep)
 {
 	double rate = rep->seconds > 0 ? (double)rep->items / rep->seconds : 0;
+	if (rep->urls_seen)
+		print_urls(cmd, rep);
 	fprintf(stderr,
 		"%s: %ld files read, %ld indexed, %ld unchanged, %ld malformed; %lld items "
 		"in %.2fs (%.0f items/s, %.1f MB/s)%s\n",
@@ -93,7 +138,7 @@ int ks_cli_index(int argc, char **argv, int rebuild)
 		if ((rc = take_flag(cmd, rebuild, c, argv, &o, &quiet)) >= 0)
 			return rc;
 	if (optind >= argc)
-		return ks_cli_usage_error(cmd, "give at least one file or folder to read");
+		return ks_cli_usage_error(cmd, "give at least one file, folder or URL to read");
 	struct ks_build_report rep;
 	struct ks_err err = {""};
 	rc = rebuild ? ks_build_reindex(&o, argv + optind, argc - optind, &rep, &err)

@@ -14,7 +14,9 @@
 
 #include <xxhash.h>
 
+#include "build_internal.h"
 #include "kensaku/build.h"
+#include "kensaku/fetch.h"
 #include "kensaku/verify.h"
 #include "kensaku/store.h"
 #include "store_internal.h"
@@ -298,14 +300,6 @@ static void unlock_writer(int fd)
 	}
 }
 
-struct run {
-	const struct ks_build_opts *o;
-	struct ks_build_report *rep;
-	FILE *log;
-	double t0, last_progress;
-	size_t total_files, done_files;
-};
-
 static void progress(struct run *r, int final)
 {
 	if (!r->o->progress)
@@ -339,6 +333,20 @@ static void report_skips(struct run *r, const struct ks_batch *b)
 	r->rep->items_skipped += (long)b->n_skipped;
 }
 
+int ks_build_put(struct run *r, struct ks_store *s, const char *name, const char *source,
+		 const char *hash, const struct ks_batch *batch, struct ks_err *err)
+{
+	report_skips(r, batch);
+	err->msg[0] = 0;
+	int rc = ks_store_put_source(s, source, hash, batch, err);
+	if (rc != KS_OK)
+		return rc;
+	if (err->msg[0])
+		fprintf(r->log, "%s: warning: %s\n", name, err->msg);
+	r->rep->items += (long long)ks_batch_count_items(batch);
+	return KS_OK;
+}
+
 /* Parses and writes one file into s (inside a transaction). Returns KS_OK,
  * KS_ERR_PARSE (reported, skipped) or a runtime error. */
 static int one_file(struct run *r, struct ks_store *s, const char *path, int check_hash,
@@ -366,14 +374,8 @@ static int one_file(struct run *r, struct ks_store *s, const char *path, int che
 	}
 	if ((rc = ks_ingest_parse(path, data, len, r->o->fmt, &batch, err)) != KS_OK)
 		goto bad_file;
-	report_skips(r, &batch);
-	err->msg[0] = 0;
-	if ((rc = ks_store_put_source(s, real, hash, &batch, err)) != KS_OK)
-		goto out;
-	if (err->msg[0])
-		fprintf(r->log, "%s: warning: %s\n", path, err->msg);
-	r->rep->files_indexed++;
-	r->rep->items += (long long)ks_batch_count_items(&batch);
+	if ((rc = ks_build_put(r, s, path, real, hash, &batch, err)) == KS_OK)
+		r->rep->files_indexed++;
 	goto out;
 bad_file:
 	if (rc == KS_ERR_NOTFOUND) { /* not a regular file: not input */
@@ -425,15 +427,19 @@ static int load_files(struct run *r, struct ks_store *s, struct files *fl, int c
 }
 
 /* Lists the files to read under paths into fl: each file once, whatever
- * the links to it (see walk_one); counts what was skipped in rep. */
-static int collect(char *const *paths, int n, struct files *fl, struct ks_build_report *rep,
-		   FILE *log, struct ks_err *err)
+ * the links to it (see walk_one); counts what was skipped in rep. The
+ * paths that are URLs go to urls as they are. */
+static int collect(char *const *paths, int n, struct files *fl, struct files *urls,
+		   struct ks_build_report *rep, FILE *log, struct ks_err *err)
 {
 	struct walker w = {.f = fl, .log = log};
 	int rc = KS_OK;
 	for (int i = 0; i < n && rc == KS_OK; i++) {
 		struct stat sb;
-		if (stat(paths[i], &sb) != 0)
+		if (ks_fetch_is_url(paths[i])) {
+			if (files_add(urls, paths[i]))
+				rc = ks_err_set(err, KS_ERR_NOMEM, "[build] out of memory");
+		} else if (stat(paths[i], &sb) != 0)
 			rc = ks_err_set(err, KS_ERR_IO, "%s: %s", paths[i], strerror(errno));
 		else
 			rc = walk_one(&w, paths[i], &sb, 0, err);
@@ -449,9 +455,24 @@ static int collect(char *const *paths, int n, struct files *fl, struct ks_build_
 static int skipped_input(const struct ks_build_report *rep, struct ks_err *err)
 {
 	return ks_err_set(err, KS_ERR_PARSE,
-			  "%ld malformed file(s) and %ld item(s) past the limits left out of the "
-			  "index",
-			  rep->files_failed, rep->items_skipped);
+			  "%ld malformed file(s), %ld failed URL(s) and %ld item(s) past the "
+			  "limits left out of the index",
+			  rep->files_failed, rep->urls_failed, rep->items_skipped);
+}
+
+/* Reads the files of fl, then the URLs of urls, into s. KS_OK,
+ * KS_ERR_PARSE when some input was left out (reported), or a runtime
+ * error. */
+static int load_all(struct run *r, struct ks_store *s, struct files *fl, struct files *urls,
+		    int check_hash, struct ks_err *err)
+{
+	int rc = load_files(r, s, fl, check_hash, err);
+	if ((rc == KS_OK || rc == KS_ERR_PARSE) && urls->n) {
+		int urc = ks_build_urls(r, s, urls->v, urls->n, err);
+		if (urc != KS_OK)
+			rc = urc;
+	}
+	return rc;
 }
 
 struct prune_ctx {
@@ -465,7 +486,7 @@ static int prune_one(const char *source, void *ctx)
 {
 	struct prune_ctx *p = ctx;
 	struct stat sb;
-	if (stat(source, &sb) == 0 || errno != ENOENT)
+	if (ks_fetch_is_url(source) || stat(source, &sb) == 0 || errno != ENOENT)
 		return 0;
 	int rc = ks_store_forget_source(p->s, source, p->err);
 	if (rc == KS_OK) {
@@ -479,11 +500,11 @@ int ks_build_index(const struct ks_build_opts *o, char *const *paths, int n_path
 		   struct ks_build_report *rep, struct ks_err *err)
 {
 	struct run r = {o, rep, o->log ? o->log : stderr, now_s(), 0, 0, 0};
-	struct files fl = {0};
+	struct files fl = {0}, urls = {0};
 	struct ks_store *s = NULL;
 	int lock = -1;
 	memset(rep, 0, sizeof *rep);
-	int rc = collect(paths, n_paths, &fl, rep, r.log, err);
+	int rc = collect(paths, n_paths, &fl, &urls, rep, r.log, err);
 	if (rc == KS_OK)
 		rc = lock_writer(o->db, &lock, err);
 	if (rc == KS_OK)
@@ -491,7 +512,7 @@ int ks_build_index(const struct ks_build_opts *o, char *const *paths, int n_path
 	if (rc == KS_OK)
 		rc = ks_store_check_version(s, err);
 	if (rc == KS_OK)
-		rc = load_files(&r, s, &fl, 1, err);
+		rc = load_all(&r, s, &fl, &urls, 1, err);
 	if ((rc == KS_OK || rc == KS_ERR_PARSE) && o->prune) {
 		struct prune_ctx pc = {s, rep, err, r.log};
 		int prc = ks_store_begin(s, err);
@@ -507,6 +528,7 @@ int ks_build_index(const struct ks_build_opts *o, char *const *paths, int n_path
 	ks_store_close(s);
 	unlock_writer(lock);
 	files_free(&fl);
+	files_free(&urls);
 	rep->seconds = now_s() - r.t0;
 	if (rc == KS_OK && rep->items_skipped)
 		rc = KS_ERR_PARSE;
@@ -539,23 +561,25 @@ static void remove_db_files(const char *path)
 }
 
 /* Builds the index of fl into the new file tmp: items first, then the FTS
- * index in one pass, optimized and checked, left in WAL mode. KS_OK, or an
- * error (a malformed file aborts unless skip_malformed). */
-static int build_new(struct run *r, const char *tmp, struct files *fl, struct ks_err *err)
+ * index in one pass, optimized and checked, left in WAL mode; then the
+ * URLs of urls. KS_OK, or an error (a malformed file or a failed URL
+ * aborts unless skip_malformed). */
+static int build_new(struct run *r, const char *tmp, struct files *fl, struct files *urls,
+		     struct ks_err *err)
 {
 	struct ks_store *s = NULL;
 	int rc = ks_store_open(tmp, KS_STORE_CREATE | KS_STORE_BULK, &s, err);
 	if (rc == KS_OK)
 		rc = ks_store_bulk_begin(s, err);
 	if (rc == KS_OK)
-		rc = load_files(r, s, fl, 0, err);
+		rc = load_all(r, s, fl, urls, 0, err);
 	if (rc == KS_ERR_PARSE && r->o->skip_malformed)
 		rc = KS_OK;
 	if (rc == KS_ERR_PARSE)
 		ks_err_set(err, rc,
-			   "reindex aborted: %ld malformed file(s); %s is unchanged (fix them, or "
-			   "pass --skip-malformed to rebuild without them)",
-			   r->rep->files_failed, r->o->db);
+			   "reindex aborted: %ld malformed file(s), %ld failed URL(s); %s is "
+			   "unchanged (fix them, or pass --skip-malformed to rebuild without them)",
+			   r->rep->files_failed, r->rep->urls_failed, r->o->db);
 	if (rc == KS_OK)
 		rc = ks_store_bulk_end(s, err);
 	if (rc == KS_OK)
@@ -604,28 +628,29 @@ int ks_build_reindex(const struct ks_build_opts *o, char *const *paths, int n_pa
 		     struct ks_build_report *rep, struct ks_err *err)
 {
 	struct run r = {o, rep, o->log ? o->log : stderr, now_s(), 0, 0, 0};
-	struct files fl = {0};
+	struct files fl = {0}, urls = {0};
 	int lock = -1;
 	char tmp[PATH_MAX];
 	memset(rep, 0, sizeof *rep);
 	int k = snprintf(tmp, sizeof tmp, "%s.reindex-tmp", o->db);
 	if (k < 0 || (size_t)k >= sizeof tmp)
 		return ks_err_set(err, KS_ERR_ARG, "index path too long");
-	int rc = collect(paths, n_paths, &fl, rep, r.log, err);
+	int rc = collect(paths, n_paths, &fl, &urls, rep, r.log, err);
 	if (rc == KS_OK)
 		rc = lock_writer(o->db, &lock, err);
 	if (rc == KS_OK) {
 		remove_db_files(tmp);
-		rc = build_new(&r, tmp, &fl, err);
+		rc = build_new(&r, tmp, &fl, &urls, err);
 	}
 	if (rc == KS_OK)
 		rc = swap_in(&r, tmp, err);
-	if (rc == KS_OK && (rep->files_failed || rep->items_skipped))
+	if (rc == KS_OK && (rep->files_failed || rep->urls_failed || rep->items_skipped))
 		rc = skipped_input(rep, err);
 	if (!rep->swapped && lock >= 0)
 		remove_db_files(tmp);
 	unlock_writer(lock);
 	files_free(&fl);
+	files_free(&urls);
 	rep->seconds = now_s() - r.t0;
 	return rc;
 }

@@ -99,6 +99,17 @@ static const char *const SCHEMA_V3[] = {
     NULL,
 };
 
+/* Version 4: the validators of fetched URLs and the pages of feeds
+ * (fetched.h). IF NOT EXISTS: a file made current, then stamped older by
+ * hand (the tests), is migrated again. */
+static const char *const SCHEMA_V4[] = {
+    "CREATE TABLE IF NOT EXISTS fetched(url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+    " fetched_at TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS feed_pages(feed TEXT NOT NULL, page TEXT NOT NULL,"
+    " PRIMARY KEY(feed, page)) WITHOUT ROWID",
+    NULL,
+};
+
 int ks_store_rc(struct ks_store *s)
 {
 	int code = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
@@ -258,15 +269,19 @@ static int ensure_mac_key(struct ks_store *s, struct ks_err *err)
 	return rc;
 }
 
-/* Ends the transaction that wrote schema 3's tables: when rc is KS_OK,
- * stamps version 3 (meta "schema" and user_version) and commits; else, or
- * when that fails, rolls back. Returns rc or the first error. */
-static int commit_schema3(struct ks_store *s, int rc, struct ks_err *err)
+/* Ends the transaction that wrote the current schema's tables: when rc is
+ * KS_OK, stamps KS_SCHEMA_VERSION (meta "schema" and user_version) and
+ * commits; else, or when that fails, rolls back. Returns rc or the first
+ * error. */
+static int commit_schema(struct ks_store *s, int rc, struct ks_err *err)
 {
+	char v[16], pragma[48];
+	snprintf(v, sizeof v, "%d", KS_SCHEMA_VERSION);
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", KS_SCHEMA_VERSION);
 	if (rc == KS_OK)
-		rc = ks_store_meta_set(s, "schema", "3", err);
+		rc = ks_store_meta_set(s, "schema", v, err);
 	if (rc == KS_OK)
-		rc = exec(s, "PRAGMA user_version = 3", err);
+		rc = exec(s, pragma, err);
 	if (rc == KS_OK)
 		rc = exec(s, "COMMIT", err);
 	else
@@ -289,6 +304,8 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 		rc = exec(s, SCHEMA_V2[i], err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V3[i]; i++)
 		rc = exec(s, SCHEMA_V3[i], err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V4[i]; i++)
+		rc = exec(s, SCHEMA_V4[i], err);
 	char when[32], gen[40];
 	now_iso(when, sizeof when);
 	struct timespec ts;
@@ -304,20 +321,23 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 		rc = ks_store_meta_set(s, "generation", gen, err);
 	if (rc == KS_OK)
 		rc = set_mac_key(s, err);
-	return commit_schema3(s, rc, err);
+	return commit_schema(s, rc, err);
 }
 
-/* Version 2 -> 3 in place: an empty item_words table and its trigger. The
- * items already stored have no word maps until `kensaku reindex` (which
- * ks_store_check_version then asks for). */
-static int migrate_v3(struct ks_store *s, struct ks_err *err)
+/* Version 2 or 3 -> 4 in place, in one transaction. From 2: an empty
+ * item_words table and its trigger (the items already stored have no word
+ * maps until `kensaku reindex`, which ks_store_check_version then asks
+ * for). Then the empty tables of fetched URLs (fetched.h). */
+static int migrate_up(struct ks_store *s, int from, struct ks_err *err)
 {
 	int rc = exec(s, "BEGIN IMMEDIATE", err);
-	for (int i = 0; rc == KS_OK && SCHEMA_V3[i]; i++)
+	for (int i = 0; rc == KS_OK && from < 3 && SCHEMA_V3[i]; i++)
 		rc = exec(s, SCHEMA_V3[i], err);
-	rc = commit_schema3(s, rc, err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V4[i]; i++)
+		rc = exec(s, SCHEMA_V4[i], err);
+	rc = commit_schema(s, rc, err);
 	if (rc == KS_OK)
-		s->schema = 3;
+		s->schema = KS_SCHEMA_VERSION;
 	return rc;
 }
 
@@ -326,9 +346,9 @@ static int migrate_v3(struct ks_store *s, struct ks_err *err)
  * tagging, which is what `kensaku reindex` does; until then a temporary
  * empty item_entities table (made by ks_store_open) lets searches run
  * without cve/entity facets, and ks_store_check_version says that a
- * reindex is needed. Version 2 gets the word map table when a writer
- * opens it (migrate_v3); read-only, it is read without word maps (the
- * memo finds no table). */
+ * reindex is needed. Versions 2 and 3 get the tables they lack when a
+ * writer opens them (migrate_up); read-only, they are read as they are
+ * (version 2 without word maps: the memo finds no table). */
 static int migrate(struct ks_store *s, int from, struct ks_err *err)
 {
 	if (from > KS_SCHEMA_VERSION)
@@ -336,8 +356,8 @@ static int migrate(struct ks_store *s, int from, struct ks_err *err)
 				  "[store] %s has schema %d, newer than this kensaku (%d): upgrade "
 				  "kensaku",
 				  s->path, from, KS_SCHEMA_VERSION);
-	if (from == 2 && !(s->flags & KS_STORE_READONLY))
-		return migrate_v3(s, err);
+	if (from >= 2 && !(s->flags & KS_STORE_READONLY))
+		return migrate_up(s, from, err);
 	return KS_OK;
 }
 
@@ -563,7 +583,7 @@ int ks_store_data_changed(struct ks_store *s, int *changed, struct ks_err *err)
 }
 
 /* *missing = 1 when the index has items but no word maps: schema 2 and
- * older, or migrated to 3 (migrate_v3) and not reindexed since. Two
+ * older, or migrated from 2 (migrate_up) and not reindexed since. Two
  * lookups of a first row, cheap enough for every /healthz. */
 static int words_missing(struct ks_store *s, int *missing, struct ks_err *err)
 {
