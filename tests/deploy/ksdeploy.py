@@ -5,6 +5,7 @@ replicas started from deploy/scaleout/kensakud@.service, and staging what
 another user must run in a folder that user can reach."""
 import http.client
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -152,6 +153,30 @@ def publish_replicas(a, state, db, n, drop=(), add=()):
                 if attempt == TRIES - 1:
                     raise
     return ports, reps
+
+
+def as_user(uid, umask, argv, gid=None):
+    """argv run as uid/gid (gid defaults to uid) with no supplementary
+    groups, capabilities or new privileges, and the given umask (what
+    systemd's User=/DynamicUser=, CapabilityBoundingSet=, NoNewPrivileges=
+    and UMask= set)."""
+    return ["setpriv", "--reuid=%d" % uid, "--regid=%d" % (uid if gid is None else gid), "--clear-groups",
+            "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
+            "sh", "-c", 'umask %s && exec "$0" "$@"' % umask] + argv
+
+
+def start_server_as(d, uid, argv):
+    """kensakud from a unit's ExecStart argv, as uid (via a wrapper in d
+    that execs setpriv, so the pid is kensakud's), listening on port 0
+    instead of the unit's 127.0.0.1:8080. Returns the Server."""
+    wrapper = os.path.join(d, "kensakud-as-%d" % uid)
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec %s \"$@\"\n" % " ".join(shlex.quote(x) for x in as_user(uid, "0077", [argv[0]])))
+    os.chmod(wrapper, 0o755)
+    a = type("A", (), {"srv": wrapper})()
+    args = [x.replace("127.0.0.1:8080", "127.0.0.1:0") for x in argv[1:]]
+    db = args[args.index("--db") + 1]
+    return Server(a, db, args)
 
 
 def reachable_by_others(path):

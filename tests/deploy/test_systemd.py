@@ -81,12 +81,7 @@ def bin_subst():
             ("/usr/local/share/kensaku/web", run_path("web"))]
 
 
-def as_user(uid, umask, argv):
-    """argv run as uid/gid uid with no supplementary groups, capabilities or
-    new privileges, and the given umask (what systemd's User=/DynamicUser=,
-    CapabilityBoundingSet=, NoNewPrivileges= and UMask= set)."""
-    return ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups", "--no-new-privs",
-            "--inh-caps=-all", "--bounding-set=-all", "sh", "-c", 'umask %s && exec "$0" "$@"' % umask] + argv
+as_user = ksdeploy.as_user  # the unit's User=/UMask=/NoNewPrivileges= for a command
 
 
 def unit_dirs(d):
@@ -204,17 +199,7 @@ def write_marker(archive, k):
         {"issue": 9200, "date": "2000-06-03", "section": "その他", "title": "deploymarker%d 配備" % k}])
 
 
-def start_server_as(d, uid, argv):
-    """kensakud from the unit's ExecStart argv, as uid (via a wrapper that
-    execs setpriv, so the pid is kensakud's), listening on port 0."""
-    wrapper = os.path.join(d, "kensakud-as-%d" % uid)
-    with open(wrapper, "w") as f:
-        f.write("#!/bin/sh\nexec %s \"$@\"\n" % " ".join(shlex.quote(x) for x in as_user(uid, "0077", [argv[0]])))
-    os.chmod(wrapper, 0o755)
-    a = type("A", (), {"srv": wrapper})()
-    args = [x.replace("127.0.0.1:8080", "127.0.0.1:0") for x in argv[1:]]
-    db = args[args.index("--db") + 1]
-    return Server(a, db, args)
+start_server_as = ksdeploy.start_server_as  # kensakud from ExecStart as another uid
 
 
 def check_permissions(d):
