@@ -189,6 +189,47 @@ static int convert_any(const char *charset, const char *s, size_t n, char **out,
 	return rc;
 }
 
+/* Undoes RFC 3676 format=flowed in place: a line that ends in a space
+ * (not the signature separator "-- ") goes on in the next line of the
+ * same quote depth, losing that space when delsp; a space that starts an
+ * unquoted line is stuffing and goes. *n is the new length. */
+static void unflow(char *s, size_t *n, int delsp)
+{
+	size_t r = 0, w = 0;
+	int joining = 0, depth = -1;
+	while (r < *n) {
+		const char *nl = memchr(s + r, '\n', *n - r);
+		size_t end = nl ? (size_t)(nl - s) : *n, q = r, l;
+		while (q < end && s[q] == '>')
+			q++;
+		if (joining && (int)(q - r) != depth) /* a new quote depth ends the paragraph */
+			s[w++] = '\n';
+		if (!joining || (int)(q - r) != depth) {
+			memmove(s + w, s + r, q - r);
+			w += q - r;
+		}
+		depth = (int)(q - r);
+		q += q == r && q < end && s[q] == ' '; /* stuffing (kept after quote marks) */
+		l = end - q - (end > q && s[end - 1] == '\r');
+		joining = l && s[q + l - 1] == ' ' && !(l == 3 && !memcmp(s + q, "-- ", 3));
+		memmove(s + w, s + q, l);
+		w += l - (joining && delsp);
+		if (!joining && nl)
+			s[w++] = '\n';
+		r = nl ? end + 1 : end;
+	}
+	s[w] = 0;
+	*n = w;
+}
+
+/* The value of the Content-Type parameter name of part is word (ASCII case
+ * ignored). */
+static int param_is(GMimePart *part, const char *name, const char *word)
+{
+	const char *v = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), name);
+	return v && !strcasecmp(v, word);
+}
+
 int ks_mail_part_utf8(GMimePart *part, char **out, size_t *len, char *why, size_t cap)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
@@ -220,6 +261,8 @@ int ks_mail_part_utf8(GMimePart *part, char **out, size_t *len, char *why, size_
 			 "ISO-2022-JP, EUC-JP or Shift_JIS",
 			 shown(sub), shown(charset));
 	g_object_unref(mem);
+	if (rc == KS_OK && param_is(part, "format", "flowed"))
+		unflow(*out, len, param_is(part, "delsp", "yes"));
 	return rc;
 }
 

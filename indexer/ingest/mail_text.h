@@ -17,7 +17,8 @@
  * are the Windows supersets mail really uses (NEC and IBM extensions such
  * as ① and ㈱; in Shift_JIS 0x5C is a backslash, not a yen sign). The
  * first conversion that succeeds and leaves no control character but tab,
- * line feed, form feed and carriage return wins. */
+ * line feed, form feed and carriage return wins. A text/plain part in
+ * format=flowed (RFC 3676) is unflowed: its soft line breaks joined. */
 #ifndef KS_MAIL_TEXT_H
 #define KS_MAIL_TEXT_H
 

@@ -35,6 +35,16 @@ static int parse_file(const char *file, struct ks_batch *b, struct ks_err *e)
 	return rc;
 }
 
+/* Parses the fixture file, which must give one issue of n items: returns
+ * it (in b, which the caller clears), or NULL when it does not. */
+static const struct ks_issue *one_issue(const char *file, size_t n, struct ks_batch *b)
+{
+	struct ks_err e;
+	int ok = parse_file(file, b, &e) == KS_OK && b->n_issues == 1 && b->issues[0].n_items == n;
+	CHECK(ok);
+	return ok ? &b->issues[0] : NULL;
+}
+
 /* A batch holding one issue (7, "sentinel"), to see that a failed parse
  * leaves it as it was. */
 static void sentinel(struct ks_batch *b)
@@ -109,31 +119,28 @@ static void test_threads(void)
 static void test_iso2022jp(void)
 {
 	struct ks_batch b;
-	struct ks_err e;
-	CHECK(parse_file("email-issue-36.eml", &b, &e) == KS_OK);
-	CHECK(b.n_issues == 1 && b.n_notes == 0);
-	if (b.n_issues != 1 || b.issues[0].n_items != 3) {
-		CHECK(0);
-		ks_batch_clear(&b);
-		return;
+	const struct ks_issue *is = one_issue("email-issue-36.eml", 3, &b);
+	if (is) {
+		CHECK(b.n_notes == 0 && b.n_skipped == 0);
+		CHECK(is->number == 36);
+		CHECK_STR(is->date, "2023-09-03");
+		CHECK_STR(is->title, "週刊セキュリティまとめ 第36号");
+		CHECK_STR(is->items[0].section, "事件、事故");
+		CHECK_STR(is->items[0].title, "大手旅行会社の予約サイトで顧客情報が流出");
+		CHECK_STR(is->items[0].quote,
+			  "不正アクセスにより、約5万件の氏名とメールアドレスが外部に"
+			  "流出したと発表しました。");
+		CHECK_STR(is->items[0].url, "https://news.example.jp/2023/09/01/travel-leak");
+		CHECK(is->items[0].line == 1 && is->items[0].position == 1);
+		CHECK_STR(is->items[1].section, "脆弱性");
+		CHECK_STR(
+		    is->items[1].quote,
+		    "An authentication bypass in the web console lets remote attackers change "
+		    "settings.\n対象は①管理画面をインターネットに公開している機器です。");
+		CHECK_STR(is->items[2].section, "その他");
+		CHECK_STR(is->items[2].title, "警察庁がフィッシング対策の注意喚起");
+		CHECK(is->items[2].url == NULL);
 	}
-	const struct ks_issue *is = &b.issues[0];
-	CHECK(is->number == 36);
-	CHECK_STR(is->date, "2023-09-03");
-	CHECK_STR(is->title, "週刊セキュリティまとめ 第36号");
-	CHECK_STR(is->items[0].section, "事件、事故");
-	CHECK_STR(is->items[0].title, "大手旅行会社の予約サイトで顧客情報が流出");
-	CHECK_STR(is->items[0].quote, "不正アクセスにより、約5万件の氏名とメールアドレスが外部に"
-				      "流出したと発表しました。");
-	CHECK_STR(is->items[0].url, "https://news.example.jp/2023/09/01/travel-leak");
-	CHECK(is->items[0].line == 1 && is->items[0].position == 1);
-	CHECK_STR(is->items[1].section, "脆弱性");
-	CHECK_STR(is->items[1].quote,
-		  "An authentication bypass in the web console lets remote attackers change "
-		  "settings.\n対象は①管理画面をインターネットに公開している機器です。");
-	CHECK_STR(is->items[2].section, "その他");
-	CHECK_STR(is->items[2].title, "警察庁がフィッシング対策の注意喚起");
-	CHECK(is->items[2].url == NULL);
 	ks_batch_clear(&b);
 }
 
@@ -144,23 +151,19 @@ static void test_iso2022jp(void)
 static void test_sjis_html(void)
 {
 	struct ks_batch b;
-	struct ks_err e;
-	CHECK(parse_file("email-issue-37-sjis.eml", &b, &e) == KS_OK);
-	if (b.n_issues != 1 || b.issues[0].n_items != 2) {
-		CHECK(0);
-		ks_batch_clear(&b);
-		return;
+	const struct ks_issue *is = one_issue("email-issue-37-sjis.eml", 2, &b);
+	if (is) {
+		CHECK(is->number == 37);
+		CHECK_STR(is->date, "2023-09-10");
+		CHECK_STR(is->title, "【第37号】週刊セキュリティまとめ");
+		CHECK_STR(is->items[0].section, "攻撃、脅威");
+		CHECK_STR(is->items[0].title, "ランサムウェア攻撃で製造業の工場が停止");
+		CHECK_STR(is->items[0].url, "https://news.example.jp/2023/09/08/factory-ransom");
+		CHECK_STR(is->items[1].section, "脆弱性");
+		CHECK_STR(
+		    is->items[1].quote,
+		    "細工したファイルを開くと C:\\Windows\\Temp に不審なプログラムが置かれます。");
 	}
-	const struct ks_issue *is = &b.issues[0];
-	CHECK(is->number == 37);
-	CHECK_STR(is->date, "2023-09-10");
-	CHECK_STR(is->title, "【第37号】週刊セキュリティまとめ");
-	CHECK_STR(is->items[0].section, "攻撃、脅威");
-	CHECK_STR(is->items[0].title, "ランサムウェア攻撃で製造業の工場が停止");
-	CHECK_STR(is->items[0].url, "https://news.example.jp/2023/09/08/factory-ransom");
-	CHECK_STR(is->items[1].section, "脆弱性");
-	CHECK_STR(is->items[1].quote,
-		  "細工したファイルを開くと C:\\Windows\\Temp に不審なプログラムが置かれます。");
 	ks_batch_clear(&b);
 }
 
@@ -169,20 +172,15 @@ static void test_sjis_html(void)
 static void test_eucjp_base64(void)
 {
 	struct ks_batch b;
-	struct ks_err e;
-	CHECK(parse_file("email-issue-38-eucjp.eml", &b, &e) == KS_OK);
-	if (b.n_issues != 1 || b.issues[0].n_items != 2) {
-		CHECK(0);
-		ks_batch_clear(&b);
-		return;
+	const struct ks_issue *is = one_issue("email-issue-38-eucjp.eml", 2, &b);
+	if (is) {
+		CHECK(is->number == 38);
+		CHECK_STR(is->date, "2023-09-17");
+		CHECK_STR(is->title, "セキュリティ通信 Vol. 38");
+		CHECK_STR(is->items[0].title, "自治体の委託先で住民データを誤送信");
+		CHECK_STR(is->items[1].quote, "Attackers who know a channel's name can read ① its "
+					      "pinned messages without joining.");
 	}
-	const struct ks_issue *is = &b.issues[0];
-	CHECK(is->number == 38);
-	CHECK_STR(is->date, "2023-09-17");
-	CHECK_STR(is->title, "セキュリティ通信 Vol. 38");
-	CHECK_STR(is->items[0].title, "自治体の委託先で住民データを誤送信");
-	CHECK_STR(is->items[1].quote, "Attackers who know a channel's name can read ① its "
-				      "pinned messages without joining.");
 	ks_batch_clear(&b);
 }
 
@@ -192,24 +190,20 @@ static void test_eucjp_base64(void)
 static void test_alternative_qp(void)
 {
 	struct ks_batch b;
-	struct ks_err e;
-	CHECK(parse_file("email-issue-39-alt.eml", &b, &e) == KS_OK);
-	if (b.n_issues != 1 || b.issues[0].n_items != 2) {
-		CHECK(0);
-		ks_batch_clear(&b);
-		return;
+	const struct ks_issue *is = one_issue("email-issue-39-alt.eml", 2, &b);
+	if (is) {
+		CHECK(is->number == 39);
+		CHECK_STR(is->date, "2023-09-24");
+		CHECK_STR(is->title, "Security Weekly – Issue #39");
+		CHECK_STR(is->items[0].title, "VPN装置の脆弱性が悪用される");
+		CHECK_STR(
+		    is->items[0].quote,
+		    "Attackers are exploiting the flaw to steal session tokens from unpatched "
+		    "gateways. Vendors urge customers to apply the fix and reset every credential "
+		    "at once.");
+		CHECK_STR(is->items[0].url, "https://news.example.com/2023/09/22/vpn-exploited");
+		CHECK_STR(is->items[1].title, "大手サービスがパスキー対応を発表");
 	}
-	const struct ks_issue *is = &b.issues[0];
-	CHECK(is->number == 39);
-	CHECK_STR(is->date, "2023-09-24");
-	CHECK_STR(is->title, "Security Weekly – Issue #39");
-	CHECK_STR(is->items[0].title, "VPN装置の脆弱性が悪用される");
-	CHECK_STR(is->items[0].quote,
-		  "Attackers are exploiting the flaw to steal session tokens from unpatched "
-		  "gateways. Vendors urge customers to apply the fix and reset every credential "
-		  "at once.");
-	CHECK_STR(is->items[0].url, "https://news.example.com/2023/09/22/vpn-exploited");
-	CHECK_STR(is->items[1].title, "大手サービスがパスキー対応を発表");
 	ks_batch_clear(&b);
 }
 
@@ -378,6 +372,30 @@ static void test_precedence(void)
 	ks_batch_clear(&b);
 }
 
+/* format=flowed (RFC 3676): soft line breaks joined, DelSp honoured,
+ * stuffing removed, quote depths kept apart. */
+static void test_flowed(void)
+{
+	struct ks_batch b;
+	struct ks_err e;
+	const char *t = HDR "Subject: Issue #9\nContent-Type: text/plain; charset=utf-8; "
+			    "format=flowed; delsp=yes\n\n脆弱性\nルーターに \n脆弱性\n"
+			    "Attackers can log in  \n without a password.\n";
+	CHECK(parse_text("f.eml", t, &b, &e) == KS_OK && b.n_issues == 1);
+	if (b.n_issues == 1 && b.issues[0].n_items == 1) {
+		CHECK_STR(b.issues[0].items[0].title, "ルーターに脆弱性");
+		CHECK_STR(b.issues[0].items[0].quote, "Attackers can log in without a password.");
+	}
+	ks_batch_clear(&b);
+	t = HDR "Subject: Issue #9\nContent-Type: text/plain; format=Flowed\n\n脆弱性\n"
+		"ルーターに脆弱性\nAttackers can \nlog in.\n> quoted \n>> deeper\n-- \nsig\n";
+	CHECK(parse_text("f.eml", t, &b, &e) == KS_OK && b.n_issues == 1);
+	if (b.n_issues == 1 && b.issues[0].n_items == 1)
+		CHECK(!strncmp(b.issues[0].items[0].quote,
+			       "Attackers can log in.\n> quoted\n>> deeper\n", 40));
+	ks_batch_clear(&b);
+}
+
 #define FROM_LINE "From a@example.org Sun Oct  1 08:00:00 2023\n"
 
 /* An mbox: messages without a text part, with broken base64 or with the
@@ -526,5 +544,5 @@ static void test_mail_text(void)
 
 TEST_MAIN(TEST(test_threads), TEST(test_iso2022jp), TEST(test_sjis_html), TEST(test_eucjp_base64),
 	  TEST(test_alternative_qp), TEST(test_mbox), TEST(test_maildir), TEST(test_refused),
-	  TEST(test_charsets), TEST(test_precedence), TEST(test_mbox_skips), TEST(test_detect),
-	  TEST(test_mail_text))
+	  TEST(test_charsets), TEST(test_precedence), TEST(test_flowed), TEST(test_mbox_skips),
+	  TEST(test_detect), TEST(test_mail_text))
