@@ -38,6 +38,7 @@ folders take turns (a lock in the temp folder)."""
 import fcntl
 import fnmatch
 import glob
+import json
 import os
 import pwd
 import re
@@ -63,6 +64,7 @@ ARCHIVE = "/srv/kensaku/archive"
 INDEX = "/var/lib/kensaku/index/kensaku.db"
 UNITS = ["kensakud.service", "kensakud@.service", "kensaku-index.service", "kensaku-index.timer",
          "kensaku-reindex.service", "kensaku-reindex.timer"]
+MARKER = os.path.join(tempfile.gettempdir(), "kensaku-deploy-package.installed")
 STANDIN_DYNAMIC_UID = 61999  # DynamicUser= picks from 61184-65519
 # The README's day one, as root, after building the package: the commands
 # the test runs (the package's file name filled in). "UNIT:" lines are what
@@ -515,12 +517,22 @@ def purge(paths, user_existed, srv_existed):
 
 
 def install_half(deb, paths, udir, d):
-    """4 and 5."""
+    """4 and 5. A marker in the temp folder says what to restore while the
+    test's install stands, so a run killed before its purge (a ctest
+    timeout) is purged by the next one instead of blocking it."""
+    if os.geteuid() == 0 and os.path.exists(MARKER):
+        with open(MARKER) as f:
+            state = json.load(f)
+        log("a previous run was killed before its purge: purging its install first")
+        purge(paths, state["user_existed"], state["srv_existed"])
+        os.remove(MARKER)
     why = cannot_install()
     if why:
         log("skipped: install, day one and purge: %s" % why)
         return
     user_existed, srv_existed = has_user("kensaku"), os.path.exists("/srv/kensaku")
+    with open(MARKER, "w") as f:
+        json.dump({"user_existed": user_existed, "srv_existed": srv_existed}, f)
     try:
         r = sh(DAY_ONE[0].format(deb=shlex.quote(deb)), timeout=600)
         if check(r.returncode == 0, "dpkg -i: %s" % (r.stdout + r.stderr)[-2000:]):
@@ -536,6 +548,7 @@ def install_half(deb, paths, udir, d):
             day_one(deb, udir, d)
     finally:
         purge(paths, user_existed, srv_existed)
+        os.remove(MARKER)
     log("day one, as the test ran it:\n    " + "\n    ".join(
         c.format(deb=os.path.basename(deb), news="NEWSLETTERS") for c in DAY_ONE))
 
