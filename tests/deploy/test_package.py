@@ -85,6 +85,17 @@ def sh(cmd, timeout=300, **kw):
     return subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=P(timeout), **kw)
 
 
+def dpkg(cmd):
+    """A dpkg command, run again while another dpkg or apt holds dpkg's
+    lock (apt-get on a shared machine), up to a deadline."""
+    end = time.monotonic() + P(600)
+    while True:
+        r = sh(cmd, timeout=600)
+        if r.returncode == 0 or "lock" not in r.stderr or time.monotonic() > end:
+            return r
+        time.sleep(0.5)  # poll interval while the lock is held
+
+
 def take_turns():
     """An exclusive lock shared by every run of this test on the machine
     (dpkg and /usr are shared); held until the process exits."""
@@ -496,7 +507,7 @@ def purge(paths, user_existed, srv_existed):
         if os.path.lexists(p):
             os.remove(p)
     if dpkg_status() not in NOT_INSTALLED:
-        r = sh("dpkg -P kensaku", timeout=600)
+        r = dpkg("dpkg -P kensaku")
         check(r.returncode == 0, "dpkg -P kensaku: %s" % (r.stdout + r.stderr)[-1000:])
     check(dpkg_status() in NOT_INSTALLED, "purged: %r" % dpkg_status())
     left = [p for p, isdir in paths.items() if os.path.lexists(p) and (not isdir or "kensaku" in p)]
@@ -534,7 +545,7 @@ def install_half(deb, paths, udir, d):
     with open(MARKER, "w") as f:
         json.dump({"user_existed": user_existed, "srv_existed": srv_existed}, f)
     try:
-        r = sh(DAY_ONE[0].format(deb=shlex.quote(deb)), timeout=600)
+        r = dpkg(DAY_ONE[0].format(deb=shlex.quote(deb)))
         if check(r.returncode == 0, "dpkg -i: %s" % (r.stdout + r.stderr)[-2000:]):
             installed_checks(paths, udir)
             verify_units(udir)
