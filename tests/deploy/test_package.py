@@ -286,6 +286,11 @@ def day_one(deb, udir, d):
         check(start_unit(udir, "kensaku-index.service") == "done", "the second run of kensaku-index.service")
         got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 2, P(30))
         check(got, "the server switched to the next publication (issue 14 found)")
+        # and an issue deleted from the archive leaves the index (--prune)
+        os.remove(os.path.join(ARCHIVE, "harbor-notes-14.html"))
+        check(start_unit(udir, "kensaku-index.service") == "done", "the third run of kensaku-index.service")
+        got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 1, P(30))
+        check(got, "an issue deleted from the archive left the served index")
     finally:
         check(srv.stop() == 0, "kensakud (as kensakud.service runs it) exits 0 on SIGTERM")
     bare_server()
