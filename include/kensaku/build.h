@@ -19,6 +19,8 @@
  *     the feed, even when the feed is unchanged, and never twice in a
  *     run; its issue replaces what the feed's entry gave. A page that
  *     holds no issue is recorded empty and reported as a skipped entry.
+ *     The pages of a feed served from a public address are fetched only
+ *     from public addresses (not loopback, private or link-local).
  * A URL that cannot be fetched (any failure of ks_fetch_get, a scheme
  * other than http and https included) or parsed is reported on opts->log
  * as "URL: reason" and skipped, as a malformed file is: nothing of it in
@@ -34,12 +36,12 @@
 #include "ingest.h"
 
 struct ks_build_opts {
-	const char *db;	    /* index path */
-	enum ks_format fmt; /* KS_FMT_AUTO to detect per file */
-	int prune;	    /* index: forget files that no longer exist */
-	int progress;	    /* print a progress line (on a TTY) */
-	int skip_malformed; /* reindex: install the rebuild even if files failed */
-	FILE *log;	    /* messages; stderr when NULL */
+	const char *db;		    /* index path */
+	enum ks_format fmt;	    /* KS_FMT_AUTO to detect per file */
+	int prune;		    /* index: forget files that no longer exist */
+	int progress;		    /* print a progress line (on a TTY) */
+	int skip_malformed;	    /* reindex: install the rebuild even if files failed */
+	FILE *log;		    /* messages; stderr when NULL */
 	struct ks_fetch_opts fetch; /* limits of URLs (zeroed: fetch.h's defaults) */
 };
 
@@ -51,8 +53,8 @@ struct ks_build_report {
 	long long bytes;    /* bytes of input read (of files, and of URLs decoded) */
 	long urls_seen;	    /* URLs asked for, feeds' pages included (each once) */
 	long urls_indexed, urls_unchanged, urls_failed; /* unchanged: a 304 or the same bytes */
-	long requests;	       /* HTTP requests made (every redirect is one) */
-	long long downloaded;  /* body bytes received over the network */
+	long requests;	      /* HTTP requests made (every redirect is one) */
+	long long downloaded; /* body bytes received over the network */
 	double seconds;
 	int swapped; /* reindex: the new file was renamed into place */
 };

@@ -46,16 +46,17 @@ struct ks_fetch_validators {
 };
 
 struct ks_fetch_result {
-	int not_modified;    /* 1: 304, the caller's copy is current; no body */
-	long status;	     /* the final HTTP status (200, 304, ...) */
-	char *body;	     /* the decoded body, NUL-terminated; NULL on a 304 */
-	size_t len;	     /* bytes of body */
-	char *etag;	     /* the response's ETag, NULL when none */
-	char *last_modified; /* its Last-Modified, NULL when none */
-	char *content_type;  /* its Content-Type, NULL when none */
-	char *final_url;     /* the URL answered after redirects (relative links
-				resolve against it) */
-	long requests;	     /* requests made: 1 + redirects followed */
+	int not_modified;     /* 1: 304, the caller's copy is current; no body */
+	long status;	      /* the final HTTP status (200, 304, ...) */
+	char *body;	      /* the decoded body, NUL-terminated; NULL on a 304 */
+	size_t len;	      /* bytes of body */
+	char *etag;	      /* the response's ETag, NULL when none */
+	char *last_modified;  /* its Last-Modified, NULL when none */
+	char *content_type;   /* its Content-Type, NULL when none */
+	char *final_url;      /* the URL answered after redirects (relative links
+				 resolve against it) */
+	char ip[48];	      /* the address that answered last ("" when none did) */
+	long requests;	      /* requests made: 1 + redirects followed */
 	long long wire_bytes; /* body bytes received, before decoding */
 };
 
@@ -65,6 +66,22 @@ struct ks_fetch;
  * from one ks_fetch_get to the next. o may be NULL (every default).
  * KS_OK with *out set, or KS_ERR_NOMEM. Free with ks_fetch_free. */
 int ks_fetch_new(const struct ks_fetch_opts *o, struct ks_fetch **out, struct ks_err *err);
+
+/* From this call on, refuses (on) or allows (off: the default) answers
+ * from an address that is not public (ks_fetch_ip_public), redirects
+ * included: such a request fails with KS_ERR_IO "url: refused: ADDRESS is
+ * not a public address" before anything is sent. For the links a fetched
+ * document names (a feed's pages), so that a feed from the internet can't
+ * have kensaku read and index the machine's own or its network's
+ * services. */
+void ks_fetch_public_only(struct ks_fetch *f, int on);
+
+/* 1 when ip (an IPv4 or IPv6 address as text) is public: not loopback,
+ * private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
+ * (169.254/16, fe80::/10), shared (100.64/10), unspecified, multicast or
+ * reserved (240/4), also when mapped in IPv6; 0 otherwise and for text
+ * that is no address. Pure. */
+int ks_fetch_ip_public(const char *ip);
 
 /* Frees f and its connections. Accepts NULL. */
 void ks_fetch_free(struct ks_fetch *f);

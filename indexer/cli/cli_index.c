@@ -57,7 +57,9 @@ static int take_flag(const char *cmd, int rebuild, int c, char **argv, struct ks
 	case 'f':
 		if (ks_ingest_format_parse(optarg, &o->fmt) != KS_OK)
 			return ks_cli_usage_error(
-			    cmd, "--format must be auto, text, jsonl, html or feed, not '%s'", optarg);
+			    cmd,
+			    "--format must be auto, text, jsonl, html, feed or email, not '%s'",
+			    optarg);
 		break;
 	case 'p':
 		if (rebuild)
@@ -79,12 +81,14 @@ static int take_flag(const char *cmd, int rebuild, int c, char **argv, struct ks
 	case 'R':
 		return take_fetch_flag(cmd, c, o);
 	case 'h':
-		printf("usage: kensaku %s [--db FILE] [--format auto|text|jsonl|html|feed] %s[--quiet]\n"
-		       "       [--timeout S] [--connect-timeout S] [--max-redirects N] PATH|URL...\n"
-		       "URLs (http, https) are fetched with conditional GET: timeout %ds for a "
-		       "whole\ntransfer, %ds to connect, at most %d redirects and %ld bytes.\n",
-		       cmd, rebuild ? "[--skip-malformed] " : "[--prune] ", KS_FETCH_TIMEOUT_S,
-		       KS_FETCH_CONNECT_TIMEOUT_S, KS_FETCH_MAX_REDIRECTS, KS_MAX_FILE_BYTES);
+		printf(
+		    "usage: kensaku %s [--db FILE] [--format auto|text|jsonl|html|feed|email] "
+		    "%s[--quiet]\n"
+		    "       [--timeout S] [--connect-timeout S] [--max-redirects N] PATH|URL...\n"
+		    "URLs (http, https) are fetched with conditional GET: timeout %ds for a "
+		    "whole\ntransfer, %ds to connect, at most %d redirects and %ld bytes.\n",
+		    cmd, rebuild ? "[--skip-malformed] " : "[--prune] ", KS_FETCH_TIMEOUT_S,
+		    KS_FETCH_CONNECT_TIMEOUT_S, KS_FETCH_MAX_REDIRECTS, KS_MAX_FILE_BYTES);
 		return 0;
 	default:
 		return ks_cli_usage_error(cmd, "unknown or incomplete option '%s'",

@@ -96,7 +96,8 @@ static int drop_paged(struct urls *u, const char *feed, struct ks_batch *b)
 			continue;
 		}
 		ks_issue_clear(&b->issues[i]);
-		memmove(&b->issues[i], &b->issues[i + 1], (b->n_issues - i - 1) * sizeof *b->issues);
+		memmove(&b->issues[i], &b->issues[i + 1],
+			(b->n_issues - i - 1) * sizeof *b->issues);
 		b->n_issues--;
 	}
 	return KS_OK;
@@ -186,8 +187,10 @@ static int put_feed(struct urls *u, const char *url, const struct ks_fetch_resul
 
 /* Fetches url and indexes what changed: a feed's pages are asked for
  * even when it did not change (page: url is one, read as HTML unless its
- * bytes or type say otherwise, and its own pages are not followed).
- * KS_OK, KS_ERR_PARSE (failed, reported) or a runtime error. */
+ * bytes or type say otherwise, and its own pages are not followed). A
+ * feed that answered from a public address gets its pages only from
+ * public addresses (ks_fetch_public_only). KS_OK, KS_ERR_PARSE (failed,
+ * reported) or a runtime error. */
 static int one_url(struct urls *u, const char *url, int page)
 {
 	struct ks_fetch_result res = {0};
@@ -197,19 +200,22 @@ static int one_url(struct urls *u, const char *url, int page)
 		return rc < 0 ? ks_err_set(u->err, KS_ERR_NOMEM, "[build] out of memory") : KS_OK;
 	u->r->rep->urls_seen++;
 	rc = get(u, url, &res, hash, &same);
+	if (!page)
+		ks_fetch_public_only(u->f, rc == KS_OK && ks_fetch_ip_public(res.ip));
 	if (rc == KS_OK && same) {
 		u->r->rep->urls_unchanged++;
 		if (!page)
 			rc = ks_fetched_each_page(u->s, url, recheck, u, u->err);
 	} else if (rc == KS_OK) {
-		enum ks_format fmt =
-		    !page && u->r->o->fmt != KS_FMT_AUTO
-			? u->r->o->fmt
-			: ks_fetch_format(res.content_type, res.body, res.len,
-					  page ? KS_FMT_HTML : KS_FMT_TEXT);
+		enum ks_format fmt = !page && u->r->o->fmt != KS_FMT_AUTO
+					 ? u->r->o->fmt
+					 : ks_fetch_format(res.content_type, res.body, res.len,
+							   page ? KS_FMT_HTML : KS_FMT_TEXT);
 		rc = fmt == KS_FMT_FEED && !page ? put_feed(u, url, &res, hash)
 						 : put_page(u, url, &res, hash, fmt, page);
 	}
+	if (!page)
+		ks_fetch_public_only(u->f, 0);
 	ks_fetch_result_clear(&res);
 	return rc;
 }

@@ -64,7 +64,8 @@ static int attr_absent_or(xmlNode *e, const char *name, const char *want)
 static xmlChar *link_of(xmlNode *e)
 {
 	for (xmlNode *c = e->children; c; c = c->next) {
-		xmlChar *href = named(c, "link") ? xmlGetNoNsProp(c, (const xmlChar *)"href") : NULL;
+		xmlChar *href =
+		    named(c, "link") ? xmlGetNoNsProp(c, (const xmlChar *)"href") : NULL;
 		if (href && attr_absent_or(c, "rel", "alternate"))
 			return href;
 		xmlFree(href);

@@ -17,10 +17,10 @@
 #include "kensaku/err.h"
 
 struct ks_feed_split {
-	char **pages;	/* absolute URLs of the summary entries' pages, each once, in order */
+	char **pages; /* absolute URLs of the summary entries' pages, each once, in order */
 	size_t n_pages;
-	char *rest;	/* the feed without those entries, its other lines where they were
-			   (UTF-8, no XML declaration); NULL when no entry was taken out */
+	char *rest; /* the feed without those entries, its other lines where they were
+		       (UTF-8, no XML declaration); NULL when no entry was taken out */
 	size_t rest_len;
 	size_t n_rest; /* entries left in rest */
 };

@@ -1,4 +1,5 @@
 /* fetch.c - one conditional, bounded http(s) GET with libcurl (fetch.h). */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ struct ks_fetch {
 	CURL *h;
 	struct ks_fetch_opts o; /* every field set (defaults filled in) */
 	char errbuf[CURL_ERROR_SIZE];
+	int public_only;  /* ks_fetch_public_only */
+	char refused[48]; /* the address public_only refused in this transfer */
 };
 
 /* Where the write callback puts the body: a buffer capped at max bytes. */
@@ -32,6 +35,46 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	}
 	ks_buf_add(&k->b, data, len);
 	return k->b.oom ? 0 : len;
+}
+
+int ks_fetch_ip_public(const char *ip)
+{
+	unsigned char a[16];
+	if (ip && inet_pton(AF_INET6, ip, a) == 1) {
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(a, mapped, 12) != 0) {
+			static const unsigned char zero[15] = {0};
+			return !(memcmp(a, zero, 15) == 0 && a[15] <= 1) && /* :: and ::1 */
+			       (a[0] & 0xfe) != 0xfc &&			    /* fc00::/7 */
+			       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) &&  /* fe80::/10 */
+			       a[0] != 0xff;				    /* multicast */
+		}
+		memmove(a, a + 12, 4);
+	} else if (!ip || inet_pton(AF_INET, ip, a) != 1) {
+		return 0;
+	}
+	return a[0] != 0 && a[0] != 10 && a[0] != 127 && a[0] < 224 &&
+	       !(a[0] == 169 && a[1] == 254) && !(a[0] == 172 && (a[1] & 0xf0) == 16) &&
+	       !(a[0] == 192 && a[1] == 168) && !(a[0] == 100 && (a[1] & 0xc0) == 64);
+}
+
+/* Called on each connection before a request is sent on it: refuses a
+ * non-public address when f->public_only. */
+static int on_connected(void *ctx, char *ip, char *local_ip, int port, int local_port)
+{
+	struct ks_fetch *f = ctx;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	if (!f->public_only || ks_fetch_ip_public(ip))
+		return CURL_PREREQFUNC_OK;
+	snprintf(f->refused, sizeof f->refused, "%s", ip ? ip : "?");
+	return CURL_PREREQFUNC_ABORT;
+}
+
+void ks_fetch_public_only(struct ks_fetch *f, int on)
+{
+	f->public_only = on != 0;
 }
 
 int ks_fetch_new(const struct ks_fetch_opts *o, struct ks_fetch **out, struct ks_err *err)
@@ -62,13 +105,16 @@ int ks_fetch_new(const struct ks_fetch_opts *o, struct ks_fetch **out, struct ks
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, f->o.max_redirects > 0 ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)(f->o.max_redirects > 0 ? f->o.max_redirects : 0));
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS,
+			 (long)(f->o.max_redirects > 0 ? f->o.max_redirects : 0));
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, f->o.connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->o.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->o.max_bytes);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl decodes */
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);	   /* no error page is downloaded */
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);	  /* no error page is downloaded */
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
+	curl_easy_setopt(h, CURLOPT_PREREQDATA, f);
 	*out = f;
 	return KS_OK;
 }
@@ -190,8 +236,9 @@ static int failure(struct ks_fetch *f, const char *url, CURLcode c, const struct
 	case CURLE_OUT_OF_MEMORY:
 		return ks_err_set(err, KS_ERR_NOMEM, "[fetch] %s: out of memory", url);
 	case CURLE_FILESIZE_EXCEEDED:
-		return ks_err_set(err, KS_ERR_PARSE, "%s: skipped: over %lld bytes (its Content-Length)",
-				  url, f->o.max_bytes);
+		return ks_err_set(err, KS_ERR_PARSE,
+				  "%s: skipped: over %lld bytes (its Content-Length)", url,
+				  f->o.max_bytes);
 	case CURLE_WRITE_ERROR:
 		if (!k->over)
 			return ks_err_set(err, KS_ERR_NOMEM, "[fetch] %s: out of memory", url);
@@ -207,9 +254,13 @@ static int failure(struct ks_fetch *f, const char *url, CURLcode c, const struct
 	case CURLE_TOO_MANY_REDIRECTS:
 		return ks_err_set(err, KS_ERR_IO, "%s: more than %d redirects", url,
 				  f->o.max_redirects > 0 ? f->o.max_redirects : 0);
+	case CURLE_ABORTED_BY_CALLBACK:
+		return ks_err_set(err, KS_ERR_IO, "%s: refused: %s is not a public address", url,
+				  f->refused);
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return ks_err_set(err, KS_ERR_IO,
-				  "%s: redirected to a URL that is not http or https (%s)", url, why);
+				  "%s: redirected to a URL that is not http or https (%s)", url,
+				  why);
 	default:
 		return ks_err_set(err, KS_ERR_IO, "%s: %s", url, why);
 	}
@@ -220,16 +271,18 @@ static int failure(struct ks_fetch *f, const char *url, CURLcode c, const struct
 static int answer(struct ks_fetch *f, const char *url, int conditional, struct sink *k,
 		  struct ks_fetch_result *r, struct ks_err *err)
 {
-	char *final = NULL, *ctype = NULL;
+	char *final = NULL, *ctype = NULL, *ip = NULL;
 	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &r->status);
+	if (curl_easy_getinfo(f->h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
+		snprintf(r->ip, sizeof r->ip, "%s", ip);
 	curl_easy_getinfo(f->h, CURLINFO_EFFECTIVE_URL, &final);
 	curl_easy_getinfo(f->h, CURLINFO_CONTENT_TYPE, &ctype);
 	if (r->status == 304 && conditional)
 		r->not_modified = 1;
 	else if (r->status < 200 || r->status > 299)
-		return ks_err_set(err, KS_ERR_IO, "%s: HTTP %ld%s", url, r->status,
-				  r->status / 100 == 3 && r->status != 304 ? " (a redirect not followed)"
-									   : "");
+		return ks_err_set(
+		    err, KS_ERR_IO, "%s: HTTP %ld%s", url, r->status,
+		    r->status / 100 == 3 && r->status != 304 ? " (a redirect not followed)" : "");
 	if (!(r->final_url = strdup(final ? final : url)) ||
 	    (ctype && !(r->content_type = strdup(ctype))) ||
 	    last_header(f->h, "ETag", &r->etag) != 0 ||
@@ -257,6 +310,7 @@ int ks_fetch_get(struct ks_fetch *f, const char *url, const struct ks_fetch_vali
 	if (conditions(v, &hdrs) != 0)
 		return ks_err_set(err, KS_ERR_NOMEM, "[fetch] out of memory");
 	f->errbuf[0] = 0;
+	f->refused[0] = 0;
 	curl_easy_setopt(f->h, CURLOPT_URL, url);
 	curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(f->h, CURLOPT_WRITEDATA, &k);
@@ -265,7 +319,8 @@ int ks_fetch_get(struct ks_fetch *f, const char *url, const struct ks_fetch_vali
 	curl_off_t wire = 0;
 	curl_easy_getinfo(f->h, CURLINFO_REDIRECT_COUNT, &redirects);
 	curl_easy_getinfo(f->h, CURLINFO_SIZE_DOWNLOAD_T, &wire);
-	rc = c == CURLE_OK ? answer(f, url, hdrs != NULL, &k, &r, err) : failure(f, url, c, &k, err);
+	rc =
+	    c == CURLE_OK ? answer(f, url, hdrs != NULL, &k, &r, err) : failure(f, url, c, &k, err);
 	curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 	ks_buf_free(&k.b);
@@ -284,11 +339,16 @@ static enum ks_format format_of_type(const char *ct)
 		const char *type;
 		enum ks_format fmt;
 	} types[] = {
-	    {"text/html", KS_FMT_HTML},		   {"application/xhtml+xml", KS_FMT_HTML},
-	    {"application/rss+xml", KS_FMT_FEED},  {"application/atom+xml", KS_FMT_FEED},
-	    {"application/rdf+xml", KS_FMT_FEED},  {"application/xml", KS_FMT_FEED},
-	    {"text/xml", KS_FMT_FEED},		   {"application/x-ndjson", KS_FMT_JSONL},
-	    {"application/jsonl", KS_FMT_JSONL},   {"application/json", KS_FMT_JSONL},
+	    {"text/html", KS_FMT_HTML},
+	    {"application/xhtml+xml", KS_FMT_HTML},
+	    {"application/rss+xml", KS_FMT_FEED},
+	    {"application/atom+xml", KS_FMT_FEED},
+	    {"application/rdf+xml", KS_FMT_FEED},
+	    {"application/xml", KS_FMT_FEED},
+	    {"text/xml", KS_FMT_FEED},
+	    {"application/x-ndjson", KS_FMT_JSONL},
+	    {"application/jsonl", KS_FMT_JSONL},
+	    {"application/json", KS_FMT_JSONL},
 	    {"text/plain", KS_FMT_TEXT},
 	};
 	size_t n = ct ? strcspn(ct, "; \t") : 0;

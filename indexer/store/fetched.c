@@ -62,8 +62,8 @@ static int run(struct ks_store *s, sqlite3_stmt *st, const char *what, struct ks
 	return rc;
 }
 
-int ks_fetched_put(struct ks_store *s, const char *url, const char *etag,
-		   const char *last_modified, struct ks_err *err)
+int ks_fetched_put(struct ks_store *s, const char *url, const char *etag, const char *last_modified,
+		   struct ks_err *err)
 {
 	static const char sql[] = "INSERT OR REPLACE INTO fetched(url, etag, last_modified,"
 				  " fetched_at) VALUES (?1, ?2, ?3, ?4)";

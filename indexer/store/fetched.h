@@ -35,8 +35,8 @@ int ks_fetched_get(struct ks_store *s, const char *url, struct ks_fetched *out, 
 void ks_fetched_clear(struct ks_fetched *v);
 
 /* Records url's validators (either may be NULL), replacing earlier ones. */
-int ks_fetched_put(struct ks_store *s, const char *url, const char *etag,
-		   const char *last_modified, struct ks_err *err);
+int ks_fetched_put(struct ks_store *s, const char *url, const char *etag, const char *last_modified,
+		   struct ks_err *err);
 
 /* Replaces the pages recorded for feed by pages[0..n). */
 int ks_fetched_set_pages(struct ks_store *s, const char *feed, char *const *pages, size_t n,

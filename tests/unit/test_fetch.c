@@ -41,8 +41,8 @@ static void server_start(void)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execlp("python3", "python3", KS_SOURCE_DIR "/tests/integration/fetch_server.py", DATA,
-		       (char *)NULL);
+		execlp("python3", "python3", KS_SOURCE_DIR "/tests/integration/fetch_server.py",
+		       DATA, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -74,8 +74,8 @@ static char *url_of(const char *path)
 }
 
 /* GETs path with limits o (NULL: defaults) and validators v. */
-static int get(const char *path, const struct ks_fetch_opts *o,
-	       const struct ks_fetch_validators *v, struct ks_fetch_result *r, struct ks_err *err)
+static int get(const char *path, const struct ks_fetch_opts *o, const struct ks_fetch_validators *v,
+	       struct ks_fetch_result *r, struct ks_err *err)
 {
 	struct ks_fetch *f = NULL;
 	int rc = ks_fetch_new(o, &f, err);
@@ -185,6 +185,61 @@ static void test_timeout(void)
 	CHECK(strstr(err.msg, "/hang: timed out") && !r.body);
 }
 
+/* public_only: the test server (127.0.0.1) is refused before anything
+ * is sent; off again, it answers (r.ip says from where). */
+static void test_public_only(void)
+{
+	struct ks_fetch *f = NULL;
+	struct ks_fetch_result r = {0};
+	struct ks_err err = {""};
+	CHECK(ks_fetch_new(NULL, &f, &err) == KS_OK);
+	if (!f)
+		return;
+	ks_fetch_public_only(f, 1);
+	CHECK(ks_fetch_get(f, url_of("/issues/72.html"), NULL, &r, &err) == KS_ERR_IO);
+	CHECK(strstr(err.msg, "refused: 127.0.0.1 is not a public address") && !r.body);
+	ks_fetch_public_only(f, 0);
+	CHECK(ks_fetch_get(f, url_of("/redirect/1/issues/72.html"), NULL, &r, &err) == KS_OK);
+	CHECK_STR(r.ip, "127.0.0.1");
+	ks_fetch_result_clear(&r);
+	ks_fetch_public_only(f, 1);
+	CHECK(ks_fetch_get(f, url_of("/redirect/1/issues/72.html"), NULL, &r, &err) == KS_ERR_IO);
+	ks_fetch_free(f);
+}
+
+static void test_ip_public(void)
+{
+	static const char *const private[] = {"127.0.0.1",
+					      "10.1.2.3",
+					      "172.16.0.1",
+					      "172.31.255.255",
+					      "192.168.1.1",
+					      "169.254.169.254",
+					      "100.64.0.1",
+					      "0.0.0.0",
+					      "224.0.0.1",
+					      "255.255.255.255",
+					      "::1",
+					      "::",
+					      "fc00::1",
+					      "fd12::3",
+					      "fe80::1",
+					      "ff02::1",
+					      "::ffff:127.0.0.1",
+					      "::ffff:10.0.0.1",
+					      "localhost",
+					      "",
+					      "1.2.3"};
+	static const char *const public[] = {"93.184.216.34", "8.8.8.8",     "172.32.0.1",
+					     "100.128.0.1",   "2001:db8::1", "2606:4700::1111",
+					     "::ffff:8.8.8.8"};
+	for (size_t i = 0; i < sizeof private / sizeof private[0]; i++)
+		CHECK(!ks_fetch_ip_public(private[i]));
+	for (size_t i = 0; i < sizeof public / sizeof public[0]; i++)
+		CHECK(ks_fetch_ip_public(public[i]));
+	CHECK(!ks_fetch_ip_public(NULL));
+}
+
 /* A port nobody listens on (bound, then closed): refused, at once. */
 static void test_refused(void)
 {
@@ -228,7 +283,8 @@ static void test_url_helpers(void)
 	char *u;
 	CHECK(ks_fetch_is_url("https://example.com/feed") && ks_fetch_is_url("file:///x"));
 	CHECK(ks_fetch_is_url("svn+ssh://h/r") && !ks_fetch_is_url("./feed.xml"));
-	CHECK(!ks_fetch_is_url("/tmp/a://b") && !ks_fetch_is_url("C:\\feed") && !ks_fetch_is_url(""));
+	CHECK(!ks_fetch_is_url("/tmp/a://b") && !ks_fetch_is_url("C:\\feed") &&
+	      !ks_fetch_is_url(""));
 	CHECK_STR(u = ks_fetch_resolve("https://h.example/feeds/x.xml", " issues/7.html\n"),
 		  "https://h.example/feeds/issues/7.html");
 	free(u);
@@ -273,7 +329,8 @@ static void test_feed_split(void)
 		CHECK_STR(sp.pages[2], "http://h.example/d/news/break.html");
 	}
 	CHECK(ks_ingest_parse("f", feed, len, KS_FMT_FEED, &whole, &err) == KS_OK);
-	CHECK(sp.rest && ks_ingest_parse("f", sp.rest, sp.rest_len, KS_FMT_FEED, &rest, &err) == KS_OK);
+	CHECK(sp.rest &&
+	      ks_ingest_parse("f", sp.rest, sp.rest_len, KS_FMT_FEED, &rest, &err) == KS_OK);
 	CHECK(rest.n_issues == 1 && rest.n_skipped == 0 && whole.n_skipped > 0);
 	CHECK(line_of(&rest, 71, 0) > 1 && line_of(&rest, 71, 0) == line_of(&whole, 71, 0));
 	ks_batch_clear(&whole);
@@ -289,6 +346,25 @@ static void test_feed_split(void)
 	free(feed);
 }
 
+/* Opens the index at path with flags, checks that it needs no reindex
+ * and returns its schema version (user_version); -1 when it won't open. */
+static int opened_version(const char *path, int flags)
+{
+	struct ks_store *s = NULL;
+	struct ks_err err = {""};
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+	if (ks_store_open(path, flags, &s, &err) != KS_OK)
+		return -1;
+	CHECK(ks_store_check_version(s, &err) == KS_OK);
+	if (sqlite3_prepare_v2(ks_store_db(s), "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	ks_store_close(s);
+	return v;
+}
+
 /* Validators and pages survive in the index; a schema 3 index opens
  * read-only as it is and is migrated to 4 by a writer. */
 static void test_fetched_store(void)
@@ -299,7 +375,7 @@ static void test_fetched_store(void)
 	struct ks_err err = {""};
 	struct ks_batch b = {0};
 	char *pages[] = {"http://h/p1", "http://h/p2"};
-	int found = 1, n = 0;
+	int found = 1;
 	CHECK(s && ks_fetched_get(s, "http://h/feed", &v, &found, &err) == KS_OK && !found);
 	CHECK(s && ks_store_begin(s, &err) == KS_OK);
 	CHECK(s && ks_fetched_put(s, "http://h/feed", "\"e1\"", NULL, &err) == KS_OK);
@@ -324,22 +400,12 @@ static void test_fetched_store(void)
 			   " WHERE key = 'schema'; PRAGMA user_version = 3",
 			   NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
+	CHECK(opened_version(path, KS_STORE_READONLY) == 3);
+	CHECK(opened_version(path, KS_STORE_CREATE) == KS_SCHEMA_VERSION && KS_SCHEMA_VERSION == 4);
 	s = NULL;
 	CHECK(ks_store_open(path, KS_STORE_READONLY, &s, &err) == KS_OK);
-	CHECK(s && ks_store_check_version(s, &err) == KS_OK);
-	ks_store_close(s);
-	s = NULL;
-	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
 	CHECK(s && ks_fetched_get(s, "http://h/feed", &v, &found, &err) == KS_OK && !found);
-	CHECK(s && sqlite3_exec(ks_store_db(s), "PRAGMA user_version", NULL, NULL, NULL) == 0);
-	sqlite3_stmt *st = NULL;
-	if (s && sqlite3_prepare_v2(ks_store_db(s), "PRAGMA user_version", -1, &st, NULL) == 0 &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	CHECK(n == KS_SCHEMA_VERSION && n == 4);
-	ks_store_close(s);
-	fx_close(NULL, path);
+	fx_close(s, path);
 }
 
 static void test_network(void)
@@ -353,9 +419,10 @@ static void test_network(void)
 		test_http_errors();
 		test_size_cap();
 		test_timeout();
+		test_public_only();
 	}
 	server_stop();
 }
 
-TEST_MAIN(TEST(test_network), TEST(test_refused), TEST(test_schemes), TEST(test_url_helpers),
-	  TEST(test_feed_split), TEST(test_fetched_store))
+TEST_MAIN(TEST(test_network), TEST(test_refused), TEST(test_schemes), TEST(test_ip_public),
+	  TEST(test_url_helpers), TEST(test_feed_split), TEST(test_fetched_store))
