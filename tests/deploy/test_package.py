@@ -13,9 +13,13 @@ checked, installed, used as the README's day one, and purged.
 3. lintian: no error (warnings and infos are listed, not failed; no tag is
    suppressed).
 4. As root with dpkg, on a machine without kensaku installed: dpkg -i,
-   then every command of the README's day one (DAY_ONE below) with a folder
-   of newsletters written for this test (tests/deploy/data/newsletters: an
-   HTML issue page and an Atom feed). systemd is not PID 1 here, so
+   then every command of the README's day one (DAY_ONE below) with
+   newsletters written for this test: an Atom feed served on 127.0.0.1
+   port 0 (tests/deploy/data/feed) as the newsletter's feed URL, and back
+   issues copied into /srv/kensaku/archive (tests/deploy/data/newsletters:
+   an HTML issue page and a Maildir). Then the timer's next runs: the
+   unchanged feed is asked with a conditional GET (304), a new issue reaches
+   the running server, a deleted one leaves it. systemd is not PID 1 here, so
    `systemctl start kensaku-index` and the `--now` of `systemctl enable
    --now` are done as systemd would: the installed unit's ExecCondition=/
    ExecStart= lines with its Environment=/EnvironmentFile= expanded, as its
@@ -38,6 +42,7 @@ folders take turns (a lock in the temp folder)."""
 import fcntl
 import fnmatch
 import glob
+import http.server
 import json
 import os
 import pwd
@@ -48,6 +53,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,7 +64,8 @@ from ksload import check, exec_lines, get, get_json, log, unit_entries, unit_env
 
 A = ksload.kstest.args()
 P = ksload.kstest.patience
-NEWS = os.path.join(HERE, "data", "newsletters")
+NEWS = os.path.join(HERE, "data", "newsletters")  # back issues: an HTML page, a Maildir
+FEED = os.path.join(HERE, "data", "feed")  # what the newsletter's site serves
 ENV_FILE = "/etc/default/kensaku"
 ARCHIVE = "/srv/kensaku/archive"
 INDEX = "/var/lib/kensaku/index/kensaku.db"
@@ -71,8 +78,8 @@ STANDIN_DYNAMIC_UID = 61999  # DynamicUser= picks from 61184-65519
 # systemd would do (see the module's doc).
 DAY_ONE = [
     "dpkg -i {deb}",
+    "echo 'KENSAKU_SOURCES=\"{feed} /srv/kensaku/archive\"' >> /etc/default/kensaku",
     "cp -r {news}/. /srv/kensaku/archive/",
-    "echo 'KENSAKU_SOURCES=\"/srv/kensaku/archive\"' >> /etc/default/kensaku",
     "UNIT: systemctl start kensaku-index.service",
     "systemctl enable kensakud.service kensaku-index.timer",
     "UNIT: the --now of systemctl enable --now kensakud.service kensaku-index.timer",
@@ -257,16 +264,43 @@ def start_unit(udir, name):
     return "done"
 
 
-def day_one(deb, udir, d):
-    """4: the README's day one, after dpkg -i (done by the caller)."""
-    r = sh(DAY_ONE[1].format(news=NEWS))
-    check(r.returncode == 0, "%s: %s" % (DAY_ONE[1], r.stderr))
+class FeedSite:
+    """The newsletter's site: FEED over HTTP on 127.0.0.1, port 0; the
+    status of every answer in .statuses."""
+
+    def __init__(self):
+        self.statuses = []
+        site = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, directory=FEED, **kw)
+
+            def log_request(self, code="-", size="-"):
+                site.statuses.append(int(getattr(code, "value", code)))
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/harbor-notes.atom" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(P(30))
+
+
+def day_one(udir, d, site):
+    """4: the README's day one, after dpkg -i (done by the caller); then
+    the timer's next runs against the running server."""
     check(start_unit(udir, "kensaku-index.service") == "skipped",
           "kensaku-index.service does nothing while KENSAKU_SOURCES is empty")
     check(not os.path.exists("/var/lib/kensaku/build/kensaku.db"), "no index built from no sources")
-    r = sh(DAY_ONE[2])
-    check(r.returncode == 0, "%s: %s" % (DAY_ONE[2], r.stderr))
-    check(start_unit(udir, "kensaku-index.service") == "done", "kensaku-index.service indexes the archive")
+    for cmd in (DAY_ONE[1].format(feed=site.url), DAY_ONE[2].format(news=NEWS)):
+        r = sh(cmd)
+        check(r.returncode == 0, "%s: %s" % (cmd, r.stderr))
+    check(start_unit(udir, "kensaku-index.service") == "done", "kensaku-index.service indexes the feed and archive")
+    check(site.statuses == [200], "the feed was fetched once: %r" % site.statuses)
     st = os.stat(INDEX) if os.path.exists(INDEX) else None
     check(st is not None and st.st_uid == pwd.getpwnam("kensaku").pw_uid and stat.S_IMODE(st.st_mode) == 0o644,
           "the published index is kensaku's, mode 0644: %r" % (st,))
@@ -280,20 +314,27 @@ def day_one(deb, udir, d):
     srv = ksdeploy.start_server_as(d, STANDIN_DYNAMIC_UID, exec_lines(sv, "ExecStart")[0])
     try:
         serve_checks(srv, "/usr/share/kensaku/web")
-        # the next hour: a new issue in the archive reaches the running server
-        shutil.copy(os.path.join(NEWS, "harbor-notes-12.html"), os.path.join(ARCHIVE, "harbor-notes-14.html"))
-        sh("sed -i 's/Issue #12/Issue #14/; s/2024-02-18/2024-03-03/' %s/harbor-notes-14.html" % ARCHIVE)
-        check(start_unit(udir, "kensaku-index.service") == "done", "the second run of kensaku-index.service")
-        got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 2, P(30))
-        check(got, "the server switched to the next publication (issue 14 found)")
-        # and an issue deleted from the archive leaves the index (--prune)
-        os.remove(os.path.join(ARCHIVE, "harbor-notes-14.html"))
-        check(start_unit(udir, "kensaku-index.service") == "done", "the third run of kensaku-index.service")
-        got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 1, P(30))
-        check(got, "an issue deleted from the archive left the served index")
+        next_hours(srv, udir, site)
     finally:
         check(srv.stop() == 0, "kensakud (as kensakud.service runs it) exits 0 on SIGTERM")
     bare_server()
+
+
+def next_hours(srv, udir, site):
+    """The timer's next runs: a new issue in the archive reaches the running
+    server while the unchanged feed is not downloaded again (304); an issue
+    deleted from the archive leaves it (--prune)."""
+    shutil.copy(os.path.join(NEWS, "harbor-notes-12.html"), os.path.join(ARCHIVE, "harbor-notes-14.html"))
+    sh("sed -i 's/Issue #12/Issue #14/; s/2024-02-18/2024-03-03/' %s/harbor-notes-14.html" % ARCHIVE)
+    check(start_unit(udir, "kensaku-index.service") == "done", "the second run of kensaku-index.service")
+    check(site.statuses == [200, 304], "the unchanged feed was asked conditionally: %r" % site.statuses)
+    got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 2, P(30))
+    check(got, "the server switched to the next publication (issue 14 found)")
+    os.remove(os.path.join(ARCHIVE, "harbor-notes-14.html"))
+    check(start_unit(udir, "kensaku-index.service") == "done", "the third run of kensaku-index.service")
+    got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 1, P(30))
+    check(got, "an issue deleted from the archive left the served index")
+    check(ksload.total(srv, "ランサムウェア") == 1, "the feed's items stay (a URL source is never pruned)")
 
 
 def serve_checks(srv, web):
@@ -312,7 +353,10 @@ def serve_checks(srv, web):
     check(st == 200 and b.get("total") == 1 and hits[0].get("id") == "13-2" and hits[0].get("date") == "2024-02-25",
           "search ランサムウェア over HTTP: the feed's item 13-2: %d %r" % (st, b))
     st, _, b = get_json(srv, "/healthz")
-    check(st == 200 and b and b.get("items") == 4, "/healthz: the 4 items of the archive: %r" % (b,))
+    check(st == 200 and b and b.get("items") == 5, "/healthz: the 5 items of the feed and archive: %r" % (b,))
+    st, _, b = get_json(srv, "/api/search?q=checklist")
+    check(st == 200 and b and [h["id"] for h in b.get("hits", [])] == ["15-1"],
+          "the Maildir's issue is searchable: %r" % (b,))
     r = subprocess.run(["/usr/bin/kensaku", "search", "--db", INDEX, "フィッシング"], capture_output=True, text=True,
                        timeout=P(60))
     check(r.returncode == 0 and "12-1" in r.stdout and "配送業者を装う" in r.stdout,
@@ -509,7 +553,9 @@ def purge(paths, user_existed, srv_existed):
     """5: dpkg -P leaves nothing of the package; the test's own traces go."""
     for name in os.listdir(NEWS) + ["harbor-notes-14.html"]:
         p = os.path.join(ARCHIVE, name)
-        if os.path.lexists(p):
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        elif os.path.lexists(p):
             os.remove(p)
     if dpkg_status() not in NOT_INSTALLED:
         r = dpkg("dpkg -P kensaku")
@@ -561,12 +607,16 @@ def install_half(deb, paths, udir, d):
                 log("dpkg excludes man pages on this machine (path-exclude): man page checks skipped")
             else:
                 check_man(cmds)
-            day_one(deb, udir, d)
+            site = FeedSite()
+            try:
+                day_one(udir, d, site)
+            finally:
+                site.stop()
     finally:
         purge(paths, user_existed, srv_existed)
         os.remove(MARKER)
     log("day one, as the test ran it:\n    " + "\n    ".join(
-        c.format(deb=os.path.basename(deb), news="NEWSLETTERS") for c in DAY_ONE))
+        c.format(deb=os.path.basename(deb), news="NEWSLETTERS", feed="FEED_URL") for c in DAY_ONE))
 
 
 def main():
