@@ -243,9 +243,10 @@ def unit_env(entries, user):
     return env
 
 
-def start_unit(udir, name):
+def start_unit(udir, name, want_fail=False):
     """`systemctl start NAME` for a oneshot unit, as systemd runs it:
-    'skipped' (ExecCondition= false), 'done', or 'failed'."""
+    'skipped' (ExecCondition= false), 'done', or 'failed' (a test failure
+    unless want_fail)."""
     with open(os.path.join(udir, name), encoding="utf-8") as f:
         entries = unit_entries(f.read())
     user = pwd.getpwnam(values(entries, "User")[0])
@@ -258,6 +259,8 @@ def start_unit(udir, name):
                                text=True, timeout=P(300), env=env)
             if key == "ExecCondition" and 0 < r.returncode < 255:
                 return "skipped"
+            if want_fail and r.returncode != 0:
+                return "failed"
             if not check(r.returncode == 0, "%s: %s: exit %d: %s" % (name, " ".join(argv), r.returncode,
                                                                       r.stderr[-1000:])):
                 return "failed"
@@ -335,6 +338,25 @@ def next_hours(srv, udir, site):
     got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 1, P(30))
     check(got, "an issue deleted from the archive left the served index")
     check(ksload.total(srv, "ランサムウェア") == 1, "the feed's items stay (a URL source is never pruned)")
+    bad_hour(srv, udir)
+
+
+def bad_hour(srv, udir):
+    """A malformed file beside a new issue: the unit fails (exit 1, the
+    reason in its output) but the new issue is published all the same."""
+    bad = os.path.join(ARCHIVE, "broken.jsonl")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write('{"issue": 15, "items": [\n')
+    shutil.copy(os.path.join(NEWS, "harbor-notes-12.html"), os.path.join(ARCHIVE, "harbor-notes-15.html"))
+    sh("sed -i 's/Issue #12/Issue #15/; s/2024-02-18/2024-03-10/' %s/harbor-notes-15.html" % ARCHIVE)
+    try:
+        check(start_unit(udir, "kensaku-index.service", want_fail=True) == "failed",
+              "a malformed source fails kensaku-index.service")
+        got = ksload.kstest.poll(lambda: ksload.total(srv, "フィッシング") == 2, P(30))
+        check(got, "the good sources of a failed run are published (issue 15 found)")
+    finally:
+        for f in (bad, os.path.join(ARCHIVE, "harbor-notes-15.html")):
+            os.remove(f)
 
 
 def serve_checks(srv, web):
