@@ -39,6 +39,14 @@ int ks_check_run(struct ks_check *c, int content, struct ks_err *err);
 /* Closes c. Accepts NULL. */
 void ks_check_close(struct ks_check *c);
 
+/* 1 when the WAL that s's connection reads holds frames, looked at through
+ * the connection's own descriptor (a writer may have unlinked the -wal at
+ * its close while s still reads it), and when its size can't be read (the
+ * safe answer); 0 when it is empty or s reads no WAL (a rollback-journal
+ * file). A server asks this before it reads a generation whose path now
+ * holds another file. */
+int ks_check_wal_in_use(struct ks_store *s);
+
 /* On an open index: its counts can be read (ks_store_stats) and the FTS5
  * index answers a term lookup. */
 int ks_check_probe(struct ks_store *s, struct ks_err *err);

@@ -320,3 +320,14 @@ int ks_store_integrity(struct ks_store *s, struct ks_err *err)
 				sqlite3_errmsg(ks_store_db(s)));
 	return rc;
 }
+
+int ks_check_wal_in_use(struct ks_store *s)
+{
+	sqlite3_file *wal = NULL;
+	sqlite3_int64 size = 0;
+	if (!s || sqlite3_file_control(ks_store_db(s), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) !=
+		      SQLITE_OK ||
+	    !wal || !wal->pMethods)
+		return 0;
+	return wal->pMethods->xFileSize(wal, &size) != SQLITE_OK || size > 0;
+}

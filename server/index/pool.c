@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <kensaku/check.h>
+
 #include "pool_internal.h"
 
 struct ksd_slot {
@@ -304,16 +306,10 @@ static void give_back(struct ksd_slot *s)
 static int foreign_wal(struct ksd_slot *s)
 {
 	struct ksd_file_id fid;
-	sqlite3_file *wal = NULL;
-	sqlite3_int64 size = 0;
 
 	if (ksd_file_id_get(g_path, &fid) != 0 || ksd_same_file(&fid, &g_fid))
 		return 0;
-	if (sqlite3_file_control(ks_store_db(s->store), "main", SQLITE_FCNTL_JOURNAL_POINTER,
-				 &wal) != SQLITE_OK ||
-	    !wal || !wal->pMethods)
-		return 0; /* no WAL open: a rollback-journal file */
-	return wal->pMethods->xFileSize(wal, &size) != SQLITE_OK || size > 0;
+	return ks_check_wal_in_use(s->store);
 }
 
 int ksd_pool_acquire(struct ksd_lease *out, struct ks_err *err)
