@@ -123,7 +123,8 @@ static void print_report(const char *cmd, int rebuild, const struct ks_build_rep
 	if (rep->files_skipped || rep->items_skipped)
 		fprintf(stderr,
 			"%s: %ld file(s) skipped (not regular, or reached twice), %ld "
-			"item(s) skipped past the limits\n",
+			"item(s) or entries skipped (past the limits, or unreadable: the "
+			"lines above say why)\n",
 			cmd, rep->files_skipped, rep->items_skipped);
 	if (rep->sources_pruned)
 		fprintf(stderr, "%s: %ld vanished file(s) pruned\n", cmd, rep->sources_pruned);

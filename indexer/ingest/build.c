@@ -318,7 +318,8 @@ static void progress(struct run *r, int final)
 	fflush(r->log);
 }
 
-/* Prints what the parsers left out of b past a limit, and counts it. */
+/* Prints what the parsers left out of b (items past a limit, feed entries
+ * or mbox messages that could not be read), and counts it. */
 static void report_skips(struct run *r, const struct ks_batch *b)
 {
 	if (!b->n_skipped)
@@ -328,7 +329,7 @@ static void report_skips(struct run *r, const struct ks_batch *b)
 	for (size_t i = 0; i < b->n_notes; i++)
 		fprintf(r->log, "%s\n", b->notes[i]);
 	if (b->n_skipped > b->n_notes)
-		fprintf(r->log, "... and %zu more skipped past the limits\n",
+		fprintf(r->log, "... and %zu more skipped\n",
 			b->n_skipped - b->n_notes);
 	r->rep->items_skipped += (long)b->n_skipped;
 }
