@@ -14,7 +14,7 @@
 #include <kensaku/search.h>
 
 #include "param.h"
-#include "pool.h"
+#include "lease.h"
 
 #define CT_CSV "text/csv; charset=utf-8; header=present"
 
@@ -94,11 +94,8 @@ void ksd_h_csv(const struct ksd_req *rq, struct ksd_reply *rp)
 	o.cursor = ksd_req_param(rq, "cursor");
 	if (ksd_search_params_valid(&p, rp) < 0)
 		return;
-	rc = ksd_pool_acquire(&lease, &err);
-	if (rc != KS_OK) {
-		ksd_reply_rc(rp, rc, err.msg);
+	if (ksd_lease_or_reply(&lease, rp) < 0)
 		return;
-	}
 	rc = ks_csv_page(lease.store, &p, &o, &pg, &err);
 	ksd_pool_release(&lease);
 	if (rc != KS_OK) {

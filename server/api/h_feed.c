@@ -16,7 +16,7 @@
 #include <kensaku/search.h>
 
 #include "param.h"
-#include "pool.h"
+#include "lease.h"
 
 #define CT_ATOM "application/atom+xml; charset=utf-8"
 
@@ -43,11 +43,8 @@ void ksd_h_feed(const struct ksd_req *rq, struct ksd_reply *rp)
 		return;
 	ksd_base_url(rq, base, sizeof(base));
 	o.base = base;
-	rc = ksd_pool_acquire(&lease, &err);
-	if (rc != KS_OK) {
-		ksd_reply_rc(rp, rc, err.msg);
+	if (ksd_lease_or_reply(&lease, rp) < 0)
 		return;
-	}
 	rc = ks_feed_atom(lease.store, &p, &o, &body, &len, &err);
 	ksd_pool_release(&lease);
 	if (rc != KS_OK) {

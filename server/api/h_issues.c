@@ -16,7 +16,7 @@
 #include <kensaku/item.h>
 #include <kensaku/search.h>
 
-#include "pool.h"
+#include "lease.h"
 
 /* Cuts every item of the issue body j to the limits; -1 on out of memory. */
 static int clamp_items(json_t *j)
@@ -59,11 +59,8 @@ void ksd_h_issue(const struct ksd_req *rq, const char *rest, struct ksd_reply *r
 		return;
 	}
 	num = strtoll(rest, NULL, 10);
-	rc = ksd_pool_acquire(&lease, &err);
-	if (rc != KS_OK) {
-		ksd_reply_rc(rp, rc, err.msg);
+	if (ksd_lease_or_reply(&lease, rp) < 0)
 		return;
-	}
 	rc = ks_issue_get(lease.store, num, &is, &err);
 	ksd_pool_release(&lease);
 	if (rc == KS_ERR_NOTFOUND) {

@@ -8,7 +8,7 @@
 #include <kensaku/item.h>
 #include <kensaku/search.h>
 
-#include "pool.h"
+#include "lease.h"
 
 #define ID_MAX 47 /* struct ks_hit's id holds 48 bytes */
 
@@ -25,11 +25,8 @@ void ksd_h_item(const struct ksd_req *rq, const char *rest, struct ksd_reply *rp
 		ksd_reply_error(rp, 404, "not_found", "no such item");
 		return;
 	}
-	rc = ksd_pool_acquire(&lease, &err);
-	if (rc != KS_OK) {
-		ksd_reply_rc(rp, rc, err.msg);
+	if (ksd_lease_or_reply(&lease, rp) < 0)
 		return;
-	}
 	rc = ks_item_get(lease.store, rest, &hit, &err);
 	ksd_pool_release(&lease);
 	if (rc == KS_ERR_NOTFOUND) {

@@ -12,7 +12,7 @@
 
 #include "cache.h"
 #include "param.h"
-#include "pool.h"
+#include "lease.h"
 
 int ksd_search_params_from(const struct ksd_req *rq, struct ks_search_params *p,
 			   struct ksd_reply *rp)
@@ -188,11 +188,8 @@ void ksd_h_search(const struct ksd_req *rq, struct ksd_reply *rp)
 		c.key = search_key(&p, &c.klen);
 		c.tag = ksd_cache_epoch();
 	}
-	rc = ksd_pool_acquire(&lease, &err);
-	if (rc != KS_OK) {
-		ksd_reply_rc(rp, rc, err.msg);
+	if (ksd_lease_or_reply(&lease, rp) < 0)
 		goto out;
-	}
 	c.generation = lease.generation;
 	if (c.key && reply_cached(&c, &lease, &t0, rp)) {
 		ksd_pool_release(&lease);

@@ -7,7 +7,7 @@
 #include <kensaku/trend.h>
 
 #include "param.h"
-#include "pool.h"
+#include "lease.h"
 
 void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
 {
@@ -26,11 +26,8 @@ void ksd_h_trend(const struct ksd_req *rq, struct ksd_reply *rp)
 	}
 	if (ksd_search_params_valid(&p, rp) < 0)
 		return;
-	rc = ksd_pool_acquire(&lease, &err);
-	if (rc != KS_OK) {
-		ksd_reply_rc(rp, rc, err.msg);
+	if (ksd_lease_or_reply(&lease, rp) < 0)
 		return;
-	}
 	rc = ks_trend_run(lease.store, &p, iv, &t, &err);
 	ksd_pool_release(&lease);
 	if (rc != KS_OK) {
