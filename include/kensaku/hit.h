@@ -6,6 +6,8 @@
 #ifndef KENSAKU_HIT_H
 #define KENSAKU_HIT_H
 
+#include <stddef.h>
+
 /* Why a hit scored what it did (a search with explain): the parts of the
  * store's ks_rank for that item. */
 struct ks_score_parts {
@@ -34,6 +36,8 @@ struct ks_hit {
 	long long issue;
 	int position;
 	char *date, *section, *title, *quote, *url;
+	char **links; /* every link of the item, url first (links.h), owned */
+	size_t n_links;
 	struct ks_marks title_marks, quote_marks; /* in title and quote */
 	double score;
 	struct ks_score_parts *why; /* search with explain only, owned; else NULL */

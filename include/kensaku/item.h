@@ -18,9 +18,10 @@
 #define KS_MAX_TITLE_CHARS 1000	  /* an item's headline, an issue's title */
 #define KS_MAX_QUOTE_CHARS 20000  /* an item's quote, paragraphs joined */
 #define KS_MAX_SECTION_CHARS 200  /* a section heading */
-#define KS_MAX_URL_BYTES 2048	  /* an item's url */
+#define KS_MAX_URL_BYTES 2048	  /* an item's url, and each of its links */
+#define KS_MAX_ITEM_LINKS 50	  /* links kept per item (later ones are dropped) */
 #define KS_MAX_ISSUE_ITEMS 1000	  /* items of one issue */
-#define KS_MAX_ISSUE_CHARS 200000 /* text of an issue: its items' title, quote, section, url */
+#define KS_MAX_ISSUE_CHARS 200000 /* text of an issue: its items' title, quote, section, url, links */
 #define KS_MAX_SKIP_NOTES 20	  /* skip messages kept per file (the rest counted) */
 
 struct ks_item {
@@ -29,7 +30,10 @@ struct ks_item {
 	char *title;   /* headline, never NULL */
 	char *quote;   /* quoted paragraphs joined by "\n", NULL if none */
 	char *url;     /* NULL if none */
-	int line;      /* line of the file it starts on, 0 when unknown */
+	char **links;  /* every http(s) link it carries, in order, distinct; url
+			* (when it is one) first once limits are enforced */
+	size_t n_links;
+	int line; /* line of the file it starts on, 0 when unknown */
 };
 
 struct ks_issue {
@@ -59,6 +63,17 @@ struct ks_issue *ks_batch_add_issue(struct ks_batch *b);
  * n_items), or NULL on out of memory. */
 struct ks_item *ks_issue_add_item(struct ks_issue *is);
 
+/* Appends the link s[0..n) to it->links when it is one an item keeps (an
+ * http(s) URL with a host name, no spaces or controls, at most
+ * KS_MAX_URL_BYTES: see the store's site.h), is not there yet, and
+ * it has fewer than KS_MAX_ITEM_LINKS; anything else is ignored. Returns
+ * 0, or -1 on out of memory. */
+int ks_item_add_link(struct ks_item *it, const char *s, size_t n);
+
+/* Frees what it holds and zeroes it (it itself is not freed). Accepts
+ * NULL. */
+void ks_item_clear(struct ks_item *it);
+
 /* Finds the issue numbered n in b, or NULL. */
 struct ks_issue *ks_batch_find_issue(struct ks_batch *b, long long n);
 
@@ -73,7 +88,8 @@ void ks_issue_clear(struct ks_issue *is);
  * KS_MAX_SKIP_NOTES are kept. Returns 0, or -1 on out of memory. */
 int ks_batch_skip(struct ks_batch *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Drops every item of b past a KS_MAX_* limit (too long a title, quote,
+/* Puts each item's url first in its links (when it is a link), then
+ * drops every item of b past a KS_MAX_* limit (too long a title, quote,
  * section or url; items of an issue past KS_MAX_ISSUE_ITEMS; an issue
  * title too long is dropped; items of an issue past KS_MAX_ISSUE_CHARS of
  * text) and records each with ks_batch_skip

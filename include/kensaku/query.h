@@ -3,7 +3,10 @@
  *
  * Language: `a b` AND (implicit; a literal AND between terms is ignored),
  * `a OR b` (binds tighter than the implicit AND: `a b OR c` = a AND (b OR c)),
- * `-a` exclude, `"a b"` phrase, `ran*` prefix; everything else is literal.
+ * `-a` exclude, `"a b"` phrase, `ran*` prefix, `site:example.com` only
+ * items with a link on that host or a subdomain of it (several: any of
+ * them; `-site:` leaves those out; a `site:` without a host name, such as
+ * `site:` or `site:"x"`, is literal text); everything else is literal.
  *
  * The work a query can ask for is bounded (issue 10): whatever the text, the
  * expression has at most KS_QUERY_TERMS_MAX terms, KS_QUERY_PHRASES_MAX
@@ -47,7 +50,7 @@ struct ks_query_notice {
 };
 
 enum ks_query_kind {
-	KS_Q_ALL = 0, /* empty query: every item (browse) */
+	KS_Q_ALL = 0, /* empty query (or only site: terms): every item (browse) */
 	KS_Q_NONE,    /* only terms without searchable text (`*`, `:`): no hits */
 	KS_Q_MATCH,   /* match is set; exclude may be set too */
 	KS_Q_EXCLUDE  /* only exclusions: every item except those matching exclude */
@@ -72,6 +75,10 @@ struct ks_query {
 	size_t n_expanded;
 	struct ks_query_notice *notices; /* bounds the text ran into, in order */
 	size_t n_notices;
+	char **sites; /* site keys of the site: terms (any of them), owned */
+	size_t n_sites;
+	char **not_sites; /* site keys of the -site: terms (none of them), owned */
+	size_t n_not_sites;
 };
 
 /* Flags of ks_query_translate_opts. */

@@ -14,8 +14,9 @@
 
 /* 2: item_entities (entity and CVE tags); 3: item_words (word maps);
  * 4: fetched and feed_pages (the validators of fetched URLs, the pages
- * of feeds: indexer/store/fetched.h) */
-#define KS_SCHEMA_VERSION 4
+ * of feeds: indexer/store/fetched.h); 5: item_links (every link of an
+ * item and its site: indexer/store/links.h) */
+#define KS_SCHEMA_VERSION 5
 
 enum ks_store_flags {
 	KS_STORE_READONLY = 1 << 0, /* SQLITE_OPEN_READONLY; the server's mode */

@@ -14,6 +14,7 @@
 #include "kensaku/buf.h"
 #include "kensaku/date.h"
 #include "kensaku/utf8.h"
+#include "site.h"
 
 #define WALK_DEPTH_MAX 256	  /* elements nested deeper are not read */
 #define HEADLINE_MAX_BYTES 600	  /* a bold paragraph longer than this is text */
@@ -34,7 +35,7 @@ struct block {
 	int link_only; /* its text mostly inside links, and short: "Source: site.example" */
 	int titleish;  /* a heading naming the page, not an item */
 	char *text;    /* clean UTF-8, trimmed, never empty */
-	char *href;    /* first http(s) link, NULL if none */
+	char *href;    /* its http(s) links joined by '\n' (the first is its link), NULL if none */
 	int line;
 };
 
@@ -43,7 +44,7 @@ struct walk {
 	size_t n, cap;
 	struct ks_buf run;		      /* the text of the block being read */
 	size_t run_chars, run_bold, run_link; /* its non-space bytes, in bold, in links */
-	char *run_href;
+	struct ks_buf run_href; /* the run's links, each ending with '\n' */
 	int run_line;
 	int quoted, bold, link;
 	char *page_title, *og_title;
@@ -97,22 +98,10 @@ static char *clean_dup(const char *s, size_t n, int keep_nl, int *oom)
 	return o;
 }
 
-static int is_http(const char *s)
-{
-	return s && (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0);
-}
-
-/* 1 when s is one http(s) URL a url field can keep: no spaces or controls,
- * ASCII-or-UTF-8, within KS_MAX_URL_BYTES. */
+/* 1 when s is one http(s) URL a url field can keep (site.h). */
 static int usable_url(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-	if (!is_http(s) || n > KS_MAX_URL_BYTES || !ks_utf8_valid(s, n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7F)
-			return 0;
-	return 1;
+	return s && ks_link_usable(s, strlen(s));
 }
 
 /* ---- numbers and dates ------------------------------------------------ */
@@ -390,6 +379,18 @@ static void run_break(struct walk *w)
 		ks_buf_add(&w->run, "\n", 1);
 }
 
+/* The run's links for its block ('\n'-separated), NULL when none. */
+static char *run_links(struct walk *w)
+{
+	if (!w->run_href.len)
+		return NULL;
+	w->run_href.p[--w->run_href.len] = 0; /* the last '\n' */
+	char *v = ks_buf_take(&w->run_href);
+	if (!v)
+		w->oom = 1;
+	return v;
+}
+
 /* Ends the run as a block of kind (a heading of level); an empty run
  * makes no block. */
 static void flush(struct walk *w, enum bkind kind, int level, int titleish)
@@ -411,17 +412,17 @@ static void flush(struct walk *w, enum bkind kind, int level, int titleish)
 			w->cap = cap;
 		}
 	}
+	if (w->run_href.oom)
+		w->oom = 1;
 	if (text) {
 		int linkish = w->run_link == w->run_chars || (w->run_link * 2 >= w->run_chars &&
 							      w->run.len <= LINK_LINE_MAX_BYTES);
 		w->v[w->n++] =
 		    (struct block){kind,       level,	 w->quoted > 0, w->run_bold == w->run_chars,
-				   linkish,    titleish, text,		w->run_href,
+				   linkish,    titleish, text,		run_links(w),
 				   w->run_line};
-		w->run_href = NULL;
 	}
-	free(w->run_href);
-	w->run_href = NULL;
+	ks_buf_free(&w->run_href);
 	w->run.len = 0;
 	w->run_chars = w->run_bold = w->run_link = 0;
 }
@@ -511,9 +512,10 @@ static void walk_element(struct walk *w, xmlNode *e, enum role r, int depth)
 		return;
 	case R_LINK: {
 		xmlChar *href = xmlGetNoNsProp(e, (const xmlChar *)"href");
-		if (!w->run_href && usable_url((const char *)href) &&
-		    !(w->run_href = strdup((const char *)href)))
-			w->oom = 1;
+		if (usable_url((const char *)href)) {
+			ks_buf_str(&w->run_href, (const char *)href);
+			ks_buf_add(&w->run_href, "\n", 1);
+		}
 		xmlFree(href);
 		w->link++;
 		walk_children(w, e, depth + 1);
@@ -660,6 +662,20 @@ static void end_item(struct build *bd)
 	bd->cur = NULL;
 }
 
+/* Adds the links of v ('\n'-separated) to the current item; the first
+ * link it gets is its url. */
+static void add_links(struct build *bd, const char *v)
+{
+	struct ks_item *it = bd->cur;
+	while (v && *v && !bd->oom) {
+		size_t n = strcspn(v, "\n");
+		if (ks_item_add_link(it, v, n) != 0 ||
+		    (!it->url && it->n_links && !(it->url = strdup(it->links[0]))))
+			bd->oom = 1;
+		v += n + (v[n] == '\n');
+	}
+}
+
 static void new_item(struct build *bd, const struct block *b, const char *section)
 {
 	end_item(bd);
@@ -670,21 +686,19 @@ static void new_item(struct build *bd, const struct block *b, const char *sectio
 	}
 	long line = (long)b->line + bd->line0;
 	it->line = line < 1 ? 1 : line > bd->max_line ? bd->max_line : (int)line;
-	if (!(it->title = strdup(b->text)) || (section && !(it->section = strdup(section))) ||
-	    (b->href && !(it->url = strdup(b->href))))
+	if (!(it->title = strdup(b->text)) || (section && !(it->section = strdup(section))))
 		bd->oom = 1;
 	bd->cur = it;
+	add_links(bd, b->href);
 }
 
-/* A paragraph under the current item: its quote, or its url. */
+/* A paragraph under the current item: its quote, or its links. */
 static void add_text(struct build *bd, const struct block *b)
 {
-	struct ks_item *it = bd->cur;
 	int bare_url = usable_url(b->text);
-	if (b->href && !it->url && !(it->url = strdup(b->href)))
-		bd->oom = 1;
-	if (bare_url && !it->url && !(it->url = strdup(b->text)))
-		bd->oom = 1;
+	add_links(bd, b->href);
+	if (bare_url)
+		add_links(bd, b->text);
 	if (bare_url || (b->link_only && b->href) || date_line(b))
 		return;
 	if (bd->quote.len)
@@ -754,7 +768,7 @@ static void walk_free(struct walk *w)
 	}
 	free(w->v);
 	free(w->run.p);
-	free(w->run_href);
+	ks_buf_free(&w->run_href);
 	free(w->page_title);
 	free(w->og_title);
 }

@@ -20,8 +20,10 @@
  *   - the paragraphs after a headline, up to the next heading or rule, are
  *     its quote (joined by "\n"); a paragraph that is only a link, or only
  *     a date, is not quote text;
- *   - an item's url is the first http(s) link of its headline, else of its
- *     paragraphs.
+ *   - an item's links are the http(s) links of its headline, then of its
+ *     paragraphs (an <a href> or a paragraph that is a bare URL), in order,
+ *     each once (ks_item_add_link: at most KS_MAX_ITEM_LINKS); its url is
+ *     the first.
  * Every string handed out is valid UTF-8 without control characters (ill-
  * formed bytes become U+FFFD). */
 #ifndef KS_HTML_EXTRACT_H

@@ -2,10 +2,12 @@
  *
  * Each non-blank line is one JSON object, either one item
  *   {"issue": 59, "date": "2022-03-27", "section": "脆弱性", "title": "…",
- *    "quote": "…" | ["…", "…"], "url": "…"}
+ *    "quote": "…" | ["…", "…"], "url": "…", "links": ["…", …]}
  * or one whole issue
  *   {"issue": 59, "date": "…", "title": "…", "items": [{"section": …,
  *    "title": …, "quote": …, "url": …}, …]}.
+ * links (optional) lists the item's links: the http(s) ones are kept, in
+ * order, each once, url first when both are given (item.h).
  * title and issue are required; issue is a positive integer or a string of
  * digits; date is a real calendar date "YYYY-MM-DD" (a time after a 'T' is
  * ignored); unknown fields are ignored. Items of one issue may be spread over
@@ -149,6 +151,32 @@ static int read_quote(json_t *obj, char **dst, const char **why)
 	return 0;
 }
 
+/* Adds the strings of obj's optional "links" array to it; -1 with *why
+ * set when it is not an array of strings, -1 with *why NULL on out of
+ * memory. */
+static int read_links(json_t *obj, struct ks_item *it, const char **why)
+{
+	json_t *v = json_object_get(obj, "links"), *e;
+	size_t i;
+	*why = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v)) {
+		*why = "\"links\" must be an array of strings";
+		return -1;
+	}
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e)) {
+			*why = "\"links\" must be an array of strings";
+			return -1;
+		}
+		if (ks_item_add_link(it, json_string_value(e), json_string_length(e)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Finds or creates issue `number` in the temporary batch and reconciles its
  * date. */
 static int get_issue(struct jparser *p, long long number, const char *date, struct ks_issue **out)
@@ -204,6 +232,10 @@ static int add_item(struct jparser *p, struct ks_issue *is, json_t *obj, const c
 		rc = why ? bad(p, where, why) : nomem(p);
 		goto fail;
 	}
+	if (read_links(obj, &tmp, &why) != 0) {
+		rc = why ? bad(p, where, why) : nomem(p);
+		goto fail;
+	}
 	if (!(tmp.title = strdup(ts))) {
 		rc = nomem(p);
 		goto fail;
@@ -218,10 +250,7 @@ static int add_item(struct jparser *p, struct ks_issue *is, json_t *obj, const c
 	*it = tmp;
 	return KS_OK;
 fail:
-	free(tmp.section);
-	free(tmp.url);
-	free(tmp.quote);
-	free(tmp.title);
+	ks_item_clear(&tmp);
 	return rc;
 }
 

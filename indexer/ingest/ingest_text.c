@@ -10,7 +10,7 @@
  *   - a quote of the current item: a line with no kana or kanji at all, an
  *     English sentence with a few Japanese words in it, or a Japanese
  *     sentence (ends in ます。です。た。... or is enclosed in 「」);
- *   - a URL alone on its line: the current item's url;
+ *   - a URL alone on its line: a link of the current item (the first its url);
  *   - otherwise the headline of a new item. The first line after a heading
  *     is always a headline.
  * The parser works on a table of trimmed lines and never touches `out`
@@ -703,8 +703,9 @@ static int parse_body(struct parser *p, size_t body, size_t end, struct ks_issue
 			continue;
 		}
 		if (cur && !want_headline) {
-			if (is_url(l) && !cur->url) {
-				if (!(cur->url = dup_line(l)))
+			if (is_url(l)) { /* the first is its url; each one a link */
+				if (ks_item_add_link(cur, l->s, l->len) != 0 ||
+				    (!cur->url && !(cur->url = dup_line(l))))
 					goto nomem;
 				continue;
 			}

@@ -7,6 +7,9 @@
 
 #include "kensaku/item.h"
 #include "kensaku/utf8.h"
+#include "site.h"
+
+_Static_assert(KS_LINK_MAX_BYTES == KS_MAX_URL_BYTES, "a link is a url");
 
 /* Makes room for one more element of size elem in *arr (holding *n of *cap),
  * doubling the capacity; returns 0, or -1 on out of memory or overflow with
@@ -63,12 +66,76 @@ struct ks_issue *ks_batch_find_issue(struct ks_batch *b, long long n)
 	return NULL;
 }
 
-static void item_free(struct ks_item *it)
+void ks_item_clear(struct ks_item *it)
 {
+	if (!it)
+		return;
 	free(it->section);
 	free(it->title);
 	free(it->quote);
 	free(it->url);
+	for (size_t i = 0; i < it->n_links; i++)
+		free(it->links[i]);
+	free(it->links);
+	memset(it, 0, sizeof *it);
+}
+
+/* The index of s[0..n) in it->links, or n_links. */
+static size_t link_at(const struct ks_item *it, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < it->n_links && !(strlen(it->links[i]) == n && memcmp(it->links[i], s, n) == 0))
+		i++;
+	return i;
+}
+
+int ks_item_add_link(struct ks_item *it, const char *s, size_t n)
+{
+	char key[KS_SITE_MAX];
+	if (!it || !s || it->n_links >= KS_MAX_ITEM_LINKS || !ks_link_usable(s, n) ||
+	    link_at(it, s, n) < it->n_links)
+		return 0;
+	char *p = malloc(n + 1);
+	if (!p)
+		return -1;
+	memcpy(p, s, n);
+	p[n] = 0;
+	if (ks_link_site(p, key) != 0) { /* no host name: not a link */
+		free(p);
+		return 0;
+	}
+	char **v = realloc(it->links, (it->n_links + 1) * sizeof *v);
+	if (!v) {
+		free(p);
+		return -1;
+	}
+	it->links = v;
+	v[it->n_links++] = p;
+	return 0;
+}
+
+/* Moves it->url to the front of its links (adding it when it is a link
+ * the list lacks, the last link giving way past KS_MAX_ITEM_LINKS); an
+ * item without a url gets its first link as its url. */
+static int url_first(struct ks_item *it)
+{
+	if (!it->url)
+		return it->n_links && !(it->url = strdup(it->links[0])) ? -1 : 0;
+	size_t n = strlen(it->url), at = link_at(it, it->url, n);
+	if (at == it->n_links) {
+		if (!ks_link_usable(it->url, n))
+			return 0;
+		if (it->n_links == KS_MAX_ITEM_LINKS)
+			free(it->links[--it->n_links]);
+		if (ks_item_add_link(it, it->url, n) != 0)
+			return -1;
+		if ((at = link_at(it, it->url, n)) == it->n_links)
+			return 0; /* not a link */
+	}
+	char *u = it->links[at];
+	memmove(it->links + 1, it->links, at * sizeof *it->links);
+	it->links[0] = u;
+	return 0;
 }
 
 void ks_issue_clear(struct ks_issue *is)
@@ -76,7 +143,7 @@ void ks_issue_clear(struct ks_issue *is)
 	if (!is)
 		return;
 	for (size_t i = 0; i < is->n_items; i++)
-		item_free(&is->items[i]);
+		ks_item_clear(&is->items[i]);
 	free(is->items);
 	free(is->date);
 	free(is->title);
@@ -154,6 +221,9 @@ static size_t item_chars(const struct ks_item *it)
 	size_t c = 0;
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		c += f[i] ? ks_utf8_chars(f[i], strlen(f[i])) : 0;
+	for (size_t i = 0; i < it->n_links; i++) /* the url, first, counted once */
+		if (i > 0 || !it->url || strcmp(it->links[0], it->url) != 0)
+			c += ks_utf8_chars(it->links[i], strlen(it->links[i]));
 	return c;
 }
 
@@ -199,6 +269,8 @@ static int enforce_issue(struct ks_batch *b, struct ks_issue *is, const char *na
 	}
 	for (size_t i = 0; i < is->n_items; i++) {
 		struct ks_item *it = &is->items[i];
+		if (url_first(it) != 0)
+			rc = -1;
 		if (over_limit(it, why, sizeof why)) {
 			rc |= ks_batch_skip(b, "%s:%d: item skipped: %s", name, it->line, why);
 			fits = 0;
@@ -206,7 +278,7 @@ static int enforce_issue(struct ks_batch *b, struct ks_issue *is, const char *na
 			rc = -1;
 		}
 		if (fits <= 0) {
-			item_free(it);
+			ks_item_clear(it);
 			continue;
 		}
 		is->items[kept] = *it;

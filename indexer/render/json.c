@@ -37,6 +37,19 @@ static int set_html(json_t *o, const char *key, char *html)
 	return bad;
 }
 
+/* The links of h as an array of strings ([] when none), NULL on out of
+ * memory. */
+static json_t *links_json(const struct ks_hit *h)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < h->n_links; i++)
+		if (json_array_append_new(a, json_string(h->links[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 {
 	json_t *o = json_object();
@@ -49,7 +62,8 @@ json_t *ks_hit_json(const struct ks_hit *h, int with_html)
 		  json_object_set_new(o, "section", str_or_null(h->section)) ||
 		  json_object_set_new(o, "title", json_string(h->title ? h->title : "")) ||
 		  json_object_set_new(o, "quote", json_string(h->quote ? h->quote : "")) ||
-		  json_object_set_new(o, "url", str_or_null(h->url));
+		  json_object_set_new(o, "url", str_or_null(h->url)) ||
+		  json_object_set_new(o, "links", links_json(h));
 	if (!bad && with_html)
 		bad = set_html(o, "title_html", ks_hit_title_html(h)) ||
 		      set_html(o, "snippet_html", ks_hit_snippet_html(h)) ||

@@ -20,6 +20,27 @@ static char *dup_col(sqlite3_stmt *st, int col, int *oom)
 	return p;
 }
 
+/* Splits column col ('\n'-joined links, or NULL) into h->links. */
+static int read_links(sqlite3_stmt *st, int col, struct ks_hit *h)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	size_t n = 1;
+	if (!v || !*v)
+		return 0;
+	for (const char *p = v; *p; p++)
+		n += *p == '\n';
+	if (!(h->links = calloc(n, sizeof *h->links)))
+		return -1;
+	while (h->n_links < n) {
+		size_t k = strcspn(v, "\n");
+		if (!(h->links[h->n_links] = strndup(v, k)))
+			return -1;
+		h->n_links++;
+		v += k + (v[k] == '\n');
+	}
+	return 0;
+}
+
 int ks_hit_read(sqlite3_stmt *st, struct ks_hit *h)
 {
 	int oom = 0;
@@ -32,7 +53,9 @@ int ks_hit_read(sqlite3_stmt *st, struct ks_hit *h)
 	h->title = dup_col(st, 5, &oom);
 	h->quote = dup_col(st, 6, &oom);
 	h->url = dup_col(st, 7, &oom);
-	h->score = sqlite3_column_double(st, 8);
+	if (!oom && read_links(st, 8, h) < 0)
+		oom = 1;
+	h->score = sqlite3_column_double(st, 9);
 	return oom ? -1 : 0;
 }
 
@@ -65,6 +88,9 @@ void ks_hit_clear(struct ks_hit *h)
 	free(h->title);
 	free(h->quote);
 	free(h->url);
+	for (size_t i = 0; i < h->n_links; i++)
+		free(h->links[i]);
+	free(h->links);
 	free(h->title_marks.at);
 	free(h->quote_marks.at);
 	free(h->why);

@@ -4,6 +4,9 @@
  * their ASCII forms), cut into terms, and every term is emitted as an FTS5
  * string "..." (with " doubled): nothing the user types is ever FTS5
  * syntax. Terms without searchable tokens (`*`, `:`, `$`) are dropped.
+ * A term `site:host` (a host name: site.h) is no text but a filter: its
+ * site key goes to out->sites (-site: to out->not_sites); it counts
+ * toward KS_QUERY_TERMS_MAX, and an OR next to it joins nothing.
  * With KS_QUERY_EXPAND a bare term that is a spelling of a lexicon group
  * becomes an OR of the group's spellings, each quoted the same way.
  *
@@ -20,12 +23,14 @@
 #include "kensaku/tokenizer.h"
 
 #include "expand.h"
+#include "site.h"
 
 #define MAX_TERMS KS_QUERY_TERMS_MAX
 
 struct term {
-	char *text; /* owned */
+	char *text; /* owned; of a site term, its site key */
 	int neg, prefix, phrase;
+	int site;    /* `site:host`: a filter, not text (links.h) */
 	int or_next; /* joined to the next term by OR */
 };
 
@@ -44,21 +49,29 @@ static char *dup_n(const char *s, size_t n)
 	return p;
 }
 
+/* 1 when s[0..n) is `site:` (any case) and a host name, with the host's
+ * site key written to key; else 0 (the text is a plain term). */
+static int site_term(const char *s, size_t n, char key[KS_SITE_MAX])
+{
+	return n > 5 && strncasecmp(s, "site:", 5) == 0 &&
+	       ks_link_site_of_host(s + 5, n - 5, key) == 0;
+}
+
 /* Cuts s into terms (at most MAX_TERMS); returns the count or -1 (OOM).
- * *had_text is set when s has anything but spaces; *rest to the text left
+ * *had_text is set when s has a term that is not `site:`; *rest to the text left
  * over past MAX_TERMS terms (NULL when none). */
 static int lex(const char *s, struct term *terms, int *had_text, const char **rest)
 {
 	int n = 0;
 	const char *p = s;
 	int pending_or = 0;
+	char key[KS_SITE_MAX];
 	*had_text = 0;
 	while (*p && n < MAX_TERMS) {
 		while (is_space(*p))
 			p++;
 		if (!*p)
 			break;
-		*had_text = 1;
 		struct term t = {0};
 		const char *start;
 		size_t len;
@@ -99,10 +112,15 @@ static int lex(const char *s, struct term *terms, int *had_text, const char **re
 				if (n > 0 && *q)
 					continue;
 			}
-			while (len > 1 && start[len - 1] == '*') {
+			t.site = site_term(start, len, key);
+			while (!t.site && len > 1 && start[len - 1] == '*') {
 				t.prefix = 1;
 				len--;
 			}
+		}
+		if (t.site) {
+			start = key;
+			len = strlen(key);
 		}
 		if (!(t.text = dup_n(start, len))) {
 			while (n > 0)
@@ -112,6 +130,7 @@ static int lex(const char *s, struct term *terms, int *had_text, const char **re
 		if (pending_or && !t.neg && n > 0)
 			terms[n - 1].or_next = 1;
 		pending_or = 0;
+		*had_text |= !t.site;
 		terms[n++] = t;
 	}
 	while (is_space(*p))
@@ -578,10 +597,33 @@ static int read_terms(struct ks_tok *tok, const char *norm, struct term *terms, 
 		return KS_ERR_NOMEM;
 	}
 	for (int i = 0; i < *n; i++)
-		if ((keep[i] = has_tokens(tok, terms[i].text)) < 0)
+		if ((keep[i] = !terms[i].site && has_tokens(tok, terms[i].text)) < 0)
 			return KS_ERR_NOMEM;
 	if ((e->budget = bound_terms(tok, terms, *n, keep, rest, e->out)) < 0)
 		return KS_ERR_NOMEM;
+	return KS_OK;
+}
+
+/* Moves the site keys of the `site:` terms of terms[0..n) into out's
+ * sites (or not_sites when excluded), each once. KS_OK or KS_ERR_NOMEM. */
+static int take_sites(struct term *terms, int n, struct ks_query *out)
+{
+	for (int i = 0; i < n; i++) {
+		if (!terms[i].site)
+			continue;
+		char ***v = terms[i].neg ? &out->not_sites : &out->sites;
+		size_t *nv = terms[i].neg ? &out->n_not_sites : &out->n_sites, k = 0;
+		while (k < *nv && strcmp((*v)[k], terms[i].text) != 0)
+			k++;
+		if (k < *nv)
+			continue;
+		char **g = realloc(*v, (*nv + 1) * sizeof *g);
+		if (!g)
+			return KS_ERR_NOMEM;
+		*v = g;
+		g[(*nv)++] = terms[i].text;
+		terms[i].text = NULL;
+	}
 	return KS_OK;
 }
 
@@ -605,6 +647,8 @@ int ks_query_translate_ex(struct ks_tok *tok, const char *q, unsigned flags,
 		put_terms(&e, terms, n, keep);
 		rc = take_expr(&e, had_text, out);
 	}
+	if (rc == KS_OK)
+		rc = take_sites(terms, n, out);
 	for (int i = 0; i < n; i++)
 		free(terms[i].text);
 	ks_buf_free(&e.pos);
@@ -678,5 +722,11 @@ void ks_query_clear(struct ks_query *q)
 		free(q->phrases[i].text);
 	free(q->phrases);
 	ks_query_expansions_free(q->expanded, q->n_expanded);
+	for (size_t i = 0; i < q->n_sites; i++)
+		free(q->sites[i]);
+	free(q->sites);
+	for (size_t i = 0; i < q->n_not_sites; i++)
+		free(q->not_sites[i]);
+	free(q->not_sites);
 	memset(q, 0, sizeof *q);
 }

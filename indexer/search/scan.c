@@ -13,6 +13,7 @@
 #include "kensaku/variants.h"
 #include "kensaku/vocab.h"
 #include "rowid.h"
+#include "sites.h"
 #include "scan.h"
 #include "store_internal.h"
 
@@ -78,6 +79,41 @@ static int spellings(void *ctx, const char *folded, char **out, int max)
 	return n + (k > 0 ? k : 0);
 }
 
+/* Keeps in the n ascending rowids of v those also in w[0..nw); *n updated. */
+static void intersect(sqlite3_int64 *v, size_t *n, const sqlite3_int64 *w, size_t nw)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (ks_entities_has(w, nw, v[i]))
+			v[k++] = v[i];
+	*n = k;
+}
+
+/* The site: terms of sc's query as a rowid set, intersected with the
+ * entity filter's (both are one filter of the walk), and the -site: terms
+ * as the set left out. */
+static int site_filters(struct ks_store *s, struct ks_scan *sc, struct ks_err *err)
+{
+	sqlite3_int64 *v = NULL;
+	size_t n = 0;
+	int rc = KS_OK;
+	if (sc->q.n_sites &&
+	    (rc = ks_sites_items(s, sc->q.sites, sc->q.n_sites, &v, &n, err)) == KS_OK) {
+		if (sc->has_ent) {
+			intersect(sc->ent, &sc->n_ent, v, n);
+			free(v);
+		} else {
+			sc->ent = v;
+			sc->n_ent = n;
+			sc->has_ent = 1;
+		}
+	}
+	if (rc == KS_OK && sc->q.n_not_sites)
+		rc = ks_sites_items(s, sc->q.not_sites, sc->q.n_not_sites, &sc->out, &sc->n_out,
+				    err);
+	return rc;
+}
+
 int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks_scan *sc,
 		 struct ks_err *err)
 {
@@ -119,6 +155,8 @@ int ks_scan_init(struct ks_store *s, const struct ks_search_params *p, struct ks
 		sc->has_ent = 1;
 		rc = ks_entities_items(s, p->entity, &sc->ent, &sc->n_ent, err);
 	}
+	if (rc == KS_OK && !sc->none)
+		rc = site_filters(s, sc, err);
 	return rc;
 }
 
@@ -128,6 +166,7 @@ void ks_scan_clear(struct ks_store *s, struct ks_scan *sc)
 		ks_store_deadline(s, 0);
 	ks_query_clear(&sc->q);
 	free(sc->ent);
+	free(sc->out);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -169,12 +208,21 @@ int ks_deadline_passed(struct ks_store *s, const struct ks_deadline *d)
 /* Rows a walk hands to its callback between two looks at the clock. */
 #define CHECK_EVERY 64
 
+/* 1 when rowid passes the filters a walk applies itself: section, the
+ * rowid set (entity and site:) when the walk is not that set, -site:. */
+static int kept(const struct ks_scan *sc, sqlite3_int64 rowid, int in_set)
+{
+	return (sc->sec == -1 || ks_rowid_section(rowid) == sc->sec) &&
+	       (in_set || !sc->has_ent || ks_entities_has(sc->ent, sc->n_ent, rowid)) &&
+	       !(sc->n_out && ks_entities_has(sc->out, sc->n_out, rowid));
+}
+
 static int timeout(struct ks_err *err)
 {
 	return ks_err_set(err, KS_ERR_TIMEOUT, "[scan] the query took too long");
 }
 
-/* Browsing with an entity filter: the filter's own sorted set is the walk
+/* Browsing with an entity or site: filter: the filter's own sorted set is the walk
  * (no SQL: it was read, under the deadline, by ks_scan_init). */
 static int walk_set(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 lo,
 		    sqlite3_int64 hi, enum ks_scan_order order, ks_scan_fn fn, void *ctx,
@@ -183,9 +231,7 @@ static int walk_set(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64 
 	size_t n = sc->n_ent;
 	for (size_t k = 0; k < n; k++) {
 		sqlite3_int64 r = sc->ent[order == KS_SCAN_DESC ? n - 1 - k : k];
-		if (r < lo || r > hi)
-			continue;
-		if (sc->sec != -1 && ks_rowid_section(r) != sc->sec)
+		if (r < lo || r > hi || !kept(sc, r, 1))
 			continue;
 		if (k % CHECK_EVERY == 0 && ks_deadline_passed(s, &sc->dl))
 			return timeout(err);
@@ -216,9 +262,7 @@ static int walk_stmt(struct ks_store *s, const struct ks_scan *sc, sqlite3_int64
 	size_t taken = 0;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
-		if (sc->sec != -1 && ks_rowid_section(rowid) != sc->sec)
-			continue;
-		if (sc->has_ent && !ks_entities_has(sc->ent, sc->n_ent, rowid))
+		if (!kept(sc, rowid, 0))
 			continue;
 		/* the statement is under the progress handler; what fn does is not */
 		if (taken++ % CHECK_EVERY == 0 && ks_deadline_passed(s, &sc->dl)) {

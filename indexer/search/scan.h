@@ -3,10 +3,11 @@
  * trend.c, csv.c and feed.c walk them.
  *
  * A scan resolves the parameters /api/search shares with the other query
- * endpoints (q with or without expansion, section, from, to, entity) once,
+ * endpoints (q with or without expansion and with its site: terms,
+ * section, from, to, entity) once,
  * so a search, a trend's total, a feed and an export see the same items. The walk reads only FTS5
  * doclists (or the items b-tree when browsing) and filters on the rowid's date and section bits
- * (rowid.h); the entity filter is a sorted rowid set. */
+ * (rowid.h); the entity and site: filters are sorted rowid sets. */
 #ifndef KS_SCAN_H
 #define KS_SCAN_H
 
@@ -42,9 +43,12 @@ struct ks_scan {
 	sqlite3_int64 lo, hi; /* rowid range of the date filter */
 	int sec;	      /* section id to keep, -1 for any */
 	int none;	      /* nothing can match (no searchable term, unknown section) */
-	int has_ent;	      /* entity filter: only rowids in ent */
-	sqlite3_int64 *ent;   /* ascending */
+	int has_ent;	      /* entity or site: filter: only rowids in ent */
+	sqlite3_int64 *ent;   /* ascending: the entity's items, and of those,
+			       * the items linking to a site: of the query */
 	size_t n_ent;
+	sqlite3_int64 *out;   /* ascending: the items of -site: terms, left out */
+	size_t n_out;
 	struct ks_deadline dl; /* p->deadline_ms from ks_scan_init */
 };
 

@@ -12,6 +12,7 @@
 #include "kensaku/segment.h"
 #include "kensaku/store.h"
 #include "kensaku/tokenizer.h"
+#include "links.h"
 #include "tags.h"
 #include "rowid.h"
 #include "memo.h"
@@ -107,6 +108,16 @@ static const char *const SCHEMA_V4[] = {
     " fetched_at TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS feed_pages(feed TEXT NOT NULL, page TEXT NOT NULL,"
     " PRIMARY KEY(feed, page)) WITHOUT ROWID",
+    NULL,
+};
+
+/* Version 5: every link of an item, by site (links.h); an index migrated
+ * in place gets its items' urls as their links. */
+static const char *const SCHEMA_V5[] = {
+    "CREATE TABLE IF NOT EXISTS " KS_LINKS_TABLE,
+    "CREATE INDEX IF NOT EXISTS " KS_LINKS_INDEX,
+    "CREATE TRIGGER IF NOT EXISTS " KS_LINKS_TRIGGER,
+    KS_LINKS_BACKFILL,
     NULL,
 };
 
@@ -306,6 +317,8 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 		rc = exec(s, SCHEMA_V3[i], err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V4[i]; i++)
 		rc = exec(s, SCHEMA_V4[i], err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V5[i]; i++)
+		rc = exec(s, SCHEMA_V5[i], err);
 	char when[32], gen[40];
 	now_iso(when, sizeof when);
 	struct timespec ts;
@@ -324,10 +337,11 @@ static int create_schema(struct ks_store *s, struct ks_err *err)
 	return commit_schema(s, rc, err);
 }
 
-/* Version 2 or 3 -> 4 in place, in one transaction. From 2: an empty
+/* Version 2, 3 or 4 -> 5 in place, in one transaction. From 2: an empty
  * item_words table and its trigger (the items already stored have no word
  * maps until `kensaku reindex`, which ks_store_check_version then asks
- * for). Then the empty tables of fetched URLs (fetched.h). */
+ * for). Then the empty tables of fetched URLs (fetched.h), and the links
+ * table, filled with each item's url (links.h). */
 static int migrate_up(struct ks_store *s, int from, struct ks_err *err)
 {
 	int rc = exec(s, "BEGIN IMMEDIATE", err);
@@ -335,6 +349,8 @@ static int migrate_up(struct ks_store *s, int from, struct ks_err *err)
 		rc = exec(s, SCHEMA_V3[i], err);
 	for (int i = 0; rc == KS_OK && SCHEMA_V4[i]; i++)
 		rc = exec(s, SCHEMA_V4[i], err);
+	for (int i = 0; rc == KS_OK && SCHEMA_V5[i]; i++)
+		rc = exec(s, SCHEMA_V5[i], err);
 	rc = commit_schema(s, rc, err);
 	if (rc == KS_OK)
 		s->schema = KS_SCHEMA_VERSION;
@@ -348,7 +364,8 @@ static int migrate_up(struct ks_store *s, int from, struct ks_err *err)
  * without cve/entity facets, and ks_store_check_version says that a
  * reindex is needed. Versions 2 and 3 get the tables they lack when a
  * writer opens them (migrate_up); read-only, they are read as they are
- * (version 2 without word maps: the memo finds no table). */
+ * (version 2 without word maps: the memo finds no table; before version 5
+ * a temporary view gives each item its url as its links: ks_store_open). */
 static int migrate(struct ks_store *s, int from, struct ks_err *err)
 {
 	if (from > KS_SCHEMA_VERSION)
@@ -430,7 +447,8 @@ static int open_conn(const char *path, int flags, struct ks_store **out, struct 
 	sqlite3_extended_result_codes(s->db, 0);
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_progress_handler(s->db, 2000, on_progress, s);
-	if (!(s->memo = ks_memo_new()) || ks_fts_register(s->db, s->memo) != SQLITE_OK)
+	if (!(s->memo = ks_memo_new()) || ks_fts_register(s->db, s->memo) != SQLITE_OK ||
+	    ks_site_register(s->db) != SQLITE_OK)
 		rc = ks_store_dberr(s, "register tokenizer", err);
 out:
 	if (rc != KS_OK)
@@ -518,6 +536,9 @@ int ks_store_open(const char *path, int flags, struct ks_store **out, struct ks_
 		goto out;
 	/* before query_only: see migrate() */
 	if (v == 1 && (rc = exec(s, "CREATE TEMP TABLE " KS_ENTITIES_TABLE, err)) != KS_OK)
+		goto out;
+	if (v >= 1 && v < 5 && (v < 2 || (flags & KS_STORE_READONLY)) &&
+	    (rc = exec(s, KS_LINKS_VIEW, err)) != KS_OK)
 		goto out;
 	if ((v == 0 && (rc = check_empty(s, err)) != KS_OK) ||
 	    (rc = set_pragmas(s, err)) != KS_OK || (rc = ready_schema(s, v, err)) != KS_OK)
@@ -942,8 +963,21 @@ static int put_words(struct ks_store *s, sqlite3_int64 rowid, const struct ks_it
 	return rc;
 }
 
+/* Writes the links of item it, stored under rowid (links.h). */
+static int put_links(struct ks_store *s, sqlite3_int64 rowid, const struct ks_item *it,
+		     struct ks_err *err)
+{
+	static const char ins[] = KS_LINKS_INSERT;
+	if (!it->n_links)
+		return KS_OK;
+	sqlite3_stmt *st = ks_store_stmt(s, ins, err);
+	if (!st)
+		return ks_store_rc(s);
+	return ks_links_put(st, rowid, it) == KS_OK ? KS_OK : ks_store_dberr(s, "insert link", err);
+}
+
 /* Inserts is's items (rowids from the next is->n_items sequence numbers),
- * their tags and their word maps. */
+ * their tags, word maps and links. */
 static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_err *err)
 {
 	static const char ins_item[] =
@@ -977,7 +1011,8 @@ static int put_items(struct ks_store *s, const struct ks_issue *is, struct ks_er
 			return ks_store_dberr(s, "insert item", err);
 		sqlite3_reset(st);
 		if ((rc = tag_item(s, it, err)) != KS_OK ||
-		    (rc = put_words(s, rowid, it, err)) != KS_OK)
+		    (rc = put_words(s, rowid, it, err)) != KS_OK ||
+		    (rc = put_links(s, rowid, it, err)) != KS_OK)
 			return rc;
 	}
 	return KS_OK;

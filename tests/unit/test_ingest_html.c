@@ -286,6 +286,40 @@ static void test_malformed(void)
 	free(page);
 }
 
+/* Every http(s) link of an item's headline and paragraphs, in order, each
+ * once; javascript:, data:, mailto: and relative links are none; the url
+ * is the first. */
+static void test_all_links(void)
+{
+	struct ks_batch b;
+	struct ks_err e;
+	CHECK(parse_inline("issue-9.html",
+			   "<html><body><h1>Issue #9</h1>"
+			   "<h3><a href=\"https://www.Example.com/a\">First</a></h3>"
+			   "<p>Read <a href=\"javascript:alert(1)\">this</a>, "
+			   "<a href=\"https://news.example.org/b\">that</a> and "
+			   "<a href=\"/relative\">more</a> <a href=\"data:text/html,x\">x</a>"
+			   " <a href=\"mailto:a@example.com\">m</a>.</p>"
+			   "<p><a href=\"https://www.Example.com/a\">again</a></p>"
+			   "<p>https://bare.example.net/c</p>"
+			   "<h3>Second</h3><p>No link here, <a href=\"javascript:x\">none</a>.</p>"
+			   "</body></html>",
+			   &b, &e) == KS_OK);
+	CHECK(b.n_issues == 2 && b.issues[1].n_items == 2);
+	if (b.n_issues == 2 && b.issues[1].n_items == 2) {
+		const struct ks_item *it = &b.issues[1].items[0];
+		CHECK_STR(it->url, "https://www.Example.com/a");
+		CHECK(it->n_links == 3);
+		if (it->n_links == 3) {
+			CHECK_STR(it->links[0], "https://www.Example.com/a");
+			CHECK_STR(it->links[1], "https://news.example.org/b");
+			CHECK_STR(it->links[2], "https://bare.example.net/c");
+		}
+		CHECK(b.issues[1].items[1].n_links == 0 && b.issues[1].items[1].url == NULL);
+	}
+	ks_batch_clear(&b);
+}
+
 static void test_detect(void)
 {
 	static const char *const html[] = {"<!DOCTYPE html><p>x", "\xEF\xBB\xBF\n <html>",
@@ -304,4 +338,4 @@ static void test_detect(void)
 
 TEST_MAIN(TEST(test_revue), TEST(test_substack), TEST(test_buttondown), TEST(test_mailchimp),
 	  TEST(test_plain), TEST(test_fallbacks), TEST(test_furniture_and_numbers),
-	  TEST(test_malformed), TEST(test_detect))
+	  TEST(test_malformed), TEST(test_all_links), TEST(test_detect))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kensaku/buf.h"
 #include "kensaku/ingest.h"
 
 #define DATA_DIR KS_SOURCE_DIR "/tests/data/ingest"
@@ -387,6 +388,80 @@ out:
 	free(q);
 }
 
+/* "links": the http(s) ones kept in order, each once, url first; an item
+ * with links but no url gets the first as its url; a bad "links" rejects
+ * the file; past KS_MAX_ITEM_LINKS the rest are dropped. */
+static void test_links(void)
+{
+	struct ks_batch b;
+	struct ks_err e;
+	CHECK(parse("links.jsonl",
+		    "{\"issue\": 3, \"title\": \"a\", \"url\": \"https://b.example/2\", \"links\": "
+		    "[\"https://a.example/1\", \"javascript:alert(1)\", \"https://b.example/2\", "
+		    "\"data:text/html,x\", \"ftp://c.example/\", \"https://a.example/1\", "
+		    "\"http://[::1]/\", \"https://bad host/\"]}\n"
+		    "{\"issue\": 3, \"title\": \"b\", \"links\": [\"HTTPS://D.example/x\"]}\n"
+		    "{\"issue\": 3, \"title\": \"c\", \"url\": \"javascript:x\"}\n",
+		    &b, &e) == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items == 3);
+	if (b.n_issues == 1 && b.issues[0].n_items == 3) {
+		const struct ks_item *v = b.issues[0].items;
+		CHECK(v[0].n_links == 2);
+		if (v[0].n_links == 2) {
+			CHECK_STR(v[0].links[0], "https://b.example/2");
+			CHECK_STR(v[0].links[1], "https://a.example/1");
+		}
+		CHECK_STR(v[1].url, "HTTPS://D.example/x");
+		CHECK(v[1].n_links == 1);
+		CHECK_STR(v[2].url, "javascript:x"); /* kept as given, but no link */
+		CHECK(v[2].n_links == 0);
+	}
+	ks_batch_clear(&b);
+	CHECK(parse("bad.jsonl", "{\"issue\": 3, \"title\": \"a\", \"links\": \"https://a.example/\"}\n",
+		    &b, &e) == KS_ERR_PARSE);
+	CHECK(strstr(e.msg, "bad.jsonl:1:") && strstr(e.msg, "\"links\""));
+	ks_batch_clear(&b);
+	CHECK(parse("bad.jsonl", "{\"issue\": 3, \"title\": \"a\", \"links\": [1]}\n", &b, &e) ==
+	      KS_ERR_PARSE);
+	ks_batch_clear(&b);
+	struct ks_buf j = {0};
+	ks_buf_str(&j, "{\"issue\": 4, \"title\": \"many\", \"links\": [");
+	for (int i = 0; i < KS_MAX_ITEM_LINKS + 10; i++)
+		ks_buf_printf(&j, "%s\"https://h%d.example/\"", i ? ", " : "", i);
+	ks_buf_str(&j, "]}\n");
+	CHECK(parse("many.jsonl", j.p, &b, &e) == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items == 1 &&
+	      b.issues[0].items[0].n_links == KS_MAX_ITEM_LINKS);
+	ks_batch_clear(&b);
+	ks_buf_free(&j);
+}
+
+/* Links count toward an issue's characters: an issue whose links alone
+ * pass KS_MAX_ISSUE_CHARS keeps the items before them. */
+static void test_links_in_issue_limit(void)
+{
+	struct ks_batch b;
+	struct ks_err e;
+	struct ks_buf j = {0};
+	char url[KS_MAX_URL_BYTES + 1];
+	memset(url, 'a', sizeof url);
+	memcpy(url, "https://x.example/", 18);
+	url[KS_MAX_URL_BYTES - 10] = 0;
+	int per = KS_MAX_ITEM_LINKS * (KS_MAX_URL_BYTES - 10); /* characters of one item's links */
+	int items = KS_MAX_ISSUE_CHARS / per + 2;
+	for (int i = 0; i < items; i++) {
+		ks_buf_printf(&j, "{\"issue\": 5, \"title\": \"t%d\", \"links\": [", i);
+		for (int k = 0; k < KS_MAX_ITEM_LINKS; k++)
+			ks_buf_printf(&j, "%s\"%s%d/%d\"", k ? ", " : "", url, i, k);
+		ks_buf_str(&j, "]}\n");
+	}
+	CHECK(!j.oom && parse("big.jsonl", j.p, &b, &e) == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items > 0 && b.issues[0].n_items < (size_t)items);
+	CHECK(b.n_skipped > 0);
+	ks_batch_clear(&b);
+	ks_buf_free(&j);
+}
+
 static void test_sample_archive(void)
 {
 	struct ks_batch b;
@@ -408,6 +483,6 @@ static void test_sample_archive(void)
 	ks_batch_clear(&b);
 }
 
-TEST_MAIN(TEST(test_one_item_per_line), TEST(test_mixed_shapes_and_order), TEST(test_bad_lines),
+TEST_MAIN(TEST(test_links), TEST(test_links_in_issue_limit), TEST(test_one_item_per_line), TEST(test_mixed_shapes_and_order), TEST(test_bad_lines),
 	  TEST(test_valid_edge_values), TEST(test_detect_and_dispatch), TEST(test_batch_helpers),
 	  TEST(test_sample_archive), TEST(test_limits), TEST(test_issue_limits))

@@ -521,6 +521,32 @@ static void test_url_lines(void)
 	ks_batch_clear(&b);
 }
 
+/* Every bare-URL line of an item is one of its links, the first its url;
+ * a repeated one is kept once, a non-http one is no link. */
+static void test_url_lines_all_links(void)
+{
+	struct ks_batch b;
+	struct ks_err e;
+	CHECK(parse("issue-12.txt",
+		    "脆弱性\nF5 BIG-IP に認証回避の脆弱性\nhttps://example.org/advisory/1\n"
+		    "An attacker may run system commands.\nhttps://news.example.com/f5\n"
+		    "https://example.org/advisory/1\n\nQNAP NAS を狙うランサムウェア\n",
+		    &b, &e) == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items == 2);
+	if (b.n_issues == 1 && b.issues[0].n_items == 2) {
+		const struct ks_item *it = &b.issues[0].items[0];
+		CHECK_STR(it->url, "https://example.org/advisory/1");
+		CHECK(it->n_links == 2);
+		if (it->n_links == 2) {
+			CHECK_STR(it->links[0], "https://example.org/advisory/1");
+			CHECK_STR(it->links[1], "https://news.example.com/f5");
+		}
+		CHECK_STR(it->quote, "An attacker may run system commands.");
+		CHECK(b.issues[0].items[1].n_links == 0 && b.issues[0].items[1].url == NULL);
+	}
+	ks_batch_clear(&b);
+}
+
 static void test_malformed(void)
 {
 	struct ks_batch b;
@@ -633,5 +659,5 @@ TEST_MAIN(TEST(test_fixture_issue_59), TEST(test_headline_with_maru_then_english
 	  TEST(test_blank_lines), TEST(test_crlf_bom_and_trimming), TEST(test_date_variants),
 	  TEST(test_file_name_fallback), TEST(test_missing_issue_number),
 	  TEST(test_unseen_headings), TEST(test_footer_is_not_items), TEST(test_no_heading_issue),
-	  TEST(test_url_lines), TEST(test_malformed), TEST(test_appends_to_batch),
+	  TEST(test_url_lines), TEST(test_url_lines_all_links), TEST(test_malformed), TEST(test_appends_to_batch),
 	  TEST(test_sample_archive), TEST(test_limits))

@@ -3,7 +3,8 @@
  * trips, another connection's commit is seen, sources are listed; every
  * item gets a word map (schema 3) from the segmenter the index records,
  * deleted with it, in bulk loads too; a schema 2 index is migrated and
- * asks for a reindex while it has items without maps. */
+ * asks for a reindex while it has items without maps; every link of an
+ * item is stored (schema 5), and a schema 4 index gets its urls as links. */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -247,5 +248,84 @@ static void test_schema2(void)
 	fx_close(NULL, path);
 }
 
-TEST_MAIN(TEST(test_newer_schema), TEST(test_readonly_and_meta), TEST(test_sources),
+/* An item with a url and two more links, one with a url that is no link,
+ * one without; fed to ks_batch_enforce_limits as a parser does. */
+static void put_linked(struct ks_store *s, const char *source, long long issue)
+{
+	struct ks_batch b = {0};
+	struct ks_issue *is = fx_issue(&b, issue, "2022-03-27");
+	struct ks_item *it = fx_item(is, NULL, "linked", NULL);
+	it->url = strdup("https://www.BleepingComputer.com/news/1");
+	CHECK(ks_item_add_link(it, "https://example.com/a", 21) == 0);
+	CHECK(ks_item_add_link(it, "https://sub.example.com/b", 25) == 0);
+	fx_item(is, NULL, "odd url", NULL)->url = strdup("javascript:alert(1)");
+	fx_item(is, NULL, "no url", NULL);
+	CHECK(ks_batch_enforce_limits(&b, source) == 0);
+	fx_put(s, source, &b);
+}
+
+/* Schema 5: every link of an item, in order (url first), with its site
+ * key; deleted with its item, written in bulk loads too. */
+static void test_links(void)
+{
+	struct ks_store *s = fresh();
+	struct ks_err err = {""};
+	put_linked(s, "/src/a.txt", 1);
+	CHECK(count_of(s, "SELECT count(*) FROM item_links") == 3);
+	CHECK(count_of(s, "SELECT count(*) FROM item_links WHERE n = 0 AND"
+			  " url = 'https://www.BleepingComputer.com/news/1' AND"
+			  " site = 'com.bleepingcomputer.www'") == 1);
+	CHECK(count_of(s, "SELECT count(*) FROM item_links WHERE n = 2 AND"
+			  " site = 'com.example.sub'") == 1);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_forget_source(s, "/src/a.txt", &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	CHECK(count_of(s, "SELECT count(*) FROM item_links") == 0);
+	ks_store_close(s);
+	fx_close(NULL, path);
+	snprintf(path, sizeof path, "/tmp/ks-store-bulk-%d.db", (int)getpid());
+	unlink(path);
+	s = NULL;
+	CHECK(ks_store_open(path, KS_STORE_CREATE | KS_STORE_BULK, &s, &err) == KS_OK);
+	CHECK(s && ks_store_bulk_begin(s, &err) == KS_OK);
+	put_linked(s, "/src/a.txt", 1);
+	put_linked(s, "/src/a.txt", 1); /* the issue again: its rows replaced */
+	CHECK(s && ks_store_bulk_end(s, &err) == KS_OK);
+	CHECK(s && count_of(s, "SELECT count(*) FROM item_links") == 3);
+	ks_store_close(s);
+	fx_close(NULL, path);
+}
+
+/* A schema 4 index: read-only, each item's url is its link (a view); the
+ * first writer migrates it in place, the urls becoming links. */
+static void test_links_schema4(void)
+{
+	struct ks_store *s = fresh(), *ro = NULL;
+	struct ks_err err = {""};
+	put_linked(s, "/src/a.txt", 1);
+	CHECK(sqlite3_exec(ks_store_db(s),
+			   "DROP TRIGGER items_ad_links; DROP TABLE item_links;"
+			   " UPDATE meta SET value = '4' WHERE key = 'schema'; PRAGMA user_version = 4",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	ks_store_close(s);
+	CHECK(ks_store_open(path, KS_STORE_READONLY, &ro, &err) == KS_OK);
+	CHECK(ro && count_of(ro, "PRAGMA user_version") == 4);
+	CHECK(ro && count_of(ro, "SELECT count(*) FROM item_links WHERE"
+				 " site = 'com.bleepingcomputer.www' AND n = 0") == 1);
+	CHECK(ro && count_of(ro, "SELECT count(*) FROM item_links") == 1);
+	ks_store_close(ro);
+	s = NULL;
+	CHECK(ks_store_open(path, KS_STORE_CREATE, &s, &err) == KS_OK);
+	CHECK(s && count_of(s, "PRAGMA user_version") == KS_SCHEMA_VERSION);
+	CHECK(s && count_of(s, "SELECT count(*) FROM item_links WHERE"
+			       " site = 'com.bleepingcomputer.www' AND n = 0") == 1);
+	CHECK(s && count_of(s, "SELECT count(*) FROM item_links") == 1);
+	CHECK(s && ks_store_check_version(s, &err) == KS_OK);
+	put_linked(s, "/src/b.txt", 2); /* new items get all their links */
+	CHECK(s && count_of(s, "SELECT count(*) FROM item_links") == 4);
+	ks_store_close(s);
+	fx_close(NULL, path);
+}
+
+TEST_MAIN(TEST(test_links), TEST(test_links_schema4), TEST(test_newer_schema), TEST(test_readonly_and_meta), TEST(test_sources),
 	  TEST(test_word_maps), TEST(test_word_maps_bulk), TEST(test_schema2))
