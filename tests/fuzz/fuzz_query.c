@@ -4,7 +4,9 @@
  * - translation never fails (no allocation can fail here) and gives a known
  *   kind whose fields fit it: ALL and NONE have no expression, MATCH has a
  *   non-empty match and positive terms, EXCLUDE a non-empty exclude only;
- *   input with an ASCII letter or digit is never ALL;
+ *   input with an ASCII letter or digit is never ALL unless it holds site:
+ *   terms; every site key is a non-empty lower-case host name, labels
+ *   reversed (no empty label, nothing but [a-z0-9_-], non-ASCII and dots);
  * - every expression is valid UTF-8 and, outside "quoted strings" (where a
  *   quote only appears doubled), holds nothing but ( ) AND OR NOT * and
  *   spaces, with balanced parentheses: user text never reaches MATCH
@@ -81,6 +83,9 @@ static void setup(void)
 	add(a, "攻撃、脅威", "攻撃者グループ LAPSUS$ が Microsoft、Okta などのデータをリーク。",
 	    "This week, the actor made public claims. NEAR(a b) AND \"quoted\" OR NOT * ^ :");
 	add(a, "攻撃、脅威", "ＱＮＡＰ 製 NAS を狙う Deadbolt ﾗﾝｻﾑｳｪｱの活動が再び活発に", NULL);
+	FUZZ_ASSERT(!ks_item_add_link(&a->items[1], "https://www.bleepingcomputer.com/news/qnap", 42) &&
+			!ks_item_add_link(&a->items[1], "https://example.com/a", 21),
+		    "out of memory");
 	add(a, "脆弱性", "Google が Chrome のゼロデイ脆弱性 (CVE-2022-0609) を修正",
 	    "On February 10, Threat Analysis Group discovered ... C++ and C# code.");
 	struct ks_issue *c = ks_batch_add_issue(&b);
@@ -198,6 +203,20 @@ static void check_search(const char *q, const struct ks_query *tq)
 	ks_result_free(r);
 }
 
+/* A site key: labels of [a-z0-9_-] or non-ASCII bytes joined by dots. */
+static void check_site(const char *q, const char *k)
+{
+	size_t n = strlen(k);
+	FUZZ_ASSERT(n > 0 && k[0] != '.' && k[n - 1] != '.' && !strstr(k, ".."),
+		    "site key [%s] of [%s] has an empty label", k, q);
+	for (const char *p = k; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		FUZZ_ASSERT((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+				c == '_' || c == '.' || c >= 0x80,
+			    "site key [%s] of [%s] has byte %02x", k, q, c);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	setup();
@@ -212,7 +231,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (tq.kind) {
 	case KS_Q_ALL:
 		FUZZ_ASSERT(!tq.match && !tq.exclude && tq.n_terms == 0, "ALL with an expression");
-		FUZZ_ASSERT(!has_ascii_alnum(q), "ALL for a query with text [%s]", q);
+		FUZZ_ASSERT(!has_ascii_alnum(q) || tq.n_sites || tq.n_not_sites,
+			    "ALL for a query with text [%s]", q);
 		break;
 	case KS_Q_NONE:
 		FUZZ_ASSERT(!tq.match && !tq.exclude && tq.n_terms == 0, "NONE with an expression");
@@ -230,6 +250,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		FUZZ_ASSERT(0, "unknown kind %d", (int)tq.kind);
 	}
+	for (size_t i = 0; i < tq.n_sites + tq.n_not_sites; i++)
+		check_site(q, i < tq.n_sites ? tq.sites[i] : tq.not_sites[i - tq.n_sites]);
 	check_search(q, &tq);
 	ks_query_clear(&tq);
 	free(q);

@@ -243,6 +243,47 @@ static void run_all(void)
 	CHECK(tk != NULL);
 }
 
-TEST_MAIN(TEST(run_all), TEST(test_language), TEST(test_kinds), TEST(test_literal),
+/* site:host is a filter, not text: its site key (labels reversed, lower
+ * case) in sites or not_sites, once each; without a host name it is
+ * literal text. */
+static void test_site(void)
+{
+	struct ks_query q = {0};
+	CHECK(tr("site:BleepingComputer.com", &q) == NULL && q.kind == KS_Q_ALL);
+	CHECK(q.n_sites == 1 && q.n_not_sites == 0);
+	if (q.n_sites == 1)
+		CHECK_STR(q.sites[0], "com.bleepingcomputer");
+	CHECK_STR(tr("lapsus site:a.example OR site:www.b.example -site:c.example site:a.example", &q),
+		  "(\"lapsus\")");
+	CHECK(q.n_sites == 2 && q.n_not_sites == 1 && q.n_terms == 1);
+	if (q.n_sites == 2 && q.n_not_sites == 1) {
+		CHECK_STR(q.sites[1], "example.b.www");
+		CHECK_STR(q.not_sites[0], "example.c");
+	}
+	CHECK(tr("-site:c.example", &q) == NULL);
+	CHECK(q.kind == KS_Q_ALL && q.n_not_sites == 1);
+	CHECK_STR(tr("a OR site:x.example b", &q), "(\"a\") AND (\"b\")");
+	CHECK_STR(tr("okta -site:x.example", &q), "(\"okta\")");
+	CHECK(tr("site:https://x.example:8443/path?q", &q) == NULL);
+	if (q.n_sites == 1)
+		CHECK_STR(q.sites[0], "example.x");
+	/* no host name: the text itself */
+	static const char *const literal[] = {"site:", "site:::", "site:\"x\"", "site:a..b",
+					      "site:.a", "site:a*b", "site:*", "site:<b>"};
+	for (size_t i = 0; i < sizeof literal / sizeof literal[0]; i++) {
+		tr(literal[i], &q);
+		CHECK(q.n_sites == 0 && q.kind != KS_Q_ALL);
+	}
+	CHECK_STR(tr("site:", &q), "(\"site:\")");
+	/* site: terms count toward KS_QUERY_TERMS_MAX */
+	char many[1024] = "";
+	for (int i = 0; i < KS_QUERY_TERMS_MAX + 2; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "site:h%d.example ", i);
+	tr(many, &q);
+	CHECK(q.n_sites == KS_QUERY_TERMS_MAX && q.n_notices == 1);
+	ks_query_clear(&q);
+}
+
+TEST_MAIN(TEST(run_all), TEST(test_site), TEST(test_language), TEST(test_kinds), TEST(test_literal),
 	  TEST(test_many_terms), TEST(test_bound_terms), TEST(test_bound_prefix_short),
 	  TEST(test_bound_prefixes), TEST(test_bound_phrase_tokens), TEST(test_bound_spellings))

@@ -652,7 +652,103 @@ static void test_params(void)
 	CHECK(ks_sort_parse("random", &so) == KS_ERR_ARG);
 }
 
-TEST_MAIN(TEST(test_totals_facets), TEST(test_sort_paging), TEST(test_highlight_escape),
+/* Adds issue 20 (2022-05-01) to s: items linking to sites, and to hosts
+ * that only look like them. */
+static void put_linked(struct ks_store *s)
+{
+	static const char *const v[][3] = {
+	    {"Ransomware news A", "https://www.bleepingcomputer.com/a", "https://example.com/x"},
+	    {"Ransomware news B", "https://bleepingcomputer.com.evil.net/b", NULL},
+	    {"Other C", "https://news.Example.com/c", NULL},
+	    {"Ransomware D", "https://notbleepingcomputer.com/d", NULL}};
+	struct ks_batch b = {0};
+	struct ks_err err = {""};
+	struct ks_issue *is = ks_batch_add_issue(&b);
+	is->number = 20;
+	is->date = strdup("2022-05-01");
+	for (size_t i = 0; i < 4; i++) {
+		add_item(is, i == 2 ? "脆弱性" : "その他", v[i][0], NULL);
+		for (size_t k = 1; k < 3 && v[i][k]; k++)
+			CHECK(ks_item_add_link(&is->items[i], v[i][k], strlen(v[i][k])) == 0);
+	}
+	CHECK(ks_batch_enforce_limits(&b, "links.txt") == 0);
+	CHECK(ks_store_begin(s, &err) == KS_OK);
+	CHECK(ks_store_put_source(s, "/src/links.txt", "h2", &b, &err) == KS_OK);
+	CHECK(ks_store_commit(s, &err) == KS_OK);
+	ks_batch_clear(&b);
+}
+
+/* The total of q with p's other fields as they are. */
+static long long total_of(struct ks_store *s, struct ks_search_params *p, const char *q)
+{
+	p->q = q;
+	struct ks_result *r = run(s, p);
+	long long t = r ? r->total : -1;
+	ks_result_free(r);
+	return t;
+}
+
+/* site: keeps the items linking to that host or a subdomain (any of
+ * several), -site: leaves them out; totals and facets count the filtered
+ * items; hits and items carry every link, url first. */
+static void test_site_filter(void)
+{
+	struct ks_store *s = fixture();
+	struct ks_search_params p;
+	struct ks_err err = {""};
+	put_linked(s);
+	ks_search_params_init(&p);
+	p.q = "site:bleepingcomputer.com";
+	struct ks_result *r = run(s, &p);
+	CHECK(r && r->total == 1 && r->n_hits == 1);
+	if (r && r->n_hits == 1) {
+		CHECK_STR(r->hits[0].id, "20-1");
+		CHECK(r->hits[0].n_links == 2);
+		CHECK_STR(r->hits[0].url, "https://www.bleepingcomputer.com/a");
+		if (r->hits[0].n_links == 2) {
+			CHECK_STR(r->hits[0].links[0], "https://www.bleepingcomputer.com/a");
+			CHECK_STR(r->hits[0].links[1], "https://example.com/x");
+		}
+	}
+	ks_result_free(r);
+	p.q = "site:EXAMPLE.com";
+	r = run(s, &p);
+	CHECK(r && r->total == 2 && facet(r->years, r->n_years, "2022") == 2);
+	CHECK(r && facet(r->sections, r->n_sections, "脆弱性") == 1);
+	ks_result_free(r);
+	CHECK(total_of(s, &p, "Ransomware site:example.com") == 1);
+	CHECK(total_of(s, &p, "site:bleepingcomputer.com OR site:evil.net") == 2);
+	CHECK(total_of(s, &p, "site:bleepingcomputer.com site:evil.net") == 2);
+	CHECK(total_of(s, &p, "site:bleepingcomputer.com.") == 1);
+	CHECK(total_of(s, &p, "site:https://www.bleepingcomputer.com/x") == 1);
+	CHECK(total_of(s, &p, "site:nosuch.example") == 0);
+	long long all = total_of(s, &p, "Ransomware"), every = total_of(s, &p, "");
+	CHECK(all == 4 && every == 11); /* 10-2 says ransomware too */
+	CHECK(total_of(s, &p, "Ransomware -site:bleepingcomputer.com") == all - 1);
+	CHECK(total_of(s, &p, "-site:example.com") == every - 2);
+	CHECK(total_of(s, &p, "site:example.com -site:bleepingcomputer.com") == 1);
+	/* not host names: literal text, never an error */
+	CHECK(total_of(s, &p, "site:") >= 0 && total_of(s, &p, "site:::") >= 0);
+	CHECK(total_of(s, &p, "site:\"x\"") >= 0 && total_of(s, &p, "-site:") >= 0);
+	/* with the other filters, and sorted by date */
+	r = run(s, &(struct ks_search_params){.q = "site:example.com", .limit = 20,
+					      .section = "脆弱性"});
+	CHECK(r && r->total == 1 && facet(r->sections, r->n_sections, "その他") == 1);
+	ks_result_free(r);
+	p.sort = KS_SORT_NEWEST;
+	CHECK(total_of(s, &p, "site:example.com") == 2);
+	p.from = "2022-06-01";
+	CHECK(total_of(s, &p, "site:example.com") == 0);
+	struct ks_hit *h = NULL;
+	CHECK(ks_item_get(s, "20-3", &h, &err) == KS_OK && h && h->n_links == 1);
+	ks_hit_free(h);
+	h = NULL;
+	CHECK(ks_item_get(s, "10-1", &h, &err) == KS_OK && h && h->n_links == 0 && !h->links);
+	ks_hit_free(h);
+	cleanup(s);
+}
+
+TEST_MAIN(TEST(test_site_filter), TEST(test_totals_facets), TEST(test_sort_paging), TEST(test_highlight_escape),
 	  TEST(test_expansion_ranking), TEST(test_html_window), TEST(test_lookups),
 	  TEST(test_replace_forget), TEST(test_versions_and_bad_files), TEST(test_params),
 	  TEST(test_date_sort_scores), TEST(test_notices), TEST(test_body_parts),
