@@ -159,25 +159,47 @@ static void item_time(const char *date, const char *fallback, char out[32])
 		snprintf(out, 32, "%s", fallback);
 }
 
+/* <link rel="related"> for u when it is fit (related_url); < 0 on
+ * failure. */
+static int related_el(xmlTextWriterPtr w, const char *u)
+{
+	int oom = 0;
+	char *r = related_url(u, &oom);
+	int bad = oom || (r && link_el(w, "related", NULL, r) < 0);
+	free(r);
+	return bad ? -1 : 0;
+}
+
+/* The item's sources as rel="related" links: its url, then its other
+ * links, in order. < 0 on failure. */
+static int related_els(xmlTextWriterPtr w, const struct ks_hit *h)
+{
+	if (related_el(w, h->url) < 0)
+		return -1;
+	for (size_t i = 0; i < h->n_links; i++)
+		if ((!h->url || strcmp(h->links[i], h->url) != 0) && related_el(w, h->links[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* <entry>: id, title, updated, the item on the web UI (alternate), its
- * source (related, when an http(s) url), the quote as summary (the title
- * when there is no quote, so no reader shows an empty body), section. */
+ * sources (related, the http(s) url then the other links), the quote as
+ * summary (the title when there is no quote, so no reader shows an empty
+ * body), section. */
 static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, const char *when)
 {
 	char id[96], href[64];
 	struct ks_buf link = {0};
-	int oom = 0;
-	char *related = related_url(h->url, &oom);
 	const char *summary = h->quote && *h->quote ? h->quote : h->title;
 	snprintf(id, sizeof id, KS_FEED_TAG "item:%s", h->id);
 	snprintf(href, sizeof href, "/issue.html?n=%lld#item-%d", h->issue, h->position);
 	ks_buf_str(&link, base);
 	ks_buf_str(&link, href);
-	int bad = oom || link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
+	int bad = link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
 		  element(w, "id", id) < 0 || element(w, "title", h->title) < 0 ||
 		  element(w, "updated", when) < 0 ||
 		  link_el(w, "alternate", "text/html", link.p) < 0 ||
-		  (related && link_el(w, "related", NULL, related) < 0) ||
+		  related_els(w, h) < 0 ||
 		  (summary && *summary && element(w, "summary", summary) < 0);
 	if (!bad && h->section && *h->section)
 		bad = xmlTextWriterStartElement(w, BAD_CAST "category") < 0 ||
@@ -185,7 +207,6 @@ static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, c
 	if (!bad)
 		bad = xmlTextWriterEndElement(w) < 0;
 	ks_buf_free(&link);
-	free(related);
 	return bad ? -1 : 0;
 }
 

@@ -120,6 +120,7 @@ run('hostile text is shown as text: no dialog, no injected elements', async () =
 	assert.equal(await page.locator('.result').count(), 1);
 	assert.equal(await page.locator('.results script, .results img').count(), 0);
 	assert.equal(await page.locator('a[href^="javascript:"]').count(), 0, 'a javascript: url must not become a link');
+	assert.equal(await page.locator('.result .source-link').count(), 0, 'nor a source link');
 	await page.locator('.result-link').first().click();
 	await page.waitForURL(/\/issue\.html\?n=106#item-\d+/);
 	await page.waitForSelector('.item.is-target');
@@ -135,6 +136,16 @@ run('hostile text is shown as text: no dialog, no injected elements', async () =
 	await waitRendered(page);
 	assert.match(await page.locator('.result-title').first().textContent(), /<b>太字タグ<\/b> & "引用符"/);
 	assert.equal(await page.locator('.result-title b').count(), 0);
+	// Its source link: no url, so its first http(s) link (the javascript: one
+	// never reached the index), shown as the host, escaped, noopener.
+	const src = page.locator('.result .source-link');
+	assert.equal(await src.count(), 1);
+	assert.equal(await src.textContent(), 'sub.example.net');
+	assert.equal(await src.getAttribute('rel'), 'noopener noreferrer');
+	assert.equal(await src.getAttribute('href'), 'https://sub.example.net/a?x=%22%3Cb%3E%22&y=1');
+	const hit = (await api('/api/search?q=HTMLMETA')).body.hits[0];
+	assert.deepEqual(hit.links, ['https://Sub.Example.NET/a?x="<b>"&y=1', 'https://example.org/2']);
+	assert.equal(hit.url, hit.links[0]);
 	await page.waitForTimeout(200); // give any injected handler a chance to fire
 	await page.check();
 	await page.close2();

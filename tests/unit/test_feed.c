@@ -95,4 +95,55 @@ static void test_feed(void)
 	fx_close(s, path);
 }
 
-TEST_MAIN(TEST(test_feed))
+/* The hrefs of n's <link rel=rel> children, joined by spaces, into b. */
+static void hrefs(xmlNode *n, const char *rel, char *b, size_t cap)
+{
+	b[0] = 0;
+	for (xmlNode *c = n ? n->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "link"))
+			continue;
+		xmlChar *r = xmlGetProp(c, BAD_CAST "rel"), *h = xmlGetProp(c, BAD_CAST "href");
+		if (r && h && !strcmp((const char *)r, rel))
+			snprintf(b + strlen(b), cap - strlen(b), "%s%s", b[0] ? " " : "",
+				 (const char *)h);
+		xmlFree(r);
+		xmlFree(h);
+	}
+}
+
+/* An entry's sources: rel="related" for its url, then its other links in
+ * order; never a javascript: one; the alternate stays the web UI. */
+static void test_feed_links(void)
+{
+	struct ks_store *s = fx_open(path, "feed");
+	struct ks_batch b = {0};
+	struct ks_issue *is = fx_issue(&b, 5, "2022-04-03");
+	struct ks_item *it = fx_item(is, NULL, "linked", NULL);
+	it->url = strdup("https://a.example/1");
+	CHECK(ks_item_add_link(it, "https://b.example/2", 19) == 0);
+	CHECK(ks_item_add_link(it, "javascript:alert(1)", 19) == 0);
+	CHECK(ks_item_add_link(it, "http://c.example/3?x=1&y=2", 26) == 0);
+	CHECK(ks_batch_enforce_limits(&b, "feed.txt") == 0);
+	fx_put(s, "/src/feed.txt", &b);
+	struct ks_search_params p;
+	struct ks_feed_opts o = {.base = "http://127.0.0.1:8080", .limit = 20};
+	struct ks_err err = {""};
+	char *xml = NULL, got[512];
+	size_t len = 0;
+	ks_search_params_init(&p);
+	p.q = "linked";
+	CHECK(ks_feed_atom(s, &p, &o, &xml, &len, &err) == KS_OK);
+	xmlDoc *doc = xml ? xmlReadMemory(xml, (int)len, "feed.atom", NULL, XML_PARSE_NONET) : NULL;
+	xmlNode *e = child(doc ? xmlDocGetRootElement(doc) : NULL, "entry");
+	CHECK(e != NULL);
+	hrefs(e, "related", got, sizeof got);
+	CHECK_STR(got, "https://a.example/1 https://b.example/2 http://c.example/3?x=1&y=2");
+	hrefs(e, "alternate", got, sizeof got);
+	CHECK_STR(got, "http://127.0.0.1:8080/issue.html?n=5#item-1");
+	CHECK(xml && !strstr(xml, "javascript"));
+	xmlFreeDoc(doc);
+	free(xml);
+	fx_close(s, path);
+}
+
+TEST_MAIN(TEST(test_feed), TEST(test_feed_links))

@@ -1,6 +1,6 @@
 /* dom.js — the element helpers every page builds with: el()/svgEl(), text
  * and the server's highlighted HTML put into the page, badges, dates,
- * quotes, message boxes, the feed <link> and the "/" key. Fetching is in
+ * quotes, source links, message boxes, the feed <link> and the "/" key. Fetching is in
  * api.js, links and the page's own URL in url.js, browser storage in
  * store.js, string formats in text.js.
  *
@@ -16,6 +16,7 @@
  * reversed file name; in attributes and the document title the marker is
  * plain text. el(), svgEl(), setText() and setMarkedHtml() apply it. */
 import { hasCjk } from './text.js';
+import { sourceOf } from './url.js';
 
 export const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -205,6 +206,18 @@ export function kindBadge(kind) {
 	if (!kind) return null;
 	const known = Object.prototype.hasOwnProperty.call(KIND_LABEL, kind);
 	return el('span', { className: 'kind kind-' + (known ? kind : 'other'), text: kindLabel(kind) });
+}
+
+/* The link to an item's source (its url, else its first link: url.js
+ * sourceOf), shown as the host name, opening the original without
+ * telling it where the reader came from; null when it has no http(s) one. */
+export function sourceLink(it) {
+	const src = sourceOf(it);
+	if (!src) return null;
+	return el('a', {
+		href: src.href, className: 'source-link', rel: 'noopener noreferrer', title: src.href,
+		'aria-label': `出典 Source: ${src.host}`, text: src.host,
+	});
 }
 
 /* A date as <time>, or "日付不明" (unknown) when missing. */

@@ -1,9 +1,9 @@
 /* hits.js — one search hit as a list item, and the page links under a
  * list of hits; used by the search page and the entity page. */
-import { dateNode, el, sectionBadge, setMarkedHtml, setText } from './dom.js';
+import { dateNode, el, sectionBadge, setMarkedHtml, setText, sourceLink } from './dom.js';
 import { MAX_OFFSET, PAGE_SIZE } from './api.js';
 import { hasCjk } from './text.js';
-import { issueHref, itemPlace, safeHttpUrl } from './url.js';
+import { issueHref, itemPlace } from './url.js';
 
 /* <li> for one hit of /api/search: its highlighted title linking to the
  * item on its issue page, section, issue, date, source and snippet. */
@@ -19,8 +19,8 @@ export function renderHit(hit) {
 		sectionBadge(hit.section),
 		el('a', { href: issueHref(issue), className: 'issue-link', text: `Issue #${issue}` }),
 		dateNode(hit.date));
-	const src = safeHttpUrl(hit.url);
-	if (src) meta.append(el('a', { href: src, className: 'source-link', rel: 'noopener noreferrer', text: '出典 Source' }));
+	const src = sourceLink(hit);
+	if (src) meta.append(src);
 
 	const article = el('article', { className: 'result', 'aria-labelledby': titleId },
 		el('h2', { className: 'result-title' }, link), meta);

@@ -3,10 +3,10 @@
  * id="item-POS"> with a permalink; the target of the URL's fragment is
  * highlighted and scrolled to. */
 import {
-	byId, dateNode, el, errorDetail, quoteBlock, sectionBadge, sectionClass, showBadEncoding, showMessage,
+	byId, dateNode, el, errorDetail, quoteBlock, sectionBadge, sectionClass, showBadEncoding, showMessage, sourceLink,
 } from './dom.js';
 import { fetchIssue } from './api.js';
-import { itemPlace, queryIsUtf8, safeHttpUrl } from './url.js';
+import { itemPlace, queryIsUtf8 } from './url.js';
 import { backToLastSearch } from './store.js';
 
 /* Marks the item the URL's fragment names (#item-3) as the target and,
@@ -44,9 +44,9 @@ function renderItem(it, issueNo, fallbackPos) {
 	const art = el('article', { className: 'item', id: anchor, tabindex: '-1', 'aria-labelledby': titleId }, head);
 	const q = quoteBlock(it.quote);
 	if (q) art.append(q);
-	const src = safeHttpUrl(it.url);
+	const src = sourceLink(it);
 	const foot = el('p', { className: 'item-meta' }, el('span', { className: 'item-id', text: `ID ${it.id || issueNo + '-' + pos}` }));
-	if (src) foot.append(el('a', { href: src, className: 'source-link', rel: 'noopener noreferrer', text: '出典 Source' }));
+	if (src) foot.append(src);
 	art.append(foot);
 	return el('li', null, art);
 }

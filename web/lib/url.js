@@ -1,6 +1,6 @@
 /* url.js — the UI's links and the reading of its own URL: item, issue,
  * entity and feed links, the page number, the http(s)-only rule for links
- * taken from the data, and the check that a link's query is UTF-8. Every
+ * taken from the data (an item's source), and the check that a link's query is UTF-8. Every
  * URL is built with URLSearchParams or encodeURIComponent. */
 
 /* Only http(s) links from the data are made clickable: the absolute URL, or
@@ -13,6 +13,18 @@ export function safeHttpUrl(u) {
 	} catch {
 		return null;
 	}
+}
+
+/* An item's source: its url, else its first link, when http(s):
+ * { href, host } (host lower-cased, as the URL parser gives it), or null.
+ * A javascript: or data: url, even one that reached the index, is none. */
+export function sourceOf(it) {
+	const cands = [it && it.url, ...(it && Array.isArray(it.links) ? it.links : [])];
+	for (const u of cands) {
+		const href = safeHttpUrl(u);
+		if (href) return { href, host: new URL(href).hostname };
+	}
+	return null;
 }
 
 /* An item's issue and position: its own fields when present, else its id

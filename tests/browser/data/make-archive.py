@@ -4,7 +4,8 @@ output is committed). Issues 101-109: 2020-2023 plus one undated; issues
 11-58: one a month through 2016-2019 (entities, CVE ids, trends). ランサムウェア
 items sit in every section and year (30 of them, so the query pages), one quote
 carries <script>alert(1)</script>, one title HTML metacharacters, and one item
-a javascript: url that must never become a link. Issue 110: a long hash and a
+a javascript: url that must never become a link, and one (HTMLMETA) only
+links, the first with HTML metacharacters: its source link is its host. Issue 110: a long hash and a
 URL that must wrap, and bidi controls that must show as markers."""
 import hashlib
 import json
@@ -27,7 +28,7 @@ incident_titles = [
 out = []
 
 
-def add(issue, date, section, title, quote=None, url=None):
+def add(issue, date, section, title, quote=None, url=None, links=None):
     o = {"issue": issue}
     if date:
         o["date"] = date
@@ -37,6 +38,8 @@ def add(issue, date, section, title, quote=None, url=None):
         o["quote"] = quote
     if url is not None:
         o["url"] = url
+    if links is not None:
+        o["links"] = links
     out.append(o)
 
 
@@ -77,7 +80,8 @@ add(106, "2022-09-04", "攻撃、脅威", "スクリプト注入を試みる引�
     "Second paragraph with <img src=x onerror=alert(2)> and & ampersand.",
     "javascript:alert(3)")
 add(107, "2023-01-22", "その他", "<b>太字タグ</b> & \"引用符\" を含む見出し HTMLMETA",
-    "Angle brackets <i>must</i> appear literally.")
+    "Angle brackets <i>must</i> appear literally.", None,
+    ["javascript:alert(4)", "https://Sub.Example.NET/a?x=\"<b>\"&y=1", "https://example.org/2"])
 
 # Two English "ransomware" items (the exact toggle: with expansion the
 # query ransomware also finds the ランサムウェア items, with exact=1 only these).
