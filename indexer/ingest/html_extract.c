@@ -785,20 +785,20 @@ static int declares_charset(const char *html, size_t len)
 	return 0;
 }
 
-int ks_html_extract(const char *html, size_t len, int line0, int max_line, struct ks_issue *is,
-		    struct ks_html_meta *meta)
+int ks_html_extract(const char *html, size_t len, int line0, int max_line, unsigned flags,
+		    struct ks_issue *is, struct ks_html_meta *meta)
 {
 	struct walk w = {0};
 	struct build bd = {
 	    .w = &w, .is = is, .line0 = line0, .max_line = max_line > 0 ? max_line : 1};
-	const int opts =
-	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_RECOVER;
+	int utf8 = (flags & KS_HTML_UTF8) || !declares_charset(html, len);
+	const int opts = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+			 HTML_PARSE_RECOVER | (utf8 ? HTML_PARSE_IGNORE_ENC : 0);
 	htmlDocPtr doc = NULL;
 
 	*meta = (struct ks_html_meta){.number = -1};
 	if (len > 0 && len <= INT_MAX)
-		doc = htmlReadMemory(html, (int)len, NULL,
-				     declares_charset(html, len) ? NULL : "UTF-8", opts);
+		doc = htmlReadMemory(html, (int)len, NULL, utf8 ? "UTF-8" : NULL, opts);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (root) {
 		xmlNode top = {.type = XML_ELEMENT_NODE, .children = root};

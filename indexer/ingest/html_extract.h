@@ -40,14 +40,24 @@ struct ks_html_meta {
 	char *title;	  /* the line naming the issue (or <title>), NULL if none */
 };
 
+/* Flags of ks_html_extract. */
+enum ks_html_flags {
+	/* The text is UTF-8 already (converted from a mail part's charset, or
+	 * a feed's content as libxml2 gives it): a charset its <meta> or
+	 * <?xml?> declares is ignored. Without it a declared charset is read
+	 * (a page as served), else UTF-8. */
+	KS_HTML_UTF8 = 1 << 0
+};
+
 /* Parses len bytes of HTML (a whole page or a fragment) and appends its
  * items to is (positions continue from is->n_items; each item's line is
- * its line in the HTML plus line0, clamped to 1..max_line). meta is
- * filled (its title owned by the caller: ks_html_meta_clear). Returns
- * KS_OK, or KS_ERR_NOMEM (is then holds the items added so far, meta is
- * cleared). Never fails on content: a page without items adds none. */
-int ks_html_extract(const char *html, size_t len, int line0, int max_line, struct ks_issue *is,
-		    struct ks_html_meta *meta);
+ * its line in the HTML plus line0, clamped to 1..max_line); flags are
+ * enum ks_html_flags. meta is filled (its title owned by the caller:
+ * ks_html_meta_clear). Returns KS_OK, or KS_ERR_NOMEM (is then holds the
+ * items added so far, meta is cleared). Never fails on content: a page
+ * without items adds none. */
+int ks_html_extract(const char *html, size_t len, int line0, int max_line, unsigned flags,
+		    struct ks_issue *is, struct ks_html_meta *meta);
 
 /* Frees meta's title and resets it. Accepts NULL. */
 void ks_html_meta_clear(struct ks_html_meta *meta);

@@ -139,8 +139,7 @@ static int from_html(struct mail *m, GMimePart *part, struct ks_issue *is,
 	int rc = ks_mail_part_utf8(part, &html, &n, m->why, sizeof m->why);
 	if (rc != KS_OK)
 		return rc;
-	ks_mail_html_as_utf8(html, n);
-	rc = ks_html_extract(html, n, m->msg_line - 1, m->lines, is, meta);
+	rc = ks_html_extract(html, n, m->msg_line - 1, m->lines, KS_HTML_UTF8, is, meta);
 	free(html);
 	if (rc == KS_OK && !is->n_items) {
 		snprintf(m->why, sizeof m->why,

@@ -217,7 +217,8 @@ static int read_entry(struct feed *f, xmlNode *e, struct ks_issue *is, const cha
 	int rc = KS_ERR_NOMEM, line = entry_line(f, e);
 	if (!html || !link || !title)
 		goto out;
-	if ((rc = ks_html_extract(html, strlen(html), line - 1, f->lines, is, &meta)) != KS_OK)
+	if ((rc = ks_html_extract(html, strlen(html), line - 1, f->lines, KS_HTML_UTF8, is,
+				   &meta)) != KS_OK)
 		goto out;
 	for (size_t i = 0; i < is->n_items; i++)
 		is->items[i].line = line;

@@ -44,7 +44,7 @@ int ks_ingest_html(const char *name, const char *data, size_t len, struct ks_bat
 	if (!name)
 		name = "(input)";
 	if (!(is = ks_batch_add_issue(&tmp)) ||
-	    ks_html_extract(data, len, 0, ks_html_count_lines(data, len), is, &meta) != KS_OK) {
+	    ks_html_extract(data, len, 0, ks_html_count_lines(data, len), 0, is, &meta) != KS_OK) {
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[ingest] %s: out of memory", name);
 		goto out;
 	}

@@ -265,29 +265,3 @@ int ks_mail_part_utf8(GMimePart *part, char **out, size_t *len, char *why, size_
 		unflow(*out, len, param_is(part, "delsp", "yes"));
 	return rc;
 }
-
-/* Overwrites the last letter of every word (ASCII case ignored) in
- * s[0..n). */
-static void blot(char *s, size_t n, const char *word)
-{
-	size_t k = strlen(word);
-	for (size_t i = 0; i + k <= n; i++)
-		if (strncasecmp(s + i, word, k) == 0)
-			s[i + k - 1] = '_';
-}
-
-void ks_mail_html_as_utf8(char *html, size_t len)
-{
-	for (size_t i = 0; i + 5 < len; i++) {
-		char *end;
-		if (html[i] != '<' || (strncasecmp(html + i + 1, "meta", 4) != 0 &&
-				       strncasecmp(html + i + 1, "?xml", 4) != 0))
-			continue;
-		end = memchr(html + i, '>', len - i);
-		if (!end)
-			end = html + len;
-		blot(html + i, (size_t)(end - html) - i, "charset");
-		blot(html + i, (size_t)(end - html) - i, "encoding");
-		i = (size_t)(end - html);
-	}
-}

@@ -45,12 +45,4 @@ int ks_mail_part_utf8(GMimePart *part, char **out, size_t *len, char *why, size_
  * it or they give a control character; KS_ERR_NOMEM. */
 int ks_mail_to_utf8(const char *charset, const char *s, size_t n, char **out, size_t *len);
 
-/* Makes the charset declarations of an HTML document (already converted to
- * UTF-8) unreadable in place, so that the HTML extractor reads it as the
- * UTF-8 it is and not as the charset a <meta charset>, a <meta
- * http-equiv="Content-Type" content="...; charset=..."> or an <?xml
- * encoding=...?> names: "charset" and "encoding" inside those tags become
- * "charse_" and "encodin_" (same length, so nothing else moves). */
-void ks_mail_html_as_utf8(char *html, size_t len);
-
 #endif

@@ -175,4 +175,35 @@ static void test_duplicates(void)
 	CHECK(ks_ingest_detect("<rss version=\"2.0\">", 19) == KS_FMT_FEED);
 }
 
-TEST_MAIN(TEST(test_rss), TEST(test_atom), TEST(test_refused), TEST(test_duplicates))
+/* An entry's HTML content is UTF-8 as libxml2 gives it, whatever charset
+ * the HTML declares: a <meta charset="shift_jis"> in it is not obeyed (it
+ * would turn the UTF-8 bytes into mojibake); its links are the items'. */
+static void test_content_declares_charset(void)
+{
+	const char *feed =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+	    "<entry><title>Issue #6</title><content type=\"html\">"
+	    "&lt;html&gt;&lt;head&gt;&lt;meta charset=\"shift_jis\"&gt;"
+	    "&lt;meta http-equiv=\"Content-Type\" content=\"text/html; charset=euc-jp\"&gt;"
+	    "&lt;/head&gt;&lt;body&gt;"
+	    "&lt;h3&gt;&lt;a href=\"https://news.example.jp/a\"&gt;ランサムウェア攻撃&lt;/a&gt;&lt;/h3&gt;"
+	    "&lt;p&gt;工場が停止 &lt;a href=\"https://www.example.com/b\"&gt;詳細&lt;/a&gt;&lt;/p&gt;"
+	    "&lt;/body&gt;&lt;/html&gt;</content></entry>\n</feed>\n";
+	struct ks_batch b = {0};
+	struct ks_err e = {""};
+	CHECK(ks_ingest_parse("c.atom", feed, strlen(feed), KS_FMT_AUTO, &b, &e) == KS_OK);
+	CHECK(b.n_issues == 1 && b.issues[0].n_items == 1);
+	if (b.n_issues == 1 && b.issues[0].n_items == 1) {
+		const struct ks_item *it = &b.issues[0].items[0];
+		CHECK_STR(it->title, "ランサムウェア攻撃");
+		CHECK_STR(it->quote, "工場が停止 詳細");
+		CHECK(it->n_links == 2);
+		if (it->n_links == 2)
+			CHECK_STR(it->links[1], "https://www.example.com/b");
+	}
+	ks_batch_clear(&b);
+}
+
+TEST_MAIN(TEST(test_rss), TEST(test_atom), TEST(test_refused), TEST(test_duplicates),
+	  TEST(test_content_declares_charset))
