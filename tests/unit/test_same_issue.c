@@ -1,7 +1,7 @@
 /* test_same_issue.c - one issue written in every format kensaku reads
  * (tests/data/same-issue/: plain text, JSON Lines, an HTML page, an Atom
  * feed, an ISO-2022-JP email) gives the same items: issue number, date,
- * positions, sections, titles, quotes and urls identical to the plain-text
+ * positions, sections, titles, quotes, urls and links identical to the plain-text
  * copy's; and an issue that moves from one format to another keeps its ids
  * (issue 13, point 5). */
 #include <stdlib.h>
@@ -59,6 +59,9 @@ static void same_items(const char *file, const struct ks_issue *want, const stru
 		CHECK_STR(g->title, w->title);
 		CHECK_STR(opt(g->quote), opt(w->quote));
 		CHECK_STR(opt(g->url), opt(w->url));
+		CHECK(g->n_links == w->n_links); /* every format here carries its links */
+		for (size_t k = 0; k < w->n_links && k < g->n_links; k++)
+			CHECK_STR(g->links[k], w->links[k]);
 	}
 }
 
