@@ -30,6 +30,9 @@ struct ks_result {
 	struct ks_facet *years; /* with every filter, by year desc */
 	size_t n_years;
 	char *fts;	       /* the FTS5 expression that ran (NULL for browse) */
+	char **sites; /* the site: filters that ran, as "host" (any of them) and
+		       * "-host" (none of them), owned */
+	size_t n_sites;
 	struct ks_facet *cves; /* top KS_FACET_TOP CVE ids, every filter, by count desc */
 	size_t n_cves;
 	struct ks_facet *entities; /* top KS_FACET_TOP gazetteer entities, likewise */
@@ -87,7 +90,7 @@ void ks_issue_result_free(struct ks_issue_result *is);
 json_t *ks_issue_json(const struct ks_issue_result *is);
 
 /* The API body of a search: {"query","total","offset","limit","took_ms",
- * "hits","facets","expanded"} (+ "fts" when r->explain, + "notices" when
+ * "hits","facets","expanded"} (+ "fts" and "sites" when r->explain, + "notices" when
  * the query ran into a bound, + "suggestions" when there are some); facets holds "section", "year",
  * "cve" and "entity"; expanded is [{"term","variants"}]. New reference; NULL on out of memory. */
 json_t *ks_result_json(const struct ks_result *r);

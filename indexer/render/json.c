@@ -175,7 +175,7 @@ static json_t *strings_json(char *const *v, size_t n)
 	return a;
 }
 
-/* The members after it: hits, facets, expanded (+ fts, notices,
+/* The members after it: hits, facets, expanded (+ fts, sites, notices,
  * suggestions). */
 static json_t *result_tail(const struct ks_result *r)
 {
@@ -191,6 +191,7 @@ static json_t *result_tail(const struct ks_result *r)
 	    json_object_set(o, "hits", hits) || json_object_set(o, "facets", facets) ||
 	    json_object_set_new(o, "expanded", ks_expanded_json(r->expanded, r->n_expanded)) ||
 	    (r->explain && json_object_set_new(o, "fts", str_or_null(r->fts))) ||
+	    (r->explain && json_object_set_new(o, "sites", strings_json(r->sites, r->n_sites))) ||
 	    (r->n_notices &&
 	     json_object_set_new(o, "notices", ks_notices_json(r->notices, r->n_notices))) ||
 	    (r->n_suggestions &&

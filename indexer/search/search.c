@@ -23,6 +23,7 @@
 #include "hit.h"
 #include "rowid.h"
 #include "scan.h"
+#include "site.h"
 #include "store_internal.h"
 #include "topk.h"
 
@@ -66,6 +67,9 @@ void ks_result_free(struct ks_result *r)
 	ks_query_notices_free(r->notices, r->n_notices);
 	free(r->query);
 	free(r->fts);
+	for (size_t i = 0; i < r->n_sites; i++)
+		free(r->sites[i]);
+	free(r->sites);
 	free(r);
 }
 
@@ -415,12 +419,35 @@ static struct ks_result *result_new(const struct ks_search_params *p, struct ks_
 	return r;
 }
 
+/* Appends the host of each of the n site keys of v to r->sites, after
+ * prefix ("" or "-"). 0, or -1 on out of memory. */
+static int take_sites(struct ks_result *r, char *const *v, size_t n, const char *prefix)
+{
+	char host[KS_SITE_MAX + 1];
+	for (size_t i = 0; i < n; i++) {
+		char **g = realloc(r->sites, (r->n_sites + 1) * sizeof *g);
+		if (!g)
+			return -1;
+		r->sites = g;
+		strcpy(host, prefix);
+		/* the labels of a key reversed again are its host */
+		if (ks_link_site_of_host(v[i], strlen(v[i]), host + strlen(prefix)) != 0)
+			continue;
+		if (!(g[r->n_sites] = strdup(host)))
+			return -1;
+		r->n_sites++;
+	}
+	return 0;
+}
+
 /* Moves the expansions and notices of sc's query into r, and copies the
- * expression that runs. */
+ * expression and the site: filters that run. */
 static int result_take_query(struct ks_result *r, struct ks_scan *sc, struct ks_err *err)
 {
 	ks_query_take_notes(&sc->q, &r->expanded, &r->n_expanded, &r->notices, &r->n_notices);
-	if (sc->fts && !(r->fts = strdup(sc->fts)))
+	if ((sc->fts && !(r->fts = strdup(sc->fts))) ||
+	    take_sites(r, sc->q.sites, sc->q.n_sites, "") < 0 ||
+	    take_sites(r, sc->q.not_sites, sc->q.n_not_sites, "-") < 0)
 		return ks_err_set(err, KS_ERR_NOMEM, "[search] out of memory");
 	return KS_OK;
 }

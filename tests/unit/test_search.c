@@ -739,6 +739,14 @@ static void test_site_filter(void)
 	CHECK(total_of(s, &p, "site:example.com") == 2);
 	p.from = "2022-06-01";
 	CHECK(total_of(s, &p, "site:example.com") == 0);
+	/* the filters that ran, for explain: as hosts */
+	r = run(s, &(struct ks_search_params){.q = "site:WWW.X.example. -site:y.example", .limit = 20});
+	CHECK(r && r->n_sites == 2);
+	if (r && r->n_sites == 2) {
+		CHECK_STR(r->sites[0], "www.x.example");
+		CHECK_STR(r->sites[1], "-y.example");
+	}
+	ks_result_free(r);
 	struct ks_hit *h = NULL;
 	CHECK(ks_item_get(s, "20-3", &h, &err) == KS_OK && h && h->n_links == 1);
 	ks_hit_free(h);
