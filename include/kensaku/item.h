@@ -21,7 +21,7 @@
 #define KS_MAX_URL_BYTES 2048	  /* an item's url, and each of its links */
 #define KS_MAX_ITEM_LINKS 50	  /* links kept per item (later ones are dropped) */
 #define KS_MAX_ISSUE_ITEMS 1000	  /* items of one issue */
-#define KS_MAX_ISSUE_CHARS 200000 /* text of an issue: its items' title, quote, section, url, links */
+#define KS_MAX_ISSUE_CHARS 200000 /* an issue's items: title, quote, section, url, links */
 #define KS_MAX_SKIP_NOTES 20	  /* skip messages kept per file (the rest counted) */
 
 struct ks_item {

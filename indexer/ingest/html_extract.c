@@ -44,7 +44,7 @@ struct walk {
 	size_t n, cap;
 	struct ks_buf run;		      /* the text of the block being read */
 	size_t run_chars, run_bold, run_link; /* its non-space bytes, in bold, in links */
-	struct ks_buf run_href; /* the run's links, each ending with '\n' */
+	struct ks_buf run_href;		      /* the run's links, each ending with '\n' */
 	int run_line;
 	int quoted, bold, link;
 	char *page_title, *og_title;

@@ -198,8 +198,7 @@ static int entry(xmlTextWriterPtr w, const struct ks_hit *h, const char *base, c
 	int bad = link.oom || xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 ||
 		  element(w, "id", id) < 0 || element(w, "title", h->title) < 0 ||
 		  element(w, "updated", when) < 0 ||
-		  link_el(w, "alternate", "text/html", link.p) < 0 ||
-		  related_els(w, h) < 0 ||
+		  link_el(w, "alternate", "text/html", link.p) < 0 || related_els(w, h) < 0 ||
 		  (summary && *summary && element(w, "summary", summary) < 0);
 	if (!bad && h->section && *h->section)
 		bad = xmlTextWriterStartElement(w, BAD_CAST "category") < 0 ||

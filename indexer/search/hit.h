@@ -12,7 +12,7 @@
  * the last is the item's links joined by '\n' (a link has no controls). */
 #define KS_HIT_COLS                                                                                \
 	"i.rowid, i.issue, i.position, i.date, i.section, i.title, i.quote, i.url,"                \
-	" (SELECT group_concat(url, char(10)) FROM (SELECT url FROM item_links"                   \
+	" (SELECT group_concat(url, char(10)) FROM (SELECT url FROM item_links"                    \
 	" WHERE item = i.rowid ORDER BY n))"
 
 /* Fills *h (zeroed first) from the current row of st: KS_HIT_COLS then the

@@ -37,17 +37,17 @@ void ks_deadline_start(struct ks_deadline *d, int ms);
 int ks_deadline_passed(struct ks_store *s, const struct ks_deadline *d);
 
 struct ks_scan {
-	struct ks_query q;    /* the translated query (owns its strings) */
+	struct ks_query q;	    /* the translated query (owns its strings) */
 	struct ks_query_phrases pl; /* q's phrases, as ks_rank receives them */
-	const char *fts;      /* expression bound to MATCH, NULL when browsing */
-	sqlite3_int64 lo, hi; /* rowid range of the date filter */
-	int sec;	      /* section id to keep, -1 for any */
-	int none;	      /* nothing can match (no searchable term, unknown section) */
-	int has_ent;	      /* entity or site: filter: only rowids in ent */
-	sqlite3_int64 *ent;   /* ascending: the entity's items, and of those,
-			       * the items linking to a site: of the query */
+	const char *fts;	    /* expression bound to MATCH, NULL when browsing */
+	sqlite3_int64 lo, hi;	    /* rowid range of the date filter */
+	int sec;		    /* section id to keep, -1 for any */
+	int none;		    /* nothing can match (no searchable term, unknown section) */
+	int has_ent;		    /* entity or site: filter: only rowids in ent */
+	sqlite3_int64 *ent;	    /* ascending: the entity's items, and of those,
+				     * the items linking to a site: of the query */
 	size_t n_ent;
-	sqlite3_int64 *out;   /* ascending: the items of -site: terms, left out */
+	sqlite3_int64 *out; /* ascending: the items of -site: terms, left out */
 	size_t n_out;
 	struct ks_deadline dl; /* p->deadline_ms from ks_scan_init */
 };

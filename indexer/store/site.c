@@ -30,7 +30,8 @@ int ks_link_usable(const char *s, size_t n)
 
 static int host_byte(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c >= 0x80;
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+	       c >= 0x80;
 }
 
 /* The site key of the host h[0..n) (an authority: user@ and :port are
@@ -114,4 +115,3 @@ int ks_site_register(sqlite3 *db)
 				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				       site_fn, NULL, NULL);
 }
-
