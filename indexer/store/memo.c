@@ -1,38 +1,81 @@
 /* memo.c - the per-connection read caches of memo.h: sorted rowid arrays
- * with lengths, with offsets into a tag id array, and with offsets into one
- * arena of word map blobs; tag names interned in an open-addressing hash
- * table. */
+ * with lengths, with offsets into a tag id array, and with each item's
+ * word maps (split at load, short bitmaps in the item's slot, longer ones
+ * in one arena), each array indexed by its runs of consecutive sequence
+ * numbers; tag names interned in an open-addressing hash table. */
 #include "memo.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "rowid.h"
 #include "varint.h"
 #include "words.h"
 
 #define MISSES_MAX 256 /* rows found missing before a reload is due */
+
+/* A run of a sorted rowid array: its items at .. at + n - 1 have rowid's
+ * sequence number (rowid.h) and the next n - 1. An issue's items are one
+ * run, so an index has about as many runs as issues, and a lookup finds
+ * its run in a small array (from the last one: rowids come ascending) and
+ * the one item that can be rowid by arithmetic, then checks it: it reads
+ * the large arrays only at that item, and in rowid order. */
+struct run {
+	sqlite3_int64 rowid; /* first: find reads it */
+	uint32_t at, n;
+};
+
+/* The runs of one array; none (v NULL) on out of memory: lookups search
+ * the array itself. */
+struct runs {
+	struct run *v;
+	size_t n;
+};
+
+/* One item's word maps, sorted by rowid: its title's bitmap is
+ * arena[off .. off + n_title), its quote's the n_quote bytes after it. */
+struct wrow {
+	sqlite3_int64 rowid; /* first: find reads it */
+	uint32_t off, n_title, n_quote, words;
+};
+
+/* The same in 16 bytes, so that a ranked row reads one cache line: not
+ * the rowid (runs find the slot) but its day and section, to verify. */
+#define WSLOT_QUOTE_BITS 20		/* lens: title bytes above, quote bytes below */
+#define WSLOT_TITLE_MAX 2047		/* title bitmap bytes a slot holds at most */
+#define WSLOT_INLINE (1u << 31)		/* lens: the bitmaps are in the slot's off */
+#define WSLOT_INLINE_MAX sizeof(uint32_t) /* bitmap bytes a slot holds itself */
+struct wslot {
+	uint32_t check; /* day << 10 | section of the rowid */
+	uint32_t words;
+	uint32_t off; /* in the arena, or (WSLOT_INLINE) the bitmaps themselves */
+	uint32_t lens;
+};
 
 struct ks_memo {
 	/* lengths */
 	sqlite3_int64 *len_rowid;
 	uint32_t *len;
 	size_t n_len;
+	struct runs len_runs;
 	int len_loaded;
 	/* tags: item i has ids[off[i] .. off[i + 1]) */
 	sqlite3_int64 *tag_rowid;
 	uint32_t *off;
 	uint32_t *ids;
 	size_t n_items, n_ids;
+	struct runs tag_runs;
 	int tags_loaded;
 	/* tag names */
 	char **names, **kinds;
 	size_t n_names, cap_names;
 	uint32_t *slots; /* hash of names: id + 1, 0 when empty */
 	size_t n_slots;
-	/* word maps: item i's blob (words.h) is w_arena[w_off[i] .. w_off[i + 1]) */
-	sqlite3_int64 *w_rowid;
-	uint32_t *w_off;
-	uint32_t *w_words;
+	/* word maps: w_row[0..n_w) sorted, or (then NULL) w_slot[0..n_w)
+	 * found through w_runs; longer bitmaps in w_arena */
+	struct wrow *w_row;
+	struct wslot *w_slot;
+	struct runs w_runs;
 	unsigned char *w_arena;
 	size_t n_w, cap_w, w_len, w_cap;
 	double w_sum; /* words over all loaded items */
@@ -47,8 +90,16 @@ struct ks_memo *ks_memo_new(void)
 	return calloc(1, sizeof(struct ks_memo));
 }
 
+static void runs_clear(struct runs *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
 static void lengths_clear(struct ks_memo *m)
 {
+	runs_clear(&m->len_runs);
 	free(m->len_rowid);
 	free(m->len);
 	m->len_rowid = NULL;
@@ -59,6 +110,7 @@ static void lengths_clear(struct ks_memo *m)
 
 static void tags_clear(struct ks_memo *m)
 {
+	runs_clear(&m->tag_runs);
 	free(m->tag_rowid);
 	free(m->off);
 	free(m->ids);
@@ -71,13 +123,12 @@ static void tags_clear(struct ks_memo *m)
 
 static void words_clear(struct ks_memo *m)
 {
-	free(m->w_rowid);
-	free(m->w_off);
-	free(m->w_words);
+	free(m->w_row);
+	free(m->w_slot);
+	runs_clear(&m->w_runs);
 	free(m->w_arena);
-	m->w_rowid = NULL;
-	m->w_off = NULL;
-	m->w_words = NULL;
+	m->w_row = NULL;
+	m->w_slot = NULL;
 	m->w_arena = NULL;
 	m->n_w = m->cap_w = m->w_len = m->w_cap = 0;
 	m->w_sum = 0;
@@ -108,35 +159,102 @@ void ks_memo_note_miss(struct ks_memo *m)
 		m->misses++;
 }
 
-/* Index of rowid in the ascending array a[0..n), or -1. The search starts
- * at *hint and gallops forward (rowids usually come ascending); *hint is
- * left where rowid is or would be. */
-static long find(const sqlite3_int64 *a, size_t n, sqlite3_int64 rowid, size_t *hint)
+/* The rowid of element i of the array a of size-byte elements that begin
+ * with their rowid. */
+static sqlite3_int64 rowid_at(const void *a, size_t size, size_t i)
+{
+	return *(const sqlite3_int64 *)(const void *)((const char *)a + i * size);
+}
+
+/* Index of rowid in the array a[0..n) of size-byte elements that begin
+ * with their rowid, ascending; or -1. The search starts at *hint and
+ * gallops forward (rowids usually come ascending); *hint is left where
+ * rowid is or would be. */
+static long find(const void *a, size_t size, size_t n, sqlite3_int64 rowid, size_t *hint)
 {
 	size_t lo = 0, hi = n;
-	if (*hint < n && a[*hint] <= rowid) {
+	if (*hint < n && rowid_at(a, size, *hint) <= rowid) {
 		size_t step = 1;
 		lo = *hint;
 		hi = lo + 1;
-		while (hi < n && a[hi] <= rowid) {
+		while (hi < n && rowid_at(a, size, hi) <= rowid) {
 			lo = hi;
 			step *= 2;
 			hi = lo + step < n ? lo + step : n;
 		}
-		if (a[lo] == rowid) {
+		if (rowid_at(a, size, lo) == rowid) {
 			*hint = lo;
 			return (long)lo;
 		}
 	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (a[mid] < rowid)
+		if (rowid_at(a, size, mid) < rowid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*hint = lo;
-	return lo < n && a[lo] == rowid ? (long)lo : -1;
+	return lo < n && rowid_at(a, size, lo) == rowid ? (long)lo : -1;
+}
+
+static uint64_t seq_of(sqlite3_int64 rowid)
+{
+	return ((uint64_t)rowid >> KS_ROWID_SEQ_SHIFT) & (uint64_t)KS_ROWID_SEQ_MAX;
+}
+
+/* 1 when item i of the sorted array a (as for find) starts a run. */
+static int run_starts(const void *a, size_t size, size_t i)
+{
+	return i == 0 || seq_of(rowid_at(a, size, i)) != seq_of(rowid_at(a, size, i - 1)) + 1;
+}
+
+/* Builds t, the runs of the sorted array a[0..n) (as for find); leaves it
+ * empty on out of memory. */
+static void runs_build(struct runs *t, const void *a, size_t size, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += run_starts(a, size, i);
+	if (!k || n > UINT32_MAX || !(t->v = malloc(k * sizeof *t->v)))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (run_starts(a, size, i))
+			t->v[t->n++] = (struct run){rowid_at(a, size, i), (uint32_t)i, 0};
+		t->v[t->n - 1].n++;
+	}
+}
+
+/* The index rowid has if it is in t's array (the one item of its run with
+ * its seq: the caller checks the rest of it), or -1. *hint (start it at
+ * 0) is where the last lookup's run was. */
+static long runs_find(const struct runs *t, sqlite3_int64 rowid, size_t *hint)
+{
+	long r = find(t->v, sizeof *t->v, t->n, rowid, hint);
+	if (r < 0 && *hint == 0)
+		return -1; /* before the first run */
+	if (r < 0)
+		r = (long)--*hint; /* the last run starting before rowid */
+	const struct run *u = &t->v[r];
+	uint64_t k = seq_of(rowid) - seq_of(u->rowid); /* wraps when below: >= n */
+	return k < u->n ? (long)(u->at + k) : -1;
+}
+
+/* Index of rowid in the sorted array a[0..n) (as for find), or -1:
+ * through its runs t when it has them. */
+static long runs_lookup(const struct runs *t, const void *a, size_t size, size_t n,
+			sqlite3_int64 rowid, size_t *hint)
+{
+	if (!t->v)
+		return find(a, size, n, rowid, hint);
+	long i = runs_find(t, rowid, hint);
+	if (i < 0 || rowid_at(a, size, (size_t)i) != rowid)
+		return -1;
+	/* lookups read the array in order, with much else between: ask
+	 * for its next line now */
+	if (((size_t)i + 1) * size + 64 <= n * size)
+		__builtin_prefetch((const char *)a + (size_t)i * size + 64);
+	return i;
 }
 
 /* Grows the arrays a (elem bytes each) and b to hold cap elements. */
@@ -194,13 +312,16 @@ int ks_memo_lengths_load(struct ks_memo *m, sqlite3 *db)
 		lengths_clear(m);
 		return r == SQLITE_OK || r == SQLITE_ROW ? SQLITE_ERROR : r;
 	}
+	runs_build(&m->len_runs, m->len_rowid, sizeof *m->len_rowid, m->n_len);
 	m->len_loaded = 1;
 	return SQLITE_OK;
 }
 
 int ks_memo_length(const struct ks_memo *m, sqlite3_int64 rowid, int *len, size_t *hint)
 {
-	long i = m->len_loaded ? find(m->len_rowid, m->n_len, rowid, hint) : -1;
+	long i = m->len_loaded ? runs_lookup(&m->len_runs, m->len_rowid, sizeof *m->len_rowid,
+					     m->n_len, rowid, hint)
+			       : -1;
 	if (i < 0)
 		return 0;
 	*len = m->len[i] > INT32_MAX ? INT32_MAX : (int)m->len[i];
@@ -366,6 +487,7 @@ int ks_memo_tags_load(struct ks_memo *m, sqlite3 *db)
 	}
 	if (m->off)
 		m->off[m->n_items] = (uint32_t)m->n_ids;
+	runs_build(&m->tag_runs, m->tag_rowid, sizeof *m->tag_rowid, m->n_items);
 	m->tags_loaded = 1;
 	return SQLITE_OK;
 }
@@ -373,7 +495,9 @@ int ks_memo_tags_load(struct ks_memo *m, sqlite3 *db)
 int ks_memo_tags(const struct ks_memo *m, sqlite3_int64 rowid, const uint32_t **ids, size_t *n,
 		 size_t *hint)
 {
-	long i = m->tags_loaded ? find(m->tag_rowid, m->n_items, rowid, hint) : -1;
+	long i = m->tags_loaded ? runs_lookup(&m->tag_runs, m->tag_rowid, sizeof *m->tag_rowid,
+					      m->n_items, rowid, hint)
+				: -1;
 	if (i < 0)
 		return 0;
 	*ids = m->ids + m->off[i];
@@ -402,8 +526,9 @@ size_t ks_memo_words_bytes(const struct ks_memo *m)
 {
 	if (!m || !m->w_loaded)
 		return 0;
-	return m->cap_w * (sizeof(*m->w_rowid) + sizeof(*m->w_off) + sizeof(*m->w_words)) +
-	       m->w_cap;
+	if (m->w_row)
+		return m->cap_w * sizeof(*m->w_row) + m->w_cap;
+	return m->n_w * sizeof(*m->w_slot) + m->w_runs.n * sizeof(*m->w_runs.v) + m->w_cap;
 }
 
 /* Set bits in n bytes of p. */
@@ -415,21 +540,19 @@ static uint32_t popcount(const unsigned char *p, int n)
 	return k;
 }
 
-/* Appends an item: its rowid, its map blob (n bytes, checked well-formed
- * by the caller) and its length in words. -1 on out of memory or an arena
- * past 4 GiB. */
-static int words_add(struct ks_memo *m, sqlite3_int64 rowid, const void *blob, size_t n,
-		     uint32_t words)
+/* Appends an item: its rowid, its bitmaps (nt bytes of title, then nq of
+ * quote, at bits) and its length in words. -1 on out of memory or an
+ * arena past 4 GiB. */
+static int words_add(struct ks_memo *m, sqlite3_int64 rowid, const unsigned char *bits, int nt,
+		     int nq, uint32_t words)
 {
-	if (m->n_w + 1 >= m->cap_w) {
+	size_t n = (size_t)nt + (size_t)nq;
+	if (m->n_w == m->cap_w) {
 		size_t cap = m->cap_w ? m->cap_w * 2 : 4096;
-		if (grow2((void **)&m->w_rowid, sizeof(*m->w_rowid), (void **)&m->w_off,
-			  sizeof(*m->w_off), cap) < 0)
-			return -1;
-		uint32_t *w = realloc(m->w_words, cap * sizeof(*w));
+		struct wrow *w = realloc(m->w_row, cap * sizeof(*w));
 		if (!w)
 			return -1;
-		m->w_words = w;
+		m->w_row = w;
 		m->cap_w = cap;
 	}
 	if (m->w_len + n > UINT32_MAX)
@@ -445,12 +568,10 @@ static int words_add(struct ks_memo *m, sqlite3_int64 rowid, const void *blob, s
 		m->w_cap = cap;
 	}
 	if (n)
-		memcpy(m->w_arena + m->w_len, blob, n);
-	m->w_rowid[m->n_w] = rowid;
-	m->w_off[m->n_w] = (uint32_t)m->w_len;
-	m->w_words[m->n_w++] = words;
+		memcpy(m->w_arena + m->w_len, bits, n);
+	m->w_row[m->n_w++] =
+	    (struct wrow){rowid, (uint32_t)m->w_len, (uint32_t)nt, (uint32_t)nq, words};
 	m->w_len += n;
-	m->w_off[m->n_w] = (uint32_t)m->w_len;
 	m->w_sum += words;
 	return 0;
 }
@@ -472,7 +593,8 @@ static int words_row(struct ks_memo *m, sqlite3_stmt *maps, sqlite3_stmt *sizes)
 	}
 	uint64_t inside = popcount(t, nt) + (uint64_t)popcount(q, nq);
 	uint64_t words = positions > inside ? positions - inside : 0;
-	if (words_add(m, sqlite3_column_int64(maps, 0), blob, (size_t)n,
+	/* the quote's bitmap follows the title's in the blob */
+	if (words_add(m, sqlite3_column_int64(maps, 0), t, nt, nq,
 		      words > UINT32_MAX ? UINT32_MAX : (uint32_t)words) < 0)
 		return SQLITE_NOMEM;
 	return SQLITE_OK;
@@ -497,19 +619,68 @@ static int words_table(sqlite3 *db, int *exists)
  * shrink keeps the larger block). */
 static void words_fit(struct ks_memo *m)
 {
-	size_t cap = m->n_w + 1;
+	size_t cap = m->n_w ? m->n_w : 1;
 	void *p;
-	if ((p = realloc(m->w_rowid, cap * sizeof(*m->w_rowid))))
-		m->w_rowid = p;
-	if ((p = realloc(m->w_off, cap * sizeof(*m->w_off))))
-		m->w_off = p;
-	if ((p = realloc(m->w_words, cap * sizeof(*m->w_words))))
-		m->w_words = p;
-	m->cap_w = cap; /* each array holds at least cap, shrunk or not */
+	if ((p = realloc(m->w_row, cap * sizeof(*m->w_row))))
+		m->w_row = p;
+	m->cap_w = cap; /* holds at least cap, shrunk or not */
 	if (m->w_len && (p = realloc(m->w_arena, m->w_len))) {
 		m->w_arena = p;
 		m->w_cap = m->w_len;
 	}
+}
+
+/* The day and section of rowid (rowid.h), a slot's check. */
+static uint32_t check_of(sqlite3_int64 rowid)
+{
+	uint64_t r = (uint64_t)rowid;
+	return (uint32_t)((r >> KS_ROWID_DAY_SHIFT) << 10 | (r & KS_ROWID_SEC_MASK));
+}
+
+/* Moves the sorted rows into slots and runs when every row fits a slot
+ * (else, or out of memory, they stay sorted); the arena keeps only the
+ * bitmaps that do not fit in their slot. */
+static void words_slots(struct ks_memo *m)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < m->n_w; i++) {
+		const struct wrow *w = &m->w_row[i];
+		if (w->rowid < 0 || w->n_title > WSLOT_TITLE_MAX || w->n_quote >> WSLOT_QUOTE_BITS)
+			return;
+	}
+	struct wslot *t = m->n_w ? malloc(m->n_w * sizeof *t) : NULL;
+	if (t)
+		runs_build(&m->w_runs, m->w_row, sizeof *m->w_row, m->n_w);
+	if (!m->w_runs.v) {
+		free(t);
+		return;
+	}
+	for (size_t i = 0; i < m->n_w; i++) {
+		const struct wrow *w = &m->w_row[i];
+		size_t n = (size_t)w->n_title + w->n_quote;
+		t[i] = (struct wslot){check_of(w->rowid), w->words, (uint32_t)len,
+				      w->n_title << WSLOT_QUOTE_BITS | w->n_quote};
+		if (n <= WSLOT_INLINE_MAX) { /* most maps are short */
+			t[i].lens |= WSLOT_INLINE;
+			t[i].off = 0;
+			if (n)
+				memcpy(&t[i].off, m->w_arena + w->off, n);
+		} else { /* down the arena: len <= w->off */
+			memmove(m->w_arena + len, m->w_arena + w->off, n);
+			len += n;
+		}
+	}
+	void *p = len ? realloc(m->w_arena, len) : NULL;
+	if (p || !len) { /* a failed shrink keeps the larger block */
+		if (!len)
+			free(m->w_arena);
+		m->w_arena = p;
+		m->w_cap = len;
+	}
+	m->w_len = len;
+	free(m->w_row);
+	m->w_row = NULL;
+	m->w_slot = t;
 }
 
 int ks_memo_words_load(struct ks_memo *m, sqlite3 *db)
@@ -550,21 +721,46 @@ int ks_memo_words_load(struct ks_memo *m, sqlite3 *db)
 		return r == SQLITE_OK || r == SQLITE_ROW ? SQLITE_ERROR : r;
 	}
 	words_fit(m);
+	words_slots(m);
 	m->w_loaded = m->w_present = 1;
 	return SQLITE_OK;
+}
+
+/* Fills out with an item's maps. */
+static void words_out(const unsigned char *bits, uint32_t n_title, uint32_t n_quote,
+		      uint32_t words, struct ks_words_row *out)
+{
+	out->title = bits; /* NULL (no arena): no bitmap bytes */
+	out->quote = bits ? bits + n_title : NULL;
+	out->n_title = (int)n_title;
+	out->n_quote = (int)n_quote;
+	out->words = words;
 }
 
 int ks_memo_words(const struct ks_memo *m, sqlite3_int64 rowid, struct ks_words_row *out,
 		  size_t *hint)
 {
-	long i = m->w_loaded ? find(m->w_rowid, m->n_w, rowid, hint) : -1;
+	if (!m->w_loaded)
+		return 0;
+	if (m->w_slot) {
+		long i = runs_find(&m->w_runs, rowid, hint);
+		const struct wslot *e = i >= 0 ? &m->w_slot[i] : NULL;
+		if (!e || e->check != check_of(rowid))
+			return 0;
+		if ((size_t)i + 64 / sizeof *e < m->n_w)
+			__builtin_prefetch(e + 64 / sizeof *e); /* as in runs_lookup */
+		uint32_t q_mask = (1u << WSLOT_QUOTE_BITS) - 1;
+		const unsigned char *bits = (e->lens & WSLOT_INLINE) ? (const void *)&e->off
+					    : m->w_arena		  ? m->w_arena + e->off
+									  : NULL;
+		words_out(bits, (e->lens & ~WSLOT_INLINE) >> WSLOT_QUOTE_BITS, e->lens & q_mask,
+			  e->words, out);
+		return 1;
+	}
+	long i = find(m->w_row, sizeof *m->w_row, m->n_w, rowid, hint);
 	if (i < 0)
 		return 0;
-	const unsigned char *blob = m->w_arena ? m->w_arena + m->w_off[i] : NULL;
-	int n = (int)(m->w_off[i + 1] - m->w_off[i]);
-	if (!blob ||
-	    ks_words_split(blob, n, &out->title, &out->n_title, &out->quote, &out->n_quote) < 0)
-		return 0; /* can't happen: checked at load */
-	out->words = m->w_words[i];
+	const struct wrow *w = &m->w_row[i];
+	words_out(m->w_arena ? m->w_arena + w->off : NULL, w->n_title, w->n_quote, w->words, out);
 	return 1;
 }

@@ -3,7 +3,11 @@
  * its number of token positions (what FTS5 records: colocated tokens
  * share one), its tags are what indexing found, its word maps are what
  * the store wrote with its length in words beside them, rows added after a
- * load are misses, and enough misses make the memo due for a reload. */
+ * load are misses, and enough misses make the memo due for a reload.
+ * Lookups find every item whatever the order of the rowids asked and of
+ * the items' sequence numbers (sources indexed out of date order), and
+ * nothing for rowids next to them; a word map too long for the memo's
+ * compact slots is still read right. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,6 +19,7 @@
 #include "kensaku/segment.h"
 #include "kensaku/tokenizer.h"
 #include "memo.h"
+#include "rowid.h"
 #include "scan.h"
 #include "words.h"
 
@@ -150,6 +155,27 @@ static uint32_t bits_set(const unsigned char *p, int n)
 	return k;
 }
 
+/* Checks the memo's word maps of rowid against the ones words.h makes of
+ * its title and quote; adds its length in words to *sum. */
+static void check_words(struct ks_memo *m, struct ks_tok *tok, struct ks_seg *seg,
+			sqlite3_int64 rowid, const char *title, const char *quote, size_t *hint,
+			double *sum)
+{
+	struct ks_words_row w;
+	struct ks_buf b = {0};
+	const unsigned char *t, *q;
+	int nt, nq;
+	CHECK(ks_memo_words(m, rowid, &w, hint) == 1);
+	CHECK(ks_words_item(tok, seg, title, quote, &b) == 0);
+	CHECK(ks_words_split((const unsigned char *)b.p, (int)b.len, &t, &nt, &q, &nq) == 0);
+	CHECK(w.n_title == nt && (!nt || !memcmp(w.title, t, (size_t)nt)));
+	CHECK(w.n_quote == nq && (!nq || !memcmp(w.quote, q, (size_t)nq)));
+	int pos = positions(tok, title) + positions(tok, quote);
+	CHECK(w.words == (uint32_t)pos - bits_set(t, nt) - bits_set(q, nq));
+	*sum += w.words;
+	ks_buf_free(&b);
+}
+
 static void test_words(void)
 {
 	unsetenv(KS_SEG_ENV); /* the store's segmenter: MeCab, as below */
@@ -169,23 +195,9 @@ static void test_words(void)
 	CHECK(ks_memo_words_bytes(m) > 0);
 	size_t hint = 0;
 	double sum = 0;
-	for (int i = 0; i < r.n && i < 3; i++) {
-		struct ks_words_row w;
-		struct ks_buf b = {0};
-		const unsigned char *t, *q;
-		int nt, nq;
-		CHECK(ks_memo_words(m, r.v[i], &w, &hint) == 1);
-		/* the bitmaps the store wrote are the ones words.h makes */
-		CHECK(ks_words_item(tok, seg, g_text[i][0], g_text[i][1], &b) == 0);
-		CHECK(ks_words_split((const unsigned char *)b.p, (int)b.len, &t, &nt, &q, &nq) ==
-		      0);
-		CHECK(w.n_title == nt && !memcmp(w.title, t, (size_t)nt));
-		CHECK(w.n_quote == nq && !memcmp(w.quote, q, (size_t)nq));
-		int pos = positions(tok, g_text[i][0]) + positions(tok, g_text[i][1]);
-		CHECK(w.words == (uint32_t)pos - bits_set(t, nt) - bits_set(q, nq));
-		sum += w.words;
-		ks_buf_free(&b);
-	}
+	/* the bitmaps the store wrote are the ones words.h makes */
+	for (int i = 0; i < r.n && i < 3; i++)
+		check_words(m, tok, seg, r.v[i], g_text[i][0], g_text[i][1], &hint, &sum);
 	/* ランサムウェア is one word: 7 positions, 6 inside it */
 	struct ks_words_row w0;
 	hint = 0;
@@ -209,4 +221,144 @@ out:
 	fx_close(s, path);
 }
 
-TEST_MAIN(TEST(test_lengths), TEST(test_tags), TEST(test_words))
+/* Items of three sources indexed out of date order, so that their
+ * sequence numbers (rowid.h) run in another order than their rowids. */
+#define N_SPREAD 7
+static const char *const g_spread[N_SPREAD][3] = {
+    /* source, date, title | quote */
+    {"/src/c.txt", "2022-05-03", "情報漏えいの報告"},
+    {"/src/c.txt", "2022-05-03", "脆弱性の悪用が確認された製品の一覧と対策"},
+    {"/src/c.txt", "2022-05-03", "Patch Tuesday"},
+    {"/src/a.txt", "2022-05-01", "ランサムウェア"},
+    {"/src/a.txt", "2022-05-01", "標的型攻撃メールの訓練"},
+    {"/src/b.txt", "2022-05-02", "不正アクセスによる個人情報の流出について調査中"},
+    {"/src/b.txt", NULL, "日付のない記事"}};
+static const char g_quote[] = "攻撃者はランサムウェアを使って社内ネットワークの複数のサーバーを暗号化し、"
+			      "身代金を要求したと発表した。";
+
+static struct ks_store *spread(void)
+{
+	struct ks_store *s = fx_open(path, "memo-spread");
+	struct ks_batch b = {0};
+	for (int i = 0; i < N_SPREAD; i++) {
+		struct ks_issue *is = fx_issue(&b, 100 + i, g_spread[i][1]);
+		fx_item(is, NULL, g_spread[i][2], i % 2 ? g_quote : NULL);
+		if (i + 1 == N_SPREAD || strcmp(g_spread[i + 1][0], g_spread[i][0]))
+			fx_put(s, g_spread[i][0], &b);
+	}
+	return s;
+}
+
+struct item {
+	sqlite3_int64 rowid;
+	char *title, *quote;
+};
+
+/* The items of s by rowid (n of them at most); their number. */
+static int items(struct ks_store *s, struct item *v, int n)
+{
+	sqlite3_stmt *st = NULL;
+	int k = 0;
+	CHECK(sqlite3_prepare_v2(ks_store_db(s), "SELECT rowid, title, quote FROM items ORDER BY rowid",
+				 -1, &st, NULL) == SQLITE_OK);
+	while (st && sqlite3_step(st) == SQLITE_ROW && k < n) {
+		const char *q = (const char *)sqlite3_column_text(st, 2);
+		v[k].rowid = sqlite3_column_int64(st, 0);
+		v[k].title = strdup((const char *)sqlite3_column_text(st, 1));
+		v[k++].quote = q ? strdup(q) : NULL;
+	}
+	sqlite3_finalize(st);
+	return k;
+}
+
+/* Rowids next to the items' that no item has: another day or section with
+ * an item's seq, the seq after the last, before the first. */
+static void check_misses(struct ks_memo *m, const struct item *v, int n)
+{
+	sqlite3_int64 rowid, seq;
+	size_t hint = 0;
+	int len;
+	const uint32_t *ids;
+	size_t k;
+	struct ks_words_row w;
+	for (int i = 0; i < n; i++) {
+		seq = (v[i].rowid >> KS_ROWID_SEQ_SHIFT) & KS_ROWID_SEQ_MAX;
+		sqlite3_int64 other[] = {ks_rowid_make(ks_rowid_day(v[i].rowid) + 1, seq, 0),
+					 v[i].rowid + 1, ks_rowid_make(40000, seq + N_SPREAD, 0)};
+		for (size_t j = 0; j < sizeof other / sizeof other[0]; j++) {
+			hint = 0;
+			CHECK(ks_memo_words(m, other[j], &w, &hint) == 0);
+			CHECK(ks_memo_length(m, other[j], &len, &hint) == 0);
+			CHECK(ks_memo_tags(m, other[j], &ids, &k, &hint) == 0);
+		}
+	}
+	rowid = v[0].rowid - 1;
+	CHECK(ks_memo_words(m, rowid, &w, &hint) == 0 && ks_memo_length(m, rowid, &len, &hint) == 0);
+}
+
+/* Every item's lengths, tags and word maps, its rowids asked in the order
+ * of order[0..n). */
+static void check_all(struct ks_memo *m, struct ks_tok *tok, struct ks_seg *seg,
+		      const struct item *v, const int *order, int n)
+{
+	size_t hw = 0, hl = 0, ht = 0;
+	double sum = 0;
+	for (int j = 0; j < n; j++) {
+		const struct item *it = &v[order[j]];
+		int len = -1;
+		const uint32_t *ids;
+		size_t k;
+		check_words(m, tok, seg, it->rowid, it->title, it->quote, &hw, &sum);
+		CHECK(ks_memo_length(m, it->rowid, &len, &hl) == 1 &&
+		      len == positions(tok, it->title) + positions(tok, it->quote));
+		CHECK(ks_memo_tags(m, it->rowid, &ids, &k, &ht) == 1);
+	}
+}
+
+static void test_spread(void)
+{
+	unsetenv(KS_SEG_ENV);
+	struct ks_store *s = spread();
+	struct ks_memo *m = ks_memo_new();
+	struct ks_tok *tok = ks_tok_new();
+	struct ks_seg *seg = ks_seg_new(KS_SEG_MECAB);
+	struct item v[N_SPREAD] = {{0}};
+	int n = s ? items(s, v, N_SPREAD) : 0;
+	CHECK(n == N_SPREAD && m && tok && seg);
+	if (n != N_SPREAD || !m || !tok || !seg)
+		goto out;
+	CHECK(ks_memo_words_load(m, ks_store_db(s)) == SQLITE_OK &&
+	      ks_memo_lengths_load(m, ks_store_db(s)) == SQLITE_OK &&
+	      ks_memo_tags_load(m, ks_store_db(s)) == SQLITE_OK);
+	static const int up[N_SPREAD] = {0, 1, 2, 3, 4, 5, 6}, down[N_SPREAD] = {6, 5, 4, 3, 2, 1, 0},
+			 mixed[N_SPREAD] = {3, 0, 6, 2, 5, 1, 4};
+	check_all(m, tok, seg, v, up, n);
+	check_all(m, tok, seg, v, down, n);
+	check_all(m, tok, seg, v, mixed, n);
+	check_misses(m, v, n);
+	/* a title map too long for a compact slot (no store writes one: titles
+	 * are 1000 characters at most): every map is still read right */
+	CHECK(sqlite3_exec(ks_store_db(s),
+			   "UPDATE item_words SET map = X'9738' || zeroblob(3000) WHERE item = "
+			   "(SELECT min(item) FROM item_words)",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(ks_memo_words_load(m, ks_store_db(s)) == SQLITE_OK && ks_memo_words_ready(m));
+	struct ks_words_row w;
+	size_t hint = 0;
+	double sum = 0;
+	CHECK(ks_memo_words(m, v[0].rowid, &w, &hint) == 1 && w.n_title == 3000 && w.n_quote == 0);
+	for (int i = n - 1; i >= 1; i--)
+		check_words(m, tok, seg, v[i].rowid, v[i].title, v[i].quote, &hint, &sum);
+	check_misses(m, v, n);
+out:
+	for (int i = 0; i < N_SPREAD; i++) {
+		free(v[i].title);
+		free(v[i].quote);
+	}
+	ks_seg_free(seg);
+	ks_tok_free(tok);
+	ks_memo_free(m);
+	fx_close(s, path);
+}
+
+TEST_MAIN(TEST(test_lengths), TEST(test_tags), TEST(test_words), TEST(test_spread))
