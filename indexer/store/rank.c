@@ -70,6 +70,8 @@ struct occ {
 
 /* The per-statement constants, computed on the first row. */
 struct rank_data {
+	double w[2]; /* column weights (constants of the statement) */
+	struct ks_memo *memo; /* word maps and lengths; NULL without */
 	int n_phrase, n_group, n_pos_group;
 	int *group;			  /* each phrase's term (0..n_group) */
 	const struct ks_query_phrase *ph; /* NULL without a phrase list */
@@ -165,6 +167,7 @@ static int set_avgdl(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 	if (env && env->memo && !ks_memo_words_ready(env->memo) &&
 	    (rc = ks_memo_words_load(env->memo, env->db)) != SQLITE_OK)
 		return rc;
+	d->memo = env ? env->memo : NULL;
 	if (env && env->memo && ks_memo_words_ready(env->memo) &&
 	    ks_memo_words_present(env->memo)) {
 		d->words = 1;
@@ -190,11 +193,11 @@ static struct rank_data *rank_data_new(int np)
 	return d;
 }
 
-/* The per-statement constants (first row): terms, IDFs, mean length.
- * phrases is the bound phrase list (read once: sqlite3_value_pointer
- * compares type names). */
-static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int cheap,
-			 sqlite3_value *phrases, struct rank_data **out)
+/* The per-statement constants (first row): weights, terms, IDFs, mean
+ * length. The arguments (weights, phrase list) are read once: they are the
+ * statement's constants, and sqlite3_value_pointer compares type names. */
+static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int cheap, int nVal,
+			 sqlite3_value **apVal, struct rank_data **out)
 {
 	struct rank_data *d = api->xGetAuxdata(fts, 0);
 	if (d) {
@@ -202,13 +205,15 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int chea
 		return SQLITE_OK;
 	}
 	const struct ks_query_phrases *pl =
-	    phrases ? sqlite3_value_pointer(phrases, KS_PHRASES_POINTER) : NULL;
+	    nVal > 3 ? sqlite3_value_pointer(apVal[3], KS_PHRASES_POINTER) : NULL;
 	sqlite3_int64 nrow = 0;
 	int rc = api->xRowCount(fts, &nrow);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (!(d = rank_data_new(api->xPhraseCount(fts))))
 		return SQLITE_NOMEM;
+	for (int i = 0; i < 2; i++)
+		d->w[i] = nVal > i ? sqlite3_value_double(apVal[i]) : 0;
 	if (pl && pl->n == (size_t)d->n_phrase)
 		d->ph = pl->v;
 	set_groups(d, d->ph ? pl : NULL);
@@ -269,13 +274,12 @@ static int row_get(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_da
 {
 	memset(r, 0, sizeof *r);
 	if (d->words) {
-		struct rank_env *env = api->xUserData(fts);
-		if (ks_memo_words(env->memo, api->xRowid(fts), &r->w, &d->hint)) {
+		if (ks_memo_words(d->memo, api->xRowid(fts), &r->w, &d->hint)) {
 			r->have_map = 1;
 			r->len = (int)r->w.words;
 			return SQLITE_OK;
 		}
-		ks_memo_note_miss(env->memo);
+		ks_memo_note_miss(d->memo);
 		return api->xColumnSize(fts, -1, &r->len);
 	}
 	return token_length(api, fts, d, &r->len);
@@ -284,7 +288,7 @@ static int row_get(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_da
 /* The weight of phrase p's occurrence at (col, off), counted in parts
  * when not NULL. */
 static double weigh(const struct rank_data *d, const struct row *r, int p, int col, int off,
-		    const double *w, struct ks_score_parts *parts)
+		    struct ks_score_parts *parts)
 {
 	int span = d->ph ? d->ph[p].span : 0;
 	const unsigned char *bits = col == 0 ? r->w.title : r->w.quote;
@@ -292,7 +296,7 @@ static double weigh(const struct rank_data *d, const struct row *r, int p, int c
 	int aligned = !r->have_map || (starts_word(bits, nb, off) &&
 				       (span == 0 || starts_word(bits, nb, off + span)));
 	int spelling = d->ph && (d->ph[p].flags & KS_PH_SPELLING);
-	double x = (aligned ? w[col] : W_INSIDE) * (spelling ? W_SPELLING : 1.0);
+	double x = (aligned ? d->w[col] : W_INSIDE) * (spelling ? W_SPELLING : 1.0);
 	if (parts) {
 		if (!aligned)
 			parts->inside++;
@@ -331,6 +335,26 @@ static int by_place(const void *a, const void *b)
 	return x->off - y->off;
 }
 
+/* Sorts the row's occurrences by place. They come as an ascending run per
+ * phrase, and few: an insertion sort (stable, as glibc's qsort, a merge
+ * sort, is: the same order for occurrences at one place) up to
+ * SORT_INSERT of them. */
+#define SORT_INSERT 32
+static void sort_occ(struct occ *o, int n)
+{
+	if (n > SORT_INSERT) {
+		qsort(o, (size_t)n, sizeof *o, by_place);
+		return;
+	}
+	for (int i = 1; i < n; i++) {
+		struct occ x = o[i];
+		int j = i;
+		for (; j > 0 && by_place(&o[j - 1], &x) > 0; j--)
+			o[j] = o[j - 1];
+		o[j] = x;
+	}
+}
+
 /* The proximity factor: 1 + W_NEAR for the query's terms side by side in
  * one column, falling with the slack between them; 1 when the row has
  * fewer than two terms in a column. d->cnt has a counter per term. */
@@ -340,7 +364,7 @@ static double near_factor(struct rank_data *d)
 	if (n < 2 || d->n_occ < n)
 		return 1.0;
 	memset(cnt, 0, (size_t)d->n_group * sizeof *cnt);
-	qsort(d->occ, (size_t)d->n_occ, sizeof *d->occ, by_place);
+	sort_occ(d->occ, d->n_occ);
 	int covered = 0;
 	for (int lo = 0, hi = 0; hi < d->n_occ; hi++) {
 		if (d->occ[hi].col != d->occ[lo].col) {
@@ -363,7 +387,7 @@ static double near_factor(struct rank_data *d)
 
 /* The row's score (and its parts when parts is not NULL). */
 static int score_row(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_data *d,
-		     const double *w, struct ks_score_parts *parts, double *score)
+		     struct ks_score_parts *parts, double *score)
 {
 	struct row r;
 	int rc = row_get(api, fts, d, &r);
@@ -378,7 +402,7 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 		for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
 			if (col > 1)
 				continue;
-			d->freq[g] += weigh(d, &r, p, col, off, w, parts);
+			d->freq[g] += weigh(d, &r, p, col, off, parts);
 			if (d->n_pos_group > 1 && (rc = note_occ(d, col, off, g, span)) != SQLITE_OK)
 				break;
 		}
@@ -402,16 +426,14 @@ static int score_row(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nVal,
 		    sqlite3_value **apVal)
 {
-	double w[2] = {nVal > 0 ? sqlite3_value_double(apVal[0]) : 0,
-		       nVal > 1 ? sqlite3_value_double(apVal[1]) : 0};
 	int mode = nVal > 2 ? sqlite3_value_int(apVal[2]) : 0;
 	struct rank_data *d = NULL;
 	struct ks_score_parts parts;
 	double score = 0;
 	memset(&parts, 0, sizeof parts);
-	int rc = rank_data_get(api, fts, mode != 0, nVal > 3 ? apVal[3] : NULL, &d);
+	int rc = rank_data_get(api, fts, mode != 0, nVal, apVal, &d);
 	if (rc == SQLITE_OK)
-		rc = score_row(api, fts, d, w, mode == 2 ? &parts : NULL, &score);
+		rc = score_row(api, fts, d, mode == 2 ? &parts : NULL, &score);
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
 	else if (mode == 2)
