@@ -5,7 +5,10 @@
  * type row over main.items_fts (term, doc, cnt): its term column takes
  * range constraints, so SQLite seeks to the first term of a range and
  * stops after the last one; every row costs a walk of that term's doclist
- * (fts5vocab counts doc and cnt as it steps), hence the caps below. The
+ * (fts5vocab counts doc as it steps), hence the caps below, the inclusive
+ * upper bound (fts5vocab checks it before counting a term; with "<" it
+ * counts the first term past the range before SQLite drops it), and an
+ * inflection scan that steps over the word's own row. The
  * table is created the first time the range statement fails to prepare;
  * after that the statement sits in the store's cache, which is how the
  * connection remembers the table. */
@@ -23,7 +26,7 @@
 #define TERM_CHARS 32  /* longest term compared, in characters */
 #define KATA_NEAR 16   /* katakana candidates counted in the index at most */
 
-static const char SQL_RANGE[] = "SELECT term, doc FROM temp.ks_vocab_row WHERE term >= ?1 AND term < ?2";
+static const char SQL_RANGE[] = "SELECT term, doc FROM temp.ks_vocab_row WHERE term >= ?1 AND term <= ?2";
 static const char SQL_PHRASE_DOCS[] = "SELECT count(*) FROM main.items_fts WHERE items_fts MATCH ?1";
 
 /* ---- the fts5vocab table */
@@ -71,7 +74,7 @@ static int create_vocab(struct ks_store *s, struct ks_err *err)
 	return rc;
 }
 
-/* Sets *out to the range statement bound to [lo, hi), creating the table
+/* Sets *out to the range statement bound to [lo, hi], creating the table
  * if need be; KS_OK or an error. */
 static int range_stmt(struct ks_store *s, const char *lo, const char *hi, sqlite3_stmt **out,
 		      struct ks_err *err)
@@ -90,13 +93,18 @@ static int range_stmt(struct ks_store *s, const char *lo, const char *hi, sqlite
 	return KS_OK;
 }
 
-/* hi = the first string after every string starting with prefix (its last
- * byte plus one); prefix is not empty and holds no 0xFF byte (UTF-8). */
+/* hi = prefix and a 0xFF byte, which no UTF-8 term holds: the last string
+ * of the range of terms starting with prefix. malloc'd; NULL on out of
+ * memory. */
 static char *range_end(const char *prefix)
 {
-	char *hi = strdup(prefix);
-	if (hi)
-		hi[strlen(hi) - 1]++;
+	size_t n = strlen(prefix);
+	char *hi = malloc(n + 2);
+	if (hi) {
+		memcpy(hi, prefix, n);
+		hi[n] = (char)0xFF;
+		hi[n + 1] = '\0';
+	}
 	return hi;
 }
 
@@ -196,14 +204,16 @@ static int ascii_word(const char *t, size_t len)
 }
 
 /* Steps st (a bound range statement) and adds to tp every word other than
- * word whose stem is stem; KS_OK or an error. */
+ * word whose stem is stem, *rows counting the terms seen; KS_OK or an
+ * error. */
 static int scan_inflections(struct ks_store *s, sqlite3_stmt *st, const char *word,
-			    const char *stem, struct ks_stemmer *sb, struct top *tp,
+			    const char *stem, struct ks_stemmer *sb, struct top *tp, int *rows,
 			    struct ks_err *err)
 {
 	char w[KS_STEM_WORD_MAX + 1], ws[KS_STEM_WORD_MAX + 1];
-	int r, rows = 0;
-	while (rows++ < SCAN_CAP && (r = sqlite3_step(st)) == SQLITE_ROW) {
+	int r = SQLITE_DONE;
+	while (*rows < SCAN_CAP && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		++*rows;
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		size_t len = (size_t)sqlite3_column_bytes(st, 0);
 		if (!t || !ascii_word(t, len))
@@ -217,9 +227,26 @@ static int scan_inflections(struct ks_store *s, sqlite3_stmt *st, const char *wo
 		if (strcmp(ws, stem) == 0 && top_add(tp, w, len, sqlite3_column_int64(st, 1), 0))
 			return ks_err_set(err, KS_ERR_NOMEM, "[vocab] out of memory");
 	}
-	if (rows <= SCAN_CAP && r != SQLITE_DONE)
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return ks_store_dberr(s, "vocab: inflections", err);
 	return KS_OK;
+}
+
+/* Adds to tp the inflections of word (stem stem) among the terms in
+ * [lo, hi] (none when lo > hi); KS_OK or an error. */
+static int inflections_in(struct ks_store *s, const char *lo, const char *hi, const char *word,
+			  const char *stem, struct ks_stemmer *sb, struct top *tp, int *rows,
+			  struct ks_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (strcmp(lo, hi) > 0)
+		return KS_OK;
+	int rc = range_stmt(s, lo, hi, &st, err);
+	if (rc == KS_OK)
+		rc = scan_inflections(s, st, word, stem, sb, tp, rows, err);
+	if (st)
+		sqlite3_reset(st);
+	return rc;
 }
 
 int ks_vocab_inflections(struct ks_store *s, const char *word, char **out, int max,
@@ -227,9 +254,8 @@ int ks_vocab_inflections(struct ks_store *s, const char *word, char **out, int m
 {
 	struct top tp;
 	struct ks_stemmer *sb = NULL;
-	sqlite3_stmt *st = NULL;
 	char stem[KS_STEM_WORD_MAX + 1], *hi = NULL;
-	int rc = top_init(&tp, max, err);
+	int rc = top_init(&tp, max, err), rows = 0;
 	if (rc != KS_OK || max == 0 || !word || !ascii_word(word, strlen(word)))
 		goto out;
 	if (!(sb = ks_stemmer_new()) || ks_stemmer_stem(sb, word, stem, sizeof stem) != 0) {
@@ -247,11 +273,24 @@ int ks_vocab_inflections(struct ks_store *s, const char *word, char **out, int m
 		rc = ks_err_set(err, KS_ERR_NOMEM, "[vocab] out of memory");
 		goto out;
 	}
-	if ((rc = range_stmt(s, prefix, hi, &st, err)) == KS_OK)
-		rc = scan_inflections(s, st, word, stem, sb, &tp, err);
+	/* the range on either side of the word's own row, which fts5vocab
+	 * then does not count (the word typed is often the range's most
+	 * frequent term): below = the word with its last letter one less and
+	 * 0xFF (the last string before it), above = the word and 0x01 */
+	char below[KS_STEM_WORD_MAX + 2], above[KS_STEM_WORD_MAX + 2];
+	size_t wl = strlen(word);
+	memcpy(below, word, wl);
+	below[wl - 1]--;
+	below[wl] = (char)0xFF;
+	below[wl + 1] = '\0';
+	memcpy(above, word, wl);
+	memcpy(above + wl, "\x01", 2);
+	rc = inflections_in(s, prefix, strcmp(below, hi) < 0 ? below : hi, word, stem, sb, &tp,
+			    &rows, err);
+	if (rc == KS_OK)
+		rc = inflections_in(s, strcmp(above, prefix) > 0 ? above : prefix, hi, word, stem,
+				    sb, &tp, &rows, err);
 out:
-	if (st)
-		sqlite3_reset(st);
 	free(hi);
 	ks_stemmer_free(sb);
 	return top_give(&tp, rc, out);
