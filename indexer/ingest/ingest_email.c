@@ -29,6 +29,7 @@
 #include "html_extract.h"
 #include "kensaku/date.h"
 #include "kensaku/ingest.h"
+#include "charset.h"
 #include "mail_text.h"
 
 /* The name the plain-text parser is given for a message's text (its
@@ -95,7 +96,7 @@ static int subject_of(GMimeMessage *msg, char **out)
 	*out = NULL;
 	if (!s)
 		return 0;
-	if (strchr(s, '\x1b') && (rc = ks_mail_to_utf8("ISO-2022-JP", s, strlen(s), &conv, &n)))
+	if (strchr(s, '\x1b') && (rc = ks_charset_to_utf8("ISO-2022-JP", s, strlen(s), &conv, &n)))
 		return rc == KS_ERR_NOMEM ? -1 : 0;
 	if (conv)
 		s = conv;

@@ -38,11 +38,4 @@ void ks_mail_body_parts(GMimeMessage *msg, GMimePart **html, GMimePart **text);
  * be read; KS_ERR_NOMEM. Nothing is set but on KS_OK. */
 int ks_mail_part_utf8(GMimePart *part, char **out, size_t *len, char *why, size_t cap);
 
-/* s[0..n) converted from charset (a name or alias ICU knows: "Shift_JIS",
- * "iso-2022-jp", "x-sjis", "windows-31j", ...) to UTF-8, strictly (see
- * above): malloc'd, NUL-terminated, its length in *len. Returns KS_OK;
- * KS_ERR_PARSE when ICU does not know charset, the bytes are not valid in
- * it or they give a control character; KS_ERR_NOMEM. */
-int ks_mail_to_utf8(const char *charset, const char *s, size_t n, char **out, size_t *len);
-
 #endif

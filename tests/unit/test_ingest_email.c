@@ -12,6 +12,7 @@
 
 #include "harness.h"
 #include "kensaku/ingest.h"
+#include "charset.h"
 #include "mail_text.h"
 
 #define DATA_DIR KS_SOURCE_DIR "/tests/data/formats"
@@ -515,21 +516,21 @@ static void test_mail_text(void)
 {
 	char *o = NULL;
 	size_t n = 0;
-	CHECK(ks_mail_to_utf8("x-sjis", "a\\b\x83\x65", 5, &o, &n) == KS_OK);
+	CHECK(ks_charset_to_utf8("x-sjis", "a\\b\x83\x65", 5, &o, &n) == KS_OK);
 	CHECK(o && n == 6 && !strcmp(o, "a\\bテ"));
 	free(o);
-	CHECK(ks_mail_to_utf8("windows-31j", "\x87\x40", 2, &o, &n) == KS_OK);
+	CHECK(ks_charset_to_utf8("windows-31j", "\x87\x40", 2, &o, &n) == KS_OK);
 	CHECK(o && !strcmp(o, "①"));
 	free(o);
 	o = NULL;
-	CHECK(ks_mail_to_utf8("x-bogus-charset", "abc", 3, &o, &n) == KS_ERR_PARSE && !o);
-	CHECK(ks_mail_to_utf8("EUC-JP", "\x82\xa0", 2, &o, &n) == KS_ERR_PARSE && !o);
-	CHECK(ks_mail_to_utf8("UTF-8",
+	CHECK(ks_charset_to_utf8("x-bogus-charset", "abc", 3, &o, &n) == KS_ERR_PARSE && !o);
+	CHECK(ks_charset_to_utf8("EUC-JP", "\x82\xa0", 2, &o, &n) == KS_ERR_PARSE && !o);
+	CHECK(ks_charset_to_utf8("UTF-8",
 			      "a\x1b"
 			      "b",
 			      3, &o, &n) == KS_ERR_PARSE &&
 	      !o);
-	CHECK(ks_mail_to_utf8("UTF-8", "", 0, &o, &n) == KS_OK && o && n == 0);
+	CHECK(ks_charset_to_utf8("UTF-8", "", 0, &o, &n) == KS_OK && o && n == 0);
 	free(o);
 }
 

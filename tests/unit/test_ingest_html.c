@@ -150,19 +150,32 @@ static void test_mailchimp(void)
 		   3);
 }
 
+/* The items of the hand-written page (plain-issue-35*.html). */
+static const struct want_item plain_items[] = {
+    {NULL, "偽のセキュリティ警告で電話をかけさせるサポート詐欺が増加",
+     "ブラウザに偽の警告画面を表示し、記載された番号に電話をかけさせる手口の相談が増えて"
+     "います。",
+     "https://consumer.example.go.jp/support-scam"},
+    {NULL, "Package registry removes typosquatted libraries",
+     "Dozens of packages mimicking popular names shipped a credential stealer in their "
+     "install scripts.",
+     NULL},
+    {NULL, "暗号資産取引所から不正送金、被害額は約12億円", NULL, NULL}};
+
 static void test_plain(void)
 {
-	static const struct want_item w[] = {
-	    {NULL, "偽のセキュリティ警告で電話をかけさせるサポート詐欺が増加",
-	     "ブラウザに偽の警告画面を表示し、記載された番号に電話をかけさせる手口の相談が増えて"
-	     "います。",
-	     "https://consumer.example.go.jp/support-scam"},
-	    {NULL, "Package registry removes typosquatted libraries",
-	     "Dozens of packages mimicking popular names shipped a credential stealer in their "
-	     "install scripts.",
-	     NULL},
-	    {NULL, "暗号資産取引所から不正送金、被害額は約12億円", NULL, NULL}};
-	check_page("plain-issue-35.html", 35, "2023-06-25", "Security Links vol. 35", w, 3);
+	check_page("plain-issue-35.html", 35, "2023-06-25", "Security Links vol. 35", plain_items, 3);
+}
+
+/* The same page in Shift_JIS with an http-equiv declaration (libxml2
+ * reads it in that charset), and in EUC-JP with no declaration at all
+ * (not UTF-8, so read as the first Japanese charset it is valid in). */
+static void test_japanese_charsets(void)
+{
+	check_page("plain-issue-35-sjis.html", 35, "2023-06-25", "Security Links vol. 35",
+		   plain_items, 3);
+	check_page("plain-issue-35-eucjp.html", 35, "2023-06-25", "Security Links vol. 35",
+		   plain_items, 3);
 }
 
 /* Parses an inline page as file name into b (prefilled with a sentinel). */
@@ -337,5 +350,5 @@ static void test_detect(void)
 }
 
 TEST_MAIN(TEST(test_revue), TEST(test_substack), TEST(test_buttondown), TEST(test_mailchimp),
-	  TEST(test_plain), TEST(test_fallbacks), TEST(test_furniture_and_numbers),
+	  TEST(test_plain), TEST(test_japanese_charsets), TEST(test_fallbacks), TEST(test_furniture_and_numbers),
 	  TEST(test_malformed), TEST(test_all_links), TEST(test_detect))
