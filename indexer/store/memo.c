@@ -41,9 +41,9 @@ struct wrow {
 
 /* The same in 16 bytes, so that a ranked row reads one cache line: not
  * the rowid (runs find the slot) but its day and section, to verify. */
-#define WSLOT_QUOTE_BITS 20		/* lens: title bytes above, quote bytes below */
-#define WSLOT_TITLE_MAX 2047		/* title bitmap bytes a slot holds at most */
-#define WSLOT_INLINE (1u << 31)		/* lens: the bitmaps are in the slot's off */
+#define WSLOT_QUOTE_BITS 20		  /* lens: title bytes above, quote bytes below */
+#define WSLOT_TITLE_MAX 2047		  /* title bitmap bytes a slot holds at most */
+#define WSLOT_INLINE (1u << 31)		  /* lens: the bitmaps are in the slot's off */
 #define WSLOT_INLINE_MAX sizeof(uint32_t) /* bitmap bytes a slot holds itself */
 struct wslot {
 	uint32_t check; /* day << 10 | section of the rowid */
@@ -727,8 +727,8 @@ int ks_memo_words_load(struct ks_memo *m, sqlite3 *db)
 }
 
 /* Fills out with an item's maps. */
-static void words_out(const unsigned char *bits, uint32_t n_title, uint32_t n_quote,
-		      uint32_t words, struct ks_words_row *out)
+static void words_out(const unsigned char *bits, uint32_t n_title, uint32_t n_quote, uint32_t words,
+		      struct ks_words_row *out)
 {
 	out->title = bits; /* NULL (no arena): no bitmap bytes */
 	out->quote = bits ? bits + n_title : NULL;
@@ -751,8 +751,8 @@ int ks_memo_words(const struct ks_memo *m, sqlite3_int64 rowid, struct ks_words_
 			__builtin_prefetch(e + 64 / sizeof *e); /* as in runs_lookup */
 		uint32_t q_mask = (1u << WSLOT_QUOTE_BITS) - 1;
 		const unsigned char *bits = (e->lens & WSLOT_INLINE) ? (const void *)&e->off
-					    : m->w_arena		  ? m->w_arena + e->off
-									  : NULL;
+					    : m->w_arena	     ? m->w_arena + e->off
+								     : NULL;
 		words_out(bits, (e->lens & ~WSLOT_INLINE) >> WSLOT_QUOTE_BITS, e->lens & q_mask,
 			  e->words, out);
 		return 1;

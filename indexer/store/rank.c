@@ -70,7 +70,7 @@ struct occ {
 
 /* The per-statement constants, computed on the first row. */
 struct rank_data {
-	double w[2]; /* column weights (constants of the statement) */
+	double w[2];	      /* column weights (constants of the statement) */
 	struct ks_memo *memo; /* word maps and lengths; NULL without */
 	int n_phrase, n_group, n_pos_group;
 	int *group;			  /* each phrase's term (0..n_group) */

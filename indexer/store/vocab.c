@@ -26,7 +26,8 @@
 #define TERM_CHARS 32  /* longest term compared, in characters */
 #define KATA_NEAR 16   /* katakana candidates counted in the index at most */
 
-static const char SQL_RANGE[] = "SELECT term, doc FROM temp.ks_vocab_row WHERE term >= ?1 AND term <= ?2";
+static const char SQL_RANGE[] =
+    "SELECT term, doc FROM temp.ks_vocab_row WHERE term >= ?1 AND term <= ?2";
 static const char SQL_PHRASE_DOCS[] = "SELECT count(*) FROM main.items_fts WHERE items_fts MATCH ?1";
 
 /* ---- the fts5vocab table */

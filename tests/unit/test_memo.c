@@ -233,8 +233,9 @@ static const char *const g_spread[N_SPREAD][3] = {
     {"/src/a.txt", "2022-05-01", "標的型攻撃メールの訓練"},
     {"/src/b.txt", "2022-05-02", "不正アクセスによる個人情報の流出について調査中"},
     {"/src/b.txt", NULL, "日付のない記事"}};
-static const char g_quote[] = "攻撃者はランサムウェアを使って社内ネットワークの複数のサーバーを暗号化し、"
-			      "身代金を要求したと発表した。";
+static const char g_quote[] =
+    "攻撃者はランサムウェアを使って社内ネットワークの複数のサーバーを暗号化し、"
+    "身代金を要求したと発表した。";
 
 static struct ks_store *spread(void)
 {
@@ -259,8 +260,9 @@ static int items(struct ks_store *s, struct item *v, int n)
 {
 	sqlite3_stmt *st = NULL;
 	int k = 0;
-	CHECK(sqlite3_prepare_v2(ks_store_db(s), "SELECT rowid, title, quote FROM items ORDER BY rowid",
-				 -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(ks_store_db(s),
+				 "SELECT rowid, title, quote FROM items ORDER BY rowid", -1, &st,
+				 NULL) == SQLITE_OK);
 	while (st && sqlite3_step(st) == SQLITE_ROW && k < n) {
 		const char *q = (const char *)sqlite3_column_text(st, 2);
 		v[k].rowid = sqlite3_column_int64(st, 0);
@@ -293,7 +295,8 @@ static void check_misses(struct ks_memo *m, const struct item *v, int n)
 		}
 	}
 	rowid = v[0].rowid - 1;
-	CHECK(ks_memo_words(m, rowid, &w, &hint) == 0 && ks_memo_length(m, rowid, &len, &hint) == 0);
+	CHECK(ks_memo_words(m, rowid, &w, &hint) == 0 &&
+	      ks_memo_length(m, rowid, &len, &hint) == 0);
 }
 
 /* Every item's lengths, tags and word maps, its rowids asked in the order
@@ -330,7 +333,8 @@ static void test_spread(void)
 	CHECK(ks_memo_words_load(m, ks_store_db(s)) == SQLITE_OK &&
 	      ks_memo_lengths_load(m, ks_store_db(s)) == SQLITE_OK &&
 	      ks_memo_tags_load(m, ks_store_db(s)) == SQLITE_OK);
-	static const int up[N_SPREAD] = {0, 1, 2, 3, 4, 5, 6}, down[N_SPREAD] = {6, 5, 4, 3, 2, 1, 0},
+	static const int up[N_SPREAD] = {0, 1, 2, 3, 4, 5, 6},
+			 down[N_SPREAD] = {6, 5, 4, 3, 2, 1, 0},
 			 mixed[N_SPREAD] = {3, 0, 6, 2, 5, 1, 4};
 	check_all(m, tok, seg, v, up, n);
 	check_all(m, tok, seg, v, down, n);
