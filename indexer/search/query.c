@@ -596,9 +596,12 @@ static int read_terms(struct ks_tok *tok, const char *norm, struct term *terms, 
 		*n = 0;
 		return KS_ERR_NOMEM;
 	}
-	for (int i = 0; i < *n; i++)
-		if ((keep[i] = !terms[i].site && has_tokens(tok, terms[i].text)) < 0)
+	for (int i = 0; i < *n; i++) {
+		/* a site: term filters; it has nothing for MATCH */
+		keep[i] = terms[i].site ? 0 : has_tokens(tok, terms[i].text);
+		if (keep[i] < 0)
 			return KS_ERR_NOMEM;
+	}
 	if ((e->budget = bound_terms(tok, terms, *n, keep, rest, e->out)) < 0)
 		return KS_ERR_NOMEM;
 	return KS_OK;
