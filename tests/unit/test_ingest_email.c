@@ -11,29 +11,15 @@
 #include <string.h>
 
 #include "harness.h"
+#include "formats.h"
 #include "kensaku/ingest.h"
 #include "charset.h"
 #include "mail_text.h"
 
-#define DATA_DIR KS_SOURCE_DIR "/tests/data/formats"
 
 static int parse_file(const char *file, struct ks_batch *b, struct ks_err *e)
 {
-	char path[1024];
-	size_t len = 0;
-	snprintf(path, sizeof path, "%s/%s", DATA_DIR, file);
-	char *data = h_slurp(path, &len);
-	CHECK(data != NULL);
-	memset(b, 0, sizeof *b);
-	e->msg[0] = 0;
-	if (!data)
-		return -1;
-	CHECK(ks_ingest_detect(data, len) == KS_FMT_EMAIL);
-	int rc = ks_ingest_parse(file, data, len, KS_FMT_AUTO, b, e);
-	if (rc != KS_OK)
-		fprintf(stderr, "  %s: %s\n", file, e->msg);
-	free(data);
-	return rc;
+	return h_parse_format(file, KS_FMT_EMAIL, b, e);
 }
 
 /* Parses the fixture file, which must give one issue of n items: returns
