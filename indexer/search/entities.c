@@ -227,28 +227,9 @@ int ks_entities_items(struct ks_store *s, const char *entity, sqlite3_int64 **ou
 {
 	char buf[KS_CVE_MAX];
 	const char *name = ks_entity_resolve(entity, buf);
-	sqlite3_stmt *st = ks_store_stmt(s, ITEMS_OF, err);
-	if (!st)
-		return ks_store_rc(s);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_int64 *v = NULL;
 	size_t cnt = 0, cap = 0;
-	int step, rc = KS_OK;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			sqlite3_int64 *nv = realloc(v, cap * sizeof *nv);
-			if (!nv) {
-				rc = ks_err_set(err, KS_ERR_NOMEM, "[entities] out of memory");
-				break;
-			}
-			v = nv;
-		}
-		v[cnt++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc == KS_OK && step != SQLITE_DONE)
-		rc = ks_store_dberr(s, "entity filter", err);
-	sqlite3_reset(st);
+	int rc = ks_store_rowids(s, ITEMS_OF, name, &v, &cnt, &cap, "entity filter", err);
 	if (rc != KS_OK) {
 		free(v);
 		return rc;

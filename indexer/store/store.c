@@ -165,6 +165,33 @@ int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err)
 	return ks_err_set(err, rc, "[store] %s: %s", what, msg);
 }
 
+int ks_store_rowids(struct ks_store *s, const char *sql, const char *text, sqlite3_int64 **v,
+		    size_t *n, size_t *cap, const char *what, struct ks_err *err)
+{
+	sqlite3_stmt *st = ks_store_stmt(s, sql, err);
+	if (!st)
+		return ks_store_rc(s);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	int r, rc = KS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 64;
+			sqlite3_int64 *nv = realloc(*v, nc * sizeof *nv);
+			if (!nv) {
+				rc = ks_err_set(err, KS_ERR_NOMEM, "[store] %s: out of memory", what);
+				break;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc == KS_OK && r != SQLITE_DONE)
+		rc = ks_store_dberr(s, what, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
 sqlite3_stmt *ks_store_stmt(struct ks_store *s, const char *sql, struct ks_err *err)
 {
 	for (int i = 0; i < s->n_cache; i++) {

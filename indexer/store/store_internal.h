@@ -21,6 +21,13 @@ int ks_store_dberr(struct ks_store *s, const char *what, struct ks_err *err);
  * (KS_ERR_CORRUPT for a damaged file ...), without touching any err. */
 int ks_store_rc(struct ks_store *s);
 
+/* Appends the first column (a rowid) of every row of the cached statement
+ * sql, its ?1 bound to text, to *v (*n used of *cap, grown as needed).
+ * KS_OK; KS_ERR_NOMEM; else the connection's error as ks_store_dberr
+ * gives it, what naming the lookup. *v stays the caller's either way. */
+int ks_store_rowids(struct ks_store *s, const char *sql, const char *text, sqlite3_int64 **v,
+		    size_t *n, size_t *cap, const char *what, struct ks_err *err);
+
 struct ks_memo;
 
 /* The store's memo of item lengths and tags (memo.h); never NULL for an
